@@ -1,0 +1,56 @@
+package io.cairn.api.chain;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A header, its transactions and its seals. Encoding: {@code bytes header | u32 n | n x bytes tx |
+ * u32 m | m x bytes seal}; a seal is {@code publicKey[64] | signature[64]} over the block hash.
+ */
+public record Block(BlockHeader header, List<Transaction> transactions, List<byte[]> seals) {
+    public static final int MAX_TRANSACTIONS = 1 << 20;
+
+    public Block {
+        transactions = List.copyOf(transactions);
+        seals = List.copyOf(seals);
+    }
+
+    public long number() {
+        return header.number();
+    }
+
+    public byte[] encode() {
+        Encoder e = new Encoder(512 + transactions.size() * 256).bytes(header.encode()).u32(transactions.size());
+        for (Transaction t : transactions) {
+            e.bytes(t.encode());
+        }
+        e.u32(seals.size());
+        for (byte[] s : seals) {
+            e.bytes(s);
+        }
+        return e.toByteArray();
+    }
+
+    public static Block decode(byte[] b) {
+        Decoder d = new Decoder(b, "block");
+        BlockHeader h = BlockHeader.decode(d.bytes(1 << 20, "header"));
+        int n = d.u32("transaction count");
+        if (n < 0 || n > MAX_TRANSACTIONS) {
+            throw new MalformedDataException("block: transaction count " + n + " out of range");
+        }
+        List<Transaction> txs = new ArrayList<>(Math.min(n, 1 << 16));
+        for (int i = 0; i < n; i++) {
+            txs.add(Transaction.decode(d.bytes(Transaction.MAX_ENCODED, "transaction " + i)));
+        }
+        int m = d.u32("seal count");
+        if (m < 0 || m > 1024) {
+            throw new MalformedDataException("block: seal count " + m + " out of range");
+        }
+        List<byte[]> seals = new ArrayList<>(m);
+        for (int i = 0; i < m; i++) {
+            seals.add(d.bytes(256, "seal " + i));
+        }
+        d.end();
+        return new Block(h, txs, seals);
+    }
+}

@@ -1,0 +1,53 @@
+package io.cairn.api.node;
+
+import io.cairn.api.chain.Block;
+import io.cairn.api.chain.BlockHeader;
+import io.cairn.api.chain.Genesis;
+import io.cairn.api.chain.Hash;
+import io.cairn.api.chain.Receipt;
+import io.cairn.api.chain.Transaction;
+import java.util.List;
+import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
+
+/** The ledger component: blocks, transactions and receipts, committed atomically with state writes. */
+@ProviderType
+public interface BlockStore extends Component {
+    /** Number of the latest committed block, or -1 before genesis. */
+    long height();
+
+    Optional<BlockHeader> header(long number);
+
+    Optional<Hash> hash(long number);
+
+    Optional<Block> block(long number);
+
+    Optional<Block> block(Hash hash);
+
+    /** Block number of a block hash. */
+    Optional<Long> number(Hash blockHash);
+
+    Optional<Located> transaction(Hash txHash);
+
+    Optional<Receipt> receipt(Hash txHash);
+
+    /** Transactions committed in all blocks so far. */
+    long totalTransactionCount();
+
+    /** The genesis facts from block 0, or empty before genesis. */
+    Optional<Genesis> genesis();
+
+    /** State at the latest committed block; close it. Fails if there is no block yet. */
+    StateSnapshot state();
+
+    /**
+     * Commits the block, its transactions and receipts, their indexes and the state writes in one atomic
+     * storage batch, then tells every {@link BlockListener}. The block must extend the current head.
+     *
+     * @throws IllegalStateException if it does not extend the head
+     */
+    Block commit(ExecutedBlock block, List<byte[]> seals);
+
+    /** A transaction with where it was committed. */
+    record Located(Transaction tx, Hash hash, long blockNumber, int index) {}
+}
