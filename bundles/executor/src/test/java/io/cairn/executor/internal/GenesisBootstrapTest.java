@@ -1,0 +1,104 @@
+package io.cairn.executor.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.cairn.api.chain.Genesis;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GenesisBootstrapTest {
+    @TempDir
+    Path home;
+
+    private final Sha256Suite suite = new Sha256Suite();
+    private final FakeLedgerModel model = new FakeLedgerModel("account");
+    private final FakeBlockStore store = new FakeBlockStore();
+
+    private Path write(Genesis g) throws IOException {
+        Path file = home.resolve("etc/genesis.properties");
+        Files.createDirectories(file.getParent());
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            g.toProperties().store(w, null);
+        }
+        return file;
+    }
+
+    private GenesisBootstrap boot(Path file) {
+        return new GenesisBootstrap(file, store, model, suite);
+    }
+
+    @Test
+    void createsBlockZeroOnceAndVerifiesItOnRestart() throws IOException {
+        Path file = write(BlockExecutorTest.GENESIS);
+        assertEquals(GenesisBootstrap.Outcome.CREATED, boot(file).outcome());
+        assertEquals(0, store.height());
+        assertEquals(BlockExecutorTest.GENESIS, store.genesis().orElseThrow());
+        assertEquals(model.root(0), store.header(0).orElseThrow().stateRoot());
+
+        assertEquals(GenesisBootstrap.Outcome.VERIFIED, boot(file).outcome());
+        assertEquals(GenesisBootstrap.Outcome.VERIFIED, boot(file).outcome());
+        assertEquals(1, store.commits);
+        assertEquals(0, store.height());
+    }
+
+    @Test
+    void aGenesisFileForAnotherChainIsAMismatchAndChangesNothing() throws IOException {
+        boot(write(BlockExecutorTest.GENESIS));
+        Genesis other = new Genesis(10, "test-sha256", "account", 5_000, List.of(), new TreeMap<>());
+        assertEquals(GenesisBootstrap.Outcome.MISMATCH, boot(write(other)).outcome());
+        assertEquals(1, store.commits);
+        assertEquals(BlockExecutorTest.GENESIS, store.genesis().orElseThrow());
+    }
+
+    @Test
+    void anInstalledModelThatIsNotTheChainsIsAMismatch() throws IOException {
+        Path file = write(BlockExecutorTest.GENESIS);
+        boot(file);
+        assertEquals(GenesisBootstrap.Outcome.MISMATCH,
+                new GenesisBootstrap(file, store, new FakeLedgerModel("utxo"), suite).outcome());
+    }
+
+    @Test
+    void anInstalledModelThatIsNotTheGenesisOnesCreatesNothing() throws IOException {
+        Path file = write(BlockExecutorTest.GENESIS);
+        assertEquals(GenesisBootstrap.Outcome.FAILED,
+                new GenesisBootstrap(file, store, new FakeLedgerModel("utxo"), suite).outcome());
+        assertEquals(-1, store.height());
+    }
+
+    @Test
+    void aMissingOrMalformedFileFailsWithoutThrowing() throws IOException {
+        assertEquals(GenesisBootstrap.Outcome.FAILED, boot(home.resolve("etc/nope.properties")).outcome());
+        Path bad = home.resolve("bad.properties");
+        Files.writeString(bad, "chainId=one\nsuite=test-sha256\ntimestamp=1\n");
+        assertEquals(GenesisBootstrap.Outcome.FAILED, boot(bad).outcome());
+        Files.writeString(bad, "suite=test-sha256\ntimestamp=1\n");
+        assertEquals(GenesisBootstrap.Outcome.FAILED, boot(bad).outcome());
+        assertEquals(-1, store.height());
+    }
+
+    @Test
+    void anExistingChainRunsWithoutItsGenesisFile() throws IOException {
+        Path file = write(BlockExecutorTest.GENESIS);
+        boot(file);
+        Files.delete(file);
+        assertEquals(GenesisBootstrap.Outcome.UNCHECKED, boot(file).outcome());
+        assertEquals(1, store.commits);
+    }
+
+    @Test
+    void relativePathsResolveAgainstTheNodeHome() {
+        assertEquals(home.resolve("etc/genesis.properties"),
+                GenesisBootstrap.resolve("etc/genesis.properties", home.toString()));
+        assertEquals(Path.of("/abs/g.properties"), GenesisBootstrap.resolve("/abs/g.properties", home.toString()));
+        assertEquals(Path.of("").toAbsolutePath().resolve("etc/g.properties"),
+                GenesisBootstrap.resolve("etc/g.properties", null));
+    }
+}

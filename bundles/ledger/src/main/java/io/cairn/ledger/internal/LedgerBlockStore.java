@@ -1,0 +1,449 @@
+package io.cairn.ledger.internal;
+
+import io.cairn.api.chain.Block;
+import io.cairn.api.chain.BlockHeader;
+import io.cairn.api.chain.Genesis;
+import io.cairn.api.chain.Hash;
+import io.cairn.api.chain.MalformedDataException;
+import io.cairn.api.chain.Receipt;
+import io.cairn.api.chain.Transaction;
+import io.cairn.api.chain.VerifiedTransaction;
+import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.api.node.BlockListener;
+import io.cairn.api.node.BlockStore;
+import io.cairn.api.node.ExecutedBlock;
+import io.cairn.api.node.StateSnapshot;
+import io.cairn.api.storage.Keys;
+import io.cairn.api.storage.ReadView;
+import io.cairn.api.storage.Storage;
+import io.cairn.api.storage.WriteBatch;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The block store over the storage component. Commits come from one thread (consensus) and reads from
+ * many (RPC): the head is one immutable record behind a volatile field, published only after the batch
+ * that made it is durable, so a reader never sees a head whose block is not in storage.
+ */
+@Component(service = BlockStore.class, configurationPid = "io.cairn.ledger",
+        property = {"cairn.component=ledger", "cairn.engine=blockstore"})
+@Designate(ocd = LedgerBlockStore.Config.class, factory = false)
+public final class LedgerBlockStore implements BlockStore {
+    private static final System.Logger LOG = System.getLogger(LedgerBlockStore.class.getName());
+
+    @ObjectClassDefinition(name = "Cairn block store", description = "Blocks, transactions and receipts in storage")
+    public @interface Config {
+        @AttributeDefinition(description = "Recent block headers (with their hashes) kept in memory")
+        int headerCache() default 1024;
+    }
+
+    /** The latest committed block; {@link #NONE} before genesis. */
+    private record Head(long number, Hash hash, BlockHeader header, long totalTxs) {}
+
+    private static final Head NONE = new Head(-1, Hash.ZERO, null, 0);
+
+    private final HeaderCache headers;
+    private final List<BlockListener> listeners = new CopyOnWriteArrayList<>();
+    private volatile Storage storage;
+    private volatile CryptoSuite suite;
+    private volatile Head head = NONE;
+    /** Why the head could not be read from storage; commits are refused until a storage that reads binds. */
+    private volatile String broken;
+    private volatile Genesis genesis;
+
+    @Activate
+    public LedgerBlockStore(Config config) {
+        this(config.headerCache());
+    }
+
+    LedgerBlockStore(int headerCache) {
+        headers = new HeaderCache(headerCache);
+    }
+
+    // SCR binds a replacement before unbinding the old one (GREEDY), so the store never loses its storage
+    // on a blue/green swap; the head is re-read because the new storage may hold a different chain.
+    @Reference(policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    synchronized void bindStorage(Storage s) {
+        storage = s;
+        reload();
+    }
+
+    synchronized void unbindStorage(Storage s) {
+        if (storage == s) {
+            storage = null;
+            head = NONE;
+        }
+    }
+
+    @Reference(policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    synchronized void bindSuite(CryptoSuite s) {
+        suite = s;
+        reload();
+    }
+
+    synchronized void unbindSuite(CryptoSuite s) {
+        if (suite == s) {
+            suite = null;
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addListener(BlockListener l) {
+        listeners.add(l);
+    }
+
+    void removeListener(BlockListener l) {
+        listeners.remove(l);
+    }
+
+    private void reload() {
+        Storage s = storage;
+        CryptoSuite c = suite;
+        headers.clear();
+        genesis = null;
+        if (s == null || c == null) {
+            return;
+        }
+        try {
+            head = readHead(s, c);
+            broken = null;
+            if (head.number >= 0) {
+                LOG.log(Level.INFO, "block store on {0} storage: height {1}", s.engine(), head.number);
+            }
+        } catch (RuntimeException e) {
+            head = NONE;
+            broken = "cannot read the chain head from " + s.engine() + " storage: " + e.getMessage();
+            LOG.log(Level.ERROR, broken, e);
+        }
+    }
+
+    private static Head readHead(Storage s, CryptoSuite c) {
+        byte[] h = s.get(ChainKeys.HEAD);
+        if (h == null) {
+            return NONE;
+        }
+        long n = ChainKeys.u64(h, "head number");
+        byte[] hb = s.get(ChainKeys.header(n));
+        if (hb == null) {
+            throw new MalformedDataException("the head is block " + n + " but its header is missing");
+        }
+        byte[] t = s.get(ChainKeys.TOTAL_TXS);
+        long total = t == null ? 0 : ChainKeys.u64(t, "total transaction count");
+        return new Head(n, c.digest(hb), BlockHeader.decode(hb), total);
+    }
+
+    @Override
+    public Health health() {
+        Storage s = storage;
+        if (s == null) {
+            return Health.notReady("no storage");
+        }
+        if (suite == null) {
+            return Health.notReady("no crypto suite");
+        }
+        String b = broken;
+        if (b != null) {
+            return Health.notReady(b);
+        }
+        long n = head.number;
+        return n < 0 ? Health.notReady("no genesis block yet") : Health.ready("height " + n);
+    }
+
+    @Override
+    public synchronized Block commit(ExecutedBlock executed, List<byte[]> seals) {
+        Storage s = requireStorage();
+        CryptoSuite c = requireSuite();
+        if (broken != null) {
+            throw new IllegalStateException("block store not ready: " + broken);
+        }
+        BlockHeader h = executed.header();
+        Head current = head;
+        long expected = current.number + 1;
+        if (h.number() != expected) {
+            throw new IllegalStateException("block " + h.number() + " does not extend the head: expected number "
+                    + expected + ", got " + h.number());
+        }
+        if (!h.parentHash().equals(current.hash)) {
+            throw new IllegalStateException("block " + h.number() + " does not extend the head: expected parent hash "
+                    + current.hash + (current.number < 0 ? " (genesis)" : " (block " + current.number + ")")
+                    + ", got " + h.parentHash());
+        }
+        if (expected == 0 && s.get(ChainKeys.HEAD) != null) {
+            // The cached head said empty but storage disagrees: never overwrite an existing chain.
+            throw new IllegalStateException("block 0 does not extend the head: the storage already holds a chain");
+        }
+        List<VerifiedTransaction> txs = executed.transactions();
+        List<Receipt> receipts = executed.receipts();
+        if (receipts.size() != txs.size()) {
+            throw new IllegalArgumentException("block " + h.number() + " has " + txs.size() + " transactions but "
+                    + receipts.size() + " receipts");
+        }
+        if (h.txCount() != txs.size()) {
+            throw new IllegalArgumentException("block " + h.number() + " header counts " + h.txCount()
+                    + " transactions but the block has " + txs.size());
+        }
+        List<byte[]> sealList = List.copyOf(seals);
+
+        byte[] headerBytes = h.encode();
+        Hash hash = c.digest(headerBytes);
+        WriteBatch batch = new WriteBatch();
+        WriteBatch state = executed.stateWrites();
+        if (state != null) {
+            for (WriteBatch.Op op : state.ops()) {
+                if (op.key().length == 0 || op.key()[0] != Keys.STATE) {
+                    throw new IllegalArgumentException("block " + h.number()
+                            + ": a state write falls outside the state key space (it would overwrite chain data)");
+                }
+            }
+            batch.addAll(state);
+        }
+        batch.put(ChainKeys.header(h.number()), headerBytes);
+        batch.put(ChainKeys.body(h.number()), BlockBody.encode(txs, sealList));
+        batch.put(ChainKeys.blockNumber(hash), ChainKeys.u64(h.number()));
+        List<Hash> txHashes = new ArrayList<>(txs.size());
+        Set<Hash> inBlock = null;
+        for (int i = 0; i < txs.size(); i++) {
+            Hash txHash = txs.get(i).hash();
+            txHashes.add(txHash);
+            Receipt r = receipts.get(i);
+            // A failed transaction may be a replay of one already committed (same payload, same hash): keep
+            // the original's location and receipt. Only failures can be replays, so successes cost no lookup.
+            if (r.status() != Receipt.Status.SUCCESS) {
+                if (inBlock == null) {
+                    inBlock = new HashSet<>(txHashes.subList(0, i));
+                }
+                if (inBlock.contains(txHash) || s.get(ChainKeys.txLocation(txHash)) != null) {
+                    continue;
+                }
+            }
+            if (inBlock != null) {
+                inBlock.add(txHash);
+            }
+            batch.put(ChainKeys.txLocation(txHash), ChainKeys.location(h.number(), i));
+            batch.put(ChainKeys.receipt(txHash), r.encode());
+        }
+        long total = current.totalTxs + txs.size();
+        batch.put(ChainKeys.HEAD, ChainKeys.u64(h.number()));
+        batch.put(ChainKeys.TOTAL_TXS, ChainKeys.u64(total));
+
+        s.write(batch);
+
+        head = new Head(h.number(), hash, h, total);
+        headers.put(h.number(), new HeaderCache.Entry(h, hash));
+        Block block = executed.seal(sealList);
+        // Listeners run under the commit lock so that each sees blocks in order; they must be quick.
+        for (BlockListener l : listeners) {
+            try {
+                l.blockCommitted(block, hash, txHashes);
+            } catch (RuntimeException | LinkageError e) {
+                LOG.log(Level.WARNING, "block listener " + l.getClass().getName() + " failed on block "
+                        + h.number() + "; the block is committed", e);
+            }
+        }
+        return block;
+    }
+
+    @Override
+    public long height() {
+        return head.number;
+    }
+
+    @Override
+    public long totalTransactionCount() {
+        return head.totalTxs;
+    }
+
+    @Override
+    public Optional<BlockHeader> header(long number) {
+        return entry(number).map(HeaderCache.Entry::header);
+    }
+
+    @Override
+    public Optional<Hash> hash(long number) {
+        return entry(number).map(HeaderCache.Entry::hash);
+    }
+
+    private Optional<HeaderCache.Entry> entry(long number) {
+        Head current = head;
+        if (number < 0 || number > current.number) {
+            return Optional.empty();
+        }
+        if (number == current.number) {
+            return Optional.of(new HeaderCache.Entry(current.header, current.hash));
+        }
+        HeaderCache.Entry e = headers.get(number);
+        if (e != null) {
+            return Optional.of(e);
+        }
+        byte[] hb = requireStorage().get(ChainKeys.header(number));
+        if (hb == null) {
+            return Optional.empty();
+        }
+        e = new HeaderCache.Entry(BlockHeader.decode(hb), requireSuite().digest(hb));
+        headers.put(number, e);
+        return Optional.of(e);
+    }
+
+    @Override
+    public Optional<Block> block(long number) {
+        Optional<BlockHeader> h = header(number);
+        if (h.isEmpty()) {
+            return Optional.empty();
+        }
+        byte[] body = requireStorage().get(ChainKeys.body(number));
+        if (body == null) {
+            throw new MalformedDataException("block " + number + " has a header but no body in storage");
+        }
+        BlockBody.Contents c = BlockBody.decode(body, number);
+        return Optional.of(new Block(h.get(), c.transactions(), c.seals()));
+    }
+
+    @Override
+    public Optional<Block> block(Hash hash) {
+        return number(hash).flatMap(this::block);
+    }
+
+    @Override
+    public Optional<Long> number(Hash blockHash) {
+        Head current = head;
+        if (current.number >= 0 && current.hash.equals(blockHash)) {
+            return Optional.of(current.number);
+        }
+        byte[] n = requireStorage().get(ChainKeys.blockNumber(blockHash));
+        return n == null ? Optional.empty() : Optional.of(ChainKeys.u64(n, "block number"));
+    }
+
+    @Override
+    public Optional<Located> transaction(Hash txHash) {
+        Storage s = requireStorage();
+        byte[] loc = s.get(ChainKeys.txLocation(txHash));
+        if (loc == null) {
+            return Optional.empty();
+        }
+        if (loc.length != 12) {
+            throw new MalformedDataException("stored location of transaction " + txHash + " is " + loc.length
+                    + " bytes, expected 12");
+        }
+        long number = ChainKeys.u64(java.util.Arrays.copyOf(loc, 8), "block number");
+        int index = ((loc[8] & 0xff) << 24) | ((loc[9] & 0xff) << 16) | ((loc[10] & 0xff) << 8) | (loc[11] & 0xff);
+        byte[] body = s.get(ChainKeys.body(number));
+        if (body == null) {
+            throw new MalformedDataException("transaction " + txHash + " is indexed in block " + number
+                    + " but that block has no body in storage");
+        }
+        Transaction tx = BlockBody.transactionAt(body, index, number);
+        return Optional.of(new Located(tx, txHash, number, index));
+    }
+
+    @Override
+    public Optional<Receipt> receipt(Hash txHash) {
+        byte[] r = requireStorage().get(ChainKeys.receipt(txHash));
+        return r == null ? Optional.empty() : Optional.of(Receipt.decode(r));
+    }
+
+    @Override
+    public Optional<Genesis> genesis() {
+        Genesis g = genesis;
+        if (g != null) {
+            return Optional.of(g);
+        }
+        Optional<BlockHeader> h = header(0);
+        if (h.isEmpty()) {
+            return Optional.empty();
+        }
+        g = Genesis.decode(h.get().extra());
+        genesis = g;
+        return Optional.of(g);
+    }
+
+    @Override
+    public StateSnapshot state() {
+        ReadView view = requireStorage().view();
+        try {
+            // The head is read from the view itself, so the header and the state belong to the same block
+            // even when a commit lands between opening the view and reading it.
+            byte[] h = view.get(ChainKeys.HEAD);
+            if (h == null) {
+                throw new IllegalStateException("no block yet: the chain has no genesis block");
+            }
+            long n = ChainKeys.u64(h, "head number");
+            BlockHeader header;
+            HeaderCache.Entry cached = headers.get(n);
+            if (cached != null) {
+                header = cached.header();
+            } else {
+                byte[] hb = view.get(ChainKeys.header(n));
+                if (hb == null) {
+                    throw new MalformedDataException("the head is block " + n + " but its header is missing");
+                }
+                header = BlockHeader.decode(hb);
+            }
+            return new Snapshot(view, header);
+        } catch (RuntimeException e) {
+            view.close();
+            throw e;
+        }
+    }
+
+    private static final class Snapshot implements StateSnapshot {
+        private final ReadView view;
+        private final BlockHeader header;
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        Snapshot(ReadView view, BlockHeader header) {
+            this.view = view;
+            this.header = header;
+        }
+
+        @Override
+        public byte[] get(byte[] key) {
+            if (closed.get()) {
+                throw new IllegalStateException("state of block " + header.number() + " is closed");
+            }
+            return view.get(key);
+        }
+
+        @Override
+        public BlockHeader header() {
+            return header;
+        }
+
+        @Override
+        public void close() {
+            if (closed.compareAndSet(false, true)) {
+                view.close();
+            }
+        }
+    }
+
+    private Storage requireStorage() {
+        Storage s = storage;
+        if (s == null) {
+            throw new IllegalStateException("block store not ready: no storage");
+        }
+        return s;
+    }
+
+    private CryptoSuite requireSuite() {
+        CryptoSuite c = suite;
+        if (c == null) {
+            throw new IllegalStateException("block store not ready: no crypto suite");
+        }
+        return c;
+    }
+}

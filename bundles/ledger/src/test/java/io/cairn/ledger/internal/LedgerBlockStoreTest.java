@@ -1,0 +1,338 @@
+package io.cairn.ledger.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cairn.api.chain.Block;
+import io.cairn.api.chain.BlockHeader;
+import io.cairn.api.chain.Hash;
+import io.cairn.api.chain.Receipt;
+import io.cairn.api.chain.VerifiedTransaction;
+import io.cairn.api.node.BlockListener;
+import io.cairn.api.node.BlockStore;
+import io.cairn.api.node.ExecutedBlock;
+import io.cairn.api.node.StateSnapshot;
+import io.cairn.api.storage.Keys;
+import io.cairn.api.storage.WriteBatch;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class LedgerBlockStoreTest {
+    private final MemoryStorage storage = new MemoryStorage();
+    private final TestChain chain = new TestChain();
+    private final byte[] seal = TestChain.filled(128, 5);
+
+    private LedgerBlockStore open(MemoryStorage s) {
+        LedgerBlockStore store = new LedgerBlockStore(4);
+        store.bindSuite(chain.suite);
+        store.bindStorage(s);
+        return store;
+    }
+
+    private LedgerBlockStore withGenesis() {
+        LedgerBlockStore store = open(storage);
+        store.commit(chain.genesisBlock(), List.of());
+        return store;
+    }
+
+    @Test
+    void commitsAChainAndReadsItBackByNumberHashAndTransaction() {
+        LedgerBlockStore store = withGenesis();
+        List<ExecutedBlock> blocks = new ArrayList<>();
+        for (int n : new int[] {2, 3, 0, 5, 1, 2}) {
+            ExecutedBlock b = chain.next(store, n);
+            store.commit(b, List.of(seal));
+            blocks.add(b);
+        }
+        assertEquals(6, store.height());
+        assertEquals(13, store.totalTransactionCount());
+        for (ExecutedBlock b : blocks) {
+            long n = b.header().number();
+            Hash hash = chain.suite.digest(b.header().encode());
+            assertArrayEquals(b.header().encode(), store.header(n).orElseThrow().encode());
+            assertEquals(hash, store.hash(n).orElseThrow());
+            assertEquals(n, store.number(hash).orElseThrow());
+            Block byNumber = store.block(n).orElseThrow();
+            assertArrayEquals(b.seal(List.of(seal)).encode(), byNumber.encode());
+            assertArrayEquals(byNumber.encode(), store.block(hash).orElseThrow().encode());
+            for (int i = 0; i < b.transactions().size(); i++) {
+                VerifiedTransaction vt = b.transactions().get(i);
+                BlockStore.Located at = store.transaction(vt.hash()).orElseThrow();
+                assertEquals(n, at.blockNumber());
+                assertEquals(i, at.index());
+                assertEquals(vt.hash(), at.hash());
+                assertArrayEquals(vt.encoded(), at.tx().encode());
+                assertEquals(b.receipts().get(i), store.receipt(vt.hash()).orElseThrow());
+            }
+        }
+        // block n's parent is block n-1: the chain links through the stored hashes
+        assertEquals(store.hash(3).orElseThrow(), store.header(4).orElseThrow().parentHash());
+        assertTrue(store.header(7).isEmpty());
+        assertTrue(store.hash(-1).isEmpty());
+        assertTrue(store.block(Hash.of(TestChain.filled(32, 3))).isEmpty());
+        assertTrue(store.transaction(Hash.of(TestChain.filled(32, 3))).isEmpty());
+        assertTrue(store.receipt(Hash.of(TestChain.filled(32, 3))).isEmpty());
+    }
+
+    @Test
+    void commitWritesEverythingInOneBatchIncludingStateWrites() {
+        LedgerBlockStore store = withGenesis();
+        int before = storage.writes.get();
+        store.commit(chain.next(store, 3), List.of());
+        assertEquals(before + 1, storage.writes.get());
+        assertArrayEquals(ChainKeys.u64(1), storage.get(TestChain.BLOCK_KEY));
+    }
+
+    @Test
+    void aBlockWithTheWrongNumberIsRejectedAndNothingIsWritten() {
+        LedgerBlockStore store = withGenesis();
+        store.commit(chain.next(store, 1), List.of());
+        int size = storage.size();
+        int writes = storage.writes.get();
+        ExecutedBlock skip = chain.block(3, store.hash(1).orElseThrow(), List.of(chain.tx()), Receipt.Status.SUCCESS);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> store.commit(skip, List.of()));
+        assertTrue(e.getMessage().contains("expected number 2, got 3"), e.getMessage());
+        ExecutedBlock again = chain.block(1, store.hash(0).orElseThrow(), List.of(), Receipt.Status.SUCCESS);
+        e = assertThrows(IllegalStateException.class, () -> store.commit(again, List.of()));
+        assertTrue(e.getMessage().contains("expected number 2, got 1"), e.getMessage());
+        assertEquals(size, storage.size());
+        assertEquals(writes, storage.writes.get());
+        assertEquals(1, store.height());
+    }
+
+    @Test
+    void aBlockWithTheWrongParentIsRejectedAndNothingIsWritten() {
+        LedgerBlockStore store = withGenesis();
+        int size = storage.size();
+        Hash wrong = Hash.of(TestChain.filled(32, 0x42));
+        ExecutedBlock fork = chain.block(1, wrong, List.of(chain.tx()), Receipt.Status.SUCCESS);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> store.commit(fork, List.of()));
+        assertTrue(e.getMessage().contains("expected parent hash " + store.hash(0).orElseThrow()), e.getMessage());
+        assertTrue(e.getMessage().contains("got " + wrong), e.getMessage());
+        assertEquals(size, storage.size());
+        assertEquals(0, store.height());
+    }
+
+    @Test
+    void genesisMustHaveAZeroParentAndAnEmptyStore() {
+        LedgerBlockStore store = open(storage);
+        ExecutedBlock g = chain.genesisBlock();
+        BlockHeader h = g.header();
+        BlockHeader withParent = new BlockHeader(h.version(), h.chainId(), 0, Hash.of(TestChain.filled(32, 1)),
+                h.timestamp(), h.txRoot(), h.receiptRoot(), h.stateRoot(), 0, h.sealer(), h.extra());
+        assertThrows(IllegalStateException.class,
+                () -> store.commit(new ExecutedBlock(withParent, List.of(), List.of(), new WriteBatch()), List.of()));
+        assertEquals(0, storage.size());
+        store.commit(g, List.of());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> store.commit(g, List.of()));
+        assertTrue(e.getMessage().contains("expected number 1, got 0"), e.getMessage());
+    }
+
+    @Test
+    void aFailedStorageWriteLeavesTheHeadWhereItWas() {
+        LedgerBlockStore store = withGenesis();
+        Hash head = store.hash(0).orElseThrow();
+        ExecutedBlock b = chain.next(store, 2);
+        storage.failWrites = new IllegalStateException("disk full");
+        List<Hash> seen = new CopyOnWriteArrayList<>();
+        store.addListener((block, hash, txs) -> seen.add(hash));
+        assertThrows(IllegalStateException.class, () -> store.commit(b, List.of()));
+        assertEquals(0, store.height());
+        assertEquals(head, store.hash(0).orElseThrow());
+        assertTrue(store.header(1).isEmpty());
+        assertEquals(0, store.totalTransactionCount());
+        assertTrue(seen.isEmpty(), "listeners hear only of committed blocks");
+        storage.failWrites = null;
+        store.commit(b, List.of());
+        assertEquals(1, store.height());
+        assertEquals(1, seen.size());
+    }
+
+    @Test
+    void listenersHearOfEachBlockAfterItIsDurableAndAThrowingOneDoesNotBreakTheCommit() {
+        LedgerBlockStore store = withGenesis();
+        List<String> calls = new CopyOnWriteArrayList<>();
+        store.addListener((block, hash, txs) -> {
+            throw new IllegalStateException("listener bug");
+        });
+        BlockListener recording = (block, hash, txs) -> {
+            // durable and visible before anyone is told
+            assertEquals(block.number(), store.height());
+            assertArrayEquals(ChainKeys.u64(block.number()), storage.get(ChainKeys.HEAD));
+            assertEquals(store.hash(block.number()).orElseThrow(), hash);
+            calls.add(block.number() + ":" + txs);
+        };
+        store.addListener(recording);
+        ExecutedBlock b = chain.next(store, 2);
+        Block committed = store.commit(b, List.of(seal));
+        assertEquals(1, store.height());
+        assertEquals(List.of("1:" + List.of(b.transactions().get(0).hash(), b.transactions().get(1).hash())), calls);
+        assertEquals(1, committed.seals().size());
+
+        store.removeListener(recording);
+        store.commit(chain.next(store, 0), List.of());
+        assertEquals(1, calls.size());
+    }
+
+    @Test
+    void genesisIsDecodedFromBlockZero() {
+        LedgerBlockStore store = open(storage);
+        assertTrue(store.genesis().isEmpty());
+        store.commit(chain.genesisBlock(), List.of());
+        assertEquals(TestChain.GENESIS, store.genesis().orElseThrow());
+        assertEquals(TestChain.GENESIS, open(storage).genesis().orElseThrow());
+    }
+
+    @Test
+    void stateIsTheHeadBlocksStateAndStaysSoWhileOpen() {
+        LedgerBlockStore store = open(storage);
+        assertThrows(IllegalStateException.class, store::state);
+        assertEquals(0, storage.openViews.get(), "a failed state() closes its view");
+        store.commit(chain.genesisBlock(), List.of());
+        store.commit(chain.next(store, 1), List.of());
+        try (StateSnapshot s = store.state()) {
+            assertEquals(1, s.header().number());
+            store.commit(chain.next(store, 1), List.of());
+            assertArrayEquals(ChainKeys.u64(1), s.get(TestChain.BLOCK_KEY));
+            assertEquals(1, s.header().number());
+            try (StateSnapshot later = store.state()) {
+                assertEquals(2, later.header().number());
+                assertArrayEquals(ChainKeys.u64(2), later.get(TestChain.BLOCK_KEY));
+            }
+        }
+        assertEquals(0, storage.openViews.get());
+    }
+
+    @Test
+    void stateAndItsHeaderAgreeWhileCommitsHappen() throws Exception {
+        LedgerBlockStore store = withGenesis();
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicInteger checks = new AtomicInteger();
+        List<String> problems = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> {
+            while (!done.get() || checks.get() == 0) {
+                try (StateSnapshot s = store.state()) {
+                    long stateBlock = ChainKeys.u64(s.get(TestChain.BLOCK_KEY), "block");
+                    if (stateBlock != s.header().number()) {
+                        problems.add("state of block " + stateBlock + " under header " + s.header().number());
+                    }
+                    checks.incrementAndGet();
+                }
+                long h = store.height();
+                if (h >= 0 && store.header(h).isEmpty()) {
+                    problems.add("head " + h + " has no header");
+                }
+            }
+        });
+        reader.start();
+        for (int i = 0; i < 300; i++) {
+            store.commit(chain.next(store, 1), List.of());
+        }
+        done.set(true);
+        reader.join(TimeUnit.SECONDS.toMillis(30));
+        assertFalse(reader.isAlive());
+        assertEquals(List.of(), problems);
+        assertTrue(checks.get() > 0);
+    }
+
+    @Test
+    void aNewInstanceOnTheSameStorageSeesTheSameChain() {
+        LedgerBlockStore store = withGenesis();
+        store.commit(chain.next(store, 2), List.of());
+        store.commit(chain.next(store, 3), List.of());
+        LedgerBlockStore restarted = open(storage);
+        assertEquals(2, restarted.height());
+        assertEquals(5, restarted.totalTransactionCount());
+        assertEquals(store.hash(2), restarted.hash(2));
+        assertEquals(store.hash(1), restarted.hash(1));
+        assertTrue(restarted.health().ready());
+        assertEquals("height 2", restarted.health().detail());
+        restarted.commit(chain.next(restarted, 1), List.of());
+        assertEquals(3, restarted.height());
+        assertEquals(6, restarted.totalTransactionCount());
+    }
+
+    @Test
+    void aReplacementStorageIsReadForItsOwnHead() {
+        LedgerBlockStore store = withGenesis();
+        store.commit(chain.next(store, 1), List.of());
+        MemoryStorage other = new MemoryStorage();
+        store.bindStorage(other); // GREEDY: the replacement binds before the old one leaves
+        store.unbindStorage(storage);
+        assertEquals(-1, store.height());
+        assertTrue(store.genesis().isEmpty());
+        assertFalse(store.health().ready());
+        store.bindStorage(storage);
+        store.unbindStorage(other);
+        assertEquals(1, store.height());
+        assertTrue(store.genesis().isPresent());
+        store.unbindStorage(storage);
+        assertEquals("no storage", store.health().detail());
+        assertThrows(IllegalStateException.class, store::state);
+    }
+
+    @Test
+    void healthSaysWhatIsMissing() {
+        LedgerBlockStore store = new LedgerBlockStore(4);
+        assertEquals("no storage", store.health().detail());
+        store.bindStorage(storage);
+        assertEquals("no crypto suite", store.health().detail());
+        store.bindSuite(chain.suite);
+        assertFalse(store.health().ready());
+        assertEquals("no genesis block yet", store.health().detail());
+        store.commit(chain.genesisBlock(), List.of());
+        assertTrue(store.health().ready());
+        assertEquals("height 0", store.health().detail());
+    }
+
+    @Test
+    void stateWritesOutsideTheStateSpaceAreRejected() {
+        LedgerBlockStore store = withGenesis();
+        ExecutedBlock b = chain.next(store, 0);
+        WriteBatch evil = new WriteBatch().put(ChainKeys.HEAD, ChainKeys.u64(99));
+        ExecutedBlock bad = new ExecutedBlock(b.header(), b.transactions(), b.receipts(), evil);
+        assertThrows(IllegalArgumentException.class, () -> store.commit(bad, List.of()));
+        assertEquals(0, store.height());
+        assertArrayEquals(ChainKeys.u64(0), storage.get(ChainKeys.HEAD));
+    }
+
+    @Test
+    void aFailedReplayDoesNotOverwriteTheOriginalReceipt() {
+        LedgerBlockStore store = withGenesis();
+        VerifiedTransaction tx = chain.tx();
+        store.commit(chain.next(store, List.of(tx)), List.of());
+        Receipt original = store.receipt(tx.hash()).orElseThrow();
+        store.commit(chain.block(2, store.hash(1).orElseThrow(), List.of(tx, tx), Receipt.Status.BAD_NONCE), List.of());
+        assertEquals(original, store.receipt(tx.hash()).orElseThrow());
+        assertEquals(1, store.transaction(tx.hash()).orElseThrow().blockNumber());
+        assertEquals(2, store.block(2).orElseThrow().transactions().size());
+
+        // a failing transaction seen for the first time is indexed, once, at its first position
+        VerifiedTransaction fresh = chain.tx();
+        store.commit(chain.block(3, store.hash(2).orElseThrow(), List.of(fresh, fresh), Receipt.Status.BAD_NONCE),
+                List.of());
+        assertEquals(0, store.transaction(fresh.hash()).orElseThrow().index());
+        assertEquals(Receipt.Status.BAD_NONCE, store.receipt(fresh.hash()).orElseThrow().status());
+    }
+
+    @Test
+    void mismatchedReceiptsOrCountsAreRejected() {
+        LedgerBlockStore store = withGenesis();
+        ExecutedBlock b = chain.next(store, 2);
+        ExecutedBlock short1 = new ExecutedBlock(b.header(), b.transactions(), b.receipts().subList(0, 1),
+                b.stateWrites());
+        assertThrows(IllegalArgumentException.class, () -> store.commit(short1, List.of()));
+        assertNull(storage.get(ChainKeys.header(1)));
+        assertEquals(0, store.height());
+        assertTrue(Keys.CHAIN == ChainKeys.HEAD[0]);
+    }
+}
