@@ -1,0 +1,74 @@
+package io.cairn.crypto.internal;
+
+import java.math.BigInteger;
+import org.bouncycastle.crypto.digests.KeccakDigest;
+import org.bouncycastle.crypto.digests.SHA256Digest;
+import org.bouncycastle.crypto.params.ECPublicKeyParameters;
+import org.bouncycastle.crypto.signers.ECDSASigner;
+import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
+
+/**
+ * ECDSA over secp256k1 with Keccak-256 (the Ethereum choice): deterministic RFC 6979 nonces, canonical
+ * low-s signatures; verification rejects high s so that a signature has exactly one valid encoding
+ * (no malleated duplicates of a transaction).
+ */
+final class Secp256k1Suite extends EllipticCurveSuite {
+    private final BigInteger halfN;
+
+    Secp256k1Suite() {
+        super("secp256k1", 1);
+        halfN = n.shiftRight(1);
+    }
+
+    @Override
+    public String name() {
+        return SECP256K1;
+    }
+
+    @Override
+    public byte[] hash(byte[] data) {
+        KeccakDigest d = new KeccakDigest(256);
+        d.update(data, 0, data.length);
+        byte[] out = new byte[32];
+        d.doFinal(out, 0);
+        return out;
+    }
+
+    @Override
+    public byte[] sign(byte[] hash32, byte[] privateKey) {
+        checkHash(name(), hash32);
+        // signer objects are cheap and not thread-safe: one per call keeps the suite lock-free
+        ECDSASigner signer = new ECDSASigner(new HMacDSAKCalculator(new SHA256Digest()));
+        signer.init(true, privateKeyParameters(privateKey));
+        BigInteger[] rs = signer.generateSignature(hash32);
+        BigInteger s = rs[1];
+        if (s.compareTo(halfN) > 0) {
+            s = n.subtract(s);
+        }
+        return encodeSignature(rs[0], s);
+    }
+
+    @Override
+    public boolean verify(byte[] hash32, byte[] signature, byte[] publicKey) {
+        try {
+            if (hash32 == null || hash32.length != HASH_BYTES) {
+                return false;
+            }
+            BigInteger[] rs = signatureScalars(signature);
+            if (rs == null || rs[1].compareTo(halfN) > 0) {
+                return false;
+            }
+            ECPublicKeyParameters q = publicKeyParameters(publicKey);
+            if (q == null) {
+                return false;
+            }
+            // ECDSASigner verifies with Shamir's trick over the GLV endomorphism of the custom curve and
+            // compares in projective coordinates, skipping the final inversion
+            ECDSASigner signer = new ECDSASigner();
+            signer.init(false, q);
+            return signer.verifySignature(hash32, rs[0], rs[1]);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+}

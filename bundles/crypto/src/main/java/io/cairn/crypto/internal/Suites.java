@@ -1,0 +1,30 @@
+package io.cairn.crypto.internal;
+
+import io.cairn.api.crypto.CryptoSuite;
+import java.util.Locale;
+
+/**
+ * The crypto suites by name, as plain Java: the launcher uses this on its class path outside OSGi
+ * (key generation, signing client transactions), the components use it inside.
+ */
+public final class Suites {
+    private Suites() {}
+
+    /**
+     * A new suite instance; suites are immutable and thread-safe, so callers keep one.
+     *
+     * @throws IllegalArgumentException for any name but {@code secp256k1} or {@code sm2}
+     */
+    public static CryptoSuite byName(String name) {
+        String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        switch (key) {
+            case CryptoSuite.SECP256K1:
+                return new Secp256k1Suite();
+            case CryptoSuite.SM2:
+                return new Sm2Suite();
+            default:
+                throw new IllegalArgumentException("unknown crypto suite '" + name + "': expected "
+                        + CryptoSuite.SECP256K1 + " or " + CryptoSuite.SM2);
+        }
+    }
+}

@@ -1,0 +1,307 @@
+package io.cairn.ledger.account.internal;
+
+import io.cairn.api.chain.Address;
+import io.cairn.api.chain.Genesis;
+import io.cairn.api.chain.Hash;
+import io.cairn.api.chain.MalformedDataException;
+import io.cairn.api.chain.Receipt;
+import io.cairn.api.chain.Transaction;
+import io.cairn.api.chain.Uint256;
+import io.cairn.api.chain.VerifiedTransaction;
+import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.api.node.LedgerModel;
+import io.cairn.api.node.StateTransition;
+import io.cairn.api.node.StateView;
+import io.cairn.api.node.TxRejectedException;
+import io.cairn.api.node.TxRejectedException.Reason;
+import io.cairn.api.storage.Keys;
+import io.cairn.api.storage.ReadView;
+import io.cairn.api.storage.WriteBatch;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The account ledger model: balances and nonces, signed transfers, and a lattice-hash state root.
+ *
+ * <p>State ({@code Keys.STATE}): {@code a address(20) -> u64 nonce | balance[32]} per account,
+ * {@code #chainId -> u64}, {@code #lthash -> 2048-byte accumulator}. Keys starting with {@code #} are
+ * metadata and are not part of the accumulator; every other state entry is. The state root is the
+ * suite hash of the accumulator, where each entry contributes
+ * {@code expand(hash(u32 len(key) | key | value))} (see {@link LtHash16}).
+ *
+ * <p>Thread-safety: stateless between calls; {@code apply} keeps its overlay and accumulator in locals,
+ * so concurrent calls (pool admission while a block executes) never share mutable state. The suite
+ * reference is dynamic and greedy so a crypto bundle update does not restart the model; each call
+ * reads it once and uses that suite throughout.
+ */
+@Component(service = LedgerModel.class, configurationPid = AccountLedger.PID,
+        property = {"cairn.component=ledger-model", "cairn.engine=account"})
+@Designate(ocd = AccountLedger.Config.class, factory = false)
+public final class AccountLedger implements LedgerModel {
+    public static final String PID = "io.cairn.ledger.account";
+    public static final String MODEL = "account";
+
+    static final byte[] CHAIN_ID_KEY = Keys.of(Keys.STATE, "#chainId");
+    static final byte[] LTHASH_KEY = Keys.of(Keys.STATE, "#lthash");
+    private static final byte META_TAG = '#';
+
+    /** The account model has no settings yet; the PID exists so that rules can be configured later. */
+    @ObjectClassDefinition(name = "Cairn account ledger", description = "Account ledger model (no settings)")
+    public @interface Config {}
+
+    private final AtomicReference<CryptoSuite> suite = new AtomicReference<>();
+
+    public AccountLedger() {}
+
+    /** For use outside DS (tests, tools). */
+    AccountLedger(CryptoSuite suite) {
+        bindSuite(suite);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MANDATORY, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindSuite(CryptoSuite s) {
+        suite.set(s);
+    }
+
+    void unbindSuite(CryptoSuite s) {
+        // a greedy replacement binds the new suite before unbinding the old one
+        suite.compareAndSet(s, null);
+    }
+
+    private CryptoSuite suite() {
+        CryptoSuite s = suite.get();
+        if (s == null) {
+            throw new IllegalStateException("account ledger: no CryptoSuite service is bound (the crypto component is down)");
+        }
+        return s;
+    }
+
+    @Override
+    public Health health() {
+        CryptoSuite s = suite.get();
+        return s == null ? Health.notReady("waiting for a CryptoSuite service")
+                : Health.ready("account model, state hashed with " + s.name());
+    }
+
+    @Override
+    public String model() {
+        return MODEL;
+    }
+
+    @Override
+    public StateTransition genesis(Genesis genesis) {
+        CryptoSuite s = suite();
+        if (!MODEL.equals(genesis.ledger())) {
+            throw new IllegalArgumentException("genesis names ledger model '" + genesis.ledger() + "', this engine is '"
+                    + MODEL + "'");
+        }
+        if (!s.name().equals(genesis.suite())) {
+            throw new IllegalArgumentException("genesis names crypto suite '" + genesis.suite()
+                    + "' but the crypto component provides '" + s.name() + "' (set suite in etc/io.cairn.crypto.cfg)");
+        }
+        if (genesis.totalSupply().compareTo(Transaction.MAX_VALUE) > 0) {
+            // transfers conserve the supply, so bounding it here rules out balance overflow forever
+            throw new IllegalArgumentException("genesis allocations total " + genesis.totalSupply()
+                    + ", more than 2^256-1");
+        }
+        LtHash16 acc = new LtHash16();
+        WriteBatch batch = new WriteBatch();
+        for (Map.Entry<Address, BigInteger> a : genesis.alloc().entrySet()) {
+            byte[] value = Account.fresh(a.getKey(), Uint256.toBytes(a.getValue())).encode();
+            if (value == null) {
+                continue; // a zero allocation is the absent account
+            }
+            byte[] key = Account.key(a.getKey());
+            acc.add(entrySeed(s, key, value));
+            batch.put(key, value);
+        }
+        batch.put(CHAIN_ID_KEY, u64(genesis.chainId()));
+        byte[] accBytes = acc.toBytes();
+        batch.put(LTHASH_KEY, accBytes);
+        return new StateTransition(List.of(), batch, Hash.of(s.hash(accBytes)));
+    }
+
+    @Override
+    public StateTransition apply(long blockNumber, List<VerifiedTransaction> txs, StateView parent) {
+        CryptoSuite s = suite();
+        long chainId = chainId(parent);
+        // the block's overlay: later transactions see earlier ones' writes
+        Map<Address, Account> touched = new LinkedHashMap<>();
+        List<Receipt> receipts = new ArrayList<>(txs.size());
+        for (int i = 0; i < txs.size(); i++) {
+            VerifiedTransaction vtx = txs.get(i);
+            receipts.add(transfer(blockNumber, i, vtx, chainId, touched, parent));
+        }
+
+        LtHash16 acc = LtHash16.fromBytes(accumulator(parent));
+        WriteBatch batch = new WriteBatch();
+        for (Account a : touched.values()) {
+            byte[] now = a.encode();
+            if (java.util.Arrays.equals(now, a.original)) {
+                continue;
+            }
+            if (a.original != null) {
+                acc.subtract(entrySeed(s, a.key, a.original));
+            }
+            if (now != null) {
+                acc.add(entrySeed(s, a.key, now));
+                batch.put(a.key, now);
+            } else {
+                batch.delete(a.key);
+            }
+        }
+        byte[] accBytes = acc.toBytes();
+        batch.put(LTHASH_KEY, accBytes);
+        return new StateTransition(receipts, batch, Hash.of(s.hash(accBytes)));
+    }
+
+    private static Receipt transfer(long blockNumber, int index, VerifiedTransaction vtx, long chainId,
+            Map<Address, Account> touched, StateView parent) {
+        Transaction tx = vtx.tx();
+        Address sender = vtx.sender();
+        if (tx.chainId() != chainId) {
+            return new Receipt(vtx.hash(), blockNumber, index, sender, Receipt.Status.WRONG_CHAIN,
+                    "chainId " + tx.chainId() + ", this chain is " + chainId);
+        }
+        Account from = touched.computeIfAbsent(sender, a -> Account.load(parent, a));
+        if (tx.nonce() != from.nonce) {
+            return new Receipt(vtx.hash(), blockNumber, index, sender, Receipt.Status.BAD_NONCE,
+                    "nonce " + Long.toUnsignedString(tx.nonce()) + ", expected " + Long.toUnsignedString(from.nonce));
+        }
+        byte[] value = Uint256.toBytes(tx.value());
+        from.nonce++;
+        if (!from.canPay(value)) {
+            return new Receipt(vtx.hash(), blockNumber, index, sender, Receipt.Status.INSUFFICIENT_BALANCE,
+                    "balance " + from.balanceValue() + " < value " + tx.value());
+        }
+        from.debit(value);
+        Account to = touched.computeIfAbsent(tx.to(), a -> Account.load(parent, a));
+        to.credit(value);
+        return new Receipt(vtx.hash(), blockNumber, index, sender, Receipt.Status.SUCCESS, "");
+    }
+
+    @Override
+    public void admit(VerifiedTransaction tx, StateView state, long expectedNonce) throws TxRejectedException {
+        byte[] stored = state.get(CHAIN_ID_KEY);
+        if (stored == null) {
+            throw new TxRejectedException(Reason.NOT_READY, "the chain has no genesis state yet");
+        }
+        long chainId = decodeChainId(stored);
+        if (tx.tx().chainId() != chainId) {
+            throw new TxRejectedException(Reason.WRONG_CHAIN,
+                    "transaction is for chain " + tx.tx().chainId() + ", this is chain " + chainId);
+        }
+        Account from = Account.load(state, tx.sender());
+        long nonce = tx.nonce();
+        if (Long.compareUnsigned(nonce, from.nonce) < 0) {
+            throw new TxRejectedException(Reason.NONCE_REPLAYED, "nonce " + Long.toUnsignedString(nonce)
+                    + " is already used: account " + tx.sender() + " is at nonce " + Long.toUnsignedString(from.nonce));
+        }
+        if (Long.compareUnsigned(nonce, expectedNonce) > 0) {
+            throw new TxRejectedException(Reason.NONCE_TOO_HIGH, "nonce " + Long.toUnsignedString(nonce)
+                    + " is ahead of the next expected nonce " + Long.toUnsignedString(expectedNonce) + " for account "
+                    + tx.sender());
+        }
+        if (!from.canPay(Uint256.toBytes(tx.tx().value()))) {
+            throw new TxRejectedException(Reason.INSUFFICIENT_BALANCE, "account " + tx.sender() + " has balance "
+                    + from.balanceValue() + ", less than the value " + tx.tx().value());
+        }
+    }
+
+    @Override
+    public long nonce(StateView state, Address account) {
+        return Account.load(state, account).nonce;
+    }
+
+    @Override
+    public BigInteger balance(StateView state, Address account) {
+        return Account.load(state, account).balanceValue();
+    }
+
+    @Override
+    public Hash stateRoot(StateView state) {
+        return Hash.of(suite().hash(accumulator(state)));
+    }
+
+    /**
+     * The state root recomputed from every state entry, for checking a snapshot without trusting its
+     * stored accumulator. Entries outside {@code Keys.STATE} and metadata ({@code #}) keys are skipped,
+     * so a scan of the whole store may be passed.
+     */
+    public Hash stateRootOf(Iterator<ReadView.Entry> entries) {
+        return Hash.of(suite().hash(accumulatorOf(entries)));
+    }
+
+    byte[] accumulatorOf(Iterator<ReadView.Entry> entries) {
+        CryptoSuite s = suite();
+        LtHash16 acc = new LtHash16();
+        while (entries.hasNext()) {
+            ReadView.Entry e = entries.next();
+            if (isAccumulated(e.key())) {
+                acc.add(entrySeed(s, e.key(), e.value()));
+            }
+        }
+        return acc.toBytes();
+    }
+
+    static boolean isAccumulated(byte[] key) {
+        return key.length >= 2 && key[0] == Keys.STATE && key[1] != META_TAG;
+    }
+
+    /** The 32-byte seed an entry contributes: the key's length keeps (key, value) splits unambiguous. */
+    static byte[] entrySeed(CryptoSuite suite, byte[] key, byte[] value) {
+        byte[] buf = new byte[4 + key.length + value.length];
+        int n = key.length;
+        buf[0] = (byte) (n >>> 24);
+        buf[1] = (byte) (n >>> 16);
+        buf[2] = (byte) (n >>> 8);
+        buf[3] = (byte) n;
+        System.arraycopy(key, 0, buf, 4, n);
+        System.arraycopy(value, 0, buf, 4 + n, value.length);
+        return suite.hash(buf);
+    }
+
+    private static byte[] accumulator(StateView state) {
+        byte[] acc = state.get(LTHASH_KEY);
+        if (acc == null) {
+            throw new IllegalStateException("the state has no accumulator (s#lthash): the genesis state was not written");
+        }
+        if (acc.length != LtHash16.BYTES) {
+            throw new MalformedDataException("state accumulator s#lthash is " + acc.length + " bytes, expected "
+                    + LtHash16.BYTES);
+        }
+        return acc;
+    }
+
+    private static long chainId(StateView state) {
+        byte[] stored = state.get(CHAIN_ID_KEY);
+        if (stored == null) {
+            throw new IllegalStateException("the state has no chain id (s#chainId): the genesis state was not written");
+        }
+        return decodeChainId(stored);
+    }
+
+    private static long decodeChainId(byte[] stored) {
+        io.cairn.api.chain.Decoder d = new io.cairn.api.chain.Decoder(stored, "state s#chainId");
+        long id = d.u64("chainId");
+        d.end();
+        return id;
+    }
+
+    private static byte[] u64(long v) {
+        return new io.cairn.api.chain.Encoder(8).u64(v).toByteArray();
+    }
+}

@@ -1,0 +1,352 @@
+package io.cairn.ledger.account.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cairn.api.chain.Address;
+import io.cairn.api.chain.Genesis;
+import io.cairn.api.chain.Hash;
+import io.cairn.api.chain.Receipt;
+import io.cairn.api.chain.Receipt.Status;
+import io.cairn.api.chain.Transaction;
+import io.cairn.api.chain.VerifiedTransaction;
+import io.cairn.api.node.StateTransition;
+import io.cairn.api.node.TxRejectedException;
+import io.cairn.api.node.TxRejectedException.Reason;
+import io.cairn.api.storage.Keys;
+import io.cairn.api.storage.ReadView;
+import io.cairn.api.storage.WriteBatch;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class AccountLedgerTest {
+    private static final long CHAIN = 7;
+    private static final Address ALICE = addr(1);
+    private static final Address BOB = addr(2);
+    private static final Address CAROL = addr(3);
+
+    private final Sha256Suite suite = new Sha256Suite("secp256k1");
+    private final AccountLedger ledger = new AccountLedger(suite);
+    /** The committed state, as storage would hold it. */
+    private final TreeMap<byte[], byte[]> store = new TreeMap<>(Arrays::compareUnsigned);
+    private long block;
+
+    static Address addr(int i) {
+        byte[] b = new byte[20];
+        b[19] = (byte) i;
+        b[0] = (byte) (i >>> 8);
+        return Address.of(b);
+    }
+
+    private static Genesis genesis(Map<Address, BigInteger> alloc) {
+        return new Genesis(CHAIN, "secp256k1", "account", 0, List.of(), new TreeMap<>(alloc));
+    }
+
+    private void commit(WriteBatch batch) {
+        for (WriteBatch.Op op : batch.ops()) {
+            if (op.isDelete()) {
+                store.remove(op.key());
+            } else {
+                store.put(op.key(), op.value());
+            }
+        }
+    }
+
+    private StateTransition init(Map<Address, BigInteger> alloc) {
+        StateTransition t = ledger.genesis(genesis(alloc));
+        commit(t.writes());
+        return t;
+    }
+
+    private StateTransition run(VerifiedTransaction... txs) {
+        StateTransition t = ledger.apply(++block, List.of(txs), store::get);
+        commit(t.writes());
+        return t;
+    }
+
+    private int txCounter;
+
+    private VerifiedTransaction tx(Address from, long chainId, long nonce, Address to, long value) {
+        byte[] pub = new byte[64];
+        byte[] sig = new byte[64];
+        sig[0] = (byte) ++txCounter; // distinct transactions, distinct hashes
+        sig[1] = (byte) (txCounter >>> 8);
+        Transaction t = new Transaction(chainId, nonce, to, BigInteger.valueOf(value), new byte[0], pub, sig);
+        Hash h = Hash.of(suite.hash(t.encode()));
+        return new VerifiedTransaction(t, h, from, t.encode());
+    }
+
+    private VerifiedTransaction tx(Address from, long nonce, Address to, long value) {
+        return tx(from, CHAIN, nonce, to, value);
+    }
+
+    private Hash fullRoot() {
+        Iterator<ReadView.Entry> it = store.entrySet().stream().map(e -> new ReadView.Entry(e.getKey(), e.getValue()))
+                .iterator();
+        return ledger.stateRootOf(it);
+    }
+
+    private long balance(Address a) {
+        return ledger.balance(store::get, a).longValueExact();
+    }
+
+    @BeforeEach
+    void reset() {
+        store.clear();
+        block = 0;
+    }
+
+    @Test
+    void genesisWritesAllocationsChainIdAndAccumulator() {
+        StateTransition t = init(Map.of(ALICE, BigInteger.valueOf(1000), BOB, BigInteger.valueOf(5), CAROL, BigInteger.ZERO));
+        assertTrue(t.receipts().isEmpty());
+        assertEquals(1000, balance(ALICE));
+        assertEquals(5, balance(BOB));
+        assertEquals(0, balance(CAROL));
+        assertEquals(0, ledger.nonce(store::get, ALICE));
+        assertNull(store.get(Account.key(CAROL)), "a zero allocation is the absent account");
+        assertArrayEquals(new byte[] {0, 0, 0, 0, 0, 0, 0, 7}, store.get(AccountLedger.CHAIN_ID_KEY));
+        assertEquals(2048, store.get(AccountLedger.LTHASH_KEY).length);
+        assertEquals(t.stateRoot(), ledger.stateRoot(store::get));
+        assertEquals(t.stateRoot(), fullRoot());
+        // the account entry layout: s a address -> u64 nonce | 32-byte balance
+        byte[] v = store.get(Keys.of(Keys.STATE, concat(new byte[] {'a'}, ALICE.toByteArray())));
+        assertEquals(40, v.length);
+        assertEquals(BigInteger.valueOf(1000), new BigInteger(1, Arrays.copyOfRange(v, 8, 40)));
+    }
+
+    @Test
+    void genesisChecksModelSuiteAndSupply() {
+        Genesis utxo = new Genesis(1, "secp256k1", "utxo", 0, List.of(), new TreeMap<>());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ledger.genesis(utxo)).getMessage().contains("utxo"));
+        Genesis sm2 = new Genesis(1, "sm2", "account", 0, List.of(), new TreeMap<>());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ledger.genesis(sm2));
+        assertTrue(e.getMessage().contains("sm2") && e.getMessage().contains("secp256k1"), e.getMessage());
+        Genesis huge = genesis(Map.of(ALICE, Transaction.MAX_VALUE, BOB, BigInteger.ONE));
+        assertThrows(IllegalArgumentException.class, () -> ledger.genesis(huge));
+    }
+
+    @Test
+    void transferMovesValueAndBumpsTheNonce() {
+        Hash g = init(Map.of(ALICE, BigInteger.valueOf(1000))).stateRoot();
+        VerifiedTransaction t = tx(ALICE, 0, BOB, 300);
+        StateTransition st = run(t);
+        Receipt r = st.receipts().get(0);
+        assertEquals(new Receipt(t.hash(), 1, 0, ALICE, Status.SUCCESS, ""), r);
+        assertEquals(700, balance(ALICE));
+        assertEquals(300, balance(BOB));
+        assertEquals(1, ledger.nonce(store::get, ALICE));
+        assertEquals(0, ledger.nonce(store::get, BOB));
+        assertNotEquals(g, st.stateRoot());
+        assertEquals(st.stateRoot(), ledger.stateRoot(store::get));
+        assertEquals(st.stateRoot(), fullRoot());
+        assertEquals(3, st.writes().size(), "two accounts and the accumulator");
+    }
+
+    @Test
+    void insufficientBalanceFailsButConsumesTheNonce() {
+        init(Map.of(ALICE, BigInteger.valueOf(100)));
+        StateTransition st = run(tx(ALICE, 0, BOB, 101));
+        Receipt r = st.receipts().get(0);
+        assertEquals(Status.INSUFFICIENT_BALANCE, r.status());
+        assertTrue(r.message().contains("100") && r.message().contains("101"), r.message());
+        assertEquals(100, balance(ALICE));
+        assertEquals(0, balance(BOB));
+        assertEquals(1, ledger.nonce(store::get, ALICE));
+        assertNull(store.get(Account.key(BOB)));
+        assertEquals(st.stateRoot(), fullRoot());
+    }
+
+    @Test
+    void badNonceChangesNothing() {
+        Hash g = init(Map.of(ALICE, BigInteger.valueOf(100))).stateRoot();
+        StateTransition st = run(tx(ALICE, 1, BOB, 1), tx(ALICE, 5, BOB, 1));
+        for (Receipt r : st.receipts()) {
+            assertEquals(Status.BAD_NONCE, r.status());
+        }
+        assertEquals("nonce 1, expected 0", st.receipts().get(0).message());
+        assertEquals(g, st.stateRoot());
+        assertEquals(0, ledger.nonce(store::get, ALICE));
+        assertEquals(1, st.writes().size(), "only the (unchanged) accumulator");
+    }
+
+    @Test
+    void wrongChainChangesNothing() {
+        Hash g = init(Map.of(ALICE, BigInteger.valueOf(100))).stateRoot();
+        StateTransition st = run(tx(ALICE, 99, 0, BOB, 1));
+        assertEquals(Status.WRONG_CHAIN, st.receipts().get(0).status());
+        assertEquals(g, st.stateRoot());
+        assertEquals(100, balance(ALICE));
+        assertEquals(0, ledger.nonce(store::get, ALICE));
+    }
+
+    @Test
+    void laterTransactionsSeeEarlierWritesInTheBlock() {
+        init(Map.of(ALICE, BigInteger.valueOf(100)));
+        StateTransition st = run(tx(ALICE, 0, BOB, 60), tx(ALICE, 1, BOB, 30), tx(BOB, 0, CAROL, 85),
+                tx(ALICE, 2, CAROL, 11));
+        assertEquals(List.of(Status.SUCCESS, Status.SUCCESS, Status.SUCCESS, Status.INSUFFICIENT_BALANCE),
+                st.receipts().stream().map(Receipt::status).toList());
+        assertEquals(List.of(0, 1, 2, 3), st.receipts().stream().map(Receipt::index).toList());
+        assertEquals(10, balance(ALICE));
+        assertEquals(5, balance(BOB));
+        assertEquals(85, balance(CAROL));
+        assertEquals(3, ledger.nonce(store::get, ALICE));
+        assertEquals(st.stateRoot(), fullRoot());
+    }
+
+    @Test
+    void selfTransferOnlyBumpsTheNonce() {
+        init(Map.of(ALICE, BigInteger.valueOf(100)));
+        StateTransition st = run(tx(ALICE, 0, ALICE, 40));
+        assertEquals(Status.SUCCESS, st.receipts().get(0).status());
+        assertEquals(100, balance(ALICE));
+        assertEquals(1, ledger.nonce(store::get, ALICE));
+        assertEquals(st.stateRoot(), fullRoot());
+    }
+
+    @Test
+    void sameTransactionsOnTheSameStateGiveTheSameResult() {
+        init(Map.of(ALICE, BigInteger.valueOf(1000), BOB, BigInteger.valueOf(10)));
+        List<VerifiedTransaction> txs = List.of(tx(ALICE, 0, BOB, 1), tx(BOB, 0, CAROL, 11), tx(ALICE, 1, CAROL, 7),
+                tx(BOB, 1, ALICE, 100));
+        StateTransition a = ledger.apply(1, txs, store::get);
+        StateTransition b = new AccountLedger(suite).apply(1, txs, store::get);
+        assertEquals(a.stateRoot(), b.stateRoot());
+        assertEquals(a.receipts(), b.receipts());
+        assertEquals(a.writes().size(), b.writes().size());
+        for (int i = 0; i < a.writes().size(); i++) {
+            assertArrayEquals(a.writes().ops().get(i).key(), b.writes().ops().get(i).key());
+            assertArrayEquals(a.writes().ops().get(i).value(), b.writes().ops().get(i).value());
+        }
+    }
+
+    @Test
+    void incrementalRootEqualsFullRecomputationAfterRandomTransfers() {
+        Random random = new Random(7);
+        int accounts = 40;
+        Map<Address, BigInteger> alloc = new TreeMap<>();
+        for (int i = 1; i <= 20; i++) {
+            alloc.put(addr(i), BigInteger.valueOf(1 + random.nextInt(10_000)));
+        }
+        init(alloc);
+        long[] nonces = new long[accounts + 1];
+        for (int b = 0; b < 30; b++) {
+            List<VerifiedTransaction> txs = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                int from = 1 + random.nextInt(accounts);
+                int to = 1 + random.nextInt(accounts);
+                // mostly valid nonces, some stale or ahead; values sometimes above any balance
+                long nonce = random.nextInt(10) == 0 ? nonces[from] + 1 : nonces[from];
+                long value = random.nextInt(10) == 0 ? 1_000_000 : random.nextInt(3_000);
+                long chain = random.nextInt(50) == 0 ? CHAIN + 1 : CHAIN;
+                txs.add(tx(addr(from), chain, nonce, addr(to), value));
+                if (chain == CHAIN && nonce == nonces[from]) {
+                    nonces[from]++;
+                }
+            }
+            StateTransition st = ledger.apply(++block, txs, store::get);
+            commit(st.writes());
+            assertEquals(fullRoot(), st.stateRoot(), "block " + block);
+            assertEquals(st.stateRoot(), ledger.stateRoot(store::get));
+        }
+        for (int i = 1; i <= accounts; i++) {
+            assertEquals(nonces[i], ledger.nonce(store::get, addr(i)), "nonce of account " + i);
+        }
+        BigInteger total = BigInteger.ZERO;
+        for (int i = 1; i <= accounts; i++) {
+            total = total.add(ledger.balance(store::get, addr(i)));
+        }
+        assertEquals(alloc.values().stream().reduce(BigInteger.ZERO, BigInteger::add), total, "transfers conserve supply");
+    }
+
+    @Test
+    void aRestartedModelReadsTheChainIdFromState() {
+        init(Map.of(ALICE, BigInteger.valueOf(100)));
+        AccountLedger restarted = new AccountLedger(suite);
+        StateTransition st = restarted.apply(1, List.of(tx(ALICE, 0, BOB, 10), tx(ALICE, 99, 1, BOB, 10)), store::get);
+        assertEquals(Status.SUCCESS, st.receipts().get(0).status());
+        assertEquals(Status.WRONG_CHAIN, st.receipts().get(1).status());
+    }
+
+    @Test
+    void admissionRules() throws TxRejectedException {
+        init(Map.of(ALICE, BigInteger.valueOf(100)));
+        run(tx(ALICE, 0, BOB, 10), tx(ALICE, 1, BOB, 10));
+        ledger.admit(tx(ALICE, 2, BOB, 80), store::get, 2);
+        ledger.admit(tx(ALICE, 4, BOB, 80), store::get, 5);
+
+        TxRejectedException e = assertThrows(TxRejectedException.class, () -> ledger.admit(tx(ALICE, 1, BOB, 1), store::get, 2));
+        assertEquals(Reason.NONCE_REPLAYED, e.reason());
+        assertTrue(e.getMessage().contains("nonce 1") && e.getMessage().contains("nonce 2"), e.getMessage());
+
+        e = assertThrows(TxRejectedException.class, () -> ledger.admit(tx(ALICE, 6, BOB, 1), store::get, 3));
+        assertEquals(Reason.NONCE_TOO_HIGH, e.reason());
+        assertTrue(e.getMessage().contains("nonce 6") && e.getMessage().contains("nonce 3"), e.getMessage());
+
+        e = assertThrows(TxRejectedException.class, () -> ledger.admit(tx(ALICE, 2, BOB, 81), store::get, 2));
+        assertEquals(Reason.INSUFFICIENT_BALANCE, e.reason());
+        assertTrue(e.getMessage().contains("80") && e.getMessage().contains("81"), e.getMessage());
+
+        e = assertThrows(TxRejectedException.class, () -> ledger.admit(tx(ALICE, 8, 2, BOB, 1), store::get, 2));
+        assertEquals(Reason.WRONG_CHAIN, e.reason());
+        assertTrue(e.getMessage().contains("8") && e.getMessage().contains("7"), e.getMessage());
+
+        e = assertThrows(TxRejectedException.class, () -> ledger.admit(tx(BOB, 0, ALICE, 21), store::get, 0));
+        assertEquals(Reason.INSUFFICIENT_BALANCE, e.reason());
+    }
+
+    @Test
+    void noGenesisStateIsNamed() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> ledger.stateRoot(store::get));
+        assertTrue(e.getMessage().contains("#lthash"), e.getMessage());
+        e = assertThrows(IllegalStateException.class, () -> ledger.apply(1, List.of(), store::get));
+        assertTrue(e.getMessage().contains("#chainId"), e.getMessage());
+        TxRejectedException r = assertThrows(TxRejectedException.class, () -> ledger.admit(tx(ALICE, 0, BOB, 1), store::get, 0));
+        assertEquals(Reason.NOT_READY, r.reason());
+    }
+
+    @Test
+    void metadataAndOtherSpacesStayOutOfTheRoot() {
+        init(Map.of(ALICE, BigInteger.valueOf(100)));
+        Hash before = fullRoot();
+        store.put(Keys.of(Keys.STATE, "#other"), new byte[] {1});
+        store.put(Keys.of(Keys.CHAIN, "H"), new byte[] {1});
+        assertEquals(before, fullRoot());
+        store.put(Keys.of(Keys.STATE, "x"), new byte[] {1});
+        assertNotEquals(before, fullRoot(), "every non-meta state entry is committed to");
+    }
+
+    @Test
+    void healthFollowsTheSuiteReference() {
+        assertTrue(ledger.health().ready());
+        Sha256Suite next = new Sha256Suite("secp256k1");
+        ledger.bindSuite(next);
+        ledger.unbindSuite(suite); // a greedy swap unbinds the old suite after binding the new one
+        assertTrue(ledger.health().ready());
+        ledger.unbindSuite(next);
+        assertFalse(ledger.health().ready());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> ledger.stateRoot(store::get));
+        assertTrue(e.getMessage().contains("CryptoSuite"), e.getMessage());
+        assertEquals("account", ledger.model());
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}

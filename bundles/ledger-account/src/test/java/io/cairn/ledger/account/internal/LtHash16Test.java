@@ -1,0 +1,83 @@
+package io.cairn.ledger.account.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.bouncycastle.crypto.engines.ChaChaEngine;
+import org.bouncycastle.crypto.params.KeyParameter;
+import org.bouncycastle.crypto.params.ParametersWithIV;
+import org.junit.jupiter.api.Test;
+
+class LtHash16Test {
+    private final Random random = new Random(42);
+
+    private byte[] seed() {
+        byte[] s = new byte[32];
+        random.nextBytes(s);
+        return s;
+    }
+
+    @Test
+    void elementIsTheChaCha20KeystreamAsLittleEndianLanes() {
+        byte[] seed = seed();
+        ChaChaEngine engine = new ChaChaEngine(20);
+        engine.init(true, new ParametersWithIV(new KeyParameter(seed), new byte[8]));
+        byte[] keystream = new byte[LtHash16.BYTES];
+        engine.processBytes(new byte[LtHash16.BYTES], 0, LtHash16.BYTES, keystream, 0);
+
+        LtHash16 h = new LtHash16();
+        h.add(seed);
+        // one element added to the empty set: its lanes are the keystream, byte for byte
+        assertArrayEquals(keystream, h.toBytes());
+    }
+
+    @Test
+    void addIsCommutativeAndSubtractUndoes() {
+        byte[] a = seed();
+        byte[] b = seed();
+        byte[] c = seed();
+        LtHash16 x = new LtHash16();
+        x.add(a);
+        x.add(b);
+        x.add(c);
+        LtHash16 y = new LtHash16();
+        y.add(c);
+        y.add(a);
+        y.add(b);
+        assertArrayEquals(x.toBytes(), y.toBytes());
+
+        y.subtract(b);
+        LtHash16 z = new LtHash16();
+        z.add(a);
+        z.add(c);
+        assertArrayEquals(z.toBytes(), y.toBytes());
+        z.subtract(a);
+        z.subtract(c);
+        assertArrayEquals(new byte[LtHash16.BYTES], z.toBytes());
+    }
+
+    @Test
+    void lanesWrapModulo2To16() {
+        byte[] s = seed();
+        LtHash16 h = new LtHash16();
+        for (int i = 0; i < 65_536; i++) {
+            h.add(s); // 2^16 copies of one element sum to zero in every lane
+        }
+        assertArrayEquals(new byte[LtHash16.BYTES], h.toBytes());
+        LtHash16 back = LtHash16.fromBytes(h.toBytes());
+        back.subtract(s);
+        LtHash16 minusOne = new LtHash16();
+        minusOne.subtract(s);
+        assertArrayEquals(minusOne.toBytes(), back.toBytes());
+        assertFalse(Arrays.equals(new byte[LtHash16.BYTES], back.toBytes()));
+    }
+
+    @Test
+    void rejectsWrongSizes() {
+        assertThrows(IllegalArgumentException.class, () -> LtHash16.fromBytes(new byte[2047]));
+        assertThrows(IllegalArgumentException.class, () -> new LtHash16().add(new byte[31]));
+    }
+}
