@@ -1,0 +1,83 @@
+package io.cairn.rpc.jsonrpc.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cairn.api.chain.Block;
+import io.cairn.api.chain.Hash;
+import io.cairn.api.chain.Transaction;
+import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.api.node.BlockStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Blocks and chain counters: getBlockNumber, getBlockByNumber, getBlockByHash, getTotalTransactionCount. */
+public final class BlockMethods {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private final NodeServices node;
+
+    public BlockMethods(NodeServices node) {
+        this.node = node;
+    }
+
+    public void register(Map<String, RpcMethod> methods) {
+        methods.put("getBlockNumber", this::getBlockNumber);
+        methods.put("getBlockByNumber", this::getBlockByNumber);
+        methods.put("getBlockByHash", this::getBlockByHash);
+        methods.put("getTotalTransactionCount", this::getTotalTransactionCount);
+    }
+
+    JsonNode getBlockNumber(Params p) {
+        p.atMost(0);
+        return NODES.numberNode(node.needBlockStore().height());
+    }
+
+    JsonNode getBlockByNumber(Params p) {
+        p.atMost(2);
+        BlockStore store = node.needBlockStore();
+        long number = p.blockNumber(0, "block number", store.height());
+        boolean full = p.bool(1, "fullTransactions", false);
+        Optional<Block> block = store.block(number);
+        if (block.isEmpty()) {
+            return NODES.nullNode();
+        }
+        Hash hash = store.hash(number).orElseGet(() -> node.needSuite().digest(block.get().header().encode()));
+        return block(block.get(), hash, full);
+    }
+
+    JsonNode getBlockByHash(Params p) {
+        p.atMost(2);
+        Hash hash = p.hash(0, "block hash");
+        boolean full = p.bool(1, "fullTransactions", false);
+        Optional<Block> block = node.needBlockStore().block(hash);
+        return block.isEmpty() ? NODES.nullNode() : block(block.get(), hash, full);
+    }
+
+    private ObjectNode block(Block block, Hash hash, boolean full) {
+        List<Transaction> txs = block.transactions();
+        List<JsonNode> out = new ArrayList<>(txs.size());
+        if (!txs.isEmpty()) {
+            // Blocks store transactions, not their hashes: hashing them again is cheap next to a signature check.
+            CryptoSuite suite = node.needSuite();
+            for (int i = 0; i < txs.size(); i++) {
+                Transaction tx = txs.get(i);
+                Hash txHash = suite.digest(tx.signingPayload());
+                out.add(full ? ChainJson.transaction(tx, txHash, suite.address(tx.publicKey()), block.number(), hash, i)
+                        : ChainJson.hash(txHash));
+            }
+        }
+        return ChainJson.block(block, hash, out);
+    }
+
+    JsonNode getTotalTransactionCount(Params p) {
+        p.atMost(0);
+        BlockStore store = node.needBlockStore();
+        ObjectNode o = NODES.objectNode();
+        o.put("blockNumber", store.height());
+        o.put("transactionCount", store.totalTransactionCount());
+        return o;
+    }
+}

@@ -1,0 +1,237 @@
+package io.cairn.rpc.jsonrpc.internal;
+
+import io.cairn.api.chain.Genesis;
+import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.api.crypto.NodeIdentity;
+import io.cairn.api.node.BlockStore;
+import io.cairn.api.node.Consensus;
+import io.cairn.api.node.EngineInfo;
+import io.cairn.api.node.LedgerModel;
+import io.cairn.api.node.RpcServer;
+import io.cairn.api.node.TxPool;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The rpc component: JSON-RPC 2.0 over HTTP. Every other component is an optional, dynamic reference:
+ * while one is absent (not deployed, or being swapped) the methods that need it answer "not ready" at once.
+ */
+@Component(service = RpcServer.class, configurationPid = "io.cairn.rpc",
+        property = {"cairn.component=rpc", "cairn.engine=jsonrpc"})
+@Designate(ocd = JsonRpcServer.Config.class, factory = false)
+public final class JsonRpcServer implements RpcServer, NodeServices {
+    private static final long WORKER_STOP_MS = 3000;
+
+    @ObjectClassDefinition(name = "Cairn JSON-RPC server", description = "JSON-RPC 2.0 over HTTP (pid io.cairn.rpc)")
+    public @interface Config {
+        @AttributeDefinition(description = "Address to listen on")
+        String host() default "127.0.0.1";
+
+        @AttributeDefinition(description = "TCP port (20200 + node index); 0 picks a free port")
+        int port() default 20200;
+
+        @AttributeDefinition(description = "Largest request body in bytes; larger ones get HTTP 413")
+        int maxRequestBytes() default 8388608;
+
+        @AttributeDefinition(description = "Most calls in one batch request")
+        int maxBatch() default 2000;
+
+        @AttributeDefinition(description = "Netty event loop threads")
+        int ioThreads() default 1;
+
+        @AttributeDefinition(description = "Threads that parse requests and run the calls (signature checks)")
+        int workerThreads() default 2;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile TxPool txPool;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile BlockStore blockStore;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile LedgerModel ledgerModel;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile Consensus consensus;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile NodeIdentity identity;
+
+    /** Every suite: a crypto engine may offer several, and the chain's is picked by name. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile List<CryptoSuite> suites = List.of();
+
+    private final BundleContext context;
+    private final ExecutorService workers;
+    private final HttpTransport transport;
+    private volatile String chainSuite;
+
+    /**
+     * @param context null outside a framework (tests): the engine list is then empty
+     * @throws IllegalStateException naming host:port when the port cannot be bound
+     */
+    @Activate
+    public JsonRpcServer(BundleContext context, Config config) {
+        check(config);
+        this.context = context;
+        this.workers = workerPool(config.workerThreads());
+        Map<String, RpcMethod> methods = new HashMap<>();
+        new TransactionMethods(this).register(methods);
+        new BlockMethods(this).register(methods);
+        NodeMethods node = new NodeMethods(this);
+        node.register(methods);
+        JsonRpcDispatcher dispatcher = new JsonRpcDispatcher(methods, config.maxBatch(), workers, config.workerThreads());
+        try {
+            this.transport = new HttpTransport(config.host(), config.port(), config.maxRequestBytes(), config.ioThreads(),
+                    workers, dispatcher::handle, () -> dispatcher.toBytes(node.health()), dispatcher::errorBody);
+        } catch (RuntimeException e) {
+            stopWorkers();
+            throw e;
+        }
+    }
+
+    private static void check(Config c) {
+        if (c.port() < 0 || c.port() > 65535) {
+            throw new IllegalArgumentException("io.cairn.rpc: port must be 0-65535, got " + c.port());
+        }
+        if (c.maxRequestBytes() < 1024) {
+            throw new IllegalArgumentException("io.cairn.rpc: maxRequestBytes must be at least 1024, got " + c.maxRequestBytes());
+        }
+        if (c.maxBatch() < 1) {
+            throw new IllegalArgumentException("io.cairn.rpc: maxBatch must be at least 1, got " + c.maxBatch());
+        }
+        if (c.ioThreads() < 1 || c.workerThreads() < 1) {
+            throw new IllegalArgumentException("io.cairn.rpc: ioThreads and workerThreads must be at least 1, got "
+                    + c.ioThreads() + " and " + c.workerThreads());
+        }
+    }
+
+    private static ExecutorService workerPool(int threads) {
+        AtomicInteger n = new AtomicInteger();
+        return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "cairn-rpc-worker-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Deactivate
+    public void deactivate() {
+        transport.close();
+        stopWorkers();
+    }
+
+    private void stopWorkers() {
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(WORKER_STOP_MS, TimeUnit.MILLISECONDS)) {
+                workers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            workers.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The bound port: the real one when the configuration asked for 0. */
+    public int port() {
+        return transport.port();
+    }
+
+    @Override
+    public String endpoint() {
+        return transport.isOpen() ? transport.endpoint() : null;
+    }
+
+    @Override
+    public Health health() {
+        return transport.isOpen() ? Health.ready("listening on " + transport.endpoint()) : Health.notReady("not listening");
+    }
+
+    @Override
+    public TxPool txPool() {
+        return txPool;
+    }
+
+    @Override
+    public BlockStore blockStore() {
+        return blockStore;
+    }
+
+    @Override
+    public LedgerModel ledgerModel() {
+        return ledgerModel;
+    }
+
+    @Override
+    public Consensus consensus() {
+        return consensus;
+    }
+
+    @Override
+    public NodeIdentity identity() {
+        return identity;
+    }
+
+    /** The node key's suite, else the one named by the genesis block, else the only one there is. */
+    @Override
+    public CryptoSuite suite() {
+        NodeIdentity id = identity;
+        if (id != null) {
+            return id.suite();
+        }
+        List<CryptoSuite> all = suites;
+        if (all.isEmpty()) {
+            return null;
+        }
+        if (all.size() == 1) {
+            return all.get(0);
+        }
+        String name = chainSuite;
+        if (name == null) {
+            BlockStore store = blockStore;
+            Optional<Genesis> genesis = store == null ? Optional.empty() : store.genesis();
+            if (genesis.isEmpty()) {
+                return null;
+            }
+            name = genesis.get().suite();
+            chainSuite = name;
+        }
+        for (CryptoSuite s : all) {
+            if (s.name().equals(name)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public List<EngineInfo> engines() {
+        return context == null ? List.of() : EngineInfo.list(context);
+    }
+}

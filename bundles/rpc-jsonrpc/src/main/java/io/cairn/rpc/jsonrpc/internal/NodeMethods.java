@@ -1,0 +1,89 @@
+package io.cairn.rpc.jsonrpc.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cairn.api.chain.Genesis;
+import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.api.crypto.NodeIdentity;
+import io.cairn.api.node.BlockStore;
+import io.cairn.api.node.Consensus;
+import io.cairn.api.node.EngineInfo;
+import io.cairn.api.node.LedgerModel;
+import io.cairn.api.node.TxPool;
+import java.util.Map;
+import java.util.Optional;
+
+/** The node itself: getNodeInfo, getConsensusStatus, and the health summary of {@code GET /}. */
+public final class NodeMethods {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private final NodeServices node;
+
+    public NodeMethods(NodeServices node) {
+        this.node = node;
+    }
+
+    public void register(Map<String, RpcMethod> methods) {
+        methods.put("getNodeInfo", this::getNodeInfo);
+        methods.put("getConsensusStatus", this::getConsensusStatus);
+    }
+
+    /** What the node is; a field whose component is absent is null, since this is what operators ask first. */
+    JsonNode getNodeInfo(Params p) {
+        p.atMost(0);
+        NodeIdentity identity = node.identity();
+        BlockStore store = node.blockStore();
+        CryptoSuite suite = node.suite();
+        LedgerModel model = node.ledgerModel();
+        Consensus consensus = node.consensus();
+        ObjectNode o = NODES.objectNode();
+        o.set("nodeId", identity == null ? NODES.nullNode() : ChainJson.hex(identity.publicKey()));
+        o.set("address", identity == null ? NODES.nullNode() : ChainJson.address(identity.address()));
+        Optional<Genesis> genesis = store == null ? Optional.empty() : store.genesis();
+        o.put("chainId", genesis.map(Genesis::chainId).orElse(null));
+        o.put("suite", suite == null ? null : suite.name());
+        o.put("ledgerModel", model == null ? null : model.model());
+        o.put("consensus", consensus == null ? null : consensus.engine());
+        o.put("height", store == null ? null : store.height());
+        o.put("rpc", node.endpoint());
+        ArrayNode engines = o.putArray("engines");
+        for (EngineInfo e : node.engines()) {
+            ObjectNode eo = engines.addObject();
+            eo.put("component", e.component());
+            eo.put("engine", e.engine());
+            eo.put("bundle", e.bundle());
+            eo.put("version", e.version());
+            eo.put("ready", e.ready());
+            eo.put("detail", e.detail());
+        }
+        return o;
+    }
+
+    JsonNode getConsensusStatus(Params p) {
+        p.atMost(0);
+        Consensus consensus = node.needConsensus();
+        ObjectNode o = NODES.objectNode();
+        o.put("engine", consensus.engine());
+        JsonNode status = ChainJson.value(consensus.status());
+        if (status instanceof ObjectNode so) {
+            o.setAll(so);
+        }
+        return o;
+    }
+
+    /** A small summary for {@code GET /}: enough for a load balancer or an operator's curl. */
+    public JsonNode health() {
+        BlockStore store = node.blockStore();
+        TxPool pool = node.txPool();
+        Consensus consensus = node.consensus();
+        ObjectNode o = NODES.objectNode();
+        boolean ready = store != null && pool != null && consensus != null;
+        o.put("ready", ready);
+        o.put("height", store == null ? null : store.height());
+        o.put("pool", pool == null ? null : pool.size());
+        o.put("consensus", consensus == null ? null : consensus.engine());
+        return o;
+    }
+}

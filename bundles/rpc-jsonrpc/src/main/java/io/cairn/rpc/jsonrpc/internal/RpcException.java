@@ -1,0 +1,34 @@
+package io.cairn.rpc.jsonrpc.internal;
+
+/** A JSON-RPC error answered to the client: a code (JSON-RPC 2.0 or docs/rpc.md) and a message naming the problem. */
+public final class RpcException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public static final int PARSE_ERROR = -32700;
+    public static final int INVALID_REQUEST = -32600;
+    public static final int METHOD_NOT_FOUND = -32601;
+    public static final int INVALID_PARAMS = -32602;
+    public static final int INTERNAL_ERROR = -32603;
+    public static final int REQUEST_TOO_LARGE = -32001;
+    public static final int NOT_READY = io.cairn.api.node.TxRejectedException.Reason.NOT_READY.code;
+
+    private final int code;
+
+    public RpcException(int code, String message) {
+        // Rejections are part of normal traffic (a bench can send thousands per second): no stack trace.
+        super(message, null, false, false);
+        this.code = code;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    public static RpcException invalidParams(String message) {
+        return new RpcException(INVALID_PARAMS, message);
+    }
+
+    public static RpcException notReady(String what) {
+        return new RpcException(NOT_READY, "not ready: " + what);
+    }
+}

@@ -1,0 +1,154 @@
+package io.cairn.rpc.jsonrpc.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cairn.api.chain.Address;
+import io.cairn.api.chain.Hash;
+import io.cairn.api.chain.MalformedDataException;
+import io.cairn.api.chain.Receipt;
+import io.cairn.api.chain.Transaction;
+import io.cairn.api.chain.VerifiedTransaction;
+import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.api.node.BlockStore;
+import io.cairn.api.node.LedgerModel;
+import io.cairn.api.node.StateSnapshot;
+import io.cairn.api.node.TxPool;
+import io.cairn.api.node.TxRejectedException;
+import java.util.Map;
+import java.util.Optional;
+
+/** Transactions, receipts and accounts: sendTransaction, getTransaction, getTransactionReceipt, getBalance, getNonce, getPoolStatus. */
+public final class TransactionMethods {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    /** Hex digits of the trailing {@code publicKey[64] | signature[64]} of an encoded transaction. */
+    private static final int KEY_AND_SIGNATURE_HEX = 256;
+    private static final int KEY_HEX = 128;
+
+    private final NodeServices node;
+
+    public TransactionMethods(NodeServices node) {
+        this.node = node;
+    }
+
+    public void register(Map<String, RpcMethod> methods) {
+        methods.put("sendTransaction", RpcMethod.ordered(this::sendTransaction, TransactionMethods::senderKey));
+        methods.put("getTransaction", this::getTransaction);
+        methods.put("getTransactionReceipt", this::getTransactionReceipt);
+        methods.put("getBalance", this::getBalance);
+        methods.put("getNonce", this::getNonce);
+        methods.put("getPoolStatus", this::getPoolStatus);
+    }
+
+    JsonNode sendTransaction(Params p) {
+        p.atMost(1);
+        byte[] encoded = p.hexBytes(0, "transaction");
+        TxPool pool = node.needTxPool();
+        try {
+            return NODES.textNode(pool.submit(encoded).hash().toHex());
+        } catch (TxRejectedException e) {
+            return reject(e.reason().code, e.getMessage());
+        } catch (MalformedDataException e) {
+            return reject(TxRejectedException.Reason.MALFORMED.code, e.getMessage());
+        }
+    }
+
+    private static JsonNode reject(int code, String message) {
+        throw new RpcException(code, message == null ? "transaction rejected" : message);
+    }
+
+    /**
+     * The sender's public key, read from the hex text without decoding: a batch keeps one sender's
+     * transactions in order (their nonces) while different senders are verified in parallel.
+     */
+    static int senderKey(JsonNode params) {
+        JsonNode tx = params.get(0);
+        if (tx == null || !tx.isTextual()) {
+            return RpcMethod.ANY_ORDER;
+        }
+        String s = tx.textValue();
+        int end = s.length() - (KEY_AND_SIGNATURE_HEX - KEY_HEX);
+        int start = s.length() - KEY_AND_SIGNATURE_HEX;
+        if (start < 0) {
+            return 0;
+        }
+        int h = 1;
+        for (int i = start; i < end; i++) {
+            h = 31 * h + Character.toLowerCase(s.charAt(i));
+        }
+        return h == RpcMethod.ANY_ORDER ? 0 : h;
+    }
+
+    JsonNode getTransaction(Params p) {
+        p.atMost(1);
+        Hash hash = p.hash(0, "transaction hash");
+        BlockStore store = node.needBlockStore();
+        Optional<BlockStore.Located> located = store.transaction(hash);
+        if (located.isEmpty()) {
+            TxPool pool = node.txPool();
+            Optional<VerifiedTransaction> pending = pool == null ? Optional.empty() : pool.get(hash);
+            if (pending.isPresent()) {
+                VerifiedTransaction vt = pending.get();
+                return ChainJson.transaction(vt.tx(), vt.hash(), vt.sender(), null, null, null);
+            }
+            // It may have been committed (and dropped from the pool) between the two lookups.
+            located = store.transaction(hash);
+            if (located.isEmpty()) {
+                return NODES.nullNode();
+            }
+        }
+        BlockStore.Located l = located.get();
+        return ChainJson.transaction(l.tx(), hash, sender(l.tx(), hash, store), l.blockNumber(),
+                store.hash(l.blockNumber()).orElse(null), l.index());
+    }
+
+    /** The sender of a committed transaction: from its key if the suite is here, else from its receipt. */
+    private Address sender(Transaction tx, Hash hash, BlockStore store) {
+        CryptoSuite suite = node.suite();
+        if (suite != null) {
+            return suite.address(tx.publicKey());
+        }
+        return store.receipt(hash).map(Receipt::from).orElse(null);
+    }
+
+    JsonNode getTransactionReceipt(Params p) {
+        p.atMost(1);
+        Hash hash = p.hash(0, "transaction hash");
+        BlockStore store = node.needBlockStore();
+        Optional<Receipt> receipt = store.receipt(hash);
+        if (receipt.isEmpty()) {
+            return NODES.nullNode();
+        }
+        Receipt r = receipt.get();
+        Address to = store.transaction(hash).map(l -> l.tx().to()).orElse(null);
+        return ChainJson.receipt(r, store.hash(r.blockNumber()).orElse(null), to);
+    }
+
+    JsonNode getBalance(Params p) {
+        p.atMost(1);
+        Address account = p.address(0, "address");
+        BlockStore store = node.needBlockStore();
+        LedgerModel model = node.needLedgerModel();
+        if (store.height() < 0) {
+            throw RpcException.notReady("no genesis block yet");
+        }
+        try (StateSnapshot state = store.state()) {
+            return NODES.textNode(model.balance(state, account).toString());
+        }
+    }
+
+    JsonNode getNonce(Params p) {
+        p.atMost(1);
+        Address account = p.address(0, "address");
+        return NODES.numberNode(node.needTxPool().nextNonce(account));
+    }
+
+    JsonNode getPoolStatus(Params p) {
+        p.atMost(0);
+        TxPool pool = node.needTxPool();
+        ObjectNode o = NODES.objectNode();
+        o.put("size", pool.size());
+        o.put("capacity", pool.capacity());
+        return o;
+    }
+}

@@ -1,0 +1,223 @@
+package io.cairn.rpc.jsonrpc.internal;
+
+import io.cairn.api.chain.Address;
+import io.cairn.api.chain.Block;
+import io.cairn.api.chain.BlockHeader;
+import io.cairn.api.chain.Genesis;
+import io.cairn.api.chain.Hash;
+import io.cairn.api.chain.Receipt;
+import io.cairn.api.chain.Transaction;
+import io.cairn.api.chain.VerifiedTransaction;
+import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.api.crypto.NodeIdentity;
+import io.cairn.api.node.BlockStore;
+import io.cairn.api.node.Consensus;
+import io.cairn.api.node.EngineInfo;
+import io.cairn.api.node.ExecutedBlock;
+import io.cairn.api.node.LedgerModel;
+import io.cairn.api.node.StateSnapshot;
+import io.cairn.api.node.StateTransition;
+import io.cairn.api.node.StateView;
+import io.cairn.api.node.TxPool;
+import io.cairn.api.node.TxRejectedException;
+import java.math.BigInteger;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/** Plain-object stand-ins for the node's components: a two-block chain, a pool and a consensus. */
+final class Fakes {
+    private Fakes() {}
+
+    static final long CHAIN_ID = 7;
+
+    /** SHA-256 in place of Keccak: the methods only need some suite hash. */
+    static final class Suite implements CryptoSuite {
+        @Override public String name() { return "fake"; }
+        @Override public byte[] hash(byte[] data) {
+            try {
+                return MessageDigest.getInstance("SHA-256").digest(data);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        @Override public byte[] sign(byte[] hash32, byte[] privateKey) { return new byte[64]; }
+        @Override public boolean verify(byte[] hash32, byte[] signature, byte[] publicKey) { return true; }
+        @Override public KeyPair generateKeyPair() { return new KeyPair(new byte[32], new byte[64]); }
+        @Override public byte[] publicKey(byte[] privateKey) { return new byte[64]; }
+    }
+
+    static byte[] key(int seed) {
+        byte[] k = new byte[64];
+        Arrays.fill(k, (byte) seed);
+        return k;
+    }
+
+    static Transaction tx(int sender, long nonce, int value) {
+        return new Transaction(CHAIN_ID, nonce, Address.of(filled(20, 0x22)), BigInteger.valueOf(value),
+                new byte[] {1, 2}, key(sender), filled(64, 0x55));
+    }
+
+    static byte[] filled(int n, int b) {
+        byte[] a = new byte[n];
+        Arrays.fill(a, (byte) b);
+        return a;
+    }
+
+    static VerifiedTransaction verified(Suite suite, Transaction tx) {
+        return new VerifiedTransaction(tx, suite.digest(tx.signingPayload()), suite.address(tx.publicKey()), tx.encode());
+    }
+
+    static final class Pool implements TxPool {
+        final Suite suite;
+        final Map<Hash, VerifiedTransaction> pending = Collections.synchronizedMap(new LinkedHashMap<>());
+        final List<VerifiedTransaction> submitted = Collections.synchronizedList(new ArrayList<>());
+        volatile TxRejectedException reject;
+        volatile long nextNonce = 5;
+
+        Pool(Suite suite) {
+            this.suite = suite;
+        }
+
+        @Override public VerifiedTransaction submit(byte[] encoded) throws TxRejectedException {
+            if (reject != null) {
+                throw reject;
+            }
+            VerifiedTransaction vt = verified(suite, Transaction.decode(encoded));
+            submitted.add(vt);
+            pending.put(vt.hash(), vt);
+            return vt;
+        }
+        @Override public List<VerifiedTransaction> pending(int max) { return List.copyOf(pending.values()); }
+        @Override public Optional<VerifiedTransaction> get(Hash txHash) { return Optional.ofNullable(pending.get(txHash)); }
+        @Override public int size() { return pending.size(); }
+        @Override public int capacity() { return 200000; }
+        @Override public long nextNonce(Address sender) { return nextNonce; }
+        @Override public Health health() { return Health.ready("ok"); }
+    }
+
+    /** Genesis (block 0, empty) and block 1 holding two transactions, the second of which failed. */
+    static final class Store implements BlockStore {
+        final Suite suite;
+        final List<Block> blocks = new ArrayList<>();
+        final List<Hash> hashes = new ArrayList<>();
+        final Map<Hash, Located> located = new TreeMap<>();
+        final Map<Hash, Receipt> receipts = new TreeMap<>();
+        final Genesis genesis;
+
+        Store(Suite suite) {
+            this.suite = suite;
+            genesis = new Genesis(CHAIN_ID, "fake", "account", 1000, List.of(), new TreeMap<>());
+            BlockHeader h0 = new BlockHeader(1, CHAIN_ID, 0, Hash.ZERO, 1000, Hash.ZERO, Hash.ZERO, Hash.ZERO, 0,
+                    new byte[0], genesis.encode());
+            add(new Block(h0, List.of(), List.of()));
+            Transaction a = tx(1, 0, 10);
+            Transaction b = tx(2, 0, 20);
+            BlockHeader h1 = new BlockHeader(1, CHAIN_ID, 1, hashes.get(0), 2000, Hash.of(filled(32, 1)), Hash.of(filled(32, 2)), Hash.of(filled(32, 3)), 2, key(9), new byte[0]);
+            add(new Block(h1, List.of(a, b), List.of(filled(128, 0x77))));
+            Hash ha = suite.digest(a.signingPayload());
+            Hash hb = suite.digest(b.signingPayload());
+            located.put(ha, new Located(a, ha, 1, 0));
+            located.put(hb, new Located(b, hb, 1, 1));
+            receipts.put(ha, new Receipt(ha, 1, 0, suite.address(a.publicKey()), Receipt.Status.SUCCESS, ""));
+            receipts.put(hb, new Receipt(hb, 1, 1, suite.address(b.publicKey()), Receipt.Status.INSUFFICIENT_BALANCE,
+                    "balance 0 < 20"));
+        }
+
+        private void add(Block b) {
+            blocks.add(b);
+            hashes.add(suite.digest(b.header().encode()));
+        }
+
+        Hash txHash(int block, int index) {
+            return suite.digest(blocks.get(block).transactions().get(index).signingPayload());
+        }
+
+        @Override public long height() { return blocks.size() - 1; }
+        @Override public Optional<BlockHeader> header(long n) { return block(n).map(Block::header); }
+        @Override public Optional<Hash> hash(long n) { return n < hashes.size() ? Optional.of(hashes.get((int) n)) : Optional.empty(); }
+        @Override public Optional<Block> block(long n) { return n < blocks.size() ? Optional.of(blocks.get((int) n)) : Optional.empty(); }
+        @Override public Optional<Block> block(Hash h) { int i = hashes.indexOf(h); return i < 0 ? Optional.empty() : Optional.of(blocks.get(i)); }
+        @Override public Optional<Long> number(Hash h) { int i = hashes.indexOf(h); return i < 0 ? Optional.empty() : Optional.of((long) i); }
+        @Override public Optional<Located> transaction(Hash h) { return Optional.ofNullable(located.get(h)); }
+        @Override public Optional<Receipt> receipt(Hash h) { return Optional.ofNullable(receipts.get(h)); }
+        @Override public long totalTransactionCount() { return 2; }
+        @Override public Optional<Genesis> genesis() { return Optional.of(genesis); }
+        @Override public StateSnapshot state() {
+            return new StateSnapshot() {
+                @Override public BlockHeader header() { return blocks.get(blocks.size() - 1).header(); }
+                @Override public byte[] get(byte[] key) { return null; }
+                @Override public void close() { closedSnapshots++; }
+            };
+        }
+        int closedSnapshots;
+        @Override public Block commit(ExecutedBlock block, List<byte[]> seals) { throw new UnsupportedOperationException(); }
+        @Override public Health health() { return Health.ready("ok"); }
+    }
+
+    static final class Model implements LedgerModel {
+        @Override public String model() { return "account"; }
+        @Override public StateTransition genesis(Genesis genesis) { throw new UnsupportedOperationException(); }
+        @Override public StateTransition apply(long n, List<VerifiedTransaction> txs, StateView parent) { throw new UnsupportedOperationException(); }
+        @Override public void admit(VerifiedTransaction tx, StateView state, long expectedNonce) {}
+        @Override public long nonce(StateView state, Address account) { return 3; }
+        @Override public BigInteger balance(StateView state, Address account) {
+            return new BigInteger("123456789012345678901234567890");
+        }
+        @Override public Hash stateRoot(StateView state) { return Hash.ZERO; }
+        @Override public Health health() { return Health.ready("ok"); }
+    }
+
+    static final class Solo implements Consensus {
+        @Override public String engine() { return "solo"; }
+        @Override public Map<String, Object> status() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("height", 1L);
+            m.put("leader", true);
+            m.put("sealers", List.of(new byte[] {1, 2}));
+            return m;
+        }
+        @Override public Health health() { return Health.ready("ok"); }
+    }
+
+    static final class Identity implements NodeIdentity {
+        final Suite suite;
+        Identity(Suite suite) { this.suite = suite; }
+        @Override public byte[] publicKey() { return key(9); }
+        @Override public Address address() { return suite.address(key(9)); }
+        @Override public byte[] sign(byte[] hash32) { return new byte[64]; }
+        @Override public CryptoSuite suite() { return suite; }
+    }
+
+    /** Every component present; set a field to null to take one away. */
+    static final class Node implements NodeServices {
+        final Suite suiteImpl = new Suite();
+        volatile TxPool pool = new Pool(suiteImpl);
+        volatile Store store = new Store(suiteImpl);
+        volatile LedgerModel model = new Model();
+        volatile Consensus consensus = new Solo();
+        volatile NodeIdentity identity = new Identity(suiteImpl);
+        volatile CryptoSuite suite = suiteImpl;
+
+        Pool pool() { return (Pool) pool; }
+
+        @Override public TxPool txPool() { return pool; }
+        @Override public BlockStore blockStore() { return store; }
+        @Override public LedgerModel ledgerModel() { return model; }
+        @Override public Consensus consensus() { return consensus; }
+        @Override public NodeIdentity identity() { return identity; }
+        @Override public CryptoSuite suite() { return suite; }
+        @Override public List<EngineInfo> engines() {
+            return List.of(new EngineInfo("rpc", "jsonrpc", "cairn-rpc-jsonrpc", "1.0.0", 12, true, "listening"),
+                    new EngineInfo("storage", null, null, null, -1, false, "no engine provides it"));
+        }
+        @Override public String endpoint() { return "http://127.0.0.1:20200"; }
+    }
+}

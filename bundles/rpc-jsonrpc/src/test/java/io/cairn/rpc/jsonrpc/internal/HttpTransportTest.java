@@ -1,0 +1,207 @@
+package io.cairn.rpc.jsonrpc.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cairn.api.chain.Bytes;
+import java.lang.annotation.Annotation;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The component end to end: Netty on a free loopback port, a real HTTP client, then deactivation. */
+class HttpTransportTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_BYTES = 4096;
+
+    private final Fakes.Node fakes = new Fakes.Node();
+    private JsonRpcServer server;
+    private HttpClient client;
+
+    static JsonRpcServer.Config config(int port, int maxRequestBytes) {
+        return new JsonRpcServer.Config() {
+            @Override public Class<? extends Annotation> annotationType() { return JsonRpcServer.Config.class; }
+            @Override public String host() { return "127.0.0.1"; }
+            @Override public int port() { return port; }
+            @Override public int maxRequestBytes() { return maxRequestBytes; }
+            @Override public int maxBatch() { return 2000; }
+            @Override public int ioThreads() { return 1; }
+            @Override public int workerThreads() { return 2; }
+        };
+    }
+
+    @BeforeEach
+    void start() {
+        server = new JsonRpcServer(null, config(0, MAX_BYTES));
+        // What SCR would inject into the dynamic reference fields.
+        server.txPool = fakes.pool;
+        server.blockStore = fakes.store;
+        server.ledgerModel = fakes.model;
+        server.consensus = fakes.consensus;
+        server.identity = fakes.identity;
+        server.suites = List.of(fakes.suiteImpl);
+        client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.deactivate();
+        }
+    }
+
+    private HttpResponse<String> post(String body) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(server.endpoint() + "/"))
+                .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void answersARequestOnTheBoundPort() throws Exception {
+        assertTrue(server.port() > 0);
+        assertEquals("http://127.0.0.1:" + server.port(), server.endpoint());
+        assertTrue(server.health().ready());
+        HttpResponse<String> r = post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getBlockNumber\",\"params\":[]}");
+        assertEquals(200, r.statusCode());
+        assertEquals("application/json", r.headers().firstValue("content-type").orElse(""));
+        JsonNode n = JSON.readTree(r.body());
+        assertEquals(1, n.get("result").asLong());
+        assertEquals(1, n.get("id").asInt());
+    }
+
+    @Test
+    void answersABatchOfTransactionsOverOneKeptAliveConnection() throws Exception {
+        StringBuilder body = new StringBuilder("[");
+        for (int i = 0; i < 100; i++) {
+            body.append(i == 0 ? "" : ",").append("{\"jsonrpc\":\"2.0\",\"id\":").append(i)
+                    .append(",\"method\":\"sendTransaction\",\"params\":[\"")
+                    .append(Bytes.toHex(Fakes.tx(i % 5, i, 1).encode())).append("\"]}");
+        }
+        body.append("]");
+        // Three requests in a row: the connection is reused (keep-alive) and each answer is whole.
+        server.deactivate();
+        server = new JsonRpcServer(null, config(0, 1 << 20));
+        server.txPool = fakes.pool;
+        for (int round = 0; round < 3; round++) {
+            HttpResponse<String> r = post(body.toString());
+            assertEquals(200, r.statusCode());
+            JsonNode n = JSON.readTree(r.body());
+            assertEquals(100, n.size());
+            for (int i = 0; i < 100; i++) {
+                assertEquals(i, n.get(i).get("id").asInt());
+                assertTrue(n.get(i).get("result").asText().startsWith("0x"), n.get(i).toString());
+            }
+        }
+        assertEquals(100, fakes.pool().size());
+    }
+
+    @Test
+    void malformedJsonIsAParseError() throws Exception {
+        HttpResponse<String> r = post("{\"jsonrpc\":");
+        assertEquals(200, r.statusCode());
+        assertEquals(-32700, JSON.readTree(r.body()).get("error").get("code").asInt());
+    }
+
+    @Test
+    void oversizedBodyIs413WithAJsonRpcError() throws Exception {
+        HttpResponse<String> r = post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"x\",\"params\":[\""
+                + "a".repeat(MAX_BYTES * 2) + "\"]}");
+        assertEquals(413, r.statusCode());
+        JsonNode e = JSON.readTree(r.body()).get("error");
+        assertEquals(-32001, e.get("code").asInt());
+        assertEquals("request too large: limit " + MAX_BYTES + " bytes", e.get("message").asText());
+        // The server is still serving afterwards.
+        assertEquals(200, post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getBlockNumber\"}").statusCode());
+    }
+
+    @Test
+    void unknownMethodIsNamed() throws Exception {
+        JsonNode e = JSON.readTree(post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getFoo\"}").body()).get("error");
+        assertEquals(-32601, e.get("code").asInt());
+        assertEquals("unknown method 'getFoo'", e.get("message").asText());
+    }
+
+    @Test
+    void getRootIsAHealthSummary() throws Exception {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(server.endpoint() + "/")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        JsonNode n = JSON.readTree(r.body());
+        assertTrue(n.get("ready").asBoolean());
+        assertEquals(1, n.get("height").asLong());
+    }
+
+    @Test
+    void notificationOnlyIsNoContent() throws Exception {
+        assertEquals(204, post("{\"jsonrpc\":\"2.0\",\"method\":\"getBlockNumber\"}").statusCode());
+    }
+
+    @Test
+    void deactivateFreesThePortAndItsThreads() throws Exception {
+        int port = server.port();
+        assertEquals(200, post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getBlockNumber\"}").statusCode());
+        assertTrue(rpcThreads() > 0);
+        server.deactivate();
+        server = null;
+        waitFor(() -> rpcThreads() == 0, "rpc threads to end");
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        }
+    }
+
+    @Test
+    void portInUseFailsActivationNamingHostAndPort() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            int before = rpcThreads();
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> new JsonRpcServer(null, config(taken.getLocalPort(), MAX_BYTES)));
+            assertTrue(e.getMessage().contains("127.0.0.1:" + taken.getLocalPort()), e.getMessage());
+            waitFor(() -> rpcThreads() <= before, "the failed server's threads to end");
+        }
+    }
+
+    @Test
+    void badConfigurationNamesTheProperty() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new JsonRpcServer(null, config(70000, MAX_BYTES)));
+        assertTrue(e.getMessage().contains("port"), e.getMessage());
+    }
+
+    private static int rpcThreads() {
+        return (int) Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("cairn-rpc-")).count();
+    }
+
+    private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+
+    @Test
+    void endpointIsNullOnceClosed() {
+        server.deactivate();
+        assertNull(server.endpoint());
+        assertTrue(!server.health().ready());
+        server = null;
+    }
+}

@@ -1,0 +1,313 @@
+package io.cairn.rpc.jsonrpc.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cairn.api.chain.Bytes;
+import io.cairn.api.chain.Hash;
+import io.cairn.api.chain.Transaction;
+import io.cairn.api.chain.VerifiedTransaction;
+import io.cairn.api.node.TxRejectedException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Every method against fake components, and its errors. */
+class MethodsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Fakes.Node node = new Fakes.Node();
+    private final JsonRpcDispatcher dispatcher;
+
+    MethodsTest() {
+        Map<String, RpcMethod> methods = new HashMap<>();
+        new TransactionMethods(node).register(methods);
+        new BlockMethods(node).register(methods);
+        new NodeMethods(node).register(methods);
+        dispatcher = new JsonRpcDispatcher(methods, 2000, Runnable::run, 1);
+    }
+
+    private JsonNode response(String method, String params) throws Exception {
+        String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"" + method + "\",\"params\":" + params + "}";
+        return JSON.readTree(dispatcher.handle(body.getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS));
+    }
+
+    private JsonNode result(String method, String params) throws Exception {
+        JsonNode r = response(method, params);
+        assertTrue(r.get("error") == null, () -> method + " failed: " + r);
+        return r.get("result");
+    }
+
+    private void assertError(String method, String params, int code, String messagePart) throws Exception {
+        JsonNode r = response(method, params);
+        JsonNode e = r.get("error");
+        assertTrue(e != null, () -> method + " should fail: " + r);
+        assertEquals(code, e.get("code").asInt(), r.toString());
+        assertTrue(e.get("message").asText().contains(messagePart), () -> "'" + e.get("message").asText()
+                + "' should contain '" + messagePart + "'");
+    }
+
+    private static String q(Object o) {
+        return "\"" + o + "\"";
+    }
+
+    @Test
+    void sendTransactionAnswersTheHash() throws Exception {
+        Transaction tx = Fakes.tx(3, 0, 5);
+        JsonNode r = result("sendTransaction", "[" + q(Bytes.toHex(tx.encode())) + "]");
+        VerifiedTransaction vt = node.pool().submitted.get(0);
+        assertEquals(vt.hash().toHex(), r.asText());
+        assertTrue(r.asText().startsWith("0x"));
+    }
+
+    @Test
+    void sendTransactionRejectionKeepsTheReasonCode() throws Exception {
+        node.pool().reject = new TxRejectedException(TxRejectedException.Reason.NONCE_REPLAYED, "nonce 0 already used");
+        assertError("sendTransaction", "[" + q(Bytes.toHex(Fakes.tx(3, 0, 5).encode())) + "]", -32014,
+                "nonce 0 already used");
+    }
+
+    @Test
+    void sendTransactionMalformedBytesAreMalformed() throws Exception {
+        assertError("sendTransaction", "[\"0x0102\"]", -32010, "truncated");
+    }
+
+    @Test
+    void sendTransactionBadHexIsInvalidParams() throws Exception {
+        assertError("sendTransaction", "[\"0xzz\"]", -32602, "params[0]: transaction must be 0x-prefixed hex");
+        assertError("sendTransaction", "[]", -32602, "params[0]: transaction is missing");
+        assertError("sendTransaction", "[12]", -32602, "the number 12");
+    }
+
+    @Test
+    void absentComponentIsNotReadyNotAHang() throws Exception {
+        node.pool = null;
+        assertError("sendTransaction", "[" + q(Bytes.toHex(Fakes.tx(3, 0, 5).encode())) + "]", -32018,
+                "not ready: no txpool");
+        assertError("getNonce", "[" + q("0x" + "11".repeat(20)) + "]", -32018, "no txpool");
+        assertError("getPoolStatus", "[]", -32018, "no txpool");
+        node.store = null;
+        assertError("getBlockNumber", "[]", -32018, "not ready: no ledger");
+        node.consensus = null;
+        assertError("getConsensusStatus", "[]", -32018, "no consensus");
+        node.model = null;
+        assertError("getBalance", "[" + q("0x" + "11".repeat(20)) + "]", -32018, "not ready");
+    }
+
+    @Test
+    void getTransactionOfACommittedTransaction() throws Exception {
+        Hash h = node.store.txHash(1, 1);
+        JsonNode t = result("getTransaction", "[" + q(h) + "]");
+        assertEquals(h.toHex(), t.get("hash").asText());
+        assertEquals(Fakes.CHAIN_ID, t.get("chainId").asLong());
+        assertEquals(0, t.get("nonce").asLong());
+        assertEquals(node.suiteImpl.address(Fakes.key(2)).toHex(), t.get("from").asText());
+        assertEquals("0x" + "22".repeat(20), t.get("to").asText());
+        assertEquals("20", t.get("value").asText());
+        assertTrue(t.get("value").isTextual());
+        assertEquals("0x0102", t.get("data").asText());
+        assertEquals(1, t.get("blockNumber").asLong());
+        assertEquals(node.store.hashes.get(1).toHex(), t.get("blockHash").asText());
+        assertEquals(1, t.get("transactionIndex").asInt());
+    }
+
+    @Test
+    void getTransactionFallsBackToTheReceiptForTheSenderWithoutASuite() throws Exception {
+        node.suite = null;
+        node.identity = null;
+        Hash h = node.store.txHash(1, 0);
+        assertEquals(node.suiteImpl.address(Fakes.key(1)).toHex(), result("getTransaction", "[" + q(h) + "]")
+                .get("from").asText());
+    }
+
+    @Test
+    void getTransactionOfAPendingTransaction() throws Exception {
+        Transaction tx = Fakes.tx(4, 1, 9);
+        String hash = result("sendTransaction", "[" + q(Bytes.toHex(tx.encode())) + "]").asText();
+        JsonNode t = result("getTransaction", "[" + q(hash) + "]");
+        assertEquals(hash, t.get("hash").asText());
+        assertTrue(t.get("blockNumber").isNull());
+        assertTrue(t.get("blockHash").isNull());
+        assertTrue(t.get("transactionIndex").isNull());
+        assertEquals(node.suiteImpl.address(Fakes.key(4)).toHex(), t.get("from").asText());
+    }
+
+    @Test
+    void getTransactionOfAnUnknownHashIsNull() throws Exception {
+        assertTrue(result("getTransaction", "[" + q("0x" + "ab".repeat(32)) + "]").isNull());
+    }
+
+    @Test
+    void hashParamsAreChecked() throws Exception {
+        assertError("getTransaction", "[\"0x1234\"]", -32602, "params[0]: transaction hash must be 32 bytes of hex, got 2 bytes");
+        assertError("getTransactionReceipt", "[\"nothex\"]", -32602, "params[0]: transaction hash must be 32 bytes of hex");
+        assertError("getTransaction", "[\"0x" + "ab".repeat(32) + "\", 1]", -32602, "at most 1 parameter");
+    }
+
+    @Test
+    void getTransactionReceipt() throws Exception {
+        Hash h = node.store.txHash(1, 1);
+        JsonNode r = result("getTransactionReceipt", "[" + q(h) + "]");
+        assertEquals(h.toHex(), r.get("transactionHash").asText());
+        assertEquals(1, r.get("blockNumber").asLong());
+        assertEquals(node.store.hashes.get(1).toHex(), r.get("blockHash").asText());
+        assertEquals(1, r.get("transactionIndex").asInt());
+        assertEquals(node.suiteImpl.address(Fakes.key(2)).toHex(), r.get("from").asText());
+        assertEquals("0x" + "22".repeat(20), r.get("to").asText());
+        assertEquals(1, r.get("status").asInt());
+        assertTrue(r.get("status").isNumber());
+        assertEquals("INSUFFICIENT_BALANCE", r.get("statusText").asText());
+        assertEquals("balance 0 < 20", r.get("message").asText());
+        assertTrue(result("getTransactionReceipt", "[" + q("0x" + "cd".repeat(32)) + "]").isNull());
+    }
+
+    @Test
+    void getBlockNumber() throws Exception {
+        assertEquals(1, result("getBlockNumber", "[]").asLong());
+        assertEquals(1, result("getBlockNumber", "null").asLong());
+    }
+
+    @Test
+    void getBlockByNumberWithHashes() throws Exception {
+        JsonNode b = result("getBlockByNumber", "[1]");
+        assertEquals(1, b.get("number").asLong());
+        assertEquals(node.store.hashes.get(1).toHex(), b.get("hash").asText());
+        assertEquals(node.store.hashes.get(0).toHex(), b.get("parentHash").asText());
+        assertEquals(2000, b.get("timestamp").asLong());
+        assertEquals("0x" + "01".repeat(32), b.get("txRoot").asText());
+        assertEquals("0x" + "02".repeat(32), b.get("receiptRoot").asText());
+        assertEquals("0x" + "03".repeat(32), b.get("stateRoot").asText());
+        assertEquals(1, b.get("version").asInt());
+        assertEquals(Fakes.CHAIN_ID, b.get("chainId").asLong());
+        assertEquals(Bytes.toHex(Fakes.key(9)), b.get("sealer").asText());
+        assertEquals(2, b.get("transactionCount").asInt());
+        assertEquals(node.store.txHash(1, 0).toHex(), b.get("transactions").get(0).asText());
+        assertEquals(node.store.txHash(1, 1).toHex(), b.get("transactions").get(1).asText());
+        assertEquals("0x" + "77".repeat(128), b.get("seals").get(0).asText());
+    }
+
+    @Test
+    void blockNumbersMayBeStrings() throws Exception {
+        assertEquals(1, result("getBlockByNumber", "[\"1\"]").get("number").asLong());
+        assertEquals(1, result("getBlockByNumber", "[\"0x1\"]").get("number").asLong());
+        assertEquals(1, result("getBlockByNumber", "[\"latest\"]").get("number").asLong());
+        assertEquals(0, result("getBlockByNumber", "[0]").get("number").asLong());
+        assertTrue(result("getBlockByNumber", "[99]").isNull());
+        assertError("getBlockByNumber", "[\"one\"]", -32602, "params[0]: block number must be a block number");
+        assertError("getBlockByNumber", "[-1]", -32602, "must not be negative");
+        assertError("getBlockByNumber", "[1, \"yes\"]", -32602, "params[1]: fullTransactions must be true or false");
+    }
+
+    @Test
+    void getBlockWithFullTransactions() throws Exception {
+        JsonNode b = result("getBlockByNumber", "[1, true]");
+        JsonNode t = b.get("transactions").get(1);
+        assertEquals(node.store.txHash(1, 1).toHex(), t.get("hash").asText());
+        assertEquals(1, t.get("blockNumber").asLong());
+        assertEquals(b.get("hash").asText(), t.get("blockHash").asText());
+        assertEquals(1, t.get("transactionIndex").asInt());
+        assertEquals("20", t.get("value").asText());
+    }
+
+    @Test
+    void getBlockByHash() throws Exception {
+        Hash h = node.store.hashes.get(1);
+        JsonNode b = result("getBlockByHash", "[" + q(h) + "]");
+        assertEquals(1, b.get("number").asLong());
+        assertEquals(h.toHex(), b.get("hash").asText());
+        assertTrue(result("getBlockByHash", "[" + q("0x" + "ee".repeat(32)) + "]").isNull());
+        assertError("getBlockByHash", "[1]", -32602, "params[0]: block hash must be 32 bytes of hex");
+    }
+
+    @Test
+    void blockTransactionsNeedTheSuite() throws Exception {
+        node.suite = null;
+        assertError("getBlockByNumber", "[1]", -32018, "no crypto suite");
+        assertEquals(0, result("getBlockByNumber", "[0]").get("transactionCount").asInt());
+    }
+
+    @Test
+    void getBalanceIsADecimalString() throws Exception {
+        JsonNode r = result("getBalance", "[" + q("0x" + "11".repeat(20)) + "]");
+        assertEquals("123456789012345678901234567890", r.asText());
+        assertTrue(r.isTextual());
+        assertEquals(1, node.store.closedSnapshots, "the state snapshot is closed");
+        assertError("getBalance", "[\"0x1111\"]", -32602, "params[0]: address must be 20 bytes of hex, got 2 bytes");
+    }
+
+    @Test
+    void getNonceCountsThePool() throws Exception {
+        node.pool().nextNonce = 17;
+        assertEquals(17, result("getNonce", "[" + q("0x" + "11".repeat(20)) + "]").asLong());
+    }
+
+    @Test
+    void getTotalTransactionCount() throws Exception {
+        JsonNode r = result("getTotalTransactionCount", "[]");
+        assertEquals(1, r.get("blockNumber").asLong());
+        assertEquals(2, r.get("transactionCount").asLong());
+    }
+
+    @Test
+    void getPoolStatus() throws Exception {
+        result("sendTransaction", "[" + q(Bytes.toHex(Fakes.tx(3, 0, 5).encode())) + "]");
+        JsonNode r = result("getPoolStatus", "[]");
+        assertEquals(1, r.get("size").asInt());
+        assertEquals(200000, r.get("capacity").asInt());
+    }
+
+    @Test
+    void getConsensusStatus() throws Exception {
+        JsonNode r = result("getConsensusStatus", "[]");
+        assertEquals("solo", r.get("engine").asText());
+        assertEquals(1, r.get("height").asLong());
+        assertTrue(r.get("leader").asBoolean());
+        assertEquals("0x0102", r.get("sealers").get(0).asText());
+    }
+
+    @Test
+    void getNodeInfo() throws Exception {
+        JsonNode r = result("getNodeInfo", "[]");
+        assertEquals(Bytes.toHex(Fakes.key(9)), r.get("nodeId").asText());
+        assertEquals(node.suiteImpl.address(Fakes.key(9)).toHex(), r.get("address").asText());
+        assertEquals(Fakes.CHAIN_ID, r.get("chainId").asLong());
+        assertEquals("fake", r.get("suite").asText());
+        assertEquals("account", r.get("ledgerModel").asText());
+        assertEquals("solo", r.get("consensus").asText());
+        assertEquals(1, r.get("height").asLong());
+        assertEquals("http://127.0.0.1:20200", r.get("rpc").asText());
+        JsonNode e = r.get("engines");
+        assertEquals("rpc", e.get(0).get("component").asText());
+        assertEquals("jsonrpc", e.get(0).get("engine").asText());
+        assertEquals("cairn-rpc-jsonrpc", e.get(0).get("bundle").asText());
+        assertEquals("1.0.0", e.get(0).get("version").asText());
+        assertTrue(e.get(0).get("ready").asBoolean());
+        assertFalse(e.get(1).get("ready").asBoolean());
+        assertTrue(e.get(1).get("bundle").isNull());
+    }
+
+    @Test
+    void getNodeInfoWithComponentsMissingStillAnswers() throws Exception {
+        node.identity = null;
+        node.store = null;
+        JsonNode r = result("getNodeInfo", "[]");
+        assertTrue(r.get("nodeId").isNull());
+        assertTrue(r.get("height").isNull());
+        assertEquals("solo", r.get("consensus").asText());
+    }
+
+    @Test
+    void senderKeyReadsThePublicKeyOfTheEncodedTransaction() {
+        var nodes = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+        int a0 = TransactionMethods.senderKey(nodes.arrayNode().add(Bytes.toHex(Fakes.tx(1, 0, 1).encode())));
+        int a1 = TransactionMethods.senderKey(nodes.arrayNode().add(Bytes.toHex(Fakes.tx(1, 5, 99).encode())));
+        int b = TransactionMethods.senderKey(nodes.arrayNode().add(Bytes.toHex(Fakes.tx(2, 0, 1).encode())));
+        assertEquals(a0, a1);
+        assertTrue(a0 != b);
+    }
+}
