@@ -58,7 +58,27 @@ public final class NodeMethods {
             eo.put("ready", e.ready());
             eo.put("detail", e.detail());
         }
+        o.set("memory", memory());
         return o;
+    }
+
+    /** The node JVM's memory, so that benchmarks can report what the node used. */
+    static ObjectNode memory() {
+        java.lang.management.MemoryMXBean mem = java.lang.management.ManagementFactory.getMemoryMXBean();
+        java.lang.management.MemoryUsage heap = mem.getHeapMemoryUsage();
+        ObjectNode m = NODES.objectNode();
+        m.put("heapUsedBytes", heap.getUsed());
+        m.put("heapCommittedBytes", heap.getCommitted());
+        m.put("heapMaxBytes", heap.getMax());
+        m.put("nonHeapUsedBytes", mem.getNonHeapMemoryUsage().getUsed());
+        long peak = 0;
+        for (java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == java.lang.management.MemoryType.HEAP && pool.getPeakUsage() != null) {
+                peak += pool.getPeakUsage().getUsed();
+            }
+        }
+        m.put("heapPeakBytes", peak);
+        return m;
     }
 
     JsonNode getConsensusStatus(Params p) {
