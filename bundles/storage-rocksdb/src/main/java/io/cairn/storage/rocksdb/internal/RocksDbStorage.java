@@ -1,0 +1,416 @@
+package io.cairn.storage.rocksdb.internal;
+
+import io.cairn.api.storage.ReadView;
+import io.cairn.api.storage.Storage;
+import io.cairn.api.storage.WriteBatch;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.StampedLock;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.CompressionType;
+import org.rocksdb.LRUCache;
+import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.Snapshot;
+import org.rocksdb.WriteOptions;
+
+/**
+ * Storage on RocksDB. The JNI classes and the native library come from the never-updated
+ * {@code cairn-rocksdb-lib} bundle, so updating this engine does not map the library again.
+ *
+ * <p>Every native handle is closed on deactivation, views and iterators first, so that the LOCK file
+ * is released and the next engine instance (update, hot swap) can open the same directory at once.
+ * Using a RocksDB handle after it is closed crashes the JVM, so closing waits for calls in flight:
+ * storage calls hold a read stamp of {@link #lifecycle}, view calls hold the view's monitor.
+ */
+@Component(service = Storage.class, configurationPid = RocksDbStorage.PID,
+        property = {"cairn.component=storage", "cairn.engine=rocksdb"})
+@Designate(ocd = RocksDbStorage.Config.class, factory = false)
+public final class RocksDbStorage implements Storage {
+    static final String PID = "io.cairn.storage.rocksdb";
+    static final String ENGINE = "rocksdb";
+
+    private static final System.Logger LOG = System.getLogger(RocksDbStorage.class.getName());
+
+    @ObjectClassDefinition(name = "Cairn RocksDB storage", description = "Chain state and blocks on RocksDB.")
+    public @interface Config {
+        @AttributeDefinition(description = "Database directory; relative paths resolve against the node home (cairn.home).")
+        String path() default "data/chain";
+
+        @AttributeDefinition(description = "Block cache size in MiB.")
+        int cacheMb() default 128;
+
+        @AttributeDefinition(description = "fsync the write-ahead log on every batch (the WAL is always written).")
+        boolean sync() default false;
+    }
+
+    private final Path path;
+    private final LRUCache blockCache;
+    private final BloomFilter bloomFilter;
+    private final Options options;
+    private final WriteOptions writeOptions;
+    private final RocksDB db;
+    private final StampedLock lifecycle = new StampedLock();
+    private final Set<RocksReadView> openViews = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    @Activate
+    public RocksDbStorage(BundleContext context, Config config) {
+        this(resolve(context.getProperty("cairn.home"), config.path()), config.cacheMb(), config.sync());
+    }
+
+    RocksDbStorage(Path path, int cacheMb, boolean sync) {
+        if (cacheMb < 1) {
+            throw new IllegalArgumentException("storage-rocksdb: cacheMb must be at least 1, got " + cacheMb);
+        }
+        this.path = path;
+        // Idempotent: the library bundle's class loader maps the native library once per JVM.
+        RocksDB.loadLibrary();
+        try {
+            Files.createDirectories(path);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create the RocksDB directory " + path + ": " + e, e);
+        }
+        blockCache = new LRUCache(cacheMb * 1024L * 1024L);
+        bloomFilter = new BloomFilter(10, false);
+        options = new Options()
+                .setCreateIfMissing(true)
+                // Two cores: one flush and one compaction at a time keep up with ~10k tx/s.
+                .setMaxBackgroundJobs(2)
+                .setWriteBufferSize(64L << 20)
+                .setBytesPerSync(1L << 20)
+                // Blocks of hashes and signatures barely compress; LZ4 is cheap where they do.
+                .setCompressionType(CompressionType.LZ4_COMPRESSION)
+                .setLevelCompactionDynamicLevelBytes(true)
+                .setMaxLogFileSize(16L << 20)
+                .setKeepLogFileNum(4)
+                .setTableFormatConfig(new BlockBasedTableConfig()
+                        .setBlockCache(blockCache)
+                        // Point lookups of absent keys (new accounts, tx dedup) skip the disk.
+                        .setFilterPolicy(bloomFilter)
+                        .setCacheIndexAndFilterBlocks(true)
+                        .setPinL0FilterAndIndexBlocksInCache(true)
+                        .setBlockSize(16 * 1024));
+        writeOptions = new WriteOptions().setSync(sync).setDisableWAL(false);
+        RocksDB opened;
+        try {
+            opened = RocksDB.open(options, path.toString());
+        } catch (RocksDBException e) {
+            writeOptions.close();
+            options.close();
+            bloomFilter.close();
+            blockCache.close();
+            String why = e.getMessage();
+            String hint = why != null && why.toLowerCase().contains("lock")
+                    ? " (another node or engine instance has it open)" : "";
+            throw new IllegalStateException("cannot open RocksDB at " + path + ": " + why + hint, e);
+        }
+        db = opened;
+    }
+
+    /** {@code configured} as an absolute path; a relative one is taken from the node home. */
+    static Path resolve(String home, String configured) {
+        if (configured == null || configured.isBlank()) {
+            throw new IllegalArgumentException("storage-rocksdb: path must not be empty");
+        }
+        Path p = Path.of(configured.trim());
+        if (!p.isAbsolute()) {
+            Path base = home == null || home.isBlank() ? Path.of("") : Path.of(home);
+            p = base.resolve(p);
+        }
+        return p.toAbsolutePath().normalize();
+    }
+
+    Path path() {
+        return path;
+    }
+
+    @Override
+    public String engine() {
+        return ENGINE;
+    }
+
+    @Override
+    public Health health() {
+        long stamp = lifecycle.readLock();
+        try {
+            if (closed) {
+                return Health.notReady("RocksDB at " + path + " is closed");
+            }
+            long errors = db.getLongProperty("rocksdb.background-errors");
+            if (errors > 0) {
+                return Health.notReady("RocksDB at " + path + " reports " + errors
+                        + " background errors (disk full or I/O failure?)");
+            }
+            if (db.getLongProperty("rocksdb.is-write-stopped") > 0) {
+                return Health.notReady("RocksDB at " + path + " has stopped writes until compaction catches up");
+            }
+            return Health.ready("RocksDB at " + path + ", " + openViews.size() + " open views");
+        } catch (RocksDBException e) {
+            return Health.notReady("RocksDB at " + path + " cannot report its state: " + e.getMessage());
+        } finally {
+            lifecycle.unlockRead(stamp);
+        }
+    }
+
+    @Override
+    public byte[] get(byte[] key) {
+        Objects.requireNonNull(key, "key");
+        long stamp = lifecycle.readLock();
+        try {
+            checkOpen();
+            return db.get(key);
+        } catch (RocksDBException e) {
+            throw failure("read", e);
+        } finally {
+            lifecycle.unlockRead(stamp);
+        }
+    }
+
+    @Override
+    public void write(WriteBatch batch) {
+        Objects.requireNonNull(batch, "batch");
+        if (batch.size() == 0) {
+            return;
+        }
+        int reserve = (int) Math.min(Integer.MAX_VALUE, batch.byteSize() + 16L * batch.size() + 64);
+        try (org.rocksdb.WriteBatch native_ = new org.rocksdb.WriteBatch(reserve)) {
+            for (WriteBatch.Op op : batch.ops()) {
+                byte[] key = Objects.requireNonNull(op.key(), "key of a batch operation");
+                if (op.isDelete()) {
+                    native_.delete(key);
+                } else {
+                    native_.put(key, op.value());
+                }
+            }
+            long stamp = lifecycle.readLock();
+            try {
+                checkOpen();
+                db.write(writeOptions, native_);
+            } finally {
+                lifecycle.unlockRead(stamp);
+            }
+        } catch (RocksDBException e) {
+            throw failure("write of " + batch.size() + " operations", e);
+        }
+    }
+
+    @Override
+    public ReadView view() {
+        long stamp = lifecycle.readLock();
+        try {
+            checkOpen();
+            RocksReadView view = new RocksReadView(db.getSnapshot());
+            openViews.add(view);
+            return view;
+        } finally {
+            lifecycle.unlockRead(stamp);
+        }
+    }
+
+    /** Closes views (their iterators and snapshots), then the database, then the options it used. */
+    @Deactivate
+    public void close() {
+        long stamp = lifecycle.writeLock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            for (RocksReadView view : new ArrayList<>(openViews)) {
+                view.close();
+            }
+            try {
+                // With sync=false the WAL may sit in the page cache; a clean stop should not lose it.
+                db.flushWal(true);
+            } catch (RocksDBException e) {
+                LOG.log(System.Logger.Level.WARNING, "syncing the WAL of RocksDB at " + path + " failed", e);
+            }
+            try {
+                db.closeE();
+            } catch (RocksDBException e) {
+                LOG.log(System.Logger.Level.WARNING, "closing RocksDB at " + path + " reported an error", e);
+            }
+            writeOptions.close();
+            options.close();
+            bloomFilter.close();
+            blockCache.close();
+        } finally {
+            lifecycle.unlockWrite(stamp);
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("RocksDB at " + path + " is closed (engine deactivated)");
+        }
+    }
+
+    private IllegalStateException failure(String what, RocksDBException e) {
+        return new IllegalStateException(what + " on RocksDB at " + path + " failed: " + e.getMessage(), e);
+    }
+
+    static void checkRange(byte[] from, byte[] to) {
+        if (from != null && to != null && Arrays.compareUnsigned(from, to) > 0) {
+            throw new IllegalArgumentException("scan range is reversed: from " + hex(from) + " > to " + hex(to));
+        }
+    }
+
+    private static String hex(byte[] b) {
+        StringBuilder s = new StringBuilder("0x");
+        for (int i = 0; i < Math.min(b.length, 32); i++) {
+            s.append(Character.forDigit((b[i] >> 4) & 0xf, 16)).append(Character.forDigit(b[i] & 0xf, 16));
+        }
+        return b.length > 32 ? s.append("...").toString() : s.toString();
+    }
+
+    /**
+     * A snapshot and the iterators opened on it. All native calls run under this object's monitor, so
+     * that closing (by its user or by the engine's deactivation) never frees a handle in use.
+     */
+    private final class RocksReadView implements ReadView {
+        private final Snapshot snapshot;
+        private final ReadOptions readOptions;
+        private final List<Scan> scans = new ArrayList<>();
+        private boolean viewClosed;
+
+        RocksReadView(Snapshot snapshot) {
+            this.snapshot = snapshot;
+            this.readOptions = new ReadOptions().setSnapshot(snapshot);
+        }
+
+        @Override
+        public synchronized byte[] get(byte[] key) {
+            Objects.requireNonNull(key, "key");
+            checkUsable();
+            try {
+                return db.get(readOptions, key);
+            } catch (RocksDBException e) {
+                throw failure("read", e);
+            }
+        }
+
+        @Override
+        public synchronized Iterator<Entry> scan(byte[] from, byte[] to) {
+            checkRange(from, to);
+            checkUsable();
+            ReadOptions scanOptions = new ReadOptions().setSnapshot(snapshot);
+            // The bound lets RocksDB stop at `to` instead of walking deleted entries past it.
+            Slice upper = to == null ? null : new Slice(to);
+            if (upper != null) {
+                scanOptions.setIterateUpperBound(upper);
+            }
+            RocksIterator it = db.newIterator(scanOptions);
+            if (from == null) {
+                it.seekToFirst();
+            } else {
+                it.seek(from);
+            }
+            Scan scan = new Scan(it, scanOptions, upper);
+            scans.add(scan);
+            return scan;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (viewClosed) {
+                return;
+            }
+            viewClosed = true;
+            for (Scan scan : new ArrayList<>(scans)) {
+                scan.release();
+            }
+            readOptions.close();
+            db.releaseSnapshot(snapshot);
+            snapshot.close();
+            openViews.remove(this);
+        }
+
+        private void checkUsable() {
+            if (viewClosed) {
+                throw new IllegalStateException("read view on RocksDB at " + path + " is closed");
+            }
+        }
+
+        /** One scan's native iterator, released as soon as it is exhausted. */
+        private final class Scan implements Iterator<Entry> {
+            private final RocksIterator it;
+            private final ReadOptions scanOptions;
+            private final Slice upper;
+            private boolean open = true;
+
+            Scan(RocksIterator it, ReadOptions scanOptions, Slice upper) {
+                this.it = it;
+                this.scanOptions = scanOptions;
+                this.upper = upper;
+            }
+
+            @Override
+            public boolean hasNext() {
+                synchronized (RocksReadView.this) {
+                    checkUsable();
+                    if (!open) {
+                        return false;
+                    }
+                    if (it.isValid()) {
+                        return true;
+                    }
+                    try {
+                        it.status();
+                    } catch (RocksDBException e) {
+                        release();
+                        throw failure("scan", e);
+                    }
+                    release();
+                    return false;
+                }
+            }
+
+            @Override
+            public Entry next() {
+                synchronized (RocksReadView.this) {
+                    if (!hasNext()) {
+                        throw new NoSuchElementException();
+                    }
+                    Entry e = new Entry(it.key(), it.value());
+                    it.next();
+                    return e;
+                }
+            }
+
+            void release() {
+                if (!open) {
+                    return;
+                }
+                open = false;
+                it.close();
+                scanOptions.close();
+                if (upper != null) {
+                    upper.close();
+                }
+                scans.remove(this);
+            }
+        }
+    }
+}

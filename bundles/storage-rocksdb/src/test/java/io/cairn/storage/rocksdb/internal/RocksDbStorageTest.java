@@ -1,0 +1,200 @@
+package io.cairn.storage.rocksdb.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cairn.api.storage.ReadView;
+import io.cairn.api.storage.Storage;
+import io.cairn.api.storage.WriteBatch;
+import io.cairn.storage.contract.StorageContractTest;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.framework.BundleContext;
+
+class RocksDbStorageTest extends StorageContractTest {
+    @TempDir
+    Path dir;
+
+    @Override
+    protected Storage open() {
+        return new RocksDbStorage(dir.resolve("db"), 16, false);
+    }
+
+    @Override
+    protected void close(Storage s) {
+        ((RocksDbStorage) s).close();
+    }
+
+    @Override
+    protected String expectedEngine() {
+        return "rocksdb";
+    }
+
+    private RocksDbStorage rocks() {
+        return (RocksDbStorage) storage;
+    }
+
+    @Test
+    void reopenedDatabaseHasCommittedData() {
+        storage.write(new WriteBatch().put(b("block"), b("one")).put(b("gone"), b("x")));
+        storage.write(new WriteBatch().delete(b("gone")).put(b("empty"), new byte[0]));
+        rocks().close();
+        storage = new RocksDbStorage(dir.resolve("db"), 16, true);
+        assertArrayEquals(b("one"), storage.get(b("block")));
+        assertArrayEquals(new byte[0], storage.get(b("empty")));
+        assertNull(storage.get(b("gone")));
+    }
+
+    @Test
+    void secondOpenOfALockedPathFailsNamingIt() {
+        Path path = rocks().path();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> new RocksDbStorage(path, 16, false));
+        assertTrue(e.getMessage().contains(path.toString()), e.getMessage());
+        assertTrue(e.getMessage().toLowerCase().contains("lock"), e.getMessage());
+        // The failed attempt must not disturb the instance that holds the lock.
+        storage.write(new WriteBatch().put(b("k"), b("v")));
+        assertArrayEquals(b("v"), storage.get(b("k")));
+    }
+
+    @Test
+    void closeWithOpenViewsAndScansReleasesTheLock() {
+        storage.write(new WriteBatch().put(b("a"), b("1")).put(b("b"), b("2")));
+        ReadView view = storage.view();
+        Iterator<ReadView.Entry> scan = view.scan(b(""), null);
+        assertTrue(scan.hasNext());
+        ReadView untouched = storage.view();
+        untouched.scan(b("a"), b("b"));
+        rocks().close();
+
+        assertThrows(IllegalStateException.class, scan::next);
+        assertThrows(IllegalStateException.class, () -> view.get(b("a")));
+        view.close();
+        assertFalse(storage.health().ready());
+        assertThrows(IllegalStateException.class, () -> storage.get(b("a")));
+        assertThrows(IllegalStateException.class, () -> storage.write(new WriteBatch().put(b("a"), b("1"))));
+
+        // What an engine update does: the next instance opens the same directory right away.
+        storage = new RocksDbStorage(dir.resolve("db"), 16, false);
+        assertArrayEquals(b("2"), storage.get(b("b")));
+    }
+
+    @Test
+    void closingWhileOtherThreadsReadFailsThemCleanly() throws Exception {
+        WriteBatch batch = new WriteBatch();
+        for (int i = 0; i < 2_000; i++) {
+            batch.put(u64(i), u64(i));
+        }
+        storage.write(batch);
+        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(3);
+        java.util.List<java.util.concurrent.CompletableFuture<Throwable>> outcomes = new java.util.ArrayList<>();
+        for (int r = 0; r < 3; r++) {
+            java.util.concurrent.CompletableFuture<Throwable> outcome = new java.util.concurrent.CompletableFuture<>();
+            outcomes.add(outcome);
+            boolean useViews = r > 0;
+            Thread t = new Thread(() -> {
+                try {
+                    running.countDown();
+                    while (true) {
+                        if (useViews) {
+                            ReadView v = storage.view();
+                            Iterator<ReadView.Entry> it = v.scan(u64(0), null);
+                            while (it.hasNext()) {
+                                it.next();
+                            }
+                            v.close();
+                        } else {
+                            storage.get(u64(7));
+                            storage.write(new WriteBatch().put(b("w"), b("x")));
+                        }
+                    }
+                } catch (Throwable e) {
+                    outcome.complete(e);
+                }
+            });
+            t.start();
+        }
+        assertTrue(running.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        rocks().close();
+        for (java.util.concurrent.CompletableFuture<Throwable> outcome : outcomes) {
+            Throwable e = outcome.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(IllegalStateException.class, e.getClass(), () -> "unexpected " + e);
+            assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        }
+    }
+
+    @Test
+    void repeatedUpdatesReopenTheSamePath() {
+        for (int i = 0; i < 20; i++) {
+            storage.write(new WriteBatch().put(b("n"), u64(i)));
+            storage.view(); // left open on purpose: deactivation must close it
+            rocks().close();
+            storage = new RocksDbStorage(dir.resolve("db"), 16, false);
+            assertEquals(i, u64(storage.get(b("n"))));
+        }
+    }
+
+    @Test
+    void activationResolvesRelativePathAgainstNodeHomeAndCreatesParents() throws Exception {
+        Path home = dir.resolve("node-home");
+        RocksDbStorage s = new RocksDbStorage(context(Map.of("cairn.home", home.toString())),
+                config("data/deep/chain", 8, false));
+        try {
+            assertEquals(home.resolve("data/deep/chain").toAbsolutePath(), s.path());
+            assertTrue(Files.exists(s.path().resolve("CURRENT")));
+            assertTrue(s.health().detail().contains(s.path().toString()), s.health().detail());
+        } finally {
+            s.close();
+        }
+    }
+
+    @Test
+    void absolutePathIgnoresNodeHome() {
+        Path abs = dir.resolve("elsewhere").toAbsolutePath();
+        assertEquals(abs, RocksDbStorage.resolve("/some/home", abs.toString()));
+        assertEquals(Path.of("").toAbsolutePath().resolve("data/chain"), RocksDbStorage.resolve(null, "data/chain"));
+    }
+
+    @Test
+    void badConfigurationIsRejectedClearly() throws Exception {
+        IllegalArgumentException cache = assertThrows(IllegalArgumentException.class,
+                () -> new RocksDbStorage(dir.resolve("x"), 0, false));
+        assertTrue(cache.getMessage().contains("cacheMb"), cache.getMessage());
+        IllegalArgumentException empty = assertThrows(IllegalArgumentException.class,
+                () -> RocksDbStorage.resolve("/home", " "));
+        assertTrue(empty.getMessage().contains("path"), empty.getMessage());
+
+        Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
+        IllegalStateException notDir = assertThrows(IllegalStateException.class,
+                () -> new RocksDbStorage(file.resolve("chain"), 8, false));
+        assertTrue(notDir.getMessage().contains(file.toString()), notDir.getMessage());
+    }
+
+    private static BundleContext context(Map<String, String> properties) {
+        return (BundleContext) Proxy.newProxyInstance(RocksDbStorageTest.class.getClassLoader(),
+                new Class<?>[] {BundleContext.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getProperty")) {
+                        return properties.get((String) args[0]);
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    private static RocksDbStorage.Config config(String path, int cacheMb, boolean sync) {
+        return (RocksDbStorage.Config) Proxy.newProxyInstance(RocksDbStorageTest.class.getClassLoader(),
+                new Class<?>[] {RocksDbStorage.Config.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "path" -> path;
+                    case "cacheMb" -> cacheMb;
+                    case "sync" -> sync;
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+    }
+}
