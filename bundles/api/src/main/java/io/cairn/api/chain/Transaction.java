@@ -6,9 +6,10 @@ import java.util.Objects;
 
 /**
  * A signed transfer. Encoding (docs/formats.md): the signing payload
- * {@code u8 version | u64 chainId | u64 nonce | to[20] | value[32] | bytes data} followed by
- * {@code publicKey[64] | signature[64]}. The transaction hash is the suite hash of the payload; the
- * signature is over that hash; the sender is the address of the public key.
+ * {@code u8 version | u64 chainId | u64 nonce | publicKey[64] | to[20] | value[32] | bytes data}
+ * followed by {@code signature[64]}. The transaction hash is the suite hash of the payload, so it
+ * names the sender too (two senders' otherwise equal transfers differ); the signature is over that
+ * hash; the sender is the address of the public key.
  */
 public final class Transaction {
     public static final int VERSION = 1;
@@ -45,18 +46,27 @@ public final class Transaction {
     }
 
     /** The bytes that are hashed and signed. */
-    public static byte[] signingPayload(long chainId, long nonce, Address to, BigInteger value, byte[] data) {
-        return new Encoder(96 + data.length).u8(VERSION).u64(chainId).u64(nonce).fixed(to.toByteArray())
-                .fixed(Uint256.toBytes(value)).bytes(data).toByteArray();
+    public static byte[] signingPayload(long chainId, long nonce, byte[] publicKey, Address to, BigInteger value,
+            byte[] data) {
+        if (publicKey.length != 64) {
+            throw new MalformedDataException("a public key is 64 bytes, got " + publicKey.length);
+        }
+        return encodePayload(new Encoder(160 + data.length), chainId, nonce, publicKey, to, value, data).toByteArray();
+    }
+
+    private static Encoder encodePayload(Encoder e, long chainId, long nonce, byte[] publicKey, Address to,
+            BigInteger value, byte[] data) {
+        return e.u8(VERSION).u64(chainId).u64(nonce).fixed(publicKey).fixed(to.toByteArray())
+                .fixed(Uint256.toBytes(value)).bytes(data);
     }
 
     public byte[] signingPayload() {
-        return signingPayload(chainId, nonce, to, value, data);
+        return signingPayload(chainId, nonce, publicKey, to, value, data);
     }
 
     public byte[] encode() {
-        return new Encoder(240 + data.length).u8(VERSION).u64(chainId).u64(nonce).fixed(to.toByteArray())
-                .fixed(Uint256.toBytes(value)).bytes(data).fixed(publicKey).fixed(signature).toByteArray();
+        return encodePayload(new Encoder(240 + data.length), chainId, nonce, publicKey, to, value, data)
+                .fixed(signature).toByteArray();
     }
 
     public static Transaction decode(byte[] encoded) {
@@ -70,10 +80,10 @@ public final class Transaction {
         }
         long chainId = d.u64("chainId");
         long nonce = d.u64("nonce");
+        byte[] pub = d.fixed(64, "publicKey");
         Address to = Address.of(d.fixed(Address.SIZE, "to"));
         BigInteger value = Uint256.fromBytes(d.fixed(32, "value"));
         byte[] data = d.bytes(MAX_DATA, "data");
-        byte[] pub = d.fixed(64, "publicKey");
         byte[] sig = d.fixed(64, "signature");
         d.end();
         return new Transaction(chainId, nonce, to, value, data, pub, sig);

@@ -89,7 +89,7 @@ final class Fakes {
             // The transaction hash covers only the signing payload (not the key): a per-sender recipient
             // keeps different senders' transactions distinct.
             Address to = Address.of(java.util.Arrays.copyOf(publicKey, 20));
-            byte[] payload = Transaction.signingPayload(chainId, nonce, to, BigInteger.valueOf(value), new byte[0]);
+            byte[] payload = Transaction.signingPayload(chainId, nonce, publicKey, to, BigInteger.valueOf(value), new byte[0]);
             byte[] sig = suite.sign(suite.hash(payload), publicKey);
             return new Transaction(chainId, nonce, to, BigInteger.valueOf(value), new byte[0], publicKey, sig).encode();
         }

@@ -22,7 +22,6 @@ import java.util.Optional;
 public final class TransactionMethods {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     /** Hex digits of the trailing {@code publicKey[64] | signature[64]} of an encoded transaction. */
-    private static final int KEY_AND_SIGNATURE_HEX = 256;
     private static final int KEY_HEX = 128;
 
     private final NodeServices node;
@@ -67,9 +66,10 @@ public final class TransactionMethods {
             return RpcMethod.ANY_ORDER;
         }
         String s = tx.textValue();
-        int end = s.length() - (KEY_AND_SIGNATURE_HEX - KEY_HEX);
-        int start = s.length() - KEY_AND_SIGNATURE_HEX;
-        if (start < 0) {
+        // The key follows version (1 byte), chainId and nonce (8 bytes each): formats.md.
+        int start = (s.startsWith("0x") || s.startsWith("0X") ? 2 : 0) + 2 * 17;
+        int end = start + KEY_HEX;
+        if (s.length() < end) {
             return 0;
         }
         int h = 1;
