@@ -28,7 +28,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * makes the next header. Stateless between calls: every collaborator is looked up per call, so any of
  * them can be swapped between two blocks.
  */
-@Component(service = Executor.class, property = {"cairn.component=executor", "cairn.engine=serial"})
+@Component(immediate = true, service = Executor.class, property = {"cairn.component=executor", "cairn.engine=serial"})
 public final class BlockExecutor implements Executor {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)

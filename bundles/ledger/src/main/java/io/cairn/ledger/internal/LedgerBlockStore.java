@@ -40,7 +40,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * many (RPC): the head is one immutable record behind a volatile field, published only after the batch
  * that made it is durable, so a reader never sees a head whose block is not in storage.
  */
-@Component(service = BlockStore.class, configurationPid = "io.cairn.ledger",
+@Component(immediate = true, service = BlockStore.class, configurationPid = "io.cairn.ledger",
         property = {"cairn.component=ledger", "cairn.engine=blockstore"})
 @Designate(ocd = LedgerBlockStore.Config.class, factory = false)
 public final class LedgerBlockStore implements BlockStore {

@@ -46,7 +46,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * reference is dynamic and greedy so a crypto bundle update does not restart the model; each call
  * reads it once and uses that suite throughout.
  */
-@Component(service = LedgerModel.class, configurationPid = AccountLedger.PID,
+@Component(immediate = true, service = LedgerModel.class, configurationPid = AccountLedger.PID,
         property = {"cairn.component=ledger-model", "cairn.engine=account"})
 @Designate(ocd = AccountLedger.Config.class, factory = false)
 public final class AccountLedger implements LedgerModel {

@@ -34,7 +34,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * The rpc component: JSON-RPC 2.0 over HTTP. Every other component is an optional, dynamic reference:
  * while one is absent (not deployed, or being swapped) the methods that need it answer "not ready" at once.
  */
-@Component(service = RpcServer.class, configurationPid = "io.cairn.rpc",
+@Component(immediate = true, service = RpcServer.class, configurationPid = "io.cairn.rpc",
         property = {"cairn.component=rpc", "cairn.engine=jsonrpc"})
 @Designate(ocd = JsonRpcServer.Config.class, factory = false)
 public final class JsonRpcServer implements RpcServer, NodeServices {

@@ -26,7 +26,7 @@ import org.osgi.service.component.annotations.Deactivate;
  * whole batch is in place; a reader looks only at versions {@code <= } the version it pinned. Versions
  * that no open view can see any more are pruned by the writer after each batch.
  */
-@Component(service = Storage.class, configurationPid = MemoryStorage.PID,
+@Component(immediate = true, service = Storage.class, configurationPid = MemoryStorage.PID,
         property = {"cairn.component=storage", "cairn.engine=memory"})
 public final class MemoryStorage implements Storage {
     static final String PID = "io.cairn.storage.memory";

@@ -44,7 +44,7 @@ import org.rocksdb.WriteOptions;
  * Using a RocksDB handle after it is closed crashes the JVM, so closing waits for calls in flight:
  * storage calls hold a read stamp of {@link #lifecycle}, view calls hold the view's monitor.
  */
-@Component(service = Storage.class, configurationPid = RocksDbStorage.PID,
+@Component(immediate = true, service = Storage.class, configurationPid = RocksDbStorage.PID,
         property = {"cairn.component=storage", "cairn.engine=rocksdb"})
 @Designate(ocd = RocksDbStorage.Config.class, factory = false)
 public final class RocksDbStorage implements Storage {
