@@ -1,0 +1,50 @@
+# The bundles every Cairn node runs, in start order: OSGi services runtime (DS, ConfigAdmin,
+# FileInstall), the Gogo shell, wrapped libraries, then the Cairn engines common to all profiles.
+# A profile feature includes this one and adds a storage and a consensus engine.
+
+# DS needs these three as bundles, or SCR does not start (OSGI-FACTS.md).
+bundle org.osgi.util.function
+bundle org.osgi.util.promise
+bundle org.osgi.service.component
+bundle org.apache.felix.scr
+bundle org.apache.felix.configadmin
+bundle org.apache.felix.fileinstall
+bundle org.apache.felix.gogo.runtime
+bundle org.apache.felix.gogo.command
+bundle org.apache.felix.gogo.shell
+
+# Libraries: never swapped, so JVM-global state (BC provider, Netty event loops) lives here.
+bundle bcprov-jdk18on
+bundle jackson-core
+bundle jackson-annotations
+bundle jackson-databind
+bundle netty-common
+bundle netty-buffer
+bundle netty-resolver
+bundle netty-transport
+bundle netty-transport-native-unix-common
+bundle netty-codec-base
+# netty-codec-http 4.2 imports io.netty.handler.codec.compression without resolution:=optional.
+bundle netty-codec-compression
+bundle netty-handler
+bundle netty-codec-http
+
+bundle cairn-api
+bundle cairn-crypto
+bundle cairn-ledger
+bundle cairn-ledger-account
+bundle cairn-executor
+bundle cairn-txpool
+bundle cairn-rpc-jsonrpc
+bundle cairn-shell
+
+# Defaults written to etc/<pid>.cfg by `cairn init` (docs/architecture.md, Configuration).
+config io.cairn.crypto suite=secp256k1
+config io.cairn.crypto nodeKey=keys/node.key
+config io.cairn.chain genesis=etc/genesis.properties
+config io.cairn.txpool capacity=200000
+config io.cairn.txpool maxNonceGap=1000
+config io.cairn.rpc host=127.0.0.1
+config io.cairn.rpc port=20200
+config io.cairn.rpc maxRequestBytes=8388608
+config io.cairn.rpc maxBatch=2000

@@ -1,0 +1,9 @@
+# One sealing node, chain kept in memory: for tests and demos; the chain is gone when the node stops.
+include base
+
+bundle cairn-storage-memory
+bundle cairn-consensus-solo
+
+config io.cairn.consensus.solo blockTxs=2000
+config io.cairn.consensus.solo intervalMs=500
+config io.cairn.consensus.solo emptyBlocks=false

@@ -1,0 +1,14 @@
+# One sealing node, chain kept in RocksDB under the node home: the default profile.
+include base
+
+# The native library wrapper first and never updated, so the .so is mapped once (OSGI-FACTS.md).
+bundle cairn-rocksdb-lib
+bundle cairn-storage-rocksdb
+bundle cairn-consensus-solo
+
+config io.cairn.storage.rocksdb path=data/chain
+config io.cairn.storage.rocksdb cacheMb=128
+config io.cairn.storage.rocksdb sync=false
+config io.cairn.consensus.solo blockTxs=2000
+config io.cairn.consensus.solo intervalMs=500
+config io.cairn.consensus.solo emptyBlocks=false

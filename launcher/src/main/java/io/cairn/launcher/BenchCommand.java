@@ -1,0 +1,85 @@
+package io.cairn.launcher;
+
+import io.cairn.launcher.bench.Bench;
+import io.cairn.launcher.client.RpcClient;
+import io.cairn.launcher.node.NodeHome;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Load-test a running node: fund fresh accounts, sign every transfer before the clock starts, "
+                + "send them in JSON-RPC batches for the given time, and report committed TPS, latency p50/p99, "
+                + "rejections and node memory beside this machine's signature-verification bound (bench.json, bench.md)."})
+final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    EndpointOptions endpoint;
+
+    @Option(names = "--duration", paramLabel = "TIME", defaultValue = "30s", converter = DurationConverter.class,
+            description = "how long to send (default: ${DEFAULT-VALUE})")
+    Duration duration;
+
+    @Option(names = "--accounts", defaultValue = "1000", description = "sending accounts (default: ${DEFAULT-VALUE})")
+    int accounts;
+
+    @Option(names = "--batch", defaultValue = "250", description = "transactions per JSON-RPC request (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--connections", defaultValue = "4", description = "concurrent requests (default: ${DEFAULT-VALUE})")
+    int connections;
+
+    @Option(names = "--from", paramLabel = "NAME|KEYFILE",
+            description = "account that funds the bench accounts (default: the home's first account)")
+    String from;
+
+    @Option(names = "--verify-seconds", defaultValue = "5", description = "how long to measure the verification bound")
+    int verifySeconds;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "report directory (default: HOME/bench or ./bench)")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        if (accounts < 1 || batch < 1 || connections < 1 || duration.isZero() || duration.isNegative()
+                || verifySeconds < 1) {
+            throw new ParameterException(spec.commandLine(),
+                    "--accounts, --batch, --connections, --duration and --verify-seconds must be positive");
+        }
+        RpcClient client = endpoint.client(spec);
+        NodeHome home = endpoint.nodeHome();
+        String funder = from;
+        if (funder == null) {
+            List<String> names = home.isInitialized() ? home.accounts() : List.of();
+            if (names.isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "give --from NAME|KEYFILE: no accounts in " + home);
+            }
+            funder = names.get(0);
+        }
+        byte[] key;
+        try {
+            key = Accounts.privateKey(funder, home, "--from");
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        Path dir = out != null ? out : home.isInitialized() ? home.dir().resolve("bench") : Path.of("bench");
+        Bench bench = new Bench(new Bench.Settings(client.endpoint(), key, accounts, batch, connections, duration,
+                Duration.ofSeconds(verifySeconds), dir), System.out);
+        try {
+            bench.run();
+        } catch (IOException e) {
+            throw new CommandFailure("bench: " + e.getMessage());
+        }
+        return 0;
+    }
+}

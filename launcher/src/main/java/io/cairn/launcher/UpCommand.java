@@ -1,0 +1,76 @@
+package io.cairn.launcher;
+
+import io.cairn.launcher.node.FeatureSource;
+import io.cairn.launcher.node.NodeHome;
+import io.cairn.launcher.node.NodeInit;
+import io.cairn.launcher.node.PidFile;
+import java.io.PrintWriter;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = "Init a one-node chain if needed and start it in the background; print how to use it.")
+final class UpCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--dir", paramLabel = "DIR", defaultValue = NodeHome.DEFAULT_DIR, description = "node home (default: ${DEFAULT-VALUE})")
+    Path dir;
+
+    @Option(names = "--profile", paramLabel = "PROFILE", defaultValue = "solo-rocksdb",
+            description = "profile when the home is created (default: ${DEFAULT-VALUE})")
+    String profile;
+
+    @Option(names = "--suite", paramLabel = "SUITE", defaultValue = "secp256k1",
+            description = "crypto suite when the home is created (default: ${DEFAULT-VALUE})")
+    String suite;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s", description = "start timeout (default: ${DEFAULT-VALUE})")
+    Duration timeout;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        NodeHome h = new NodeHome(dir);
+        if (!h.isInitialized()) {
+            NodeInit.Options o = new NodeInit.Options(dir, profile, suite, 1, List.of("alice", "bob", "carol"),
+                    BigInteger.valueOf(1_000_000_000L), 20200, false);
+            try {
+                o.validate();
+                NodeInit.init(o, FeatureSource.bundled(), System.currentTimeMillis());
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+            out.println("initialized node home " + h + " (profile " + profile + ", suite " + suite + ")");
+        }
+        Optional<ProcessHandle> running = new PidFile(h.pidFile()).liveProcess();
+        if (running.isPresent()) {
+            out.println("node already running, pid " + running.get().pid());
+        } else {
+            StartCommand.startDetached(h, timeout, out);
+        }
+        String d = h.dir().toString();
+        out.println();
+        out.println("Cairn is up.");
+        out.println("  JSON-RPC   " + h.rpcEndpoint());
+        out.println("  node home  " + d);
+        out.println("  accounts   " + String.join(", ", h.accounts()) + "   (keys in " + h.accountKeys() + ")");
+        out.println();
+        out.println("  shell      ./cairn shell --home " + d);
+        out.println("             ./cairn shell --home " + d + " -c cairn:status");
+        out.println("  transfer   ./cairn tx transfer --home " + d + " --from alice --to bob --amount 5");
+        out.println("  query      ./cairn query --home " + d + " height");
+        out.println("  stop       ./cairn down" + (dir.equals(Path.of(NodeHome.DEFAULT_DIR)) ? "" : " --dir " + d));
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,391 @@
+package io.cairn.launcher.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cairn.api.chain.Address;
+import io.cairn.api.chain.Bytes;
+import io.cairn.api.chain.Transaction;
+import io.cairn.api.crypto.CryptoSuite;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Load generator: funds fresh accounts from a genesis account, signs every transfer before the
+ * clock starts, sends them in JSON-RPC batches (one transaction per account per batch, so nonces
+ * arrive in order), watches blocks for commits, and measures this machine's verification bound.
+ */
+public final class Bench {
+    /** What to run. */
+    public record Settings(URI rpc, byte[] funderKey, int accounts, int batch, int connections, Duration duration,
+            Duration verifyFor, Path out) {}
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Settings settings;
+    private final HttpClient http;
+    private final java.io.PrintStream log;
+
+    public Bench(Settings settings, java.io.PrintStream log) {
+        this.settings = settings;
+        this.log = log;
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
+                .executor(Executors.newCachedThreadPool(r -> {
+                    Thread t = new Thread(r, "bench-http");
+                    t.setDaemon(true);
+                    return t;
+                })).build();
+    }
+
+    public Map<String, Object> run() throws Exception {
+        JsonNode info = call("getNodeInfo");
+        long chainId = info.get("chainId").asLong();
+        CryptoSuite suite = io.cairn.crypto.internal.Suites.byName(info.get("suite").asText());
+        int threads = Runtime.getRuntime().availableProcessors();
+        int nAccounts = settings.accounts();
+        long perAccount = Math.max(1, estimateTransactions() / nAccounts);
+        log.printf("bench: %s chain %d, %d accounts x %d transfers, batches of %d over %d connections%n",
+                suite.name(), chainId, nAccounts, perAccount, settings.batch(), settings.connections());
+
+        byte[][] keys = new byte[nAccounts][];
+        byte[][] pubs = new byte[nAccounts][];
+        for (int i = 0; i < nAccounts; i++) {
+            CryptoSuite.KeyPair kp = suite.generateKeyPair();
+            keys[i] = kp.privateKey();
+            pubs[i] = kp.publicKey();
+        }
+        fund(suite, chainId, pubs, BigInteger.valueOf(perAccount * 2 + 10));
+
+        // Sign everything before the clock starts: signing costs as much as verifying.
+        long signStart = System.nanoTime();
+        String[][] signed = new String[nAccounts][(int) perAccount];
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<?>> jobs = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int from = t;
+            jobs.add(pool.submit(() -> {
+                for (int a = from; a < nAccounts; a += threads) {
+                    Address to = suite.address(pubs[(a + 1) % nAccounts]);
+                    for (int n = 0; n < perAccount; n++) {
+                        signed[a][n] = Bytes.toHex(sign(suite, chainId, n, to, BigInteger.ONE, keys[a], pubs[a]).encode());
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : jobs) {
+            f.get();
+        }
+        pool.shutdown();
+        log.printf("bench: signed %d transfers in %.1f s%n", (long) nAccounts * perAccount,
+                (System.nanoTime() - signStart) / 1e9);
+
+        Load load = new Load(signed);
+        Map<String, Object> loadResult = load.run();
+        double bound = verificationBound(suite, signed, keys, pubs, chainId);
+        JsonNode after = call("getNodeInfo");
+
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("time", Instant.now().toString());
+        report.put("suite", suite.name());
+        report.put("chainId", chainId);
+        report.put("cores", threads);
+        report.put("accounts", nAccounts);
+        report.put("batch", settings.batch());
+        report.put("connections", settings.connections());
+        report.put("durationSeconds", settings.duration().toMillis() / 1000.0);
+        report.putAll(loadResult);
+        report.put("verifyBoundPerSecond", Math.round(bound));
+        double tps = ((Number) loadResult.get("committedTps")).doubleValue();
+        report.put("ratioToBound", Math.round(tps / bound * 1000) / 1000.0);
+        if (after.has("memory")) {
+            report.put("nodeMemory", JSON.convertValue(after.get("memory"), Map.class));
+        }
+        write(report);
+        return report;
+    }
+
+    private long estimateTransactions() {
+        // Enough for 15,000 tx/s over the whole run; the load stops at the deadline regardless.
+        return Math.max(1000, 15_000L * Math.max(1, settings.duration().toSeconds()));
+    }
+
+    static Transaction sign(CryptoSuite suite, long chainId, long nonce, Address to, BigInteger value, byte[] key,
+            byte[] pub) {
+        byte[] payload = Transaction.signingPayload(chainId, nonce, pub, to, value, new byte[0]);
+        byte[] sig = suite.sign(suite.hash(payload), key);
+        return new Transaction(chainId, nonce, to, value, new byte[0], pub, sig);
+    }
+
+    private void fund(CryptoSuite suite, long chainId, byte[][] pubs, BigInteger each) throws Exception {
+        byte[] funderPub = suite.publicKey(settings.funderKey());
+        Address funder = suite.address(funderPub);
+        long nonce = call("getNonce", funder.toHex()).asLong();
+        List<String> hashes = new ArrayList<>();
+        List<String> batch = new ArrayList<>();
+        for (byte[] pub : pubs) {
+            batch.add(Bytes.toHex(sign(suite, chainId, nonce++, suite.address(pub), each, settings.funderKey(), funderPub)
+                    .encode()));
+            if (batch.size() == 500) {
+                hashes.addAll(sendBatch(batch, null));
+                batch.clear();
+            }
+        }
+        if (!batch.isEmpty()) {
+            hashes.addAll(sendBatch(batch, null));
+        }
+        String last = hashes.get(hashes.size() - 1);
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (call("getTransactionReceipt", last).isNull()) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("funding transfers were not committed within 120 s");
+            }
+            Thread.onSpinWait();
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+        }
+        log.printf("bench: funded %d accounts from %s%n", pubs.length, funder);
+    }
+
+    /** Sends a batch of sendTransaction calls; returns accepted hashes, counts rejections by code. */
+    private List<String> sendBatch(List<String> txs, Map<Integer, LongAdder> rejected) throws IOException,
+            InterruptedException {
+        StringBuilder body = new StringBuilder(txs.size() * 460 + 2).append('[');
+        for (int i = 0; i < txs.size(); i++) {
+            if (i > 0) {
+                body.append(',');
+            }
+            body.append("{\"jsonrpc\":\"2.0\",\"id\":").append(i).append(",\"method\":\"sendTransaction\",\"params\":[\"")
+                    .append(txs.get(i)).append("\"]}");
+        }
+        body.append(']');
+        HttpResponse<byte[]> resp = http.send(HttpRequest.newBuilder(settings.rpc()).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        JsonNode arr = JSON.readTree(resp.body());
+        List<String> ok = new ArrayList<>(txs.size());
+        if (!arr.isArray()) {
+            throw new IOException("node answered a batch with " + arr);
+        }
+        for (JsonNode r : arr) {
+            if (r.has("result")) {
+                ok.add(r.get("result").asText());
+            } else if (rejected != null) {
+                rejected.computeIfAbsent(r.path("error").path("code").asInt(), c -> new LongAdder()).increment();
+            } else {
+                throw new IOException("transaction rejected: " + r.path("error"));
+            }
+        }
+        return ok;
+    }
+
+    JsonNode call(String method, Object... params) throws IOException, InterruptedException {
+        ObjectNode req = JSON.createObjectNode().put("jsonrpc", "2.0").put("id", 1).put("method", method);
+        req.set("params", JSON.valueToTree(params));
+        HttpResponse<byte[]> resp = http.send(HttpRequest.newBuilder(settings.rpc()).timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(req))).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        JsonNode r = JSON.readTree(resp.body());
+        if (r.has("error")) {
+            throw new IOException(method + ": " + r.get("error"));
+        }
+        return r.get("result");
+    }
+
+    /** The load phase: senders push batches until the deadline; a watcher records commits. */
+    private final class Load {
+        private final String[][] signed;
+        private final Map<Integer, LongAdder> rejected = new ConcurrentHashMap<>();
+        private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        private final LongAdder accepted = new LongAdder();
+        private final AtomicLong committedInWindow = new AtomicLong();
+        private final Histogram latency = new Histogram(3_600_000_000L, 3);
+
+        Load(String[][] signed) {
+            this.signed = signed;
+        }
+
+        Map<String, Object> run() throws Exception {
+            int conns = settings.connections();
+            int nAccounts = signed.length;
+            long startBlock = call("getBlockNumber").asLong();
+            long start = System.nanoTime();
+            long deadline = start + settings.duration().toNanos();
+            ExecutorService senders = Executors.newFixedThreadPool(conns);
+            List<Future<?>> jobs = new ArrayList<>();
+            for (int c = 0; c < conns; c++) {
+                int conn = c;
+                jobs.add(senders.submit(() -> {
+                    // This connection owns accounts conn, conn+conns, ...; each batch carries the next
+                    // nonce of up to `batch` of them, so no account's transfers overtake each other.
+                    List<Integer> mine = new ArrayList<>();
+                    for (int a = conn; a < nAccounts; a += conns) {
+                        mine.add(a);
+                    }
+                    int perAccount = signed[0].length;
+                    for (int n = 0; n < perAccount && System.nanoTime() < deadline; n++) {
+                        for (int off = 0; off < mine.size() && System.nanoTime() < deadline; off += settings.batch()) {
+                            List<String> batch = new ArrayList<>();
+                            for (int i = off; i < Math.min(mine.size(), off + settings.batch()); i++) {
+                                batch.add(signed[mine.get(i)][n]);
+                            }
+                            long t = System.nanoTime();
+                            List<String> hashes = sendBatch(batch, rejected);
+                            for (String h : hashes) {
+                                sentAt.put(h, t);
+                            }
+                            accepted.add(hashes.size());
+                        }
+                    }
+                    return null;
+                }));
+            }
+            Watcher watcher = new Watcher(startBlock, start, deadline);
+            Thread w = new Thread(watcher, "bench-watcher");
+            w.setDaemon(true);
+            w.start();
+            for (Future<?> f : jobs) {
+                f.get();
+            }
+            senders.shutdown();
+            long sendEnd = System.nanoTime();
+            // Let what was accepted commit (for latency), bounded.
+            long drainDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!sentAt.isEmpty() && System.nanoTime() < drainDeadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+            }
+            watcher.stop = true;
+            w.join(5000);
+            double window = Math.min(sendEnd, deadline) - start;
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("accepted", accepted.sum());
+            long rej = rejected.values().stream().mapToLong(LongAdder::sum).sum();
+            r.put("rejected", rej);
+            Map<String, Long> byCode = new HashMap<>();
+            rejected.forEach((k, v) -> byCode.put(Integer.toString(k), v.sum()));
+            r.put("rejectedByCode", byCode);
+            r.put("committedInWindow", committedInWindow.get());
+            r.put("committedTps", Math.round(committedInWindow.get() / (window / 1e9) * 10) / 10.0);
+            r.put("uncommittedAfterDrain", sentAt.size());
+            r.put("latencyMs", Map.of("p50", latency.getValueAtPercentile(50) / 1000.0,
+                    "p99", latency.getValueAtPercentile(99) / 1000.0, "max", latency.getMaxValue() / 1000.0,
+                    "count", latency.getTotalCount()));
+            r.put("blocks", watcher.blocks);
+            return r;
+        }
+
+        private final class Watcher implements Runnable {
+            final long start;
+            final long deadline;
+            long next;
+            volatile boolean stop;
+            long blocks;
+
+            Watcher(long startBlock, long start, long deadline) {
+                this.next = startBlock + 1;
+                this.start = start;
+                this.deadline = deadline;
+            }
+
+            @Override
+            public void run() {
+                while (!stop) {
+                    try {
+                        long head = call("getBlockNumber").asLong();
+                        while (next <= head) {
+                            JsonNode block = call("getBlockByNumber", next, false);
+                            long now = System.nanoTime();
+                            blocks++;
+                            for (JsonNode h : block.get("transactions")) {
+                                Long sent = sentAt.remove(h.asText());
+                                if (sent != null) {
+                                    latency.recordValue(Math.max(0, (now - sent) / 1000));
+                                    if (now <= deadline) {
+                                        committedInWindow.incrementAndGet();
+                                    }
+                                }
+                            }
+                            next++;
+                        }
+                        java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+                    } catch (Exception e) {
+                        log.println("bench: watcher: " + e.getMessage());
+                        java.util.concurrent.locks.LockSupport.parkNanos(100_000_000);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Verifications per second on all cores, with the chain's suite, on real signed transactions. */
+    private double verificationBound(CryptoSuite suite, String[][] signed, byte[][] keys, byte[][] pubs, long chainId)
+            throws Exception {
+        int threads = Runtime.getRuntime().availableProcessors();
+        List<byte[][]> samples = new ArrayList<>();
+        for (int i = 0; i < Math.min(256, signed.length); i++) {
+            Transaction tx = Transaction.decode(Bytes.fromHex(signed[i][0]));
+            samples.add(new byte[][] {suite.hash(tx.signingPayload()), tx.signature(), tx.publicKey()});
+        }
+        // Warm up the JIT first, as the node is warm.
+        for (int i = 0; i < 3000; i++) {
+            byte[][] s = samples.get(i % samples.size());
+            suite.verify(s[0], s[1], s[2]);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        LongAdder count = new LongAdder();
+        long end = System.nanoTime() + settings.verifyFor().toNanos();
+        long start = System.nanoTime();
+        List<Future<?>> jobs = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int off = t;
+            jobs.add(pool.submit(() -> {
+                int i = off;
+                while (System.nanoTime() < end) {
+                    byte[][] s = samples.get(i++ % samples.size());
+                    if (!suite.verify(s[0], s[1], s[2])) {
+                        throw new IllegalStateException("a signed transaction did not verify");
+                    }
+                    count.increment();
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : jobs) {
+            f.get();
+        }
+        pool.shutdown();
+        return count.sum() / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private void write(Map<String, Object> report) throws IOException {
+        Files.createDirectories(settings.out());
+        Path json = settings.out().resolve("bench.json");
+        JSON.writerWithDefaultPrettyPrinter().writeValue(json.toFile(), report);
+        StringBuilder md = new StringBuilder("# Cairn benchmark\n\n| metric | value |\n|---|---|\n");
+        report.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+        Files.writeString(settings.out().resolve("bench.md"), md);
+        log.printf("bench: committed %.1f tx/s, p50 %s ms, p99 %s ms; verification bound %s/s (ratio %s); report %s%n",
+                ((Number) report.get("committedTps")).doubleValue(), ((Map<?, ?>) report.get("latencyMs")).get("p50"),
+                ((Map<?, ?>) report.get("latencyMs")).get("p99"), report.get("verifyBoundPerSecond"),
+                report.get("ratioToBound"), json);
+    }
+}

@@ -1,0 +1,125 @@
+package io.cairn.launcher.node;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cairn.launcher.client.RpcClient;
+import io.cairn.launcher.client.RpcException;
+import java.io.File;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** Starts a node as a background JVM and waits until its chain answers over JSON-RPC. */
+public final class DetachedNode {
+    public static final List<String> JVM_OPTIONS = List.of("-Xms256m", "-Xmx512m", "-XX:+UseG1GC");
+    public static final String NODE_OPTS_ENV = "CAIRN_NODE_OPTS";
+    private static final int LOG_TAIL_LINES = 40;
+
+    /** A started node. */
+    public record Started(long pid, String endpoint, Path log) {}
+
+    private DetachedNode() {}
+
+    /** The child's command line: the same launcher class path, in the foreground, non-interactive. */
+    static List<String> command(String javaBin, String classPath, String nodeOpts, RuntimeDir runtime, NodeHome home,
+            String mainClass) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaBin);
+        cmd.addAll(JVM_OPTIONS);
+        if (nodeOpts != null && !nodeOpts.isBlank()) {
+            cmd.addAll(Arrays.asList(nodeOpts.strip().split("\\s+")));
+        }
+        cmd.add("-D" + RuntimeDir.PROPERTY + "=" + runtime.dir());
+        cmd.add("-cp");
+        cmd.add(classPath);
+        cmd.add(mainClass);
+        cmd.add("start");
+        cmd.add("--home");
+        cmd.add(home.dir().toString());
+        return cmd;
+    }
+
+    public static Started start(NodeHome home, RuntimeDir runtime, Duration timeout, String mainClass)
+            throws IOException, InterruptedException {
+        String endpoint = home.rpcEndpoint();
+        RpcClient rpc = new RpcClient(RpcClient.of(endpoint).endpoint(), Duration.ofSeconds(2));
+        if (blockNumber(rpc) >= 0) {
+            throw new IOException("something already answers JSON-RPC at " + endpoint + ": another node uses that port "
+                    + "(change port in " + home.config("io.cairn.rpc") + " and rpc.endpoint in " + home.nodePropertiesFile() + ")");
+        }
+        Files.createDirectories(home.logs());
+        Path log = home.nodeLog();
+        Files.writeString(log, "==== cairn start " + Instant.now() + "\n", StandardCharsets.UTF_8,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        long logStart = Files.size(log);
+
+        List<String> cmd = new ArrayList<>();
+        // A new session, so that closing the terminal (SIGHUP to its process group) leaves the node running.
+        for (String setsid : List.of("/usr/bin/setsid", "/bin/setsid")) {
+            if (Files.isExecutable(Path.of(setsid))) {
+                cmd.add(setsid);
+                break;
+            }
+        }
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        cmd.addAll(command(javaBin, System.getProperty("java.class.path"), System.getenv(NODE_OPTS_ENV), runtime, home, mainClass));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(home.dir().toFile())
+                .redirectInput(new File("/dev/null"))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectErrorStream(true);
+        Process child = pb.start();
+
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            if (!child.isAlive()) {
+                throw new IOException("the node exited with code " + child.exitValue() + " while starting; "
+                        + tail(log, logStart));
+            }
+            if (blockNumber(rpc) >= 0) {
+                long pid = new PidFile(home.pidFile()).read().orElse(child.pid());
+                return new Started(pid, endpoint, log);
+            }
+            if (System.nanoTime() > deadline) {
+                // A node that half came up would hold the pid file and the port: take it down again.
+                child.destroy();
+                if (!child.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    child.destroyForcibly();
+                }
+                throw new IOException("the node did not commit its genesis block within " + timeout.toSeconds()
+                        + " s, so it was stopped; " + tail(log, logStart));
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** The head block number, or -1 while the node does not answer (yet). */
+    private static long blockNumber(RpcClient rpc) {
+        try {
+            JsonNode n = rpc.call("getBlockNumber");
+            return n.isNull() ? -1 : RpcClient.quantity(n, "getBlockNumber").longValueExact();
+        } catch (IOException | RpcException | ArithmeticException e) {
+            return -1;
+        }
+    }
+
+    /** The last lines the node wrote since {@code from}, for the error message. */
+    static String tail(Path log, long from) {
+        try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
+            long start = Math.max(from, f.length() - 64 * 1024);
+            byte[] b = new byte[(int) (f.length() - start)];
+            f.seek(start);
+            f.readFully(b);
+            List<String> lines = Arrays.asList(new String(b, StandardCharsets.UTF_8).split("\n"));
+            List<String> last = lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size());
+            return "last lines of " + log + ":\n  " + String.join("\n  ", last);
+        } catch (IOException e) {
+            return "see " + log;
+        }
+    }
+}

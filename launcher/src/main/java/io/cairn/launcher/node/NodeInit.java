@@ -1,0 +1,175 @@
+package io.cairn.launcher.node;
+
+import io.cairn.api.chain.Address;
+import io.cairn.api.chain.Bytes;
+import io.cairn.api.chain.Genesis;
+import io.cairn.api.chain.Uint256;
+import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.crypto.internal.Suites;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/** Creates a node home: keys, genesis, the profile's configuration (what {@code cairn init} does). */
+public final class NodeInit {
+    public static final List<String> SUITES = List.of(CryptoSuite.SECP256K1, CryptoSuite.SM2);
+
+    /** What to create; {@link #validate()} names the first bad field. */
+    public record Options(Path dir, String profile, String suite, long chainId, List<String> accounts,
+            BigInteger supply, int rpcPort, boolean force) {
+
+        public void validate() {
+            if (!SUITES.contains(suite)) {
+                throw new IllegalArgumentException("--suite: unknown suite '" + suite + "' (expected one of " + String.join(", ", SUITES) + ")");
+            }
+            if (chainId <= 0) {
+                throw new IllegalArgumentException("--chain-id: must be positive, got " + chainId);
+            }
+            if (accounts.isEmpty()) {
+                throw new IllegalArgumentException("--accounts: at least one account is needed");
+            }
+            for (String a : accounts) {
+                if (!a.matches("[A-Za-z0-9_-]{1,64}")) {
+                    throw new IllegalArgumentException("--accounts: bad account name '" + a + "' (letters, digits, _ and - only)");
+                }
+            }
+            if (accounts.stream().distinct().count() != accounts.size()) {
+                throw new IllegalArgumentException("--accounts: names repeat in " + String.join(",", accounts));
+            }
+            if (supply.signum() <= 0 || supply.bitLength() > 255) {
+                throw new IllegalArgumentException("--supply: must be a positive amount below 2^255, got " + supply);
+            }
+            if (rpcPort < 1 || rpcPort > 65535) {
+                throw new IllegalArgumentException("--rpc-port: must be 1..65535, got " + rpcPort);
+            }
+        }
+    }
+
+    /** What was created, for the command's summary. */
+    public record Result(NodeHome home, Genesis genesis, String nodePublicKey, Map<String, Address> accounts,
+            String rpcEndpoint) {}
+
+    private NodeInit() {}
+
+    /**
+     * @throws IllegalArgumentException for bad options or an unknown profile (a usage error)
+     * @throws IllegalStateException when the home is initialized and {@code force} is off, or it is running
+     */
+    public static Result init(Options o, FeatureSource features, long now) throws IOException {
+        o.validate();
+        Feature feature = Feature.resolve(o.profile(), features);
+        NodeHome home = new NodeHome(o.dir());
+        if (home.isInitialized()) {
+            if (!o.force()) {
+                throw new IllegalStateException("node home " + home + " is already initialized (--force wipes it and starts a new chain)");
+            }
+            new PidFile(home.pidFile()).liveProcess().ifPresent(p -> {
+                throw new IllegalStateException("node home " + home + " is in use by a running node, pid " + p.pid() + ": stop it first");
+            });
+            // A new genesis on old chain data would not open, so --force starts the chain over.
+            for (Path p : List.of(home.etc(), home.keys(), home.data())) {
+                deleteTree(p);
+            }
+        }
+        for (Path p : List.of(home.etc(), home.data(), home.accountKeys(), home.logs(), home.deploy())) {
+            Files.createDirectories(p);
+        }
+
+        CryptoSuite suite = Suites.byName(o.suite());
+        CryptoSuite.KeyPair node = suite.generateKeyPair();
+        KeyFile.writePrivate(home.keys().resolve("node.key"), node.privateKey());
+        KeyFile.writePublic(home.keys().resolve("node.pub"), node.publicKey());
+        CryptoSuite.KeyPair operator = suite.generateKeyPair();
+        KeyFile.writePrivate(home.keys().resolve("operator.key"), operator.privateKey());
+        KeyFile.writePublic(home.keys().resolve("operator.pub"), operator.publicKey());
+
+        Map<String, Address> accounts = new LinkedHashMap<>();
+        TreeMap<Address, BigInteger> alloc = new TreeMap<>();
+        for (String name : o.accounts()) {
+            CryptoSuite.KeyPair kp = suite.generateKeyPair();
+            KeyFile.writePrivate(home.accountKey(name), kp.privateKey());
+            Address a = suite.address(kp.publicKey());
+            accounts.put(name, a);
+            alloc.put(a, o.supply());
+        }
+        Uint256.toBytes(alloc.values().stream().reduce(BigInteger.ZERO, BigInteger::add));
+        Genesis genesis = new Genesis(o.chainId(), suite.name(), "account", now, List.of(Bytes.toHex(node.publicKey())), alloc);
+        writeGenesis(home.genesisFile(), genesis, accounts);
+
+        Map<String, Map<String, String>> config = new LinkedHashMap<>();
+        feature.config().forEach((pid, props) -> config.put(pid, new LinkedHashMap<>(props)));
+        config.computeIfAbsent("io.cairn.crypto", k -> new LinkedHashMap<>()).put("suite", suite.name());
+        config.get("io.cairn.crypto").putIfAbsent("nodeKey", "keys/node.key");
+        config.computeIfAbsent("io.cairn.chain", k -> new LinkedHashMap<>()).putIfAbsent("genesis", "etc/genesis.properties");
+        Map<String, String> rpc = config.computeIfAbsent("io.cairn.rpc", k -> new LinkedHashMap<>());
+        rpc.putIfAbsent("host", "127.0.0.1");
+        rpc.put("port", Integer.toString(o.rpcPort()));
+        for (Map.Entry<String, Map<String, String>> e : config.entrySet()) {
+            writeProperties(home.config(e.getKey()), "Configuration of " + e.getKey() + " (defaults of feature " + o.profile()
+                    + "); FileInstall delivers changes to the running node.", e.getValue());
+        }
+
+        String endpoint = "http://" + rpc.get("host") + ":" + o.rpcPort();
+        Map<String, String> nodeProps = new LinkedHashMap<>();
+        nodeProps.put("profile", o.profile());
+        nodeProps.put("node.index", "0");
+        nodeProps.put("rpc.endpoint", endpoint);
+        nodeProps.put("accounts", String.join(",", o.accounts()));
+        writeProperties(home.nodePropertiesFile(), "Cairn node home, written by `cairn init`.", nodeProps);
+        return new Result(home, genesis, Bytes.toHex(node.publicKey()), accounts, endpoint);
+    }
+
+    /** Properties-format, but ordered and commented so that an operator can read it. */
+    private static void writeGenesis(Path file, Genesis g, Map<String, Address> names) throws IOException {
+        StringBuilder b = new StringBuilder();
+        b.append("# Genesis of chain ").append(g.chainId()).append(", written by `cairn init`. Every node of the chain\n");
+        b.append("# needs this exact file: its canonical encoding is block 0's extra data.\n");
+        b.append("chainId=").append(g.chainId()).append('\n');
+        b.append("suite=").append(g.suite()).append('\n');
+        b.append("ledger=").append(g.ledger()).append('\n');
+        b.append("timestamp=").append(g.timestamp()).append('\n');
+        b.append("sealers=").append(String.join(",", g.sealers())).append('\n');
+        for (Map.Entry<String, Address> e : names.entrySet()) {
+            b.append("# ").append(e.getKey()).append('\n');
+            b.append("alloc.").append(e.getValue().toHex()).append('=').append(g.alloc().get(e.getValue())).append('\n');
+        }
+        Files.writeString(file, b, StandardCharsets.UTF_8);
+    }
+
+    static void writeProperties(Path file, String comment, Map<String, String> values) throws IOException {
+        StringBuilder b = new StringBuilder("# ").append(comment).append('\n');
+        values.forEach((k, v) -> b.append(k).append('=').append(escape(v)).append('\n'));
+        Files.writeString(file, b, StandardCharsets.UTF_8);
+    }
+
+    private static String escape(String v) {
+        return v.replace("\\", "\\\\");
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        List<Path> paths = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(root)) {
+            s.sorted(Comparator.reverseOrder()).forEach(paths::add);
+        }
+        try {
+            for (Path p : paths) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + root, e);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.cairn.launcher.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DetachedNodeTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void childRunsTheSameLauncherInTheForegroundWithNodeOptions() {
+        NodeHome home = new NodeHome(tmp.resolve("n0"));
+        RuntimeDir rt = new RuntimeDir(tmp.resolve("rt"));
+        List<String> cmd = DetachedNode.command("/jdk/bin/java", "a.jar:b.jar", " -Dx=1  -Xlog:gc ", rt, home, "io.cairn.launcher.Main");
+        assertEquals(List.of("/jdk/bin/java", "-Xms256m", "-Xmx512m", "-XX:+UseG1GC", "-Dx=1", "-Xlog:gc",
+                "-Dcairn.runtime=" + rt.dir(), "-cp", "a.jar:b.jar", "io.cairn.launcher.Main", "start", "--home",
+                home.dir().toString()), cmd);
+    }
+
+    @Test
+    void frameworkPropertiesFollowTheNodeHome() {
+        NodeHome home = new NodeHome(tmp.resolve("n0"));
+        Map<String, String> daemon = FelixNode.frameworkProperties(home, false);
+        assertEquals(home.dir().toString(), daemon.get("cairn.home"));
+        assertEquals(home.data().resolve("felix-cache").toString(), daemon.get("org.osgi.framework.storage"));
+        assertEquals("onFirstInit", daemon.get("org.osgi.framework.storage.clean"));
+        assertEquals(home.etc().toString(), daemon.get("felix.fileinstall.dir"));
+        assertEquals(".*\\.cfg", daemon.get("felix.fileinstall.filter"));
+        assertEquals("--nointeractive", daemon.get("gosh.args"));
+        assertTrue(!FelixNode.frameworkProperties(home, true).containsKey("gosh.args"));
+    }
+
+    @Test
+    void logTailStartsAtThisRun() throws Exception {
+        Path log = tmp.resolve("node.log");
+        Files.writeString(log, "old run\n");
+        long from = Files.size(log);
+        Files.writeString(log, "line1\nbundle x did not start\n", java.nio.file.StandardOpenOption.APPEND);
+        String tail = DetachedNode.tail(log, from);
+        assertTrue(tail.contains("bundle x did not start") && !tail.contains("old run"), tail);
+    }
+}
