@@ -1,4 +1,4 @@
-package io.cairn.api.node;
+package io.cairn.api.pipeline;
 
 import org.osgi.annotation.versioning.ProviderType;
 
