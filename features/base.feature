@@ -28,6 +28,10 @@ bundle netty-codec-base
 bundle netty-codec-compression
 bundle netty-handler
 bundle netty-codec-http
+# SSH for the remote shell; slf4j-simple is a fragment of slf4j-api (1.7: no ServiceLoader mediator needed).
+bundle slf4j-api
+bundle slf4j-simple
+bundle sshd-osgi
 
 bundle cairn-api
 bundle cairn-crypto
@@ -37,6 +41,8 @@ bundle cairn-executor
 bundle cairn-txpool
 bundle cairn-rpc-jsonrpc
 bundle cairn-shell
+bundle cairn-admin
+bundle cairn-ssh
 
 # Defaults written to etc/<pid>.cfg by `cairn init` (docs/architecture.md, Configuration).
 config io.cairn.crypto suite=secp256k1
