@@ -66,13 +66,56 @@ public final class LedgerBlockStore implements BlockStore {
     private volatile String broken;
     private volatile Genesis genesis;
 
+    /** Null in unit tests, which add listeners directly. */
+    private final org.osgi.util.tracker.ServiceTracker<BlockListener, BlockListener> listenerTracker;
+
+    /**
+     * Listeners are tracked, not DS references: the txpool is a BlockListener that itself references
+     * the BlockStore, and a DS reference in each direction made SCR report a service cycle and leave
+     * the pool waiting for the store, depending on activation order.
+     */
     @Activate
-    public LedgerBlockStore(Config config) {
-        this(config.headerCache());
+    public LedgerBlockStore(Config config, org.osgi.framework.BundleContext context) {
+        this(config.headerCache(), context);
+    }
+
+    private org.osgi.util.tracker.ServiceTracker<BlockListener, BlockListener> track(
+            org.osgi.framework.BundleContext context) {
+        var tracker = new org.osgi.util.tracker.ServiceTracker<BlockListener, BlockListener>(context, BlockListener.class,
+                null) {
+            @Override
+            public BlockListener addingService(org.osgi.framework.ServiceReference<BlockListener> ref) {
+                BlockListener l = context.getService(ref);
+                if (l != null) {
+                    addListener(l);
+                }
+                return l;
+            }
+
+            @Override
+            public void removedService(org.osgi.framework.ServiceReference<BlockListener> ref, BlockListener l) {
+                removeListener(l);
+                context.ungetService(ref);
+            }
+        };
+        tracker.open();
+        return tracker;
+    }
+
+    @org.osgi.service.component.annotations.Deactivate
+    void deactivate() {
+        if (listenerTracker != null) {
+            listenerTracker.close();
+        }
     }
 
     LedgerBlockStore(int headerCache) {
+        this(headerCache, null);
+    }
+
+    private LedgerBlockStore(int headerCache, org.osgi.framework.BundleContext context) {
         headers = new HeaderCache(headerCache);
+        listenerTracker = context == null ? null : track(context);
     }
 
     // SCR binds a replacement before unbinding the old one (GREEDY), so the store never loses its storage
@@ -102,7 +145,6 @@ public final class LedgerBlockStore implements BlockStore {
         }
     }
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addListener(BlockListener l) {
         listeners.add(l);
     }
