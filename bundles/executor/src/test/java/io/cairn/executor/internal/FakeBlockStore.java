@@ -1,5 +1,6 @@
 package io.cairn.executor.internal;
 
+import io.cairn.api.testing.Sha256Suite;
 import io.cairn.api.chain.Block;
 import io.cairn.api.chain.BlockHeader;
 import io.cairn.api.chain.Genesis;

@@ -1,5 +1,6 @@
 package io.cairn.executor.internal;
 
+import io.cairn.api.testing.Sha256Suite;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.cairn.api.chain.Genesis;

@@ -1,5 +1,6 @@
 package io.cairn.ledger.internal;
 
+import io.cairn.api.testing.Sha256Suite;
 import io.cairn.api.chain.Address;
 import io.cairn.api.chain.BlockHeader;
 import io.cairn.api.chain.Genesis;

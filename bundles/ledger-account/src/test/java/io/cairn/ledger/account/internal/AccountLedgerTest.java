@@ -1,5 +1,6 @@
 package io.cairn.ledger.account.internal;
 
+import io.cairn.api.testing.Sha256Suite;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,14 +1,18 @@
-package io.cairn.ledger.account.internal;
+package io.cairn.api.testing;
 
 import io.cairn.api.crypto.CryptoSuite;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
-/** Hashing is all the ledger model needs from a suite; signatures are checked before it. */
-final class Sha256Suite implements CryptoSuite {
+/** A test suite on the JDK SHA-256: hashing only; signing and verifying are not what its users test. */
+public final class Sha256Suite implements CryptoSuite {
     private final String name;
 
-    Sha256Suite(String name) {
+    public Sha256Suite() {
+        this("test-sha256");
+    }
+
+    public Sha256Suite(String name) {
         this.name = name;
     }
 
