@@ -50,12 +50,18 @@ final class InitCommand implements Callable<Integer> {
     @Option(names = "--rpc-port", paramLabel = "PORT", defaultValue = "20200", description = "JSON-RPC port (default: ${DEFAULT-VALUE})")
     int rpcPort;
 
+    @Option(names = "--ssh-port", paramLabel = "PORT",
+            description = "port of the node's SSH shell on 127.0.0.1 (default: 20600 + node index, the index being"
+                    + " the JSON-RPC port's offset to 20200)")
+    Integer sshPort;
+
     @Option(names = "--force", description = "wipe an initialized home (keys, configuration and chain data) and start over")
     boolean force;
 
     @Override
     public Integer call() throws IOException {
-        NodeInit.Options options = new NodeInit.Options(dir, profile, suite, chainId, accounts, supply, rpcPort, force);
+        NodeInit.Options options = new NodeInit.Options(dir, profile, suite, chainId, accounts, supply, rpcPort,
+                sshPort != null ? sshPort : NodeInit.defaultSshPort(rpcPort), force);
         try {
             options.validate();
         } catch (IllegalArgumentException e) {
@@ -74,6 +80,7 @@ final class InitCommand implements Callable<Integer> {
         out.println("  chain id   " + r.genesis().chainId() + ", suite " + r.genesis().suite() + ", profile " + profile);
         out.println("  node key   " + r.nodePublicKey());
         out.println("  JSON-RPC   " + r.rpcEndpoint());
+        out.println("  SSH shell  127.0.0.1:" + r.sshPort() + " (cairn shell --home " + r.home() + "; key keys/operator_ssh)");
         for (Map.Entry<String, Address> a : r.accounts().entrySet()) {
             out.printf("  account    %-8s %s  balance %s%n", a.getKey(), a.getValue().toHex(), supply);
         }

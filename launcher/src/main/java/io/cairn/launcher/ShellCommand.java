@@ -1,15 +1,21 @@
 package io.cairn.launcher;
 
+import io.cairn.launcher.client.OperatorSshKey;
 import io.cairn.launcher.client.ShellClient;
+import io.cairn.launcher.client.SshShellClient;
+import io.cairn.launcher.client.WriterOutputStream;
 import io.cairn.launcher.node.NodeHome;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,9 +24,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "shell", mixinStandardHelpOptions = true,
-        description = {"The node's Gogo shell (lb, scr:list, cairn:status, ...) over <home>/data/shell.sock.",
-                "Without -c: reads commands line by line until end of input or 'exit'."})
+        description = {"The node's Gogo shell (lb, scr:list, cairn:status, ...) over SSH on 127.0.0.1, as user operator"
+                + " with the home's key keys/operator_ssh (port: etc/io.cairn.ssh.cfg).",
+                "Without -c: reads commands line by line until end of input or 'exit'.",
+                "Homes made before the SSH shell (no keys/operator_ssh) use the local socket data/shell.sock.",
+                "Exit status: that of the command (1 when it failed)."})
 final class ShellCommand implements Callable<Integer> {
+    static final int DEFAULT_SSH_PORT = 20600;
+    static final String SSH_PID = "io.cairn.ssh";
+
     @Spec
     CommandSpec spec;
 
@@ -36,6 +48,69 @@ final class ShellCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         NodeHome h = home.nodeHome();
+        Path key = h.keys().resolve(OperatorSshKey.PRIVATE);
+        if (!Files.exists(key)) {
+            if (Files.exists(h.shellSocket())) {
+                PrintWriter err = spec.commandLine().getErr();
+                err.println("notice: " + h + " has no SSH key keys/" + OperatorSshKey.PRIVATE
+                        + " (a home made before the SSH shell): using the local socket " + h.shellSocket());
+                err.flush();
+            }
+            return overSocket(h);
+        }
+        Properties ssh = sshConfig(h);
+        String host = connectHost(ssh.getProperty("host", "127.0.0.1"));
+        int port = sshPort(h, ssh);
+        Path hostKey = h.dir().resolve(ssh.getProperty("hostKey", "data/ssh/host.key").strip());
+        PrintWriter outWriter = spec.commandLine().getOut();
+        PrintWriter errWriter = spec.commandLine().getErr();
+        OutputStream out = new WriterOutputStream(outWriter);
+        OutputStream err = new WriterOutputStream(errWriter);
+        try (SshShellClient client = SshShellClient.connect(host, port, key, "keys/" + OperatorSshKey.PRIVATE, hostKey)) {
+            return command != null ? client.exec(command, out, err) : client.shell(in, out, err);
+        } catch (SshShellClient.ShellException e) {
+            throw new CommandFailure(e.getMessage(), e);
+        } finally {
+            outWriter.flush();
+            errWriter.flush();
+        }
+    }
+
+    /** etc/io.cairn.ssh.cfg as the node reads it (the operator may have changed the port there). */
+    private static Properties sshConfig(NodeHome h) throws IOException {
+        Properties p = new Properties();
+        Path cfg = h.config(SSH_PID);
+        if (Files.isRegularFile(cfg)) {
+            try (Reader r = Files.newBufferedReader(cfg, StandardCharsets.UTF_8)) {
+                p.load(r);
+            }
+        }
+        return p;
+    }
+
+    /** A wildcard listen address is reached through loopback. */
+    static String connectHost(String configured) {
+        String h = configured.strip();
+        return h.isEmpty() || h.equals("0.0.0.0") || h.equals("::") || h.equals("[::]") ? "127.0.0.1" : h;
+    }
+
+    private static int sshPort(NodeHome h, Properties ssh) throws IOException {
+        String port = ssh.getProperty("port");
+        if (port == null && Files.isRegularFile(h.nodePropertiesFile())) {
+            port = h.nodeProperties().getProperty("ssh.port");
+        }
+        if (port == null) {
+            return DEFAULT_SSH_PORT;
+        }
+        try {
+            return Integer.parseInt(port.strip());
+        } catch (NumberFormatException e) {
+            throw new CommandFailure("bad SSH port '" + port.strip() + "' in " + h.config(SSH_PID));
+        }
+    }
+
+    /** The shell of homes without an SSH key: the node's Unix socket, one connection per command line. */
+    private int overSocket(NodeHome h) throws IOException {
         Path socket = h.shellSocket();
         if (!Files.exists(socket)) {
             throw new CommandFailure("no node running at " + h + " (no shell socket)");

@@ -10,6 +10,13 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.HashSet;
+import java.util.Properties;
+import java.util.Set;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
@@ -37,8 +44,8 @@ public final class FelixNode {
     public static Map<String, String> frameworkProperties(NodeHome home, boolean interactive) {
         Map<String, String> p = new HashMap<>();
         p.put(Constants.FRAMEWORK_STORAGE, home.felixCache().toString());
-        // Bundles come from system/ on every start; a cache kept across starts would pin old jars.
-        p.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        // The cache is kept across starts: an upgraded engine lives only there (and in data/upgrades). Feature
+        // bundles from system/ are installed only where no bundle of that name is (see installFeature).
         p.put("cairn.home", home.dir().toString());
         p.put("felix.fileinstall.dir", home.etc().toString());
         p.put("felix.fileinstall.filter", ".*\\.cfg");
@@ -71,7 +78,10 @@ public final class FelixNode {
         }
         PidFile pidFile = new PidFile(home.pidFile());
         long pid = ProcessHandle.current().pid();
-        Framework framework = newFramework(frameworkProperties(home, interactive));
+        Map<String, String> props = frameworkProperties(home, interactive);
+        // cairn:engines lists the jars of system/ that could provide each component.
+        props.put("cairn.system", runtime.system().toString());
+        Framework framework = newFramework(props);
         framework.init();
         pidFile.write(pid);
         Thread hook = new Thread(() -> {
@@ -81,15 +91,7 @@ public final class FelixNode {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             BundleContext ctx = framework.getBundleContext();
-            List<Bundle> installed = new ArrayList<>();
-            for (String b : feature.bundles()) {
-                Path jar = runtime.bundle(b);
-                try {
-                    installed.add(ctx.installBundle(jar.toUri().toString()));
-                } catch (BundleException e) {
-                    out.println("bundle " + b + " (" + jar + ") cannot be installed: " + describe(e));
-                }
-            }
+            List<Bundle> installed = installFeature(ctx, feature);
             framework.start();
             Bundle shell = null;
             int failed = 0;
@@ -124,6 +126,91 @@ public final class FelixNode {
                 // the hook is running and does the same
             }
         }
+    }
+
+    /**
+     * Installs the feature's bundles that are not in the Felix cache yet. A bundle whose symbolic name is
+     * installed already (in any version: an upgrade may have replaced the system/ one) is left alone, except
+     * that a bundle still installed from its system/ jar is updated when that jar was rebuilt. A bundle that
+     * an upgrade replaced by another engine ({@code data/upgrades/engines.properties}) is not installed.
+     * Returns the bundles to start: new ones and those already there.
+     */
+    List<Bundle> installFeature(BundleContext ctx, Feature feature) throws IOException {
+        Set<String> replaced = replacedEngines(home);
+        Map<String, Bundle> cached = new HashMap<>();
+        Set<String> twice = new HashSet<>();
+        for (Bundle b : ctx.getBundles()) {
+            if (b.getBundleId() != 0 && b.getSymbolicName() != null && cached.put(b.getSymbolicName(), b) != null) {
+                twice.add(b.getSymbolicName());
+            }
+        }
+        List<Bundle> installed = new ArrayList<>();
+        for (String name : feature.bundles()) {
+            Path jar = runtime.bundle(name);
+            String bsn = symbolicName(jar);
+            if (replaced.contains(bsn)) {
+                out.println("bundle " + bsn + " is not installed: an upgrade replaced it (" + upgradedEngines(home) + ")");
+                continue;
+            }
+            Bundle present = cached.get(bsn);
+            if (twice.contains(bsn)) {
+                // Two versions: the node stopped in the middle of an upgrade, and cairn-admin's recovery
+                // decides which one stays (it prefers the old one).
+                out.println("bundle " + bsn + " is installed in two versions (an upgrade was interrupted): "
+                        + "cairn-admin recovers it");
+                continue;
+            }
+            String location = jar.toUri().toString();
+            try {
+                if (present == null) {
+                    installed.add(ctx.installBundle(location));
+                } else {
+                    if (present.getLocation().equals(location) && Files.getLastModifiedTime(jar).toMillis() > present.getLastModified()) {
+                        present.update(); // the runtime was rebuilt; an upgraded bundle has another location
+                    }
+                    installed.add(present);
+                }
+            } catch (BundleException e) {
+                out.println("bundle " + name + " (" + jar + ") cannot be installed: " + describe(e));
+            }
+        }
+        return installed;
+    }
+
+    public static Path upgradedEngines(NodeHome home) {
+        return home.data().resolve("upgrades").resolve("engines.properties");
+    }
+
+    /** Symbolic names that upgrades replaced by another engine: {@code replaced.<bsn>=<new bsn>}. */
+    public static Set<String> replacedEngines(NodeHome home) throws IOException {
+        Set<String> out = new HashSet<>();
+        Path file = upgradedEngines(home);
+        if (!Files.isRegularFile(file)) {
+            return out;
+        }
+        Properties p = new Properties();
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(in);
+        }
+        for (String k : p.stringPropertyNames()) {
+            if (k.startsWith("replaced.")) {
+                out.add(k.substring("replaced.".length()));
+            }
+        }
+        return out;
+    }
+
+    /** The jar's Bundle-SymbolicName without directives; the file name when it has none. */
+    public static String symbolicName(Path jar) throws IOException {
+        try (JarFile j = new JarFile(jar.toFile())) {
+            Manifest m = j.getManifest();
+            String v = m == null ? null : m.getMainAttributes().getValue(Constants.BUNDLE_SYMBOLICNAME);
+            if (v != null && !v.isBlank()) {
+                return v.split(";")[0].strip();
+            }
+        }
+        String f = jar.getFileName().toString();
+        return f.endsWith(".jar") ? f.substring(0, f.length() - 4) : f;
     }
 
     private boolean start(Bundle b) {

@@ -6,6 +6,7 @@ import io.cairn.api.chain.Genesis;
 import io.cairn.api.chain.Uint256;
 import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.crypto.internal.Suites;
+import io.cairn.launcher.client.OperatorSshKey;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
@@ -24,9 +25,19 @@ import java.util.stream.Stream;
 public final class NodeInit {
     public static final List<String> SUITES = List.of(CryptoSuite.SECP256K1, CryptoSuite.SM2);
 
+    /** The SSH shell's port for the default JSON-RPC port; see {@link #defaultSshPort(int)}. */
+    public static final int SSH_PORT = 20600;
+    private static final int RPC_PORT = 20200;
+
     /** What to create; {@link #validate()} names the first bad field. */
     public record Options(Path dir, String profile, String suite, long chainId, List<String> accounts,
-            BigInteger supply, int rpcPort, boolean force) {
+            BigInteger supply, int rpcPort, int sshPort, boolean force) {
+
+        /** The SSH port follows the JSON-RPC port ({@link #defaultSshPort(int)}). */
+        public Options(Path dir, String profile, String suite, long chainId, List<String> accounts,
+                BigInteger supply, int rpcPort, boolean force) {
+            this(dir, profile, suite, chainId, accounts, supply, rpcPort, defaultSshPort(rpcPort), force);
+        }
 
         public void validate() {
             if (!SUITES.contains(suite)) {
@@ -52,14 +63,29 @@ public final class NodeInit {
             if (rpcPort < 1 || rpcPort > 65535) {
                 throw new IllegalArgumentException("--rpc-port: must be 1..65535, got " + rpcPort);
             }
+            if (sshPort < 1 || sshPort > 65535) {
+                throw new IllegalArgumentException("--ssh-port: must be 1..65535, got " + sshPort);
+            }
+            if (sshPort == rpcPort) {
+                throw new IllegalArgumentException("--ssh-port: " + sshPort + " is the JSON-RPC port too");
+            }
         }
     }
 
     /** What was created, for the command's summary. */
     public record Result(NodeHome home, Genesis genesis, String nodePublicKey, Map<String, Address> accounts,
-            String rpcEndpoint) {}
+            String rpcEndpoint, int sshPort) {}
 
     private NodeInit() {}
+
+    /**
+     * 20600 + the node index, taking the index from the JSON-RPC port's offset to 20200 (nodes on one
+     * machine get consecutive RPC ports): two nodes with different RPC ports never share an SSH port.
+     */
+    public static int defaultSshPort(int rpcPort) {
+        int port = SSH_PORT + (rpcPort - RPC_PORT);
+        return port >= 1024 && port <= 65535 && port != rpcPort ? port : SSH_PORT;
+    }
 
     /**
      * @throws IllegalArgumentException for bad options or an unknown profile (a usage error)
@@ -92,6 +118,8 @@ public final class NodeInit {
         CryptoSuite.KeyPair operator = suite.generateKeyPair();
         KeyFile.writePrivate(home.keys().resolve("operator.key"), operator.privateKey());
         KeyFile.writePublic(home.keys().resolve("operator.pub"), operator.publicKey());
+        // The SSH shell's login key (cairn shell); the chain's operator key above signs bundles.
+        OperatorSshKey.create(home.keys(), "operator@cairn:" + home.dir());
 
         Map<String, Address> accounts = new LinkedHashMap<>();
         TreeMap<Address, BigInteger> alloc = new TreeMap<>();
@@ -114,6 +142,13 @@ public final class NodeInit {
         Map<String, String> rpc = config.computeIfAbsent("io.cairn.rpc", k -> new LinkedHashMap<>());
         rpc.putIfAbsent("host", "127.0.0.1");
         rpc.put("port", Integer.toString(o.rpcPort()));
+        Map<String, String> ssh = config.computeIfAbsent("io.cairn.ssh", k -> new LinkedHashMap<>());
+        ssh.putIfAbsent("host", "127.0.0.1");
+        ssh.put("port", Integer.toString(o.sshPort()));
+        ssh.putIfAbsent("authorizedKeys", "keys/" + OperatorSshKey.AUTHORIZED_KEYS);
+        ssh.putIfAbsent("hostKey", "data/ssh/host.key");
+        ssh.putIfAbsent("passwordLogin", "false");
+        ssh.putIfAbsent("allowRemote", "false");
         for (Map.Entry<String, Map<String, String>> e : config.entrySet()) {
             writeProperties(home.config(e.getKey()), "Configuration of " + e.getKey() + " (defaults of feature " + o.profile()
                     + "); FileInstall delivers changes to the running node.", e.getValue());
@@ -124,9 +159,10 @@ public final class NodeInit {
         nodeProps.put("profile", o.profile());
         nodeProps.put("node.index", "0");
         nodeProps.put("rpc.endpoint", endpoint);
+        nodeProps.put("ssh.port", Integer.toString(o.sshPort()));
         nodeProps.put("accounts", String.join(",", o.accounts()));
         writeProperties(home.nodePropertiesFile(), "Cairn node home, written by `cairn init`.", nodeProps);
-        return new Result(home, genesis, Bytes.toHex(node.publicKey()), accounts, endpoint);
+        return new Result(home, genesis, Bytes.toHex(node.publicKey()), accounts, endpoint, o.sshPort());
     }
 
     /** Properties-format, but ordered and commented so that an operator can read it. */

@@ -19,6 +19,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
+import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -134,5 +140,60 @@ class NodeInitTest {
                 () -> NodeInit.init(options(dir, "solo-nothing", "sm2", false), FeatureSource.bundled(), 1L));
         assertTrue(profile.getMessage().contains("solo-nothing"), profile.getMessage());
         assertFalse(Files.exists(dir), "nothing is written for a bad profile");
+    }
+    @Test
+    void writesAnOwnerOnlyOperatorSshKeyAndAuthorizesIt() throws Exception {
+        Path dir = tmp.resolve("n0");
+        NodeInit.Result r = NodeInit.init(options(dir, "solo-rocksdb", "secp256k1", false), FeatureSource.bundled(), 1L);
+        NodeHome home = new NodeHome(dir);
+        Path key = home.keys().resolve("operator_ssh");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
+        assertTrue(Files.readString(key).startsWith("-----BEGIN OPENSSH PRIVATE KEY-----\n"));
+
+        // sshd (the cairn shell client) reads the private key, and its public half is the authorized one.
+        KeyPair pair = new FileKeyPairProvider(key).loadKeys(null).iterator().next();
+        assertEquals("EC", pair.getPublic().getAlgorithm());
+        List<AuthorizedKeyEntry> authorized = AuthorizedKeyEntry.readAuthorizedKeys(home.keys().resolve("authorized_keys"));
+        assertEquals(1, authorized.size());
+        assertTrue(KeyUtils.compareKeys(pair.getPublic(), authorized.get(0).resolvePublicKey(null, PublicKeyEntryResolver.FAILING)));
+        assertEquals(Files.readString(home.keys().resolve("authorized_keys")), Files.readString(home.keys().resolve("operator_ssh.pub")));
+        assertTrue(Files.readString(home.keys().resolve("operator_ssh.pub")).startsWith("ecdsa-sha2-nistp256 AAAA"));
+
+        // RPC port 20333 is node index 133, so SSH defaults to 20733.
+        assertEquals(20733, r.sshPort());
+        Properties ssh = load(home.config("io.cairn.ssh"));
+        assertEquals("127.0.0.1", ssh.getProperty("host"));
+        assertEquals("20733", ssh.getProperty("port"));
+        assertEquals("keys/authorized_keys", ssh.getProperty("authorizedKeys"));
+        assertEquals("false", ssh.getProperty("passwordLogin"));
+        assertEquals("false", ssh.getProperty("allowRemote"));
+        assertEquals("20733", load(home.nodePropertiesFile()).getProperty("ssh.port"));
+
+        // --force makes a new key and authorizes only that one.
+        NodeInit.init(options(dir, "solo-rocksdb", "secp256k1", true), FeatureSource.bundled(), 2L);
+        KeyPair again = new FileKeyPairProvider(key).loadKeys(null).iterator().next();
+        assertFalse(KeyUtils.compareKeys(pair.getPublic(), again.getPublic()));
+        assertEquals(1, AuthorizedKeyEntry.readAuthorizedKeys(home.keys().resolve("authorized_keys")).size());
+    }
+
+    @Test
+    void sshPortIsTwentySixHundredPlusTheNodeIndexUnlessGiven() throws IOException {
+        assertEquals(20600, NodeInit.defaultSshPort(20200));
+        assertEquals(20602, NodeInit.defaultSshPort(20202));
+        assertEquals(8945, NodeInit.defaultSshPort(8545));
+        assertEquals(20600, NodeInit.defaultSshPort(100), "below 1024 falls back to 20600");
+        assertEquals(20600, NodeInit.defaultSshPort(65500), "beyond 65535 falls back to 20600");
+
+        Path dir = tmp.resolve("p");
+        NodeInit.init(new NodeInit.Options(dir, "solo-memory", "secp256k1", 1, List.of("a"), BigInteger.ONE, 20200, 2222, false),
+                FeatureSource.bundled(), 1L);
+        assertEquals("2222", load(new NodeHome(dir).config("io.cairn.ssh")).getProperty("port"));
+
+        var same = assertThrows(IllegalArgumentException.class, () -> new NodeInit.Options(dir, "solo-rocksdb", "sm2", 1,
+                List.of("a"), BigInteger.ONE, 20200, 20200, false).validate());
+        assertTrue(same.getMessage().startsWith("--ssh-port"), same.getMessage());
+        var range = assertThrows(IllegalArgumentException.class, () -> new NodeInit.Options(dir, "solo-rocksdb", "sm2", 1,
+                List.of("a"), BigInteger.ONE, 20200, 0, false).validate());
+        assertTrue(range.getMessage().startsWith("--ssh-port: must be 1..65535"), range.getMessage());
     }
 }
