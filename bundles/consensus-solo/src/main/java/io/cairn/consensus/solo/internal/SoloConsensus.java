@@ -11,6 +11,7 @@ import io.cairn.api.node.Consensus;
 import io.cairn.api.node.ExecutedBlock;
 import io.cairn.api.node.Executor;
 import io.cairn.api.node.TxPool;
+import io.cairn.api.pipeline.PipelineGate;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -66,11 +67,18 @@ public final class SoloConsensus implements Consensus {
     private static final long MIN_BACKOFF_MS = 100;
     private static final long MAX_BACKOFF_MS = 2000;
     private static final long NONE = Long.MIN_VALUE;
+    /** How soon to look again while an upgrade holds the gate: short, since the pause is what the upgrade measures. */
+    private static final long GATE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private volatile TxPool txPool;
     private volatile Executor executor;
     private volatile BlockStore blockStore;
     private volatile NodeIdentity identity;
+
+    /** Closed by an upgrade at a block boundary; with no gate (no admin bundle) blocks are made freely. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile PipelineGate gate;
 
     private volatile int blockTxs;
     private volatile long intervalNanos;
@@ -88,6 +96,8 @@ public final class SoloConsensus implements Consensus {
     private final AtomicLong failures = new AtomicLong();
     /** Sealer loop iterations, so tests can wait for rounds instead of sleeping. */
     private final AtomicLong rounds = new AtomicLong();
+    /** Rounds skipped because the gate was closed. */
+    private final AtomicLong gatedRounds = new AtomicLong();
 
     // Owned by the sealer thread:
     private long firstWaitingAt = NONE;
@@ -213,8 +223,28 @@ public final class SoloConsensus implements Consensus {
         }
     }
 
-    /** One look at the pool; seals when due. Returns how long to wait before the next look. */
+    /**
+     * One look at the pool, inside the pipeline gate: reading the head, taking transactions, executing and
+     * committing is one step that an upgrade must not cut in two, and the references are read afresh after
+     * the gate reopens (an upgrade may have replaced any of them).
+     */
     private long round() {
+        PipelineGate g = gate;
+        if (g != null && !g.tryEnter()) {
+            gatedRounds.incrementAndGet();
+            return GATE_NANOS; // the pool keeps what waits
+        }
+        try {
+            return gatedRound();
+        } finally {
+            if (g != null) {
+                g.exit();
+            }
+        }
+    }
+
+    /** Seals when due. Returns how long to wait before the next look. */
+    private long gatedRound() {
         TxPool pool = txPool;
         Executor exec = executor;
         BlockStore store = blockStore;
@@ -373,6 +403,10 @@ public final class SoloConsensus implements Consensus {
 
     long rounds() {
         return rounds.get();
+    }
+
+    long gatedRounds() {
+        return gatedRounds.get();
     }
 
     // ---- Consensus

@@ -21,6 +21,7 @@ import io.cairn.api.node.ExecutedBlock;
 import io.cairn.api.node.Executor;
 import io.cairn.api.node.StateSnapshot;
 import io.cairn.api.node.TxPool;
+import io.cairn.api.pipeline.PipelineGate;
 import io.cairn.api.storage.WriteBatch;
 import java.lang.annotation.Annotation;
 import java.math.BigInteger;
@@ -123,7 +124,7 @@ class SoloConsensusTest {
     }
 
     /** Records commits and tells the pool. */
-    static final class Store implements BlockStore {
+    static class Store implements BlockStore {
         final List<ExecutedBlock> commits = new CopyOnWriteArrayList<>();
         final List<List<byte[]>> seals = new CopyOnWriteArrayList<>();
         final List<String> sealers;
@@ -376,5 +377,67 @@ class SoloConsensusTest {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> new SoloConsensus(config(0, 10, false)));
         assertEquals("io.cairn.consensus.solo: blockTxs must be at least 1, got 0", e.getMessage());
+    }
+
+    /** A gate that counts who is inside and refuses entry while closed. */
+    static final class Gate implements PipelineGate {
+        volatile boolean closed;
+        final AtomicInteger inside = new AtomicInteger();
+        final AtomicInteger entered = new AtomicInteger();
+
+        @Override
+        public boolean tryEnter() {
+            if (closed) {
+                return false;
+            }
+            inside.incrementAndGet();
+            entered.incrementAndGet();
+            return true;
+        }
+
+        @Override
+        public void exit() {
+            inside.decrementAndGet();
+        }
+    }
+
+    @Test
+    void aClosedGateMakesNoBlocksAndKeepsTheTransactions() throws Exception {
+        Gate gate = new Gate();
+        gate.closed = true;
+        SoloConsensus s = solo(1, 10, false, true);
+        s.gate = gate;
+        pool.add(3);
+        long gated = s.gatedRounds();
+        await(() -> s.gatedRounds() > gated + 20, "rounds skipped at the closed gate");
+        assertEquals(0, store.commits.size(), "no block while the gate is closed");
+        assertEquals(3, pool.size(), "the pool keeps what waits");
+        assertEquals(0, gate.entered.get());
+
+        gate.closed = false;
+        await(() -> store.commits.size() == 3, "blocks once the gate reopens");
+        assertEquals(0, pool.size());
+        await(() -> gate.inside.get() == 0, "the sealer outside the gate between rounds");
+        assertTrue(gate.entered.get() >= 3);
+    }
+
+    @Test
+    void everyBlockIsMadeInsideTheGate() throws Exception {
+        Gate gate = new Gate();
+        SoloConsensus s = solo(1, 10, false, true);
+        s.gate = gate;
+        List<Integer> insideAtCommit = new CopyOnWriteArrayList<>();
+        Store watching = new Store(pool, List.of(Bytes.toHex(identity.publicKey))) {
+            @Override
+            public Block commit(ExecutedBlock block, List<byte[]> seal) {
+                insideAtCommit.add(gate.inside.get());
+                return super.commit(block, seal);
+            }
+        };
+        s.bindBlockStore(watching);
+        s.unbindBlockStore(store);
+        pool.add(2);
+        await(() -> watching.commits.size() == 2, "two blocks");
+        assertEquals(List.of(1, 1), insideAtCommit, "the commit happens between tryEnter and exit");
     }
 }

@@ -17,6 +17,8 @@ import io.cairn.api.node.TxPool;
 import io.cairn.api.node.TxRejectedException;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /** Transactions, receipts and accounts: sendTransaction, getTransaction, getTransactionReceipt, getBalance, getNonce, getPoolStatus. */
 public final class TransactionMethods {
@@ -24,10 +26,19 @@ public final class TransactionMethods {
     /** Hex digits of the trailing {@code publicKey[64] | signature[64]} of an encoded transaction. */
     private static final int KEY_HEX = 128;
 
+    /** How long sendTransaction waits for a txpool being swapped by an upgrade before answering "not ready". */
+    static final long POOL_WAIT_MS = 3000;
+
     private final NodeServices node;
+    private final long poolWaitNanos;
 
     public TransactionMethods(NodeServices node) {
+        this(node, POOL_WAIT_MS);
+    }
+
+    TransactionMethods(NodeServices node, long poolWaitMs) {
         this.node = node;
+        this.poolWaitNanos = TimeUnit.MILLISECONDS.toNanos(poolWaitMs);
     }
 
     public void register(Map<String, RpcMethod> methods) {
@@ -42,7 +53,7 @@ public final class TransactionMethods {
     JsonNode sendTransaction(Params p) {
         p.atMost(1);
         byte[] encoded = p.hexBytes(0, "transaction");
-        TxPool pool = node.needTxPool();
+        TxPool pool = awaitTxPool();
         try {
             return NODES.textNode(pool.submit(encoded).hash().toHex());
         } catch (TxRejectedException e) {
@@ -51,6 +62,24 @@ public final class TransactionMethods {
             return reject(TxRejectedException.Reason.MALFORMED.code, e.getMessage());
         }
     }
+
+    /**
+     * The txpool, waiting a little while it is absent: an upgrade swaps it in milliseconds, and a client under
+     * load should see a short stall rather than an error for each transaction sent meanwhile.
+     */
+    private TxPool awaitTxPool() {
+        TxPool pool = node.txPool();
+        if (pool != null) {
+            return pool;
+        }
+        long deadline = System.nanoTime() + poolWaitNanos;
+        while ((pool = node.txPool()) == null && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(POOL_POLL_NANOS);
+        }
+        return pool != null ? pool : node.needTxPool();
+    }
+
+    private static final long POOL_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private static JsonNode reject(int code, String message) {
         throw new RpcException(code, message == null ? "transaction rejected" : message);

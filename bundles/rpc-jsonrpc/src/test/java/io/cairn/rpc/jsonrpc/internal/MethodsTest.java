@@ -20,13 +20,14 @@ import org.junit.jupiter.api.Test;
 /** Every method against fake components, and its errors. */
 class MethodsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long POOL_WAIT_MS = 300;
 
     private final Fakes.Node node = new Fakes.Node();
     private final JsonRpcDispatcher dispatcher;
 
     MethodsTest() {
         Map<String, RpcMethod> methods = new HashMap<>();
-        new TransactionMethods(node).register(methods);
+        new TransactionMethods(node, POOL_WAIT_MS).register(methods);
         new BlockMethods(node).register(methods);
         new NodeMethods(node).register(methods);
         dispatcher = new JsonRpcDispatcher(methods, 2000, Runnable::run, 1);
@@ -82,6 +83,33 @@ class MethodsTest {
         assertError("sendTransaction", "[\"0xzz\"]", -32602, "params[0]: transaction must be 0x-prefixed hex");
         assertError("sendTransaction", "[]", -32602, "params[0]: transaction is missing");
         assertError("sendTransaction", "[12]", -32602, "the number 12");
+    }
+
+    @Test
+    void sendTransactionWaitsForATxpoolBeingSwapped() throws Exception {
+        var pool = node.pool;
+        node.pool = null;
+        Transaction tx = Fakes.tx(3, 0, 5);
+        long t0 = System.nanoTime();
+        Thread binder = new Thread(() -> {
+            // bound again while the call waits, as an upgrade's new txpool is
+            while (System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(50)) {
+                Thread.onSpinWait();
+            }
+            node.pool = pool;
+        });
+        binder.start();
+        JsonNode r = result("sendTransaction", "[" + q(Bytes.toHex(tx.encode())) + "]");
+        binder.join();
+        assertTrue(r.asText().startsWith("0x"), r.toString());
+    }
+
+    @Test
+    void sendTransactionGivesUpAfterTheWait() throws Exception {
+        node.pool = null;
+        long t0 = System.nanoTime();
+        assertError("sendTransaction", "[" + q(Bytes.toHex(Fakes.tx(3, 0, 5).encode())) + "]", -32018, "no txpool");
+        assertTrue(System.nanoTime() - t0 >= TimeUnit.MILLISECONDS.toNanos(POOL_WAIT_MS), "waited for a txpool first");
     }
 
     @Test
