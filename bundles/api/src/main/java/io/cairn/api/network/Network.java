@@ -1,0 +1,36 @@
+package io.cairn.api.network;
+
+import io.cairn.api.node.Component;
+import java.util.List;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The network component: mutually authenticated connections to the chain's other nodes (only
+ * holders of a certificate from the chain's CA connect). A peer's id is its node public key in hex
+ * ({@code 0x...}, 64 bytes), bound to its TLS certificate by the CA. Messages are delivered to
+ * {@link MessageHandler} whiteboard services by topic, in order per peer and topic.
+ */
+@ProviderType
+public interface Network extends Component {
+    /** This node's id: its node public key, 0x hex. */
+    String self();
+
+    /** Known peers, connected or not. */
+    List<Peer> peers();
+
+    /**
+     * Queues a message for one peer. Returns false, without blocking, if the peer is not connected or
+     * its send queue is full (back-pressure): the caller decides whether to retry.
+     */
+    boolean send(String peerId, String topic, byte[] payload);
+
+    /** Queues a message for every connected peer; returns how many accepted it. */
+    int broadcast(String topic, byte[] payload);
+
+    /** The largest payload a message may carry; larger ones are refused by {@link #send}. */
+    int maxPayload();
+
+    /** A peer as the network sees it. */
+    record Peer(String id, String address, boolean connected, boolean outbound, long connectedSinceMillis,
+            long messagesIn, long messagesOut, long queued) {}
+}
