@@ -219,6 +219,10 @@ public class UpgradeIT {
             }
             log(t0, accepted.size() + " accepted transfers all committed in blocks 1.." + height + ", " + retries.get()
                     + " sends retried; pauses " + pauses);
+            // ---- the same transactions replayed from genesis with no upgrade give the roots the node committed
+            String verified = shell(cairn, home, "cairn:verify-chain");
+            assertTrue(verified, verified.contains("verified blocks 0.." + height + ": every state root matches"));
+            log(t0, verified.strip());
             String history = shell(cairn, home, "cairn:upgrades");
             assertEquals(history, ENGINES.size(), count(history, " COMMIT "));
             assertEquals(history, 2, count(history, " ROLLBACK "));
@@ -278,7 +282,7 @@ public class UpgradeIT {
         }
     }
 
-    private static void send(RpcClient rpc, CryptoSuite suite, long chainId, Account from, Address to,
+    static void send(RpcClient rpc, CryptoSuite suite, long chainId, Account from, Address to,
             Map<String, Boolean> accepted, AtomicLong retries, AtomicBoolean stop) {
         long nonce = await("nonce of " + from.name(), COMMIT, () -> rpc.nonce(from.address()));
         while (!stop.get()) {
@@ -346,7 +350,7 @@ public class UpgradeIT {
                 StandardCharsets.US_ASCII);
     }
 
-    private static int count(String text, String part) {
+    static int count(String text, String part) {
         int n = 0;
         for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
             n++;
@@ -359,7 +363,7 @@ public class UpgradeIT {
         return s.substring(s.lastIndexOf('\n') + 1);
     }
 
-    private static void log(long t0, String what) {
+    static void log(long t0, String what) {
         System.out.printf("[%6.1f s] %s%n", (System.nanoTime() - t0) / 1e9, what);
         System.out.flush();
     }

@@ -20,7 +20,7 @@ import java.util.Optional;
  * A line is tab-separated {@code key=value} fields; tabs, newlines and backslashes in values are escaped.
  */
 final class UpgradeJournal {
-    enum Step { BEGIN, SWITCHING, COMMIT, ROLLBACK, REFUSED, RECOVERED;
+    enum Step { BEGIN, SWITCHING, MIGRATED, COMMIT, ROLLBACK, REFUSED, RECOVERED;
         boolean ends() {
             return this == COMMIT || this == ROLLBACK || this == REFUSED || this == RECOVERED;
         }

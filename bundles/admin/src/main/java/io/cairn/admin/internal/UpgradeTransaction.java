@@ -3,7 +3,9 @@ package io.cairn.admin.internal;
 import io.cairn.admin.internal.UpgradeJournal.Entry;
 import io.cairn.admin.internal.UpgradeJournal.Side;
 import io.cairn.admin.internal.UpgradeJournal.Step;
+import io.cairn.api.node.BlockStore;
 import io.cairn.api.node.Component;
+import io.cairn.api.storage.Storage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;
@@ -12,6 +14,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +55,13 @@ final class UpgradeTransaction {
     private final UpgradeStore store;
     private final Duration pauseTimeout;
     private final Duration readyTimeout;
+    /** Txpool bundles a storage replacement stopped; started again whatever the outcome. */
+    private final List<Bundle> stoppedPools = new ArrayList<>();
+    /** Set once a storage replacement retired the old engine: from then on the chain lives only in the new one. */
+    private boolean oldStoppedAfterMigration;
+    private long poolDownMs;
+    /** From retiring the old storage engine to the block store reading the chain from the new one. */
+    private long switchMs;
 
     UpgradeTransaction(NodeBundles node, BlockGate gate, ServiceComponentRuntime scr, UpgradeJournal journal,
             UpgradeStore store, Duration pauseTimeout, Duration readyTimeout) {
@@ -73,7 +84,12 @@ final class UpgradeTransaction {
         return current.isEmpty() ? null : current.get(0);
     }
 
-    static String switchMode(String component) {
+    static String switchMode(String component, boolean replacement) {
+        if (replacement && "storage".equals(component)) {
+            return "replace storage: stop the txpool (its pending transactions go to storage), start the new "
+                    + "engine beside the old one, copy every entry into it in batches of " + StorageMigration.BATCH
+                    + " and check it, retire the old engine, start the txpool";
+        }
         return Components.STOP_FIRST.contains(component) ? "stop the old engine, then start the new one"
                 : "blue/green: start the new engine beside the old one, then retire the old one";
     }
@@ -118,7 +134,12 @@ final class UpgradeTransaction {
                 throw new UpgradeFailure(e.getMessage());
             }
             closedAt = System.nanoTime();
-            if (stopFirst && old != null) {
+            if (migrates(component, old, neu)) {
+                mode = "storage replaced: " + old.getSymbolicName() + " copied into " + neu.getSymbolicName();
+                StorageMigration.Result r = migrateStorage(tx, component, from, to, old, neu);
+                gapMs = switchMs;
+                mode += ", " + r.describe() + ", txpool stopped " + poolDownMs + " ms";
+            } else if (stopFirst && old != null) {
                 gapStart = System.nanoTime();
                 old.stop();
                 neu.start();
@@ -149,12 +170,14 @@ final class UpgradeTransaction {
                 old.uninstall();
                 refreshIfPending(old);
             }
-        } catch (UpgradeFailure | BundleException | RuntimeException | InterruptedException e) {
+        } catch (UpgradeFailure | StorageMigration.MigrationFailure | BundleException | RuntimeException
+                | InterruptedException e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
             String reason = describe(e);
             String restored = restore(component, neu, old);
+            restored += restartPools();
             long pauseMs = closedAt == 0 ? 0 : BlockGate.millis(System.nanoTime() - closedAt);
             if (closedAt != 0) {
                 gate.resume();
@@ -176,8 +199,203 @@ final class UpgradeTransaction {
                 pauseMs, gapMs, null);
     }
 
+    /** A storage engine replaced by another: the chain must be carried over, or the node would start empty. */
+    static boolean migrates(String component, Bundle old, Bundle neu) {
+        return "storage".equals(component) && old != null && old.getState() == Bundle.ACTIVE
+                && !old.getSymbolicName().equals(neu.getSymbolicName());
+    }
+
+    /**
+     * With the gate closed: stop the txpool (it hands its pending transactions over into the old storage, so
+     * they are copied too, and it cannot write behind the copy), start the new engine beside the old one (it
+     * opens its own path; consumers stay on the old one, which GREEDY prefers for its lower service id), copy
+     * and check every entry, then stop the old engine so that the block store and the txpool rebind to the
+     * new one, and start the txpool again.
+     */
+    private StorageMigration.Result migrateStorage(String tx, String component, Side from, Side to, Bundle old,
+            Bundle neu) throws UpgradeFailure, StorageMigration.MigrationFailure, BundleException, InterruptedException {
+        long poolsStopped = System.nanoTime();
+        for (Bundle pool : node.providers("txpool")) {
+            if (pool.getState() == Bundle.ACTIVE) {
+                pool.stop(Bundle.STOP_TRANSIENT); // transient: a crash now still restarts it with the node
+                stoppedPools.add(pool);
+            }
+        }
+        neu.start();
+        awaitReady(component, neu);
+        StorageMigration.Result r = withStorages(old, neu, StorageMigration::copy);
+        try {
+            journal.append(entry(tx, component, Step.MIGRATED, "migrated", from, to, -1, r.millis(), r.describe()));
+        } catch (IOException e) {
+            // unjournalled, a crash from here on could not be recovered: undo while the old engine still runs
+            throw new java.io.UncheckedIOException("cannot journal the storage migration: " + e.getMessage(), e);
+        }
+        LOG.log(Level.INFO, "upgrade " + component + ": " + r.describe());
+        long switchStart = System.nanoTime();
+        old.stop();
+        oldStoppedAfterMigration = true;
+        awaitChainOn(neu, r.headNumber());
+        switchMs = BlockGate.millis(System.nanoTime() - switchStart);
+        String started = restartPools();
+        if (!started.isEmpty()) {
+            throw new UpgradeFailure("the txpool did not come back after the storage migration" + started);
+        }
+        poolDownMs = BlockGate.millis(System.nanoTime() - poolsStopped);
+        return r;
+    }
+
+    /** Starts the txpool bundles a migration stopped; empty when all are ready, else what went wrong. */
+    private String restartPools() {
+        StringBuilder problems = new StringBuilder();
+        for (Bundle pool : stoppedPools) {
+            try {
+                if (pool.getState() != Bundle.UNINSTALLED && pool.getState() != Bundle.ACTIVE) {
+                    pool.start(Bundle.START_TRANSIENT);
+                }
+                awaitReady("txpool", pool);
+            } catch (UpgradeFailure | BundleException | RuntimeException | InterruptedException e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                problems.append("; txpool ").append(pool.getSymbolicName()).append(": ").append(describe(e));
+            }
+        }
+        stoppedPools.clear();
+        return problems.toString();
+    }
+
+    /** Waits until the block store reads the chain, head {@code head}, from the storage of {@code engine}. */
+    private void awaitChainOn(Bundle engine, long head) throws UpgradeFailure, InterruptedException {
+        long deadline = System.nanoTime() + readyTimeout.toNanos();
+        BundleContext ctx = node.context();
+        String last = "no block store";
+        while (true) {
+            ServiceReference<BlockStore> ref = ctx.getServiceReference(BlockStore.class);
+            BlockStore store = ref == null ? null : ctx.getService(ref);
+            try {
+                if (store != null) {
+                    Component.Health h = store.health();
+                    long height = store.height();
+                    if (h.ready() && height == head && storageBundleIsOnly(engine)) {
+                        return;
+                    }
+                    last = "block store " + (h.ready() ? "at height " + height + ", expected " + head : h.detail());
+                }
+            } finally {
+                if (store != null) {
+                    ctx.ungetService(ref);
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new UpgradeFailure("the block store did not read the migrated chain from "
+                        + engine.getSymbolicName() + " in " + readyTimeout.toMillis() + " ms: " + last);
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException("interrupted waiting for the block store");
+            }
+            LockSupport.parkNanos(POLL_NANOS);
+        }
+    }
+
+    /** True when no other bundle registers a Storage service, so every consumer is bound to this one's. */
+    private boolean storageBundleIsOnly(Bundle engine) {
+        try {
+            ServiceReference<?>[] refs = node.context().getServiceReferences(Storage.class.getName(), null);
+            return refs != null && Arrays.stream(refs).allMatch(r -> r.getBundle() != null
+                    && r.getBundle().getBundleId() == engine.getBundleId());
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    interface StorageCopy {
+        StorageMigration.Result copy(Storage from, Storage to) throws StorageMigration.MigrationFailure;
+    }
+
+    /** Runs {@code copy} on the Storage services of two engine bundles, released afterwards. */
+    private StorageMigration.Result withStorages(Bundle from, Bundle to, StorageCopy copy)
+            throws StorageMigration.MigrationFailure {
+        BundleContext ctx = node.context();
+        ServiceReference<?> fromRef = storageRef(from);
+        ServiceReference<?> toRef = storageRef(to);
+        Storage a = (Storage) ctx.getService(fromRef);
+        try {
+            Storage b = (Storage) ctx.getService(toRef);
+            try {
+                if (a == null || b == null) {
+                    throw new StorageMigration.MigrationFailure("the " + (a == null ? from : to).getSymbolicName()
+                            + " Storage service is gone");
+                }
+                return copy.copy(a, b);
+            } finally {
+                if (b != null) {
+                    ctx.ungetService(toRef);
+                }
+            }
+        } finally {
+            if (a != null) {
+                ctx.ungetService(fromRef);
+            }
+        }
+    }
+
+    private static ServiceReference<?> storageRef(Bundle b) throws StorageMigration.MigrationFailure {
+        ServiceReference<?>[] refs = b.getRegisteredServices();
+        if (refs != null) {
+            for (ServiceReference<?> r : refs) {
+                if (r.getProperty("objectClass") instanceof String[] names
+                        && Arrays.asList(names).contains(Storage.class.getName())) {
+                    return r;
+                }
+            }
+        }
+        throw new StorageMigration.MigrationFailure(b.getSymbolicName() + " " + b.getVersion()
+                + " registers no Storage service");
+    }
+
+    /**
+     * Back to the old storage engine after it was retired: the chain is now only in the new one (a memory
+     * engine restarts empty), so it is copied back before the new engine goes; if that fails the new engine
+     * stays, since it is the one holding the chain.
+     */
+    private String restoreMigrated(String component, Bundle neu, Bundle old) {
+        try {
+            if (old.getState() != Bundle.ACTIVE) {
+                old.start();
+            }
+            awaitReady(component, old);
+            StorageMigration.Result back = withStorages(neu, old, StorageMigration::copy);
+            neu.uninstall();
+            refreshIfPending(neu);
+            awaitChainOn(old, back.headNumber());
+            return "restored " + old.getSymbolicName() + " " + old.getVersion() + " with the chain copied back ("
+                    + back.describe() + ")";
+        } catch (UpgradeFailure | StorageMigration.MigrationFailure | BundleException | RuntimeException
+                | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            if (neu.getState() == Bundle.UNINSTALLED) {
+                return "restored " + old.getSymbolicName() + " " + old.getVersion() + " with the chain copied back, but "
+                        + describe(e);
+            }
+            try {
+                old.stop();
+                neu.start();
+            } catch (BundleException | RuntimeException again) {
+                return "the chain could not be copied back (" + describe(e) + ") and " + neu.getSymbolicName()
+                        + " could not be restarted: " + describe(again);
+            }
+            return "kept " + neu.getSymbolicName() + " " + neu.getVersion() + ", which holds the chain: copying it back to "
+                    + old.getSymbolicName() + " failed: " + describe(e);
+        }
+    }
+
     /** Back to the old engine; says what it came to. */
     private String restore(String component, Bundle neu, Bundle old) {
+        if (oldStoppedAfterMigration) {
+            return restoreMigrated(component, neu, old);
+        }
         StringBuilder b = new StringBuilder();
         if (neu != null && neu.getState() != Bundle.UNINSTALLED) {
             try {

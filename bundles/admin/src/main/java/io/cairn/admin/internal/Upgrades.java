@@ -193,7 +193,8 @@ public final class Upgrades {
         List<String> stop = old == null ? List.of() : List.of(old.getSymbolicName() + " " + old.getVersion()
                 + " [" + old.getBundleId() + "]");
         List<String> refresh = old == null ? List.of() : node.dependencyClosure(old);
-        String mode = UpgradeTransaction.switchMode(component);
+        String mode = UpgradeTransaction.switchMode(component,
+                old != null && v.facts() != null && !old.getSymbolicName().equals(v.facts().bsn()));
         if (dryRun) {
             return new UpgradeReport(component, source, UpgradeReport.Outcome.DRY_RUN, v, stop, refresh, mode, -1, -1,
                     v.firstProblem());

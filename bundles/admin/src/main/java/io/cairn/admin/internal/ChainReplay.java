@@ -1,0 +1,187 @@
+package io.cairn.admin.internal;
+
+import io.cairn.api.chain.Block;
+import io.cairn.api.chain.BlockHeader;
+import io.cairn.api.chain.Genesis;
+import io.cairn.api.chain.Hash;
+import io.cairn.api.chain.MerkleRoot;
+import io.cairn.api.chain.Receipt;
+import io.cairn.api.chain.Transaction;
+import io.cairn.api.chain.VerifiedTransaction;
+import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.api.node.BlockStore;
+import io.cairn.api.node.LedgerModel;
+import io.cairn.api.node.StateTransition;
+import io.cairn.api.storage.WriteBatch;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Re-executes a chain from genesis with the installed ledger model, on a state of its own in memory, and
+ * compares every root it computes with the block header the node committed. Equal roots all the way show that
+ * the chain the node made (through any number of engine upgrades) is the one a node without those upgrades
+ * would have made from the same transactions.
+ *
+ * <p>Blocks are read through the {@link BlockStore}; nothing is written anywhere, so the running node is not
+ * disturbed beyond the reads. The replay state is a hash map of every state key: O(state) memory, fine for test
+ * and small chains, not for a production-sized one. Runs on the caller's thread.
+ */
+final class ChainReplay {
+    /** The first difference found: where, which root, what the header says and what replay computed. */
+    record Mismatch(long block, String what, String expected, String got) {
+        @Override
+        public String toString() {
+            return "block " + block + ": " + what + " differs: the header has " + expected + ", replay computed " + got;
+        }
+    }
+
+    /**
+     * What a replay found. {@code lastChecked} is the last block whose roots were compared ({@code from - 1} when
+     * none was), {@code mismatch} null when every compared block matched.
+     */
+    record Result(long from, long to, long lastChecked, long transactions, long stateKeys, long millis,
+            Mismatch mismatch) {
+        boolean matches() {
+            return mismatch == null;
+        }
+
+        String text() {
+            if (mismatch != null) {
+                return "MISMATCH at " + mismatch + " (blocks " + from + ".." + (mismatch.block() - 1)
+                        + " matched; replayed in " + millis + " ms)";
+            }
+            return "verified blocks " + from + ".." + to + ": every state root matches (" + transactions
+                    + " transactions re-executed and their signatures verified, tx and receipt roots match, "
+                    + stateKeys + " state keys, " + millis + " ms)";
+        }
+    }
+
+    private final BlockStore store;
+    private final LedgerModel model;
+    private final CryptoSuite suite;
+    private final Map<ByteBuffer, byte[]> state = new HashMap<>();
+
+    ChainReplay(BlockStore store, LedgerModel model, CryptoSuite suite) {
+        this.store = Objects.requireNonNull(store, "block store");
+        this.model = Objects.requireNonNull(model, "ledger model");
+        this.suite = Objects.requireNonNull(suite, "crypto suite");
+    }
+
+    /**
+     * Replays blocks 0..to and compares blocks from..to. Blocks before {@code from} are executed to rebuild their
+     * state but neither their signatures nor their roots are checked: that is what makes a later range cheaper.
+     *
+     * @throws IllegalArgumentException if the range is empty, reversed or beyond the head
+     */
+    Result run(long from, long to) {
+        long height = store.height();
+        if (height < 0) {
+            throw new IllegalArgumentException("the chain has no genesis block yet");
+        }
+        if (from < 0 || to < from || to > height) {
+            throw new IllegalArgumentException("blocks " + from + ".." + to + " are not a range of the chain 0.." + height);
+        }
+        long start = System.nanoTime();
+        state.clear();
+        Genesis genesis = store.genesis().orElseThrow(() -> new IllegalArgumentException(
+                "block 0 carries no readable genesis: nothing to replay from"));
+        long txs = 0;
+        Hash parentHash = null;
+        for (long n = 0; n <= to; n++) {
+            boolean check = n >= from;
+            Block block = store.block(n).orElse(null);
+            if (block == null) {
+                return result(from, to, n - 1, txs, start, new Mismatch(n, "block", "a block", "nothing stored"));
+            }
+            BlockHeader h = block.header();
+            Mismatch m;
+            if (n == 0) {
+                StateTransition t = model.genesis(genesis);
+                apply(t.writes());
+                m = check ? compare(h, 0, Hash.ZERO, Hash.ZERO, Hash.ZERO, t.stateRoot(), 0) : null;
+            } else {
+                List<VerifiedTransaction> vtxs = new ArrayList<>(block.transactions().size());
+                List<Hash> hashes = new ArrayList<>(block.transactions().size());
+                m = null;
+                for (int i = 0; i < block.transactions().size(); i++) {
+                    Transaction tx = block.transactions().get(i);
+                    byte[] digest = suite.hash(tx.signingPayload());
+                    Hash hash = Hash.of(digest);
+                    byte[] pub = tx.publicKey();
+                    if (check && !suite.verify(digest, tx.signature(), pub)) {
+                        m = new Mismatch(n, "signature of transaction " + i + " (" + hash + ")", "a valid signature",
+                                "one that does not verify with " + suite.name());
+                        break;
+                    }
+                    vtxs.add(new VerifiedTransaction(tx, hash, suite.address(pub), tx.encode()));
+                    hashes.add(hash);
+                }
+                if (m == null) {
+                    StateTransition t = model.apply(n, vtxs, key -> state.get(ByteBuffer.wrap(key)));
+                    apply(t.writes());
+                    txs += vtxs.size();
+                    m = check ? compare(h, n, parentHash, MerkleRoot.of(hashes, suite::hash), receiptRoot(t.receipts()),
+                            t.stateRoot(), vtxs.size()) : null;
+                }
+            }
+            if (m != null) {
+                return result(from, to, n - 1, txs, start, m);
+            }
+            parentHash = suite.digest(h.encode());
+        }
+        return result(from, to, to, txs, start, null);
+    }
+
+    private Result result(long from, long to, long last, long txs, long start, Mismatch m) {
+        return new Result(from, to, last, txs, state.size(), BlockGate.millis(System.nanoTime() - start), m);
+    }
+
+    private static Mismatch compare(BlockHeader h, long n, Hash parent, Hash txRoot, Hash receiptRoot, Hash stateRoot,
+            int txCount) {
+        if (h.number() != n) {
+            return new Mismatch(n, "number", Long.toString(h.number()), Long.toString(n));
+        }
+        if (!h.parentHash().equals(parent)) {
+            return new Mismatch(n, "parent hash", h.parentHash().toString(), parent.toString());
+        }
+        if (h.txCount() != txCount) {
+            return new Mismatch(n, "transaction count", Integer.toString(h.txCount()), Integer.toString(txCount));
+        }
+        if (!h.txRoot().equals(txRoot)) {
+            return new Mismatch(n, "tx root", h.txRoot().toString(), txRoot.toString());
+        }
+        if (!h.receiptRoot().equals(receiptRoot)) {
+            return new Mismatch(n, "receipt root", h.receiptRoot().toString(), receiptRoot.toString());
+        }
+        if (!h.stateRoot().equals(stateRoot)) {
+            return new Mismatch(n, "state root", h.stateRoot().toString(), stateRoot.toString());
+        }
+        return null;
+    }
+
+    private Hash receiptRoot(List<Receipt> receipts) {
+        List<Hash> leaves = new ArrayList<>(receipts.size());
+        for (Receipt r : receipts) {
+            leaves.add(suite.digest(r.encode()));
+        }
+        return MerkleRoot.of(leaves, suite::hash);
+    }
+
+    private void apply(WriteBatch writes) {
+        if (writes == null) {
+            return;
+        }
+        for (WriteBatch.Op op : writes.ops()) {
+            ByteBuffer k = ByteBuffer.wrap(op.key().clone());
+            if (op.isDelete()) {
+                state.remove(k);
+            } else {
+                state.put(k, op.value().clone());
+            }
+        }
+    }
+}

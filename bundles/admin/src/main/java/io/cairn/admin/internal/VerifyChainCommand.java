@@ -1,0 +1,81 @@
+package io.cairn.admin.internal;
+
+import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.api.node.BlockStore;
+import io.cairn.api.node.LedgerModel;
+import java.util.List;
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Function;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+/**
+ * {@code cairn:verify-chain [from] [to]}: a {@link Function} because Gogo maps a command name to a method of the
+ * same name, and a Java method cannot be called {@code verify-chain}.
+ */
+@Component(service = VerifyChainCommand.class, property = {"osgi.command.scope=cairn",
+        "osgi.command.function=verify-chain"})
+public final class VerifyChainCommand implements Function {
+    static final String HELP = String.join("\n",
+            "cairn:verify-chain [from] [to]",
+            "  Re-executes the chain from genesis with the installed ledger model on a state of its own, verifying",
+            "  every transaction's signature, and compares the tx, receipt and state roots of blocks from..to",
+            "  (default 0..head) with the committed headers. Prints the first mismatch, if any.",
+            "  Reads blocks through the block store and writes nothing; runs in this shell session's thread.",
+            "  Memory: O(state) - the whole replayed state is held in memory (fine for test chains).");
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile BlockStore blockStore;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile LedgerModel ledgerModel;
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile List<CryptoSuite> suites = List.of();
+
+    @Override
+    public Object execute(CommandSession session, List<Object> arguments) {
+        if (arguments.size() == 1 && ("--help".equals(String.valueOf(arguments.get(0)))
+                || "-h".equals(String.valueOf(arguments.get(0))))) {
+            return HELP;
+        }
+        if (arguments.size() > 2) {
+            throw new IllegalArgumentException("cairn:verify-chain takes at most two block numbers, got "
+                    + arguments.size() + " arguments\n" + HELP);
+        }
+        BlockStore store = blockStore;
+        LedgerModel model = ledgerModel;
+        if (store == null) {
+            return "cannot verify: no block store is running";
+        }
+        if (model == null) {
+            return "cannot verify: no ledger model is running";
+        }
+        String suiteName = store.genesis().map(g -> g.suite()).orElse(null);
+        if (suiteName == null) {
+            return "cannot verify: the chain has no genesis block yet";
+        }
+        CryptoSuite suite = suites.stream().filter(s -> s.name().equals(suiteName)).findFirst().orElse(null);
+        if (suite == null) {
+            return "cannot verify: no crypto suite '" + suiteName + "' (the chain's) is running";
+        }
+        long height = store.height();
+        long from = arguments.isEmpty() ? 0 : block(arguments.get(0), "from");
+        long to = arguments.size() < 2 ? height : block(arguments.get(1), "to");
+        return new ChainReplay(store, model, suite).run(from, to).text();
+    }
+
+    private static long block(Object arg, String which) {
+        try {
+            return Long.parseLong(String.valueOf(arg).strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + arg + "' is not a block number (" + which + ")\n" + HELP);
+        }
+    }
+}
