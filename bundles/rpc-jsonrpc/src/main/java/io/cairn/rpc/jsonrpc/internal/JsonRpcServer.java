@@ -3,12 +3,14 @@ package io.cairn.rpc.jsonrpc.internal;
 import io.cairn.api.chain.Genesis;
 import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.api.crypto.NodeIdentity;
+import io.cairn.api.network.Network;
 import io.cairn.api.node.BlockStore;
 import io.cairn.api.node.Consensus;
 import io.cairn.api.node.EngineInfo;
 import io.cairn.api.node.LedgerModel;
 import io.cairn.api.node.RpcServer;
 import io.cairn.api.node.TxPool;
+import io.cairn.api.sync.BlockSync;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,6 +83,14 @@ public final class JsonRpcServer implements RpcServer, NodeServices {
             policyOption = ReferencePolicyOption.GREEDY)
     volatile NodeIdentity identity;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile Network network;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile BlockSync sync;
+
     /** Every suite: a crypto engine may offer several, and the chain's is picked by name. */
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -105,6 +115,7 @@ public final class JsonRpcServer implements RpcServer, NodeServices {
         new BlockMethods(this).register(methods);
         NodeMethods node = new NodeMethods(this);
         node.register(methods);
+        new PeerMethods(this).register(methods);
         JsonRpcDispatcher dispatcher = new JsonRpcDispatcher(methods, config.maxBatch(), workers, config.workerThreads());
         try {
             this.transport = new HttpTransport(config.host(), config.port(), config.maxRequestBytes(), config.ioThreads(),
@@ -196,6 +207,16 @@ public final class JsonRpcServer implements RpcServer, NodeServices {
     @Override
     public NodeIdentity identity() {
         return identity;
+    }
+
+    @Override
+    public Network network() {
+        return network;
+    }
+
+    @Override
+    public BlockSync sync() {
+        return sync;
     }
 
     /** The node key's suite, else the one named by the genesis block, else the only one there is. */

@@ -2,11 +2,13 @@ package io.cairn.rpc.jsonrpc.internal;
 
 import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.api.crypto.NodeIdentity;
+import io.cairn.api.network.Network;
 import io.cairn.api.node.BlockStore;
 import io.cairn.api.node.Consensus;
 import io.cairn.api.node.EngineInfo;
 import io.cairn.api.node.LedgerModel;
 import io.cairn.api.node.TxPool;
+import io.cairn.api.sync.BlockSync;
 import java.util.List;
 
 /**
@@ -23,6 +25,12 @@ public interface NodeServices {
     io.cairn.api.node.Consensus consensus();
 
     NodeIdentity identity();
+
+    /** The network engine, or null (a solo node has none). */
+    Network network();
+
+    /** The sync engine, or null (a solo node has none). */
+    BlockSync sync();
 
     /** The chain's crypto suite, or null. */
     CryptoSuite suite();

@@ -110,7 +110,8 @@ final class Fakes {
         final List<Hash> hashes = new ArrayList<>();
         final Map<Hash, Located> located = new TreeMap<>();
         final Map<Hash, Receipt> receipts = new TreeMap<>();
-        final Genesis genesis;
+        /** Replaceable, so that a test can name sealers. */
+        volatile Genesis genesis;
 
         Store(Suite suite) {
             this.suite = suite;
@@ -205,6 +206,9 @@ final class Fakes {
         volatile Consensus consensus = new Solo();
         volatile NodeIdentity identity = new Identity(suiteImpl);
         volatile CryptoSuite suite = suiteImpl;
+        /** Absent unless a test puts one: a solo node has neither. */
+        volatile io.cairn.api.network.Network network;
+        volatile io.cairn.api.sync.BlockSync sync;
 
         Pool pool() { return (Pool) pool; }
 
@@ -214,6 +218,8 @@ final class Fakes {
         @Override public Consensus consensus() { return consensus; }
         @Override public NodeIdentity identity() { return identity; }
         @Override public CryptoSuite suite() { return suite; }
+        @Override public io.cairn.api.network.Network network() { return network; }
+        @Override public io.cairn.api.sync.BlockSync sync() { return sync; }
         @Override public List<EngineInfo> engines() {
             return List.of(new EngineInfo("rpc", "jsonrpc", "cairn-rpc-jsonrpc", "1.0.0", 12, true, "listening"),
                     new EngineInfo("storage", null, null, null, -1, false, "no engine provides it"));

@@ -1,0 +1,131 @@
+package io.cairn.rpc.jsonrpc.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cairn.api.chain.Bytes;
+import io.cairn.api.chain.Genesis;
+import io.cairn.api.crypto.NodeIdentity;
+import io.cairn.api.network.Network;
+import io.cairn.api.node.BlockStore;
+import io.cairn.api.sync.BlockSync;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** The node among its peers: getPeers, getSyncStatus, getSealerList, getObserverList. */
+public final class PeerMethods {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private final NodeServices node;
+
+    public PeerMethods(NodeServices node) {
+        this.node = node;
+    }
+
+    public void register(Map<String, RpcMethod> methods) {
+        methods.put("getPeers", this::getPeers);
+        methods.put("getSyncStatus", this::getSyncStatus);
+        methods.put("getSealerList", this::getSealerList);
+        methods.put("getObserverList", this::getObserverList);
+    }
+
+    /** The network's peer table; empty on a node without a network engine (solo), which has no peers to list. */
+    JsonNode getPeers(Params p) {
+        p.atMost(0);
+        ArrayNode out = NODES.arrayNode();
+        Network net = node.network();
+        if (net == null) {
+            return out;
+        }
+        for (Network.Peer peer : net.peers()) {
+            ObjectNode o = out.addObject();
+            o.put("id", peer.id());
+            o.put("address", peer.address());
+            o.put("connected", peer.connected());
+            o.put("outbound", peer.outbound());
+            o.put("connectedSinceMillis", peer.connectedSinceMillis());
+            o.put("messagesIn", peer.messagesIn());
+            o.put("messagesOut", peer.messagesOut());
+            o.put("queued", peer.queued());
+        }
+        return out;
+    }
+
+    /** The sync engine's own status; without one, the node is simply at its height and not syncing. */
+    JsonNode getSyncStatus(Params p) {
+        p.atMost(0);
+        BlockSync sync = node.sync();
+        if (sync != null) {
+            return ChainJson.value(sync.status());
+        }
+        BlockStore store = node.needBlockStore();
+        ObjectNode o = NODES.objectNode();
+        o.put("height", store.height());
+        o.put("syncing", false);
+        return o;
+    }
+
+    /** The consensus nodes named by the genesis block, as node ids (0x public keys). */
+    JsonNode getSealerList(Params p) {
+        p.atMost(0);
+        ArrayNode out = NODES.arrayNode();
+        for (String s : sealers()) {
+            out.add(s);
+        }
+        return out;
+    }
+
+    /**
+     * Nodes that follow the chain without voting: the connected peers, and this node, that are not sealers.
+     * Only connected peers are known to be nodes of this chain now (the network admits holders of its CA's
+     * certificates), so a known but disconnected peer is not listed.
+     */
+    JsonNode getObserverList(Params p) {
+        p.atMost(0);
+        Set<String> sealers = new LinkedHashSet<>();
+        for (String s : sealers()) {
+            sealers.add(normal(s));
+        }
+        Set<String> observers = new LinkedHashSet<>();
+        String self = self();
+        if (self != null && !sealers.contains(normal(self))) {
+            observers.add(self);
+        }
+        Network net = node.network();
+        if (net != null) {
+            for (Network.Peer peer : net.peers()) {
+                if (peer.connected() && !sealers.contains(normal(peer.id()))) {
+                    observers.add(peer.id());
+                }
+            }
+        }
+        ArrayNode out = NODES.arrayNode();
+        observers.forEach(out::add);
+        return out;
+    }
+
+    private List<String> sealers() {
+        BlockStore store = node.needBlockStore();
+        Genesis genesis = store.genesis().orElseThrow(() -> RpcException.notReady("no genesis block yet"));
+        return new ArrayList<>(genesis.sealers());
+    }
+
+    private String self() {
+        Network net = node.network();
+        if (net != null) {
+            return net.self();
+        }
+        NodeIdentity id = node.identity();
+        return id == null ? null : Bytes.toHex(id.publicKey());
+    }
+
+    /** Ids are hex; a peer table might spell them in upper case. */
+    private static String normal(String id) {
+        return id.toLowerCase(Locale.ROOT);
+    }
+}

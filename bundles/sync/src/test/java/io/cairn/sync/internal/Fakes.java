@@ -1,0 +1,438 @@
+package io.cairn.sync.internal;
+
+import io.cairn.api.chain.Address;
+import io.cairn.api.chain.Block;
+import io.cairn.api.chain.BlockHeader;
+import io.cairn.api.chain.Bytes;
+import io.cairn.api.chain.Genesis;
+import io.cairn.api.chain.Hash;
+import io.cairn.api.chain.MerkleRoot;
+import io.cairn.api.chain.Seals;
+import io.cairn.api.chain.Transaction;
+import io.cairn.api.chain.VerifiedTransaction;
+import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.api.network.MessageHandler;
+import io.cairn.api.network.Network;
+import io.cairn.api.node.BlockListener;
+import io.cairn.api.node.BlockStore;
+import io.cairn.api.node.ExecutedBlock;
+import io.cairn.api.node.Executor;
+import io.cairn.api.node.StateSnapshot;
+import io.cairn.api.storage.WriteBatch;
+import java.lang.annotation.Annotation;
+import java.math.BigInteger;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/** Plain-object stand-ins: a hash-based suite, an in-memory block store, a deterministic executor, a network hub. */
+final class Fakes {
+    private Fakes() {}
+
+    static final long CHAIN_ID = 7;
+
+    /**
+     * SHA-256 and a deterministic "signature" tied to the public key: a wrong key, hash or signature fails
+     * to verify, which is all the sync checks need.
+     */
+    static final class Suite implements CryptoSuite {
+        @Override public String name() { return "fake"; }
+        @Override public byte[] hash(byte[] data) { return sha256(data); }
+        @Override public byte[] sign(byte[] hash32, byte[] privateKey) { return signature(hash32, publicKey(privateKey)); }
+        @Override public boolean verify(byte[] hash32, byte[] signature, byte[] publicKey) {
+            return publicKey.length == 64 && signature.length == 64 && Arrays.equals(signature, signature(hash32, publicKey));
+        }
+        @Override public KeyPair generateKeyPair() { throw new UnsupportedOperationException(); }
+        @Override public byte[] publicKey(byte[] privateKey) {
+            byte[] a = sha256(privateKey);
+            byte[] pub = Arrays.copyOf(a, 64);
+            System.arraycopy(sha256(a), 0, pub, 32, 32);
+            return pub;
+        }
+
+        private static byte[] signature(byte[] hash32, byte[] publicKey) {
+            byte[] sig = Arrays.copyOf(sha256(concat(publicKey, hash32)), 64);
+            System.arraycopy(sha256(concat(hash32, publicKey)), 0, sig, 32, 32);
+            return sig;
+        }
+
+        KeyPair key(int seed) {
+            byte[] priv = new byte[32];
+            Arrays.fill(priv, (byte) seed);
+            return new KeyPair(priv, publicKey(priv));
+        }
+    }
+
+    static byte[] sha256(byte[] data) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static byte[] concat(byte[] a, byte[] b) {
+        byte[] c = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+
+    static final Suite SUITE = new Suite();
+
+    /** An in-memory block store with the real contract: commit must extend the head, then listeners hear of it. */
+    static final class Store implements BlockStore {
+        private final List<Block> blocks = new ArrayList<>();
+        private final List<Hash> hashes = new ArrayList<>();
+        final Genesis genesis;
+        final List<BlockListener> listeners = new CopyOnWriteArrayList<>();
+        /** Runs inside commit before the head check: lets a test make "consensus" win the race. */
+        volatile Consumer<ExecutedBlock> beforeCommit;
+
+        Store(Genesis genesis, Block block0) {
+            this.genesis = genesis;
+            blocks.add(block0);
+            hashes.add(SUITE.digest(block0.header().encode()));
+        }
+
+        @Override public synchronized long height() { return blocks.size() - 1; }
+        @Override public synchronized Optional<BlockHeader> header(long n) { return block(n).map(Block::header); }
+        @Override public synchronized Optional<Hash> hash(long n) {
+            return n >= 0 && n < hashes.size() ? Optional.of(hashes.get((int) n)) : Optional.empty();
+        }
+        @Override public synchronized Optional<Block> block(long n) {
+            return n >= 0 && n < blocks.size() ? Optional.of(blocks.get((int) n)) : Optional.empty();
+        }
+        @Override public synchronized Optional<Block> block(Hash h) { int i = hashes.indexOf(h); return i < 0 ? Optional.empty() : Optional.of(blocks.get(i)); }
+        @Override public synchronized Optional<Long> number(Hash h) { int i = hashes.indexOf(h); return i < 0 ? Optional.empty() : Optional.of((long) i); }
+        @Override public Optional<Located> transaction(Hash h) { return Optional.empty(); }
+        @Override public Optional<io.cairn.api.chain.Receipt> receipt(Hash h) { return Optional.empty(); }
+        @Override public long totalTransactionCount() { return 0; }
+        @Override public Optional<Genesis> genesis() { return Optional.of(genesis); }
+        @Override public StateSnapshot state() { throw new UnsupportedOperationException(); }
+        @Override public Health health() { return Health.ready("ok"); }
+
+        @Override public Block commit(ExecutedBlock executed, List<byte[]> seals) {
+            Consumer<ExecutedBlock> hook = beforeCommit;
+            if (hook != null) {
+                hook.accept(executed);
+            }
+            Block block;
+            Hash hash;
+            synchronized (this) {
+                BlockHeader h = executed.header();
+                if (h.number() != blocks.size() || !h.parentHash().equals(hashes.get(hashes.size() - 1))) {
+                    throw new IllegalStateException("block " + h.number() + " does not extend the head " + height());
+                }
+                block = executed.seal(seals);
+                hash = SUITE.digest(h.encode());
+                blocks.add(block);
+                hashes.add(hash);
+            }
+            for (BlockListener l : listeners) {
+                l.blockCommitted(block, hash, List.of());
+            }
+            return block;
+        }
+
+        synchronized List<Hash> hashes() {
+            return List.copyOf(hashes);
+        }
+    }
+
+    /** Deterministic: the state root folds the parent's state root with the transaction root and timestamp. */
+    static final class Exec implements Executor {
+        final Store store;
+        final AtomicInteger executed = new AtomicInteger();
+
+        Exec(Store store) {
+            this.store = store;
+        }
+
+        @Override
+        public ExecutedBlock execute(BlockHeader parent, long timestamp, byte[] sealer, List<VerifiedTransaction> txs) {
+            if (store.height() != parent.number()) {
+                throw new IllegalStateException("the head moved: asked to execute on " + parent.number());
+            }
+            executed.incrementAndGet();
+            return build(parent, timestamp, sealer, txs);
+        }
+
+        static ExecutedBlock build(BlockHeader parent, long timestamp, byte[] sealer, List<VerifiedTransaction> txs) {
+            List<Hash> txHashes = txs.stream().map(VerifiedTransaction::hash).toList();
+            Hash txRoot = MerkleRoot.of(txHashes, SUITE::hash);
+            long ts = Math.max(timestamp, parent.timestamp());
+            byte[] fold = concat(concat(parent.stateRoot().toByteArray(), txRoot.toByteArray()),
+                    BigInteger.valueOf(ts).toByteArray());
+            BlockHeader h = new BlockHeader(BlockHeader.PROTOCOL_VERSION, parent.chainId(), parent.number() + 1,
+                    SUITE.digest(parent.encode()), ts, txRoot, Hash.ZERO, Hash.of(sha256(fold)), txs.size(),
+                    sealer.clone(), new byte[0]);
+            return new ExecutedBlock(h, txs, List.of(), new WriteBatch());
+        }
+
+        @Override public ExecutedBlock genesis(Genesis genesis) { throw new UnsupportedOperationException(); }
+        @Override public Health health() { return Health.ready("ok"); }
+    }
+
+    /** A sealed chain made once, replayed into as many stores as a test needs. */
+    static final class Chain {
+        final Genesis genesis;
+        final Block block0;
+        final List<CryptoSuite.KeyPair> sealers;
+        final List<ExecutedBlock> executed = new ArrayList<>();
+        final List<List<byte[]>> seals = new ArrayList<>();
+        final List<Block> blocks = new ArrayList<>();
+
+        /** {@code sealerCount} sealers; each block is sealed by a quorum of them. */
+        Chain(long chainId, int sealerCount, int length) {
+            sealers = new ArrayList<>();
+            List<String> sealerIds = new ArrayList<>();
+            for (int i = 0; i < sealerCount; i++) {
+                sealers.add(SUITE.key(i + 1));
+                sealerIds.add(Bytes.toHex(sealers.get(i).publicKey()));
+            }
+            genesis = new Genesis(chainId, "fake", "account", 1000, sealerIds, new TreeMap<>());
+            block0 = new Block(new BlockHeader(1, chainId, 0, Hash.ZERO, 1000, Hash.ZERO, Hash.ZERO, Hash.ZERO, 0,
+                    new byte[0], genesis.encode()), List.of(), List.of());
+            blocks.add(block0);
+            BlockHeader parent = block0.header();
+            for (int n = 1; n <= length; n++) {
+                List<VerifiedTransaction> txs = new ArrayList<>();
+                for (int t = 0; t < n % 4; t++) {
+                    txs.add(transaction(chainId, 100 + t, n));
+                }
+                ExecutedBlock e = Exec.build(parent, 1000 + n * 10L, sealers.get(n % sealerCount).publicKey(), txs);
+                List<byte[]> s = seal(e.header(), Seals.quorum(sealerCount));
+                executed.add(e);
+                seals.add(s);
+                blocks.add(e.seal(s));
+                parent = e.header();
+            }
+        }
+
+        List<byte[]> seal(BlockHeader header, int count) {
+            byte[] hash = SUITE.hash(header.encode());
+            List<byte[]> out = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                out.add(Seals.of(sealers.get(i).publicKey(), SUITE.sign(hash, sealers.get(i).privateKey())));
+            }
+            return out;
+        }
+
+        int length() {
+            return executed.size();
+        }
+
+        Hash hash(long n) {
+            return SUITE.digest(blocks.get((int) n).header().encode());
+        }
+
+        /** A store holding blocks 0..height of this chain. */
+        Store store(int height) {
+            Store s = new Store(genesis, block0);
+            for (int n = 0; n < height; n++) {
+                s.commit(executed.get(n), seals.get(n));
+            }
+            return s;
+        }
+    }
+
+    static VerifiedTransaction transaction(long chainId, int sender, long nonce) {
+        CryptoSuite.KeyPair k = SUITE.key(sender);
+        byte[] payload = Transaction.signingPayload(chainId, nonce, k.publicKey(), Address.of(new byte[20]),
+                BigInteger.valueOf(nonce), new byte[0]);
+        Hash hash = SUITE.digest(payload);
+        Transaction tx = new Transaction(chainId, nonce, Address.of(new byte[20]), BigInteger.valueOf(nonce), new byte[0],
+                k.publicKey(), SUITE.sign(hash.toByteArray(), k.privateKey()));
+        return new VerifiedTransaction(tx, hash, SUITE.address(k.publicKey()), tx.encode());
+    }
+
+    /**
+     * An in-memory network: every joined node sees every other as a connected peer; messages are delivered
+     * after a fixed latency by one thread, so in order per sender and receiver, and never on the sender's thread.
+     */
+    static final class Hub implements AutoCloseable {
+        private final ScheduledExecutorService delivery = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "fake-hub");
+            t.setDaemon(true);
+            return t;
+        });
+        private final Map<String, MessageHandler> handlers = new ConcurrentHashMap<>();
+        private final long latencyMs;
+        /** Per requester, the peers holding one of its GET_BLOCKS unanswered. */
+        private final Map<String, Set<String>> outstanding = new ConcurrentHashMap<>();
+        private final Map<String, AtomicInteger> maxOutstanding = new ConcurrentHashMap<>();
+        /** "from>to:type" -> messages sent. */
+        private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+
+        Hub(long latencyMs) {
+            this.latencyMs = latencyMs;
+        }
+
+        Net join(String id, MessageHandler handler, int maxPayload) {
+            handlers.put(id, handler);
+            return new Net(id, maxPayload);
+        }
+
+        void leave(String id) {
+            handlers.remove(id);
+        }
+
+        int count(String from, String to, int type) {
+            AtomicInteger c = counts.get(from + ">" + to + ":" + type);
+            return c == null ? 0 : c.get();
+        }
+
+        int maxOutstanding(String requester) {
+            AtomicInteger m = maxOutstanding.get(requester);
+            return m == null ? 0 : m.get();
+        }
+
+        private boolean deliver(String from, String to, String topic, byte[] payload) {
+            MessageHandler h = handlers.get(to);
+            if (h == null) {
+                return false;
+            }
+            int type = payload.length > 1 ? payload[1] : -1;
+            counts.computeIfAbsent(from + ">" + to + ":" + type, k -> new AtomicInteger()).incrementAndGet();
+            if (type == SyncMessage.GET_BLOCKS) {
+                Set<String> open = outstanding.computeIfAbsent(from, k -> ConcurrentHashMap.newKeySet());
+                synchronized (open) {
+                    open.add(to);
+                    maxOutstanding.computeIfAbsent(from, k -> new AtomicInteger()).accumulateAndGet(open.size(), Math::max);
+                }
+            }
+            delivery.schedule(() -> {
+                if (type == SyncMessage.BLOCKS) {
+                    Set<String> open = outstanding.get(to);
+                    if (open != null) {
+                        synchronized (open) {
+                            open.remove(from);
+                        }
+                    }
+                }
+                MessageHandler target = handlers.get(to);
+                if (target != null) {
+                    target.onMessage(from, topic, payload.clone());
+                }
+            }, latencyMs, TimeUnit.MILLISECONDS);
+            return true;
+        }
+
+        @Override
+        public void close() {
+            delivery.shutdownNow();
+        }
+
+        final class Net implements Network {
+            final String id;
+            volatile int maxPayload;
+
+            Net(String id, int maxPayload) {
+                this.id = id;
+                this.maxPayload = maxPayload;
+            }
+
+            @Override public String self() { return id; }
+            @Override public List<Peer> peers() {
+                List<Peer> out = new ArrayList<>();
+                for (String p : new HashSet<>(handlers.keySet())) {
+                    if (!p.equals(id)) {
+                        out.add(new Peer(p, "mem:" + p, true, p.compareTo(id) > 0, 0, 0, 0, 0));
+                    }
+                }
+                return out;
+            }
+            @Override public boolean send(String peerId, String topic, byte[] payload) {
+                if (payload.length > maxPayload) {
+                    throw new IllegalArgumentException("payload of " + payload.length + " bytes over " + maxPayload);
+                }
+                return !peerId.equals(id) && deliver(id, peerId, topic, payload);
+            }
+            @Override public int broadcast(String topic, byte[] payload) {
+                int n = 0;
+                for (Peer p : peers()) {
+                    n += send(p.id(), topic, payload) ? 1 : 0;
+                }
+                return n;
+            }
+            @Override public int maxPayload() { return maxPayload; }
+            @Override public Health health() { return Health.ready("ok"); }
+        }
+    }
+
+    static BlockSyncEngine.Config config(long statusMs, int batch, int parallel, long timeoutMs) {
+        return new BlockSyncEngine.Config() {
+            @Override public Class<? extends Annotation> annotationType() { return BlockSyncEngine.Config.class; }
+            @Override public long statusIntervalMs() { return statusMs; }
+            @Override public int batchBlocks() { return batch; }
+            @Override public int maxParallelPeers() { return parallel; }
+            @Override public long requestTimeoutMs() { return timeoutMs; }
+            @Override public int maxBlockBytes() { return 1 << 20; }
+            @Override public long penaltyMs() { return 60000; }
+            @Override public int verifyThreads() { return 2; }
+        };
+    }
+
+    /** A node: a store, an executor and a sync engine wired to one another and to the hub. */
+    static final class Node implements AutoCloseable {
+        final String id;
+        final Store store;
+        final Exec exec;
+        final BlockSyncEngine sync;
+        final Hub.Net net;
+
+        Node(Hub hub, String id, Store store, BlockSyncEngine.Config config, int maxPayload) {
+            this.id = id;
+            this.store = store;
+            this.exec = new Exec(store);
+            this.sync = new BlockSyncEngine(config);
+            sync.suite = SUITE;
+            sync.executor = exec;
+            sync.blockStore = store;
+            store.listeners.add(sync);
+            this.net = hub.join(id, sync, maxPayload);
+            sync.network = net;
+        }
+
+        long height() {
+            return store.height();
+        }
+
+        long stat(String key) {
+            return ((Number) sync.status().get(key)).longValue();
+        }
+
+        @Override
+        public void close() {
+            sync.deactivate();
+        }
+    }
+
+    static void await(String what, long timeoutMs, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        Object monitor = new Object();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("timed out after " + timeoutMs + " ms waiting until " + what);
+            }
+            synchronized (monitor) {
+                monitor.wait(5); // a polling interval, not a synchronisation: the condition decides
+            }
+        }
+    }
+}
