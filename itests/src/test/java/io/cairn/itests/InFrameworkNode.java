@@ -113,6 +113,9 @@ final class InFrameworkNode {
         List<String> cairnBundles = List.of(System.getProperty(P_BUNDLES).split(","));
         await("every Cairn bundle ACTIVE", STARTUP, () -> allActive(context, cairnBundles));
         for (Map.Entry<String, Class<?>> component : ComponentNames.SERVICES.entrySet()) {
+            if (!ComponentNames.CORE.contains(component.getKey())) {
+                continue;
+            }
             await(component.getKey() + " service " + component.getValue().getSimpleName() + " registered", STARTUP,
                     () -> context.getServiceReference(component.getValue().getName()) != null ? Boolean.TRUE : null);
         }
@@ -127,6 +130,9 @@ final class InFrameworkNode {
     /** Every component's service present and, where it reports health, ready. */
     static void awaitComponentsReady(BundleContext context) {
         for (Map.Entry<String, Class<?>> component : ComponentNames.SERVICES.entrySet()) {
+            if (!ComponentNames.CORE.contains(component.getKey())) {
+                continue;
+            }
             ServiceTracker<?, ?> t = new ServiceTracker<>(context, component.getValue().getName(), null);
             t.open();
             try {

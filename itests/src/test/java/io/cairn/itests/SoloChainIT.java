@@ -78,7 +78,8 @@ public class SoloChainIT {
         System.out.printf("solo-rocksdb node ready in %d ms%n", (System.nanoTime() - start) / 1_000_000);
         Map<Class<?>, ServiceTracker<?, ?>> trackers = new LinkedHashMap<>();
         try {
-            for (Class<?> service : ComponentNames.SERVICES.values()) {
+            for (String name : ComponentNames.CORE) {
+                Class<?> service = ComponentNames.SERVICES.get(name);
                 ServiceTracker<?, ?> t = new ServiceTracker<>(context, service.getName(), null);
                 t.open();
                 trackers.put(service, t);

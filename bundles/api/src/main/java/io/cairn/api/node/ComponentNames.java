@@ -16,9 +16,17 @@ public final class ComponentNames {
         SERVICES.put("txpool", TxPool.class);
         SERVICES.put("consensus", Consensus.class);
         SERVICES.put("rpc", RpcServer.class);
+        SERVICES.put("network", io.cairn.api.network.Network.class);
+        SERVICES.put("sync", io.cairn.api.sync.BlockSync.class);
     }
 
     public static final List<String> ALL = List.copyOf(SERVICES.keySet());
+
+    /** Components a single node can run without (a solo node has no network and nothing to sync from). */
+    public static final java.util.Set<String> OPTIONAL = java.util.Set.of("network", "sync");
+
+    /** Every component that every node runs. */
+    public static final List<String> CORE = ALL.stream().filter(c -> !OPTIONAL.contains(c)).toList();
 
     private ComponentNames() {}
 }

@@ -25,6 +25,9 @@ public record EngineInfo(String component, String engine, String bundle, String 
                 throw new IllegalStateException(e);
             }
             if (refs == null || refs.length == 0) {
+                if (ComponentNames.OPTIONAL.contains(c.getKey())) {
+                    continue;
+                }
                 out.add(new EngineInfo(c.getKey(), null, null, null, -1, false, "no engine provides it"));
                 continue;
             }
