@@ -1,5 +1,6 @@
 package io.cairn.launcher;
 
+import io.cairn.launcher.node.ChainInit;
 import io.cairn.launcher.node.NodeHome;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,12 +10,15 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "down", mixinStandardHelpOptions = true, description = "Stop the node that `cairn up` started.")
+@Command(name = "down", mixinStandardHelpOptions = true,
+        description = "Stop what `cairn up` started: a node, or every node of a chain directory (--nodes).")
 final class DownCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--dir", paramLabel = "DIR", defaultValue = NodeHome.DEFAULT_DIR, description = "node home (default: ${DEFAULT-VALUE})")
+    @Option(names = "--dir", paramLabel = "DIR",
+            description = "node home or chain directory (default: " + NodeHome.DEFAULT_DIR + ", or " + InitCommand.CHAIN_DIR
+                    + " when only that exists)")
     Path dir;
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s",
@@ -23,6 +27,16 @@ final class DownCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return StopCommand.stop(new NodeHome(dir), timeout, spec.commandLine().getOut());
+        Path d = dir != null ? dir
+                : !new NodeHome(Path.of(NodeHome.DEFAULT_DIR)).isInitialized() && ChainInit.isChain(Path.of(InitCommand.CHAIN_DIR))
+                        ? Path.of(InitCommand.CHAIN_DIR) : Path.of(NodeHome.DEFAULT_DIR);
+        if (!ChainInit.isChain(d)) {
+            return StopCommand.stop(new NodeHome(d), timeout, spec.commandLine().getOut());
+        }
+        int status = 0;
+        for (NodeHome h : ChainInit.homes(d)) {
+            status = Math.max(status, StopCommand.stop(h, timeout, spec.commandLine().getOut()));
+        }
+        return status;
     }
 }

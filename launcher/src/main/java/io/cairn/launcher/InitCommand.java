@@ -1,6 +1,7 @@
 package io.cairn.launcher;
 
 import io.cairn.api.chain.Address;
+import io.cairn.launcher.node.ChainInit;
 import io.cairn.launcher.node.Feature;
 import io.cairn.launcher.node.FeatureSource;
 import io.cairn.launcher.node.NodeHome;
@@ -19,18 +20,33 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "init", mixinStandardHelpOptions = true,
-        description = "Create a node home: keys, genesis (one sealer: this node) and the profile's configuration.")
+        description = {"Create a node home: keys, genesis (one sealer: this node) and the profile's configuration.",
+                "With --nodes N: a chain of N consensus nodes (plus --observers) on this machine, sharing one genesis"
+                        + " and a chain CA, each in DIR/node<i> with consecutive ports."})
 final class InitCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--dir", paramLabel = "DIR", description = "node home to create (default: ${DEFAULT-VALUE})",
-            defaultValue = NodeHome.DEFAULT_DIR)
+    @Option(names = "--dir", paramLabel = "DIR",
+            description = "node home to create (default: " + NodeHome.DEFAULT_DIR + "; with --nodes: " + CHAIN_DIR + ")")
     Path dir;
 
-    @Option(names = "--profile", paramLabel = "PROFILE", defaultValue = "solo-rocksdb",
-            description = "feature to run: solo-rocksdb or solo-memory (default: ${DEFAULT-VALUE})")
+    @Option(names = "--profile", paramLabel = "PROFILE",
+            description = "feature to run: solo-rocksdb or solo-memory (default: solo-rocksdb; with --nodes: pbft-rocksdb)")
     String profile;
+
+    @Option(names = "--nodes", paramLabel = "N", description = "make a chain of N consensus nodes on this machine")
+    Integer nodes;
+
+    @Option(names = "--observers", paramLabel = "M", defaultValue = "0",
+            description = "with --nodes: M more nodes that follow the chain without voting (default: ${DEFAULT-VALUE})")
+    int observers;
+
+    @Option(names = "--p2p-port", paramLabel = "PORT", defaultValue = "30300",
+            description = "with --nodes: P2P port of node 0, +1 per node (default: ${DEFAULT-VALUE})")
+    int p2pPort;
+
+    static final String CHAIN_DIR = ".cairn/chain";
 
     @Option(names = "--suite", paramLabel = "SUITE", defaultValue = "secp256k1",
             description = "crypto suite: secp256k1 or sm2 (default: ${DEFAULT-VALUE})")
@@ -60,6 +76,15 @@ final class InitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (nodes != null) {
+            return initChain();
+        }
+        if (dir == null) {
+            dir = Path.of(NodeHome.DEFAULT_DIR);
+        }
+        if (profile == null) {
+            profile = "solo-rocksdb";
+        }
         NodeInit.Options options = new NodeInit.Options(dir, profile, suite, chainId, accounts, supply, rpcPort,
                 sshPort != null ? sshPort : NodeInit.defaultSshPort(rpcPort), force);
         try {
@@ -85,6 +110,35 @@ final class InitCommand implements Callable<Integer> {
             out.printf("  account    %-8s %s  balance %s%n", a.getKey(), a.getValue().toHex(), supply);
         }
         out.println("start it with: cairn start --home " + r.home() + " [--detach]");
+        out.flush();
+        return 0;
+    }
+
+    private int initChain() throws IOException {
+        ChainInit.Options o = new ChainInit.Options(dir != null ? dir : Path.of(CHAIN_DIR), nodes, observers,
+                profile != null ? profile : "pbft-rocksdb", suite, chainId, accounts, supply, rpcPort, p2pPort,
+                sshPort != null ? sshPort : NodeInit.SSH_PORT, force);
+        ChainInit.Result r;
+        try {
+            r = ChainInit.init(o, FeatureSource.bundled(), System.currentTimeMillis());
+        } catch (Feature.FeatureException e) {
+            throw new ParameterException(spec.commandLine(), "--profile: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        } catch (IllegalStateException e) {
+            throw new CommandFailure(e.getMessage());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("initialized a chain of " + r.nodes().size() + " nodes in " + r.dir() + " (" + nodes + " sealers, "
+                + observers + " observers; chain id " + r.genesis().chainId() + ", suite " + r.genesis().suite() + ", profile "
+                + o.profile() + ")");
+        for (int i = 0; i < r.nodes().size(); i++) {
+            NodeInit.Result n = r.nodes().get(i);
+            out.printf("  node%-3d %s  JSON-RPC %s  P2P 127.0.0.1:%d  SSH 127.0.0.1:%d%n", i, i < nodes ? "sealer  " : "observer",
+                    n.rpcEndpoint(), p2pPort + i, n.sshPort());
+        }
+        out.println("  accounts " + String.join(", ", accounts) + " (keys in every node home)");
+        out.println("start it with: cairn up --dir " + r.dir());
         out.flush();
         return 0;
     }

@@ -1,5 +1,6 @@
 package io.cairn.launcher;
 
+import io.cairn.launcher.node.ChainInit;
 import io.cairn.launcher.node.FeatureSource;
 import io.cairn.launcher.node.NodeHome;
 import io.cairn.launcher.node.NodeInit;
@@ -18,17 +19,22 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "up", mixinStandardHelpOptions = true,
-        description = "Init a one-node chain if needed and start it in the background; print how to use it.")
+        description = {"Init a one-node chain if needed and start it in the background; print how to use it.",
+                "With --nodes N: a local chain of N PBFT nodes on loopback, one process each."})
 final class UpCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--dir", paramLabel = "DIR", defaultValue = NodeHome.DEFAULT_DIR, description = "node home (default: ${DEFAULT-VALUE})")
+    @Option(names = "--dir", paramLabel = "DIR",
+            description = "node home (default: " + NodeHome.DEFAULT_DIR + "; with --nodes: " + InitCommand.CHAIN_DIR + ")")
     Path dir;
 
-    @Option(names = "--profile", paramLabel = "PROFILE", defaultValue = "solo-rocksdb",
-            description = "profile when the home is created (default: ${DEFAULT-VALUE})")
+    @Option(names = "--profile", paramLabel = "PROFILE",
+            description = "profile when the home is created (default: solo-rocksdb; with --nodes: pbft-rocksdb)")
     String profile;
+
+    @Option(names = "--nodes", paramLabel = "N", description = "a local chain of N consensus nodes (one process each)")
+    Integer nodes;
 
     @Option(names = "--suite", paramLabel = "SUITE", defaultValue = "secp256k1",
             description = "crypto suite when the home is created (default: ${DEFAULT-VALUE})")
@@ -40,6 +46,15 @@ final class UpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (nodes != null || (dir != null && ChainInit.isChain(dir))) {
+            return upChain(out);
+        }
+        if (dir == null) {
+            dir = Path.of(NodeHome.DEFAULT_DIR);
+        }
+        if (profile == null) {
+            profile = "solo-rocksdb";
+        }
         NodeHome h = new NodeHome(dir);
         if (!h.isInitialized()) {
             NodeInit.Options o = new NodeInit.Options(dir, profile, suite, 1, List.of("alice", "bob", "carol"),
@@ -70,6 +85,42 @@ final class UpCommand implements Callable<Integer> {
         out.println("  transfer   ./cairn tx transfer --home " + d + " --from alice --to bob --amount 5");
         out.println("  query      ./cairn query --home " + d + " height");
         out.println("  stop       ./cairn down" + (dir.equals(Path.of(NodeHome.DEFAULT_DIR)) ? "" : " --dir " + d));
+        out.flush();
+        return 0;
+    }
+
+    private int upChain(PrintWriter out) throws Exception {
+        Path d = dir != null ? dir : Path.of(InitCommand.CHAIN_DIR);
+        if (!ChainInit.isChain(d)) {
+            int n = nodes != null ? nodes : 4;
+            ChainInit.Options o = new ChainInit.Options(d, n, 0, profile != null ? profile : "pbft-rocksdb", suite, 1,
+                    List.of("alice", "bob", "carol"), BigInteger.valueOf(1_000_000_000L), 20200, ChainInit.P2P_PORT,
+                    NodeInit.SSH_PORT, false);
+            try {
+                ChainInit.init(o, FeatureSource.bundled(), System.currentTimeMillis());
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+            out.println("initialized a chain of " + n + " nodes in " + d + " (profile " + o.profile() + ", suite " + suite + ")");
+        }
+        List<NodeHome> homes = ChainInit.homes(d);
+        for (NodeHome h : homes) {
+            Optional<ProcessHandle> running = new PidFile(h.pidFile()).liveProcess();
+            if (running.isPresent()) {
+                out.println(h + ": already running, pid " + running.get().pid());
+            } else {
+                StartCommand.startDetached(h, timeout, out);
+            }
+        }
+        out.println();
+        out.println("A chain of " + homes.size() + " nodes is up in " + d + ".");
+        for (int i = 0; i < homes.size(); i++) {
+            out.printf("  node%d  JSON-RPC %s   shell: ./cairn shell --home %s%n", i, homes.get(i).rpcEndpoint(), homes.get(i).dir());
+        }
+        out.println("  transfer   ./cairn tx transfer --home " + homes.get(0).dir() + " --from alice --to bob --amount 5");
+        out.println("  peers      ./cairn query --home " + homes.get(1 % homes.size()).dir() + " info");
+        out.println("  bench      ./cairn bench --home " + homes.get(0).dir());
+        out.println("  stop       ./cairn down --dir " + d);
         out.flush();
         return 0;
     }

@@ -72,6 +72,13 @@ public final class NodeInit {
         }
     }
 
+    /**
+     * What a chain of several nodes decides for each of its homes: the node key, the shared genesis and
+     * account keys, this node's index, and configuration beyond the profile's (network peers).
+     */
+    public record Plan(CryptoSuite.KeyPair node, Genesis genesis, Map<String, byte[]> accountKeys, int index,
+            Map<String, Map<String, String>> config) {}
+
     /** What was created, for the command's summary. */
     public record Result(NodeHome home, Genesis genesis, String nodePublicKey, Map<String, Address> accounts,
             String rpcEndpoint, int sshPort) {}
@@ -92,6 +99,11 @@ public final class NodeInit {
      * @throws IllegalStateException when the home is initialized and {@code force} is off, or it is running
      */
     public static Result init(Options o, FeatureSource features, long now) throws IOException {
+        return init(o, features, now, null);
+    }
+
+    /** As {@link #init(Options, FeatureSource, long)}, with a chain's plan for this node when not null. */
+    public static Result init(Options o, FeatureSource features, long now, Plan plan) throws IOException {
         o.validate();
         Feature feature = Feature.resolve(o.profile(), features);
         NodeHome home = new NodeHome(o.dir());
@@ -112,7 +124,7 @@ public final class NodeInit {
         }
 
         CryptoSuite suite = Suites.byName(o.suite());
-        CryptoSuite.KeyPair node = suite.generateKeyPair();
+        CryptoSuite.KeyPair node = plan != null ? plan.node() : suite.generateKeyPair();
         KeyFile.writePrivate(home.keys().resolve("node.key"), node.privateKey());
         KeyFile.writePublic(home.keys().resolve("node.pub"), node.publicKey());
         CryptoSuite.KeyPair operator = suite.generateKeyPair();
@@ -124,18 +136,22 @@ public final class NodeInit {
         Map<String, Address> accounts = new LinkedHashMap<>();
         TreeMap<Address, BigInteger> alloc = new TreeMap<>();
         for (String name : o.accounts()) {
-            CryptoSuite.KeyPair kp = suite.generateKeyPair();
-            KeyFile.writePrivate(home.accountKey(name), kp.privateKey());
-            Address a = suite.address(kp.publicKey());
+            byte[] key = plan != null ? plan.accountKeys().get(name) : suite.generateKeyPair().privateKey();
+            KeyFile.writePrivate(home.accountKey(name), key);
+            Address a = suite.address(suite.publicKey(key));
             accounts.put(name, a);
             alloc.put(a, o.supply());
         }
         Uint256.toBytes(alloc.values().stream().reduce(BigInteger.ZERO, BigInteger::add));
-        Genesis genesis = new Genesis(o.chainId(), suite.name(), "account", now, List.of(Bytes.toHex(node.publicKey())), alloc);
+        Genesis genesis = plan != null ? plan.genesis()
+                : new Genesis(o.chainId(), suite.name(), "account", now, List.of(Bytes.toHex(node.publicKey())), alloc);
         writeGenesis(home.genesisFile(), genesis, accounts);
 
         Map<String, Map<String, String>> config = new LinkedHashMap<>();
         feature.config().forEach((pid, props) -> config.put(pid, new LinkedHashMap<>(props)));
+        if (plan != null) {
+            plan.config().forEach((pid, props) -> config.computeIfAbsent(pid, k -> new LinkedHashMap<>()).putAll(props));
+        }
         config.computeIfAbsent("io.cairn.crypto", k -> new LinkedHashMap<>()).put("suite", suite.name());
         config.get("io.cairn.crypto").putIfAbsent("nodeKey", "keys/node.key");
         config.computeIfAbsent("io.cairn.chain", k -> new LinkedHashMap<>()).putIfAbsent("genesis", "etc/genesis.properties");
@@ -157,7 +173,7 @@ public final class NodeInit {
         String endpoint = "http://" + rpc.get("host") + ":" + o.rpcPort();
         Map<String, String> nodeProps = new LinkedHashMap<>();
         nodeProps.put("profile", o.profile());
-        nodeProps.put("node.index", "0");
+        nodeProps.put("node.index", Integer.toString(plan != null ? plan.index() : 0));
         nodeProps.put("rpc.endpoint", endpoint);
         nodeProps.put("ssh.port", Integer.toString(o.sshPort()));
         nodeProps.put("accounts", String.join(",", o.accounts()));
