@@ -17,6 +17,8 @@ import io.cairn.api.chain.MalformedDataException;
 import io.cairn.api.chain.Transaction;
 import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.api.network.MessageHandler;
+import io.cairn.api.network.Network;
 import io.cairn.api.node.BlockListener;
 import io.cairn.api.node.BlockStore;
 import io.cairn.api.node.LedgerModel;
@@ -58,9 +60,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * several connections deliver out of order); they become executable when the gap is filled.
  */
 @Designate(ocd = TransactionPool.Config.class, factory = false)
-@Component(service = {TxPool.class, BlockListener.class}, configurationPid = "io.cairn.txpool", immediate = true,
-        property = {"cairn.component=txpool", "cairn.engine=pool"})
-public final class TransactionPool implements TxPool, BlockListener {
+@Component(service = {TxPool.class, BlockListener.class, MessageHandler.class}, configurationPid = "io.cairn.txpool",
+        immediate = true, property = {"cairn.component=txpool", "cairn.engine=pool", "cairn.topic=" + TransactionGossip.TOPIC})
+public final class TransactionPool implements TxPool, BlockListener, MessageHandler {
 
     @ObjectClassDefinition(name = "Cairn transaction pool", description = "Admission and ordering of pending transactions")
     public @interface Config {
@@ -77,6 +79,9 @@ public final class TransactionPool implements TxPool, BlockListener {
     private volatile BlockStore blockStore;
     private volatile LedgerModel model;
     private volatile Storage storage;
+    /** Optional: with a network, admitted transactions are gossiped so that they reach the leader. */
+    private volatile Network network;
+    private final TransactionGossip gossip = new TransactionGossip(() -> network, this::admitGossiped);
 
     private volatile int capacity;
     private volatile int maxNonceGap;
@@ -198,10 +203,50 @@ public final class TransactionPool implements TxPool, BlockListener {
         }
     }
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindNetwork(Network n) {
+        synchronized (lock) {
+            network = n;
+        }
+    }
+
+    void unbindNetwork(Network n) {
+        synchronized (lock) {
+            if (network == n) {
+                network = null;
+            }
+        }
+    }
+
     // ---- admission
 
     @Override
     public VerifiedTransaction submit(byte[] encoded) throws TxRejectedException {
+        VerifiedTransaction vtx = admitEncoded(encoded);
+        gossip.offer(vtx.encoded());
+        return vtx;
+    }
+
+    /** Transactions from other nodes: admitted here, never gossiped again; already known ones are skipped. */
+    @Override
+    public void onMessage(String peerId, String topic, byte[] payload) {
+        if (TransactionGossip.TOPIC.equals(topic) && payload != null) {
+            gossip.onMessage(peerId, payload);
+        }
+    }
+
+    private void admitGossiped(byte[] encoded) {
+        try {
+            admitEncoded(encoded);
+        } catch (TxRejectedException e) {
+            if (e.reason() != DUPLICATE) {
+                LOG.log(Level.DEBUG, () -> "txpool: a gossiped transaction was refused: " + e.getMessage());
+            }
+        }
+    }
+
+    private VerifiedTransaction admitEncoded(byte[] encoded) throws TxRejectedException {
         if (encoded == null) {
             throw new TxRejectedException(MALFORMED, "transaction bytes are missing");
         }
@@ -668,8 +713,17 @@ public final class TransactionPool implements TxPool, BlockListener {
         }
     }
 
+    long gossipSent() {
+        return gossip.sent();
+    }
+
+    long gossipReceived() {
+        return gossip.received();
+    }
+
     @Deactivate
     void deactivate() {
+        gossip.close();
         Thread t;
         synchronized (restoreLock) {
             closed = true;
