@@ -1,0 +1,241 @@
+package io.cairn.itests;
+
+import static io.cairn.itests.ChainTestSupport.asLong;
+import static io.cairn.itests.ChainTestSupport.await;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.crypto.internal.KeyFiles;
+import io.cairn.crypto.internal.Suites;
+import io.cairn.itests.ChainTestSupport.Account;
+import io.cairn.itests.ChainTestSupport.RpcClient;
+import io.cairn.itests.ChainTestSupport.SignedTransfer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.junit.Test;
+
+/**
+ * A real four-node PBFT chain on loopback, one process per node, made by {@code cairn init --nodes 4}:
+ * a transfer sent to any node commits on all with identical block hashes and state roots; with one node
+ * killed the chain goes on and the node catches up when restarted; with two killed the chain stops
+ * without forking and resumes when one returns; killing the leader again and again, view changes keep
+ * it going.
+ */
+public class ChainIT {
+    static final int NODES = 4;
+    static final Duration COMMIT = Duration.ofSeconds(45);
+    static final List<String> ACCOUNTS = List.of("alice", "bob", "carol");
+
+    private Path dir;
+    private final List<CrashRecoveryIT.Launcher> launchers = new ArrayList<>();
+    private final List<RpcClient> rpcs = new ArrayList<>();
+    private final long[] pids = new long[NODES];
+    private CryptoSuite suite;
+    private long chainId;
+    private final Map<String, Long> nonces = new HashMap<>();
+    private final Map<String, Account> accounts = new HashMap<>();
+    private int sent;
+
+    @Test
+    public void fourNodesAgreeSurviveFailuresAndCatchUp() throws Exception {
+        Path work = ChainTestSupport.newWorkDirectory("chain");
+        dir = work.resolve("chain");
+        int rpc = freeRange(NODES);
+        int p2p = freeRange(NODES);
+        int ssh = freeRange(NODES);
+        CrashRecoveryIT.Launcher init = new CrashRecoveryIT.Launcher(Files.createDirectories(work.resolve("cli-init")), dir.resolve("node0"));
+        init.run("init", "--nodes", String.valueOf(NODES), "--dir", dir.toString(), "--rpc-port", String.valueOf(rpc),
+                "--p2p-port", String.valueOf(p2p), "--ssh-port", String.valueOf(ssh));
+        for (int i = 0; i < NODES; i++) {
+            launchers.add(new CrashRecoveryIT.Launcher(Files.createDirectories(work.resolve("cli-node" + i)), dir.resolve("node" + i)));
+            rpcs.add(new RpcClient(rpc + i));
+        }
+        try {
+            for (int i = 0; i < NODES; i++) {
+                pids[i] = launchers.get(i).startDetached(-1);
+            }
+            Map<String, Object> info = castMap(rpcs.get(0).call("getNodeInfo"));
+            suite = Suites.byName((String) info.get("suite"));
+            chainId = asLong(info.get("chainId"));
+            for (String name : ACCOUNTS) {
+                byte[] key = KeyFiles.read(dir.resolve("node0/keys/accounts/" + name + ".key"));
+                accounts.put(name, Account.of(name, key, suite));
+            }
+
+            // 1. A transfer sent to any node commits on all, with the same blocks.
+            List<SignedTransfer> txs = sendRoundRobin(12, List.of(0, 1, 2, 3));
+            awaitReceipts(txs, List.of(0, 1, 2, 3));
+            assertSameChain(List.of(0, 1, 2, 3));
+
+            // 2. One node killed: the chain goes on; restarted, it catches up.
+            kill(3);
+            txs = sendRoundRobin(8, List.of(0, 1, 2));
+            awaitReceipts(txs, List.of(0, 1, 2));
+            pids[3] = launchers.get(3).startDetached(pids[3]);
+            long target = rpcs.get(0).blockNumber();
+            await("node3 catches up to block " + target, COMMIT, () -> rpcs.get(3).blockNumber() >= target ? Boolean.TRUE : null);
+            assertSameChain(List.of(0, 1, 2, 3));
+
+            // 3. Two killed: no quorum, no block, no fork; one returns and the chain resumes.
+            kill(2);
+            kill(3);
+            long stalled = rpcs.get(0).blockNumber();
+            SignedTransfer waiting = next("alice", 0);
+            assertEquals(waiting.hash(), rpcs.get(0).send(waiting));
+            long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (System.nanoTime() < until) {
+                assertEquals("no block without a quorum", stalled, rpcs.get(0).blockNumber());
+                assertEquals("no block without a quorum", stalled, rpcs.get(1).blockNumber());
+                Thread.onSpinWait();
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L);
+            }
+            pids[2] = launchers.get(2).startDetached(pids[2]);
+            awaitReceipts(List.of(waiting), List.of(0, 1, 2));
+            pids[3] = launchers.get(3).startDetached(pids[3]);
+            long target2 = rpcs.get(0).blockNumber();
+            await("node3 catches up again", COMMIT, () -> rpcs.get(3).blockNumber() >= target2 ? Boolean.TRUE : null);
+            assertSameChain(List.of(0, 1, 2, 3));
+
+            // 4. The leader killed again and again: view changes keep the chain going.
+            for (int round = 0; round < 2; round++) {
+                int leader = leaderIndex();
+                kill(leader);
+                List<Integer> alive = new ArrayList<>();
+                for (int i = 0; i < NODES; i++) {
+                    if (i != leader) {
+                        alive.add(i);
+                    }
+                }
+                txs = sendRoundRobin(4, alive);
+                awaitReceipts(txs, alive);
+                pids[leader] = launchers.get(leader).startDetached(pids[leader]);
+            }
+            long finalHeight = rpcs.get(0).blockNumber();
+            for (int i = 0; i < NODES; i++) {
+                int n = i;
+                await("node" + n + " at block " + finalHeight, COMMIT,
+                        () -> rpcs.get(n).blockNumber() >= finalHeight ? Boolean.TRUE : null);
+            }
+            assertSameChain(List.of(0, 1, 2, 3));
+            System.out.printf("ChainIT: %d transfers committed identically on %d nodes, height %d%n", sent, NODES,
+                    rpcs.get(0).blockNumber());
+        } catch (Throwable t) {
+            StringBuilder b = new StringBuilder();
+            for (CrashRecoveryIT.Launcher l : launchers) {
+                b.append(l.diagnostics());
+            }
+            System.out.println(b);
+            throw t;
+        } finally {
+            for (CrashRecoveryIT.Launcher l : launchers) {
+                l.stop();
+            }
+        }
+    }
+
+    private void kill(int node) {
+        ProcessHandle.of(pids[node]).ifPresent(p -> {
+            p.destroyForcibly();
+            p.onExit().join();
+        });
+    }
+
+    /** The index of the node whose key is the current PBFT leader, asked of a live node. */
+    private int leaderIndex() throws IOException {
+        Map<String, Object> status = castMap(rpcs.get(0).call("getConsensusStatus"));
+        String leader = String.valueOf(status.get("leader"));
+        for (int i = 0; i < NODES; i++) {
+            String pub = Files.readString(dir.resolve("node" + i + "/keys/node.pub"), StandardCharsets.US_ASCII).strip();
+            if (pub.equalsIgnoreCase(leader)) {
+                return i;
+            }
+        }
+        fail("leader " + leader + " is none of the nodes");
+        return -1;
+    }
+
+    private SignedTransfer next(String from, int via) {
+        Account a = accounts.get(from);
+        long nonce = nonces.computeIfAbsent(from, k -> rpcs.get(via).nonce(a.address()));
+        nonces.put(from, nonce + 1);
+        sent++;
+        return ChainTestSupport.transfer(suite, chainId, a, nonce, Account.generate("to" + sent, suite).address(), BigInteger.ONE);
+    }
+
+    private List<SignedTransfer> sendRoundRobin(int count, List<Integer> via) {
+        List<SignedTransfer> txs = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int node = via.get(i % via.size());
+            SignedTransfer tx = next(ACCOUNTS.get(i % ACCOUNTS.size()), node);
+            assertEquals(tx.hash(), rpcs.get(node).send(tx));
+            txs.add(tx);
+        }
+        return txs;
+    }
+
+    private void awaitReceipts(List<SignedTransfer> txs, List<Integer> nodes) {
+        for (SignedTransfer tx : txs) {
+            for (int n : nodes) {
+                Map<String, Object> r = await("receipt of " + tx.hash() + " on node" + n, COMMIT, () -> rpcs.get(n).receipt(tx.hash()));
+                assertEquals("status of " + tx.hash(), 0L, asLong(r.get("status")));
+            }
+        }
+    }
+
+    /** Block hashes and state roots agree on every listed node up to the lowest height among them. */
+    private void assertSameChain(List<Integer> nodes) {
+        long common = Long.MAX_VALUE;
+        for (int n : nodes) {
+            common = Math.min(common, rpcs.get(n).blockNumber());
+        }
+        assertTrue("a chain beyond genesis", common > 0);
+        for (long h = 0; h <= common; h++) {
+            Map<String, Object> first = castMap(rpcs.get(nodes.get(0)).call("getBlockByNumber", h, false));
+            for (int n : nodes.subList(1, nodes.size())) {
+                Map<String, Object> other = castMap(rpcs.get(n).call("getBlockByNumber", h, false));
+                assertEquals("hash of block " + h + " on node" + n, first.get("hash"), other.get("hash"));
+                assertEquals("state root of block " + h + " on node" + n, first.get("stateRoot"), other.get("stateRoot"));
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> castMap(Object o) {
+        return (Map<String, Object>) Objects.requireNonNull(o, "null result");
+    }
+
+    /** The first of {@code n} consecutive free loopback ports, from a random high start. */
+    static int freeRange(int n) {
+        java.util.Random random = new java.util.Random();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int base = 33000 + random.nextInt(25000);
+            boolean free = true;
+            for (int p = base; p < base + n && free; p++) {
+                try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {
+                    s.setReuseAddress(true);
+                } catch (IOException e) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return base;
+            }
+        }
+        throw new UncheckedIOException(new IOException("no " + n + " consecutive free loopback ports"));
+    }
+
+}
