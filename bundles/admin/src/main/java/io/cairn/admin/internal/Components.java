@@ -15,11 +15,12 @@ final class Components {
     static final Map<String, String> BUNDLES = Map.of("shell", "cairn-shell", "ssh", "cairn-ssh");
 
     /**
-     * Engines that cannot come up beside their old version: a port (rpc, ssh), the database lock
-     * (storage), the right to seal (consensus), and the pool whose old instance hands its pending
-     * transactions over in storage on deactivate, which the new instance reads on activate.
+     * Engines that cannot come up beside their old version: a port (rpc, ssh, network), the database
+     * lock (storage), the right to seal and vote (consensus: two live PBFT engines could vote twice),
+     * and the pool whose old instance hands its pending transactions over in storage on deactivate,
+     * which the new instance reads on activate.
      */
-    static final Set<String> STOP_FIRST = Set.of("rpc", "storage", "consensus", "txpool", "ssh");
+    static final Set<String> STOP_FIRST = Set.of("rpc", "storage", "consensus", "txpool", "ssh", "network");
 
     private Components() {}
 
