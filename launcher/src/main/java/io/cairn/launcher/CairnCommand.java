@@ -8,7 +8,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "cairn", mixinStandardHelpOptions = true, version = "cairn 1.0.0-SNAPSHOT",
         description = "Cairn: a consortium blockchain node whose every component is a hot-swappable OSGi bundle.",
         subcommands = {UpCommand.class, DownCommand.class, InitCommand.class, StartCommand.class, StopCommand.class,
-                ShellCommand.class, TxCommand.class, QueryCommand.class, BenchCommand.class, SignCommand.class},
+                ShellCommand.class, TxCommand.class, QueryCommand.class, BenchCommand.class, BenchUpgradesCommand.class,
+                SignCommand.class},
         footer = {"", "Quick start: cairn up    (a one-node chain in .cairn/node0)"})
 final class CairnCommand implements Runnable {
     @Spec

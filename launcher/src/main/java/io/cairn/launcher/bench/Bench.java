@@ -2,7 +2,6 @@ package io.cairn.launcher.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Bytes;
 import io.cairn.api.chain.Transaction;
@@ -10,9 +9,6 @@ import io.cairn.api.crypto.CryptoSuite;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,21 +36,16 @@ public final class Bench {
     public record Settings(URI rpc, byte[] funderKey, int accounts, int batch, int connections, Duration duration,
             Duration verifyFor, Path out) {}
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = NodeRpc.JSON;
 
     private final Settings settings;
-    private final HttpClient http;
+    private final NodeRpc rpc;
     private final java.io.PrintStream log;
 
     public Bench(Settings settings, java.io.PrintStream log) {
         this.settings = settings;
         this.log = log;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
-                .executor(Executors.newCachedThreadPool(r -> {
-                    Thread t = new Thread(r, "bench-http");
-                    t.setDaemon(true);
-                    return t;
-                })).build();
+        this.rpc = new NodeRpc(settings.rpc());
     }
 
     public Map<String, Object> run() throws Exception {
@@ -132,61 +123,18 @@ public final class Bench {
 
     static Transaction sign(CryptoSuite suite, long chainId, long nonce, Address to, BigInteger value, byte[] key,
             byte[] pub) {
-        byte[] payload = Transaction.signingPayload(chainId, nonce, pub, to, value, new byte[0]);
-        byte[] sig = suite.sign(suite.hash(payload), key);
-        return new Transaction(chainId, nonce, to, value, new byte[0], pub, sig);
+        return NodeRpc.sign(suite, chainId, nonce, to, value, key, pub);
     }
 
     private void fund(CryptoSuite suite, long chainId, byte[][] pubs, BigInteger each) throws Exception {
-        byte[] funderPub = suite.publicKey(settings.funderKey());
-        Address funder = suite.address(funderPub);
-        long nonce = call("getNonce", funder.toHex()).asLong();
-        List<String> hashes = new ArrayList<>();
-        List<String> batch = new ArrayList<>();
-        for (byte[] pub : pubs) {
-            batch.add(Bytes.toHex(sign(suite, chainId, nonce++, suite.address(pub), each, settings.funderKey(), funderPub)
-                    .encode()));
-            if (batch.size() == 500) {
-                hashes.addAll(sendBatch(batch, null));
-                batch.clear();
-            }
-        }
-        if (!batch.isEmpty()) {
-            hashes.addAll(sendBatch(batch, null));
-        }
-        String last = hashes.get(hashes.size() - 1);
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (call("getTransactionReceipt", last).isNull()) {
-            if (System.nanoTime() > deadline) {
-                throw new IOException("funding transfers were not committed within 120 s");
-            }
-            Thread.onSpinWait();
-            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
-        }
-        log.printf("bench: funded %d accounts from %s%n", pubs.length, funder);
+        rpc.fund(suite, chainId, settings.funderKey(), pubs, each, log);
     }
 
     /** Sends a batch of sendTransaction calls; returns accepted hashes, counts rejections by code. */
     private List<String> sendBatch(List<String> txs, Map<Integer, LongAdder> rejected) throws IOException,
             InterruptedException {
-        StringBuilder body = new StringBuilder(txs.size() * 460 + 2).append('[');
-        for (int i = 0; i < txs.size(); i++) {
-            if (i > 0) {
-                body.append(',');
-            }
-            body.append("{\"jsonrpc\":\"2.0\",\"id\":").append(i).append(",\"method\":\"sendTransaction\",\"params\":[\"")
-                    .append(txs.get(i)).append("\"]}");
-        }
-        body.append(']');
-        HttpResponse<byte[]> resp = http.send(HttpRequest.newBuilder(settings.rpc()).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-                .build(), HttpResponse.BodyHandlers.ofByteArray());
-        JsonNode arr = JSON.readTree(resp.body());
         List<String> ok = new ArrayList<>(txs.size());
-        if (!arr.isArray()) {
-            throw new IOException("node answered a batch with " + arr);
-        }
-        for (JsonNode r : arr) {
+        for (JsonNode r : rpc.sendTransactions(txs)) {
             if (r.has("result")) {
                 ok.add(r.get("result").asText());
             } else if (rejected != null) {
@@ -199,16 +147,7 @@ public final class Bench {
     }
 
     JsonNode call(String method, Object... params) throws IOException, InterruptedException {
-        ObjectNode req = JSON.createObjectNode().put("jsonrpc", "2.0").put("id", 1).put("method", method);
-        req.set("params", JSON.valueToTree(params));
-        HttpResponse<byte[]> resp = http.send(HttpRequest.newBuilder(settings.rpc()).timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(req))).build(),
-                HttpResponse.BodyHandlers.ofByteArray());
-        JsonNode r = JSON.readTree(resp.body());
-        if (r.has("error")) {
-            throw new IOException(method + ": " + r.get("error"));
-        }
-        return r.get("result");
+        return rpc.call(method, params);
     }
 
     /** The load phase: senders push batches until the deadline; a watcher records commits. */
