@@ -296,6 +296,11 @@ public final class TransactionPool implements TxPool, BlockListener, MessageHand
                 // Read outside the lock; it also brings the sender's account into the cache for admit() below.
                 long stateNonce = model.nonce(view, sender);
                 synchronized (lock) {
+                    if (closed) {
+                        // deactivate() snapshots the pool under this lock after setting closed: a transaction
+                        // admitted now would miss the hand-over and be lost, so the caller must resubmit.
+                        throw new TxRejectedException(NOT_READY, "txpool is being replaced: submit again");
+                    }
                     if (view.height() < committedHeight && attempt < 3) {
                         continue; // a block was applied to the pool after this state was read: read again
                     }

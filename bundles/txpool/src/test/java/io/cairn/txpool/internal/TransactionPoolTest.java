@@ -447,6 +447,20 @@ class TransactionPoolTest {
     // ---- hand-over across deactivate / activate
 
     @Test
+    void aPoolBeingReplacedTurnsTransactionsAwayInsteadOfLosingThem() throws Exception {
+        TransactionPool old = pool();
+        Fakes.Account a = account(1);
+        old.submit(a.tx(suite, 0));
+        old.deactivate(); // hands over what it holds
+        pools.remove(old);
+        // A caller still holding the old instance (RPC during a swap) must hear "not ready", not "accepted":
+        // an acceptance now would be in neither the hand-over nor the new pool.
+        TxRejectedException e = assertThrows(TxRejectedException.class, () -> old.submit(a.tx(suite, 1)));
+        assertEquals(TxRejectedException.Reason.NOT_READY, e.reason());
+        assertEquals(1, PendingTransactions.decode(storage.get(PendingTransactions.KEY)).size());
+    }
+
+    @Test
     void pendingTransactionsSurviveDeactivateAndActivate() throws Exception {
         TransactionPool first = pool();
         Fakes.Account a = account(1);

@@ -53,14 +53,36 @@ public final class TransactionMethods {
     JsonNode sendTransaction(Params p) {
         p.atMost(1);
         byte[] encoded = p.hexBytes(0, "transaction");
-        TxPool pool = awaitTxPool();
-        try {
-            return NODES.textNode(pool.submit(encoded).hash().toHex());
-        } catch (TxRejectedException e) {
-            return reject(e.reason().code, e.getMessage());
-        } catch (MalformedDataException e) {
-            return reject(TxRejectedException.Reason.MALFORMED.code, e.getMessage());
+        long deadline = System.nanoTime() + poolWaitNanos;
+        while (true) {
+            TxPool pool = awaitTxPool();
+            try {
+                return NODES.textNode(pool.submit(encoded).hash().toHex());
+            } catch (TxRejectedException e) {
+                // A pool being replaced, or one whose block store is being swapped, turns transactions away
+                // for milliseconds: wait for the next one rather than make the client resend (and risk a
+                // nonce gap on its side).
+                if (e.reason() != TxRejectedException.Reason.NOT_READY || !awaitChange(pool, deadline)) {
+                    return reject(e.reason().code, e.getMessage());
+                }
+            } catch (MalformedDataException e) {
+                return reject(TxRejectedException.Reason.MALFORMED.code, e.getMessage());
+            } catch (IllegalStateException e) {
+                // a component behind the pool (block store, storage) is absent during a swap
+                if (!awaitChange(pool, deadline)) {
+                    return reject(TxRejectedException.Reason.NOT_READY.code, "not ready: " + e.getMessage());
+                }
+            }
         }
+    }
+
+    /** Waits briefly before a retry (a new pool, or the same one whose dependencies return); false at the deadline. */
+    private boolean awaitChange(TxPool pool, long deadline) {
+        long until = Math.min(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50));
+        while (node.txPool() == pool && System.nanoTime() - until < 0) {
+            LockSupport.parkNanos(POOL_POLL_NANOS);
+        }
+        return System.nanoTime() - deadline < 0;
     }
 
     /**

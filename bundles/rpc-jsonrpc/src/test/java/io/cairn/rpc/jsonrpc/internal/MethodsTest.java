@@ -105,6 +105,26 @@ class MethodsTest {
     }
 
     @Test
+    void sendTransactionRetriesOnANewPoolWhenTheOldOneIsBeingReplaced() throws Exception {
+        var next = node.pool;
+        // The instance the RPC still holds has been deactivated: it turns the transaction away.
+        node.pool = new io.cairn.api.node.TxPool() {
+            @Override public io.cairn.api.chain.VerifiedTransaction submit(byte[] e) throws TxRejectedException {
+                node.pool = next; // the upgrade binds the new pool meanwhile
+                throw new TxRejectedException(TxRejectedException.Reason.NOT_READY, "txpool is being replaced");
+            }
+            @Override public java.util.List<io.cairn.api.chain.VerifiedTransaction> pending(int max) { return java.util.List.of(); }
+            @Override public java.util.Optional<io.cairn.api.chain.VerifiedTransaction> get(io.cairn.api.chain.Hash h) { return java.util.Optional.empty(); }
+            @Override public int size() { return 0; }
+            @Override public int capacity() { return 0; }
+            @Override public long nextNonce(io.cairn.api.chain.Address a) { return 0; }
+            @Override public io.cairn.api.node.Component.Health health() { return io.cairn.api.node.Component.Health.notReady("closing"); }
+        };
+        JsonNode r = result("sendTransaction", "[" + q(Bytes.toHex(Fakes.tx(3, 0, 5).encode())) + "]");
+        assertTrue(r.asText().startsWith("0x"), "accepted by the new pool: " + r);
+    }
+
+    @Test
     void sendTransactionGivesUpAfterTheWait() throws Exception {
         node.pool = null;
         long t0 = System.nanoTime();
