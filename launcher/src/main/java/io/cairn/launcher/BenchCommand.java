@@ -49,6 +49,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "report directory (default: HOME/bench or ./bench)")
     Path out;
 
+    @Option(names = "--chain", paramLabel = "DIR",
+            description = "a chain directory (cairn init --nodes): load every node, funded from node0's first account")
+    Path chain;
+
     @Override
     public Integer call() throws Exception {
         if (accounts < 1 || batch < 1 || connections < 1 || duration.isZero() || duration.isNegative()
@@ -56,8 +60,22 @@ final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     "--accounts, --batch, --connections, --duration and --verify-seconds must be positive");
         }
+        List<java.net.URI> targets = new java.util.ArrayList<>();
+        if (chain != null) {
+            if (!io.cairn.launcher.node.ChainInit.isChain(chain)) {
+                throw new ParameterException(spec.commandLine(), "--chain: " + chain + " is not a chain directory (no "
+                        + io.cairn.launcher.node.ChainInit.CHAIN_FILE + ")");
+            }
+            for (NodeHome h : io.cairn.launcher.node.ChainInit.homes(chain)) {
+                targets.add(RpcClient.of(h.rpcEndpoint()).endpoint());
+            }
+            endpoint.home = chain.resolve("node0");
+        }
         RpcClient client = endpoint.client(spec);
         NodeHome home = endpoint.nodeHome();
+        if (targets.isEmpty()) {
+            targets.add(client.endpoint());
+        }
         String funder = from;
         if (funder == null) {
             List<String> names = home.isInitialized() ? home.accounts() : List.of();
@@ -72,9 +90,10 @@ final class BenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        Path dir = out != null ? out : home.isInitialized() ? home.dir().resolve("bench") : Path.of("bench");
+        Path dir = out != null ? out : chain != null ? chain.resolve("bench")
+                : home.isInitialized() ? home.dir().resolve("bench") : Path.of("bench");
         Bench bench = new Bench(new Bench.Settings(client.endpoint(), key, accounts, batch, connections, duration,
-                Duration.ofSeconds(verifySeconds), dir), System.out);
+                Duration.ofSeconds(verifySeconds), dir, targets), System.out);
         try {
             bench.run();
         } catch (IOException e) {

@@ -34,18 +34,27 @@ import org.HdrHistogram.Histogram;
 public final class Bench {
     /** What to run. */
     public record Settings(URI rpc, byte[] funderKey, int accounts, int batch, int connections, Duration duration,
-            Duration verifyFor, Path out) {}
+            Duration verifyFor, Path out, List<URI> targets) {
+        /** One node: everything goes to {@code rpc}. */
+        public Settings(URI rpc, byte[] funderKey, int accounts, int batch, int connections, Duration duration,
+                Duration verifyFor, Path out) {
+            this(rpc, funderKey, accounts, batch, connections, duration, verifyFor, out, List.of(rpc));
+        }
+    }
 
     private static final ObjectMapper JSON = NodeRpc.JSON;
 
     private final Settings settings;
     private final NodeRpc rpc;
+    /** Where the load goes: connection c sends to node c mod n, so a chain is loaded through all its nodes. */
+    private final List<NodeRpc> targets;
     private final java.io.PrintStream log;
 
     public Bench(Settings settings, java.io.PrintStream log) {
         this.settings = settings;
         this.log = log;
         this.rpc = new NodeRpc(settings.rpc());
+        this.targets = settings.targets().stream().map(NodeRpc::new).toList();
     }
 
     public Map<String, Object> run() throws Exception {
@@ -104,6 +113,7 @@ public final class Bench {
         report.put("accounts", nAccounts);
         report.put("batch", settings.batch());
         report.put("connections", settings.connections());
+        report.put("nodes", settings.targets().size());
         report.put("durationSeconds", settings.duration().toMillis() / 1000.0);
         report.putAll(loadResult);
         report.put("verifyBoundPerSecond", Math.round(bound));
@@ -131,10 +141,10 @@ public final class Bench {
     }
 
     /** Sends a batch of sendTransaction calls; returns accepted hashes, counts rejections by code. */
-    private List<String> sendBatch(List<String> txs, Map<Integer, LongAdder> rejected) throws IOException,
-            InterruptedException {
+    private List<String> sendBatch(NodeRpc to, List<String> txs, Map<Integer, LongAdder> rejected)
+            throws IOException, InterruptedException {
         List<String> ok = new ArrayList<>(txs.size());
-        for (JsonNode r : rpc.sendTransactions(txs)) {
+        for (JsonNode r : to.sendTransactions(txs)) {
             if (r.has("result")) {
                 ok.add(r.get("result").asText());
             } else if (rejected != null) {
@@ -188,7 +198,7 @@ public final class Bench {
                                 batch.add(signed[mine.get(i)][n]);
                             }
                             long t = System.nanoTime();
-                            List<String> hashes = sendBatch(batch, rejected);
+                            List<String> hashes = sendBatch(targets.get(conn % targets.size()), batch, rejected);
                             for (String h : hashes) {
                                 sentAt.put(h, t);
                             }
