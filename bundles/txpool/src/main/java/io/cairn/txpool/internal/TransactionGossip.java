@@ -81,29 +81,11 @@ final class TransactionGossip {
     }
 
     static byte[] encode(List<byte[]> txs) {
-        int size = 4;
-        for (byte[] t : txs) {
-            size += 4 + t.length;
-        }
-        Encoder e = new Encoder(size).u32(txs.size());
-        for (byte[] t : txs) {
-            e.bytes(t);
-        }
-        return e.toByteArray();
+        return EncodedTransactions.encode(txs);
     }
 
     static List<byte[]> decode(byte[] payload) {
-        Decoder d = new Decoder(payload, "transaction gossip");
-        int n = d.u32("count");
-        if (n < 0 || n > payload.length / 4) {
-            throw new MalformedDataException("transaction gossip: count " + Integer.toUnsignedString(n) + " out of range");
-        }
-        List<byte[]> txs = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            txs.add(d.bytes(Transaction.MAX_ENCODED, "transaction " + i));
-        }
-        d.end();
-        return txs;
+        return EncodedTransactions.decode(payload, "transaction gossip");
     }
 
     private void ensureThreads() {
