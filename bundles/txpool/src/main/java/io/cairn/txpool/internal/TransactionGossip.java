@@ -1,9 +1,6 @@
 package io.cairn.txpool.internal;
 
-import io.cairn.api.chain.Decoder;
-import io.cairn.api.chain.Encoder;
 import io.cairn.api.chain.MalformedDataException;
-import io.cairn.api.chain.Transaction;
 import io.cairn.api.network.Network;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
