@@ -52,6 +52,9 @@ public final class FelixNode {
         p.put("felix.fileinstall.noInitialDelay", "true");
         p.put("felix.fileinstall.poll", "1000");
         p.put("felix.fileinstall.log.level", "2");
+        // The .cfg files are the operator's: FileInstall must not write them back (it raced with its own poll and
+        // left a node with an empty io.cairn.rpc.cfg when four nodes started at once).
+        p.put("felix.fileinstall.enableConfigSave", "false");
         p.put("felix.log.level", "1");
         // SCR reports component activation failures here, which is how an operator learns why an engine is down.
         p.put("ds.loglevel", "warn");

@@ -350,11 +350,19 @@ final class Connection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private static String rootMessage(Throwable t) {
+    /** Longest cause text logged: Netty's NotSslRecordException carries the whole received buffer in hex. */
+    static final int MAX_REASON = 200;
+
+    /**
+     * The root cause, cut to {@link #MAX_REASON} characters: anyone who reaches the port, certificate or not,
+     * chooses these bytes, and must not be able to write them into the node's log at will.
+     */
+    static String rootMessage(Throwable t) {
         Throwable r = t;
         while (r.getCause() != null && r.getCause() != r) {
             r = r.getCause();
         }
-        return r.getClass().getSimpleName() + (r.getMessage() == null ? "" : ": " + r.getMessage());
+        String m = r.getClass().getSimpleName() + (r.getMessage() == null ? "" : ": " + r.getMessage());
+        return m.length() <= MAX_REASON ? m : m.substring(0, MAX_REASON) + "... (" + m.length() + " characters)";
     }
 }

@@ -1,0 +1,802 @@
+package io.cairn.itests;
+
+import static io.cairn.itests.ChainTestSupport.asLong;
+import static io.cairn.itests.ChainTestSupport.await;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+import io.cairn.api.chain.Address;
+import io.cairn.api.chain.Bytes;
+import io.cairn.api.chain.Decoder;
+import io.cairn.api.chain.Encoder;
+import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.crypto.internal.KeyFiles;
+import io.cairn.crypto.internal.Suites;
+import io.cairn.itests.ChainTestSupport.Account;
+import io.cairn.itests.ChainTestSupport.RpcClient;
+import io.cairn.itests.ChainTestSupport.SignedTransfer;
+import io.cairn.itests.RoguePeer.Frame;
+import io.cairn.itests.RoguePeer.Pbft;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import javax.net.ssl.SSLContext;
+import org.junit.Test;
+
+/**
+ * A real four-node PBFT chain on loopback with a rogue peer run by the test, while valid transfers flow:
+ * <ol>
+ * <li>with a certificate of the chain's CA for a key of its own, the rogue sends frames that break the wire
+ * format (garbage instead of the hello, a foreign chain, no common version, topics running past the frame or
+ * unprintable, oversized and empty frames, a second hello, bytes that are not TLS): each connection is closed
+ * by the node;</li>
+ * <li>on connections the nodes admitted, it sends malformed PBFT, sync and transaction-gossip payloads,
+ * replays genuine PBFT messages it was sent, forges and corrupts their signatures, votes with a key that is
+ * no sealer's, and lies about its height to sync then answers with a bad block;</li>
+ * <li>with node3 stopped, it takes node3's real key and votes two ways at once (PREPARE and COMMIT for two
+ * different block hashes at the current height and view), and sends node3-signed junk (bad seals, old
+ * heights, proposals out of turn, unparseable view changes);</li>
+ * <li>clients holding certificates of another CA (or none) cannot connect at all.</li>
+ * </ol>
+ * Then: the chain kept committing (every background transfer has its receipt), the live nodes hold the same
+ * blocks and state roots, every seal is a listed sealer's and verifies, the nodes saw and refused the bad
+ * input (consensus and sync counters, log lines) and node3, restarted, catches up.
+ */
+public class RoguePeerIT {
+    static final int NODES = 4;
+    static final List<Integer> LIVE = List.of(0, 1, 2);
+    static final Duration COMMIT = Duration.ofSeconds(30);
+    static final Duration CLOSED = Duration.ofSeconds(10);
+    /** The funded accounts the background load spends from; carol is kept for the rogue's forged transfers. */
+    static final List<String> ACCOUNTS = List.of("alice", "bob");
+    /** Bounds the rogue's equivocation attempts (a height can pass between reading it and voting). */
+    static final int EQUIVOCATION_ROUNDS = 8;
+
+    private final SecureRandom random = new SecureRandom();
+    private Path dir;
+    private final List<CrashRecoveryIT.Launcher> launchers = new ArrayList<>();
+    private final List<RpcClient> rpcs = new ArrayList<>();
+    private final long[] pids = new long[NODES];
+    private final List<String> nodeIds = new ArrayList<>();
+    private final List<RoguePeer> rogues = new CopyOnWriteArrayList<>();
+    private int p2p;
+    private CryptoSuite suite;
+    private long chainId;
+    private List<String> sealers;
+    private byte[] genesisHash;
+    private Load load;
+    /** What each attack did, for the report printed at the end. */
+    private final Map<String, String> outcomes = new LinkedHashMap<>();
+
+    @Test
+    public void roguePeerLeavesTheChainUnaffected() throws Exception {
+        long started = System.nanoTime();
+        Path work = ChainTestSupport.newWorkDirectory("rogue");
+        dir = work.resolve("chain");
+        int rpc = ChainIT.freeRange(NODES);
+        p2p = ChainIT.freeRange(NODES);
+        int ssh = ChainIT.freeRange(NODES);
+        CrashRecoveryIT.Launcher init = new CrashRecoveryIT.Launcher(Files.createDirectories(work.resolve("cli-init")), dir.resolve("node0"));
+        init.run("init", "--nodes", String.valueOf(NODES), "--dir", dir.toString(), "--rpc-port", String.valueOf(rpc),
+                "--p2p-port", String.valueOf(p2p), "--ssh-port", String.valueOf(ssh));
+        for (int i = 0; i < NODES; i++) {
+            launchers.add(new CrashRecoveryIT.Launcher(Files.createDirectories(work.resolve("cli-node" + i)), dir.resolve("node" + i)));
+            rpcs.add(new RpcClient(rpc + i));
+            nodeIds.add(Files.readString(dir.resolve("node" + i + "/keys/node.pub"), StandardCharsets.US_ASCII).strip().toLowerCase(Locale.ROOT));
+        }
+        try {
+            startAll();
+            Map<String, Object> info = map(rpcs.get(0).call("getNodeInfo"));
+            suite = Suites.byName((String) info.get("suite"));
+            chainId = asLong(info.get("chainId"));
+            sealers = new ArrayList<>();
+            for (Object s : (List<?>) rpcs.get(0).call("getSealerList")) {
+                sealers.add(String.valueOf(s).toLowerCase(Locale.ROOT));
+            }
+            assertEquals("the genesis names the four nodes as sealers", new HashSet<>(nodeIds), new HashSet<>(sealers));
+            genesisHash = Bytes.fromHex(String.valueOf(map(rpcs.get(0).call("getBlockByNumber", 0, false)).get("hash")));
+
+            load = new Load();
+            load.start();
+            await("the first blocks of the load", COMMIT, () -> rpcs.get(0).blockNumber() >= 2 ? Boolean.TRUE : null);
+            long heightBefore = rpcs.get(0).blockNumber();
+            Map<Integer, Map<String, Object>> consensusBefore = statuses("getConsensusStatus");
+
+            RogueCertificates.Authority chainCa = RogueCertificates.chainAuthority(dir);
+            Account rogueKey = Account.generate("rogue", suite);
+            RogueCertificates.Identity rogue = RogueCertificates.issue(chainCa, rogueKey.publicKey());
+            SSLContext rogueTls = RogueCertificates.clientContext(rogue, chainCa.certificate());
+
+            Map<String, Integer> expectedLog = new LinkedHashMap<>();
+            breakTheWireFormat(rogueTls, expectedLog);
+            List<String> badTxs = sendBadPayloads(rogueTls, rogue.nodeId(), rogueKey);
+            equivocateAsNode3(chainCa);
+            refuseForeignCertificates(chainCa);
+
+            // The chain went on through all of it.
+            load.stop();
+            assertTrue("the chain advanced under attack: " + heightBefore + " -> " + rpcs.get(0).blockNumber(),
+                    rpcs.get(0).blockNumber() >= heightBefore + 5);
+            load.awaitReceipts(LIVE);
+            for (String hash : badTxs) {
+                for (int n : LIVE) {
+                    assertNull("refused transaction " + hash + " has no receipt on node" + n, rpcs.get(n).receipt(hash));
+                }
+            }
+            assertSameSealedChain(LIVE);
+
+            // The nodes saw the bad input and refused it.
+            Map<Integer, Map<String, Object>> consensusAfter = statuses("getConsensusStatus");
+            Map<Integer, Map<String, Object>> syncAfter = statuses("getSyncStatus");
+            for (int n : LIVE) {
+                Map<String, Object> b = consensusBefore.get(n);
+                Map<String, Object> a = consensusAfter.get(n);
+                assertTrue("node" + n + " saw node3's equivocation: " + a, asLong(a.get("equivocationsSeen")) > asLong(b.get("equivocationsSeen")));
+                assertTrue("node" + n + " rejected bad PBFT messages: " + a,
+                        asLong(a.get("messagesRejected")) >= asLong(b.get("messagesRejected")) + 5);
+                Map<String, Object> s = syncAfter.get(n);
+                assertTrue("node" + n + " counted a bad sync message or block: " + s,
+                        asLong(s.get("badMessages")) + asLong(s.get("badBlocks")) >= 1);
+                outcomes.put("node" + n + " consensus counters", "equivocationsSeen " + b.get("equivocationsSeen") + " -> "
+                        + a.get("equivocationsSeen") + ", messagesRejected " + b.get("messagesRejected") + " -> "
+                        + a.get("messagesRejected") + ", messagesDropped " + a.get("messagesDropped") + ", failures "
+                        + a.get("failures") + ", viewChanges " + a.get("viewChanges") + ", lastRejection: " + a.get("lastRejection"));
+                outcomes.put("node" + n + " sync counters", "badMessages " + s.get("badMessages") + ", badBlocks "
+                        + s.get("badBlocks") + ", penalisedPeers " + s.get("penalisedPeers") + ", timeouts " + s.get("timeouts"));
+                assertEquals("node" + n + "'s consensus thread never failed on rogue input", 0L, asLong(a.get("failures")));
+            }
+            Map<Integer, List<String>> logs = awaitLogLines(expectedLog, rogue.nodeId());
+
+            // node3 comes back and catches up to the same chain.
+            pids[3] = launchers.get(3).startDetached(pids[3]);
+            long target = rpcs.get(0).blockNumber();
+            await("node3 catches up to block " + target, COMMIT, () -> rpcs.get(3).blockNumber() >= target ? Boolean.TRUE : null);
+            assertSameSealedChain(List.of(0, 1, 2, 3));
+
+            report(logs, heightBefore, started);
+        } catch (Throwable t) {
+            StringBuilder b = new StringBuilder();
+            outcomes.forEach((k, v) -> b.append(k).append(": ").append(v).append('\n'));
+            for (CrashRecoveryIT.Launcher l : launchers) {
+                b.append(l.diagnostics());
+            }
+            System.out.println(b);
+            throw t;
+        } finally {
+            if (load != null) {
+                load.stop();
+            }
+            for (RoguePeer r : rogues) {
+                r.close();
+            }
+            for (CrashRecoveryIT.Launcher l : launchers) {
+                l.stop();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- 1. frames that break the wire format
+
+    /** One connection per broken frame; the node must close each. */
+    private void breakTheWireFormat(SSLContext tls, Map<String, Integer> expectedLog) throws Exception {
+        record Breach(String name, boolean helloFirst, byte[] bytes, String logged) {}
+        byte[] notMagic = new Encoder().u32(17).u8(0).u32(0xdeadbeef).u64(chainId).u32(0x00010001).toByteArray();
+        int maxFrame = 16 * 1024 * 1024;
+        List<Breach> breaches = List.of(
+                new Breach("garbage instead of the hello", false, notMagic, "malformed frame: unknown hello (magic 0xdeadbeef)"),
+                new Breach("a topic frame instead of the hello", false, frame("pbft", new byte[10]),
+                        "malformed frame: first frame is not a hello (topic 'pbft')"),
+                new Breach("a hello for another chain", false, hello(chainId + 7, 1, 1), "it is on chain " + (chainId + 7)),
+                new Breach("a hello with no common protocol version", false, hello(chainId, 7, 9), "no common protocol version"),
+                new Breach("a topic length running past the frame", true, new byte[] {0, 0, 0, 3, (byte) 200, 'a', 'b'},
+                        "malformed frame: topic length 200 runs past the frame"),
+                new Breach("an unprintable topic", true, new byte[] {0, 0, 0, 4, 2, 0x01, 0x7f, 'x'},
+                        "malformed frame: topic is not printable ASCII"),
+                new Breach("a frame length of 2 GiB", true, new byte[] {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 4, 'p'},
+                        "oversized frame"),
+                new Breach("a frame one byte over maxFrameBytes", true, new Encoder().u32(maxFrame + 1).u8(4).toByteArray(),
+                        "oversized frame"),
+                new Breach("an empty frame", true, new byte[] {0, 0, 0, 0}, "malformed frame: empty frame"),
+                new Breach("a second hello", true, hello(chainId, 1, 1), "malformed frame: a second hello"));
+        int k = 0;
+        for (Breach b : breaches) {
+            int node = LIVE.get(k++ % LIVE.size());
+            RoguePeer r = track(RoguePeer.tls("breach-" + k, tls, p2p + node));
+            if (b.helloFirst()) {
+                r.hello(chainId, 1, 1);
+            }
+            try {
+                r.raw(b.bytes());
+            } catch (IOException e) {
+                // the node may already have hung up: what counts is that the connection ends
+            }
+            boolean closed = r.awaitClosed(CLOSED);
+            outcomes.put("wire: " + b.name() + " (node" + node + ")", closed ? "connection closed by the node (" + r.closedBy() + ")" : "STILL OPEN");
+            assertTrue("node" + node + " closes the connection after " + b.name(), closed);
+            expectedLog.merge(b.logged(), 1 << node, (x, y) -> x | y);
+            r.close();
+        }
+        // Bytes that are not TLS at all.
+        int node = 0;
+        RoguePeer plain = track(RoguePeer.plain("not-tls", p2p + node));
+        byte[] garbage = new byte[300];
+        random.nextBytes(garbage);
+        garbage[0] = 0x16; // a TLS handshake record type, then nonsense
+        try {
+            plain.raw(garbage);
+        } catch (IOException e) {
+            // already refused
+        }
+        boolean closed = plain.awaitClosed(CLOSED);
+        outcomes.put("wire: 300 bytes that are not TLS (node0)", closed ? "connection closed by the node (" + plain.closedBy() + ")" : "STILL OPEN");
+        assertTrue("node0 closes a connection that does not speak TLS", closed);
+        expectedLog.merge("TLS handshake failed", 1, (x, y) -> x | y);
+        plain.close();
+    }
+
+    // ---------------------------------------------------------------- 2. bad payloads on admitted connections
+
+    /** Returns the hashes of the bad transactions gossiped, which must never be committed. */
+    private List<String> sendBadPayloads(SSLContext tls, String rogueId, Account rogueKey) throws Exception {
+        List<RoguePeer> peers = new ArrayList<>();
+        for (int n : LIVE) {
+            RoguePeer r = track(RoguePeer.tls("payloads-node" + n, tls, p2p + n));
+            r.hello(chainId, 1, 1);
+            peers.add(r);
+        }
+        for (int n : LIVE) {
+            int node = n;
+            await("node" + n + " lists the rogue (chain CA certificate) as a connected peer", Duration.ofSeconds(10),
+                    () -> connected(node, rogueId) ? Boolean.TRUE : null);
+        }
+        outcomes.put("admission", "a fresh key with a chain-CA certificate is a connected peer of node0..2 (getPeers)");
+
+        // Genuine PBFT messages the nodes broadcast to the rogue, to replay and corrupt.
+        List<Pbft> genuine = new ArrayList<>();
+        for (RoguePeer r : peers) {
+            Frame f = r.awaitFrame(fr -> fr.topic().equals("pbft") && isVote(fr), COMMIT);
+            assertNotNull(r.label + ": the node broadcasts its votes to an admitted peer", f);
+        }
+        for (RoguePeer r : peers) {
+            for (Frame f : r.frames()) {
+                if (f.topic().equals("pbft") && isVote(f) && genuine.size() < 12) {
+                    genuine.add(Pbft.decode(f.payload()));
+                }
+            }
+        }
+        Pbft sample = genuine.get(0);
+        byte[] sampleBytes = sample.encode();
+        Map<String, Object> status = map(rpcs.get(0).call("getConsensusStatus"));
+        long height = asLong(status.get("height"));
+        long view = asLong(status.get("view"));
+        byte[] someHash = randomBytes(32);
+
+        // Malformed and wrongly signed PBFT messages: each to every live node.
+        Map<String, byte[]> pbft = new LinkedHashMap<>();
+        pbft.put("40 random bytes", randomBytes(40));
+        pbft.put("an unknown version", withByte(sampleBytes, 0, 9));
+        pbft.put("an unknown type", withByte(sampleBytes, 1, 99));
+        pbft.put("a truncated message", Arrays.copyOf(sampleBytes, sampleBytes.length / 2));
+        pbft.put("trailing bytes", Arrays.copyOf(sampleBytes, sampleBytes.length + 3));
+        pbft.put("a body length beyond the message", bodyLengthLie(sample));
+        pbft.put("another chain's vote", Pbft.signed(suite, rogueKey.privateKey(), RoguePeer.PREPARE, chainId + 1, height, view, someHash, new byte[0]).encode());
+        pbft.put("a vote by a key that is no sealer's", Pbft.signed(suite, rogueKey.privateKey(), RoguePeer.PREPARE, chainId, height, view, someHash, new byte[0]).encode());
+        pbft.put("a commit by a key that is no sealer's", Pbft.signed(suite, rogueKey.privateKey(), RoguePeer.COMMIT, chainId, height, view, someHash,
+                suite.sign(someHash, rogueKey.privateKey())).encode());
+        Pbft forged = new Pbft(1, RoguePeer.PREPARE, chainId, height, view, someHash, Bytes.fromHex(nodeIds.get(1)), new byte[0],
+                suite.sign(suite.hash(Pbft.unsigned(1, RoguePeer.PREPARE, chainId, height, view, someHash, Bytes.fromHex(nodeIds.get(1)), new byte[0])),
+                        rogueKey.privateKey()));
+        pbft.put("node1's vote signed with the rogue's key", forged.encode());
+        for (Pbft g : genuine.subList(0, Math.min(4, genuine.size()))) {
+            pbft.put("a genuine " + typeName(g.type()) + " (h=" + g.height() + ", from " + Bytes.toHex(g.sender()).substring(0, 10)
+                    + ") with one signature bit flipped", g.withFlippedSignature().encode());
+        }
+        pbft.put("a pre-prepare out of turn by a non-sealer", Pbft.signed(suite, rogueKey.privateKey(), RoguePeer.PRE_PREPARE, chainId, height, view,
+                someHash, randomBytes(100)).encode());
+        pbft.put("a fetch by a non-sealer", Pbft.signed(suite, rogueKey.privateKey(), RoguePeer.FETCH, chainId, 1, 0, new byte[32], new byte[0]).encode());
+        for (RoguePeer r : peers) {
+            for (byte[] payload : pbft.values()) {
+                r.frame("pbft", payload);
+            }
+        }
+        outcomes.put("pbft: malformed/forged/corrupted (" + pbft.size() + " kinds x 3 nodes)", String.join("; ", pbft.keySet()));
+
+        // Sync: node0 is told of a height the rogue does not have, asks the rogue for blocks and gets garbage;
+        // node1 and node2 get malformed sync messages first. A peer caught once is ignored for penaltyMs, so
+        // each node sees one fault that counts and then the rest.
+        RoguePeer liar = peers.get(0);
+        liar.frame("sync", new Encoder().u8(1).u8(1).u64(height + 500).fixed(randomBytes(32)).fixed(genesisHash).toByteArray());
+        Frame ask = liar.awaitFrame(f -> f.topic().equals("sync") && f.payload().length == 14 && f.payload()[1] == 2, Duration.ofSeconds(15));
+        if (ask != null) {
+            Decoder d = new Decoder(ask.payload(), "get blocks");
+            d.u8("version");
+            d.u8("type");
+            long from = d.u64("from");
+            liar.frame("sync", new Encoder().u8(1).u8(3).u64(from).u32(1).bytes(randomBytes(300)).toByteArray());
+            outcomes.put("sync: a STATUS claiming height " + (height + 500) + " (node0)",
+                    "node0 asked the rogue for blocks from " + from + "; the rogue answered with a 300-byte garbage block");
+        } else {
+            outcomes.put("sync: a STATUS claiming height " + (height + 500) + " (node0)", "node0 never asked the rogue for blocks within 15 s");
+        }
+        Map<String, byte[]> sync = new LinkedHashMap<>();
+        sync.put("GET_BLOCKS for 0 blocks", new Encoder().u8(1).u8(2).u64(1).u32(0).toByteArray());
+        sync.put("an unknown sync type", new Encoder().u8(1).u8(9).u64(1).toByteArray());
+        sync.put("BLOCKS claiming a million blocks", new Encoder().u8(1).u8(3).u64(1).u32(1_000_000).toByteArray());
+        sync.put("a truncated STATUS", new Encoder().u8(1).u8(1).u64(5).toByteArray());
+        sync.put("7 random bytes", new byte[] {1, 1, 7, 7, 7, 7, 7});
+        sync.put("unasked BLOCKS", new Encoder().u8(1).u8(3).u64(height).u32(1).bytes(randomBytes(64)).toByteArray());
+        peers.get(1).frame("sync", sync.get("GET_BLOCKS for 0 blocks"));
+        peers.get(2).frame("sync", sync.get("an unknown sync type"));
+        for (RoguePeer r : peers) {
+            for (byte[] payload : sync.values()) {
+                r.frame("sync", payload);
+            }
+        }
+        outcomes.put("sync: malformed (" + sync.size() + " kinds x 3 nodes)", String.join("; ", sync.keySet()));
+
+        // Transaction gossip: broken batches, and well-formed batches of transactions that must be refused.
+        // carol's transfers carry her next nonce, so only the signature or the chain id stands in their way.
+        Account carol = Account.of("carol", KeyFiles.read(dir.resolve("node0/keys/accounts/carol.key")), suite);
+        long carolNonce = rpcs.get(0).nonce(carol.address());
+        Address to = Account.generate("sink", suite).address();
+        SignedTransfer flipped = ChainTestSupport.transfer(suite, chainId, carol, carolNonce, to, BigInteger.TEN);
+        byte[] flippedTx = Bytes.fromHex(flipped.hex());
+        flippedTx[flippedTx.length - 10] ^= 0x01; // inside the signature, the last 64 bytes
+        SignedTransfer otherChain = ChainTestSupport.transfer(suite, chainId + 1, carol, carolNonce, to, BigInteger.TEN);
+        SignedTransfer noFunds = ChainTestSupport.transfer(suite, chainId, rogueKey, 0, to, BigInteger.TEN);
+        Map<String, byte[]> tx = new LinkedHashMap<>();
+        tx.put("a count of 2^32-1", new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0, 0, 0, 0});
+        tx.put("a count of 2 with one transaction", new Encoder().u32(2).bytes(Bytes.fromHex(noFunds.hex())).toByteArray());
+        tx.put("a transaction of random bytes", new Encoder().u32(1).bytes(randomBytes(180)).toByteArray());
+        tx.put("a transfer with a flipped signature bit", new Encoder().u32(1).bytes(flippedTx).toByteArray());
+        tx.put("a transfer for another chain", new Encoder().u32(1).bytes(Bytes.fromHex(otherChain.hex())).toByteArray());
+        tx.put("a transfer from an account with no funds", new Encoder().u32(1).bytes(Bytes.fromHex(noFunds.hex())).toByteArray());
+        for (RoguePeer r : peers) {
+            for (byte[] payload : tx.values()) {
+                r.frame("tx", payload);
+            }
+            r.frame("no-such-topic", randomBytes(64));
+        }
+        outcomes.put("tx: bad gossip (" + tx.size() + " kinds x 3 nodes) and a frame on an unknown topic", String.join("; ", tx.keySet()));
+
+        // Replays: once the chain has moved past them, the genuine messages again, verbatim, to every node.
+        long replayAbove = genuine.stream().mapToLong(Pbft::height).max().orElseThrow() + 1;
+        await("the chain passes the captured votes' heights", COMMIT,
+                () -> LIVE.stream().allMatch(n -> rpcs.get(n).blockNumber() >= replayAbove) ? Boolean.TRUE : null);
+        int decidedBefore = decidedCount(peers);
+        for (RoguePeer r : peers) {
+            for (Pbft g : genuine) {
+                r.frame("pbft", g.encode());
+            }
+        }
+        int replays = genuine.size() * peers.size();
+        Frame decided = null;
+        for (RoguePeer r : peers) {
+            decided = decided != null ? decided : r.awaitFrame(f -> f.topic().equals("pbft") && f.payload().length > 1
+                    && f.payload()[1] == RoguePeer.DECIDED, Duration.ofSeconds(5));
+        }
+        outcomes.put("pbft: " + replays + " genuine votes replayed after their height",
+                (decidedCount(peers) - decidedBefore) + " DECIDED answers (the committed block handed to a peer that seems behind)"
+                        + (decided == null ? "; none within 5 s" : ""));
+
+        for (RoguePeer r : peers) {
+            r.keepalive();
+        }
+        for (int i = 0; i < peers.size(); i++) {
+            RoguePeer r = peers.get(i);
+            outcomes.put("connection after bad payloads (node" + LIVE.get(i) + ")", r.isClosed() ? "closed by the node (" + r.closedBy() + ")"
+                    : "kept open; still listed by getPeers: " + connected(LIVE.get(i), rogueId));
+            r.close();
+        }
+        assertEquals("carol's forged transfers left her nonce alone", carolNonce, rpcs.get(0).nonce(carol.address()));
+        return List.of(flipped.hash(), otherChain.hash(), noFunds.hash());
+    }
+
+    // ---------------------------------------------------------------- 3. node3's real key, voting two ways
+
+    private void equivocateAsNode3(RogueCertificates.Authority chainCa) throws Exception {
+        kill(3);
+        byte[] key3 = KeyFiles.read(dir.resolve("node3/keys/node.key"));
+        String id3 = nodeIds.get(3);
+        assertEquals("node3's key file matches its public key", id3, Bytes.toHex(suite.publicKey(key3)).toLowerCase(Locale.ROOT));
+        SSLContext tls = RogueCertificates.clientContext(RogueCertificates.issue(chainCa, suite.publicKey(key3)), chainCa.certificate());
+        Map<Integer, RoguePeer> as3 = new HashMap<>();
+        for (int n : LIVE) {
+            RoguePeer r = track(RoguePeer.tls("node3-to-node" + n, tls, p2p + n));
+            r.hello(chainId, 1, 1);
+            as3.put(n, r);
+        }
+        for (int n : LIVE) {
+            int node = n;
+            await("node" + n + " takes the rogue for node3", Duration.ofSeconds(10), () -> connected(node, id3) ? Boolean.TRUE : null);
+        }
+        Map<Integer, Long> seenBefore = new HashMap<>();
+        for (int n : LIVE) {
+            seenBefore.put(n, asLong(map(rpcs.get(n).call("getConsensusStatus")).get("equivocationsSeen")));
+        }
+        long heightAtStart = rpcs.get(0).blockNumber();
+        int rounds = 0;
+        Set<Integer> caught = new HashSet<>();
+        while (caught.size() < LIVE.size() && rounds < EQUIVOCATION_ROUNDS) {
+            rounds++;
+            for (int n : LIVE) {
+                if (caught.contains(n)) {
+                    continue;
+                }
+                Map<String, Object> s = map(rpcs.get(n).call("getConsensusStatus"));
+                long h = asLong(s.get("height"));
+                long v = asLong(s.get("view"));
+                // This height and view, and the next height (buffered until the node gets there).
+                for (long[] at : new long[][] {{h, v}, {h + 1, 0}}) {
+                    byte[] a = randomBytes(32);
+                    byte[] b = randomBytes(32);
+                    RoguePeer r = as3.get(n);
+                    r.frame("pbft", Pbft.signed(suite, key3, RoguePeer.PREPARE, chainId, at[0], at[1], a, new byte[0]).encode());
+                    r.frame("pbft", Pbft.signed(suite, key3, RoguePeer.PREPARE, chainId, at[0], at[1], b, new byte[0]).encode());
+                    r.frame("pbft", Pbft.signed(suite, key3, RoguePeer.COMMIT, chainId, at[0], at[1], a, suite.sign(a, key3)).encode());
+                    r.frame("pbft", Pbft.signed(suite, key3, RoguePeer.COMMIT, chainId, at[0], at[1], b, suite.sign(b, key3)).encode());
+                }
+            }
+            long until = System.nanoTime() + Duration.ofSeconds(4).toNanos();
+            while (caught.size() < LIVE.size() && System.nanoTime() < until) {
+                for (int n : LIVE) {
+                    if (asLong(map(rpcs.get(n).call("getConsensusStatus")).get("equivocationsSeen")) > seenBefore.get(n)) {
+                        caught.add(n);
+                    }
+                }
+                LockSupport.parkNanos(100_000_000L); // poll interval; the condition above is what ends the wait
+            }
+        }
+        outcomes.put("pbft: node3's key voting PREPARE and COMMIT for two hashes at once", "sent in " + rounds
+                + " round(s) (8 messages per node per round); caught by node(s) " + caught);
+        assertEquals("every live node detects node3's equivocation within " + EQUIVOCATION_ROUNDS + " rounds", new HashSet<>(LIVE), caught);
+
+        // More node3-signed junk: a commit whose seal is not over its block, a proposal out of turn, a decided
+        // block that does not decode, a view change whose certificate does not parse, votes for heights long past.
+        Map<String, Object> s = map(rpcs.get(0).call("getConsensusStatus"));
+        long h = asLong(s.get("height"));
+        long v = asLong(s.get("view"));
+        byte[] c = randomBytes(32);
+        Map<String, byte[]> junk = new LinkedHashMap<>();
+        junk.put("a commit with a seal over another hash", Pbft.signed(suite, key3, RoguePeer.COMMIT, chainId, h, v, c, suite.sign(randomBytes(32), key3)).encode());
+        junk.put("a commit with a 10-byte seal", Pbft.signed(suite, key3, RoguePeer.COMMIT, chainId, h, v, c, randomBytes(10)).encode());
+        junk.put("a pre-prepare of garbage", Pbft.signed(suite, key3, RoguePeer.PRE_PREPARE, chainId, h, v, c, randomBytes(200)).encode());
+        junk.put("a decided block of garbage", Pbft.signed(suite, key3, RoguePeer.DECIDED, chainId, h, 0, c, randomBytes(200)).encode());
+        junk.put("a view change with an unparseable certificate", Pbft.signed(suite, key3, RoguePeer.VIEW_CHANGE, chainId, h, v + 3, c, new byte[] {1, 2, 3}).encode());
+        junk.put("a new view out of turn", Pbft.signed(suite, key3, RoguePeer.NEW_VIEW, chainId, h, v + 5, c, new byte[] {0, 0, 0, 9}).encode());
+        junk.put("a prepare for block 1, long committed", Pbft.signed(suite, key3, RoguePeer.PREPARE, chainId, 1, 0, c, new byte[0]).encode());
+        junk.put("a commit for block 1, long committed", Pbft.signed(suite, key3, RoguePeer.COMMIT, chainId, 1, 0, c, suite.sign(c, key3)).encode());
+        junk.put("a vote a million heights ahead", Pbft.signed(suite, key3, RoguePeer.PREPARE, chainId, h + 1_000_000, 0, c, new byte[0]).encode());
+        for (RoguePeer r : as3.values()) {
+            for (byte[] payload : junk.values()) {
+                r.frame("pbft", payload);
+            }
+        }
+        outcomes.put("pbft: node3-signed junk (" + junk.size() + " kinds x 3 nodes)", String.join("; ", junk.keySet()));
+        await("the chain goes on past node3's equivocation", COMMIT,
+                () -> rpcs.get(0).blockNumber() >= heightAtStart + 3 ? Boolean.TRUE : null);
+        for (RoguePeer r : as3.values()) {
+            r.close();
+        }
+        for (int n : LIVE) {
+            int node = n;
+            await("node" + n + " sees the rogue node3 gone", Duration.ofSeconds(10), () -> connected(node, id3) ? null : Boolean.TRUE);
+        }
+    }
+
+    // ---------------------------------------------------------------- 4. certificates of another CA
+
+    private void refuseForeignCertificates(RogueCertificates.Authority chainCa) throws Exception {
+        RogueCertificates.Authority foreign = RogueCertificates.foreignAuthority("Not this chain");
+        Account stranger = Account.generate("stranger", suite);
+        RogueCertificates.Identity strangerCert = RogueCertificates.issue(foreign, stranger.publicKey());
+        RogueCertificates.Identity impostor = RogueCertificates.issue(foreign, Bytes.fromHex(nodeIds.get(3)));
+        Map<String, SSLContext> clients = new LinkedHashMap<>();
+        clients.put("a fresh key certified by another CA", RogueCertificates.clientContext(strangerCert, chainCa.certificate()));
+        clients.put("node3's key certified by another CA", RogueCertificates.clientContext(impostor, chainCa.certificate()));
+        clients.put("no client certificate", RogueCertificates.clientContext(null, chainCa.certificate()));
+        for (Map.Entry<String, SSLContext> client : clients.entrySet()) {
+            for (int n : LIVE) {
+                String outcome;
+                try {
+                    RoguePeer r = track(RoguePeer.tls("foreign-" + n, client.getValue(), p2p + n));
+                    try {
+                        r.hello(chainId, 1, 1);
+                    } catch (IOException e) {
+                        // refused while writing: as good as refused while reading
+                    }
+                    assertTrue("node" + n + " closes the connection of " + client.getKey(), r.awaitClosed(CLOSED));
+                    assertTrue("node" + n + " sends no hello to " + client.getKey(), r.frames().stream().noneMatch(RoguePeer::isHello));
+                    outcome = "handshake completed on the client side, then the node closed it without a hello (" + r.closedBy() + ")";
+                    r.close();
+                } catch (IOException e) {
+                    outcome = "handshake refused: " + e;
+                }
+                outcomes.put("tls: " + client.getKey() + " (node" + n + ")", outcome);
+            }
+        }
+        for (int n : LIVE) {
+            for (Object p : (List<?>) rpcs.get(n).call("getPeers")) {
+                assertFalse("node" + n + " never lists the foreign-CA stranger as a peer",
+                        String.valueOf(map(p).get("id")).equalsIgnoreCase(strangerCert.nodeId()));
+            }
+            assertFalse("node" + n + " does not take the impostor for node3", connected(n, nodeIds.get(3)));
+        }
+    }
+
+    // ---------------------------------------------------------------- checks
+
+    /** Same block hashes and state roots on every listed node; every seal is a listed sealer's, verifies, and there are a quorum. */
+    private void assertSameSealedChain(List<Integer> nodes) {
+        long common = Long.MAX_VALUE;
+        for (int n : nodes) {
+            common = Math.min(common, rpcs.get(n).blockNumber());
+        }
+        assertTrue("a chain beyond genesis", common > 0);
+        int quorum = NODES - (NODES - 1) / 3;
+        for (long h = 0; h <= common; h++) {
+            Map<String, Object> first = map(rpcs.get(nodes.get(0)).call("getBlockByNumber", h, false));
+            for (int n : nodes.subList(1, nodes.size())) {
+                Map<String, Object> other = map(rpcs.get(n).call("getBlockByNumber", h, false));
+                assertEquals("hash of block " + h + " on node" + n, first.get("hash"), other.get("hash"));
+                assertEquals("state root of block " + h + " on node" + n, first.get("stateRoot"), other.get("stateRoot"));
+            }
+            if (h == 0) {
+                continue;
+            }
+            assertTrue("block " + h + " names a listed sealer", sealers.contains(String.valueOf(first.get("sealer")).toLowerCase(Locale.ROOT)));
+            byte[] hash = Bytes.fromHex(String.valueOf(first.get("hash")));
+            Set<String> signers = new HashSet<>();
+            for (Object o : (List<?>) first.get("seals")) {
+                byte[] seal = Bytes.fromHex(String.valueOf(o));
+                assertEquals("seal size in block " + h, 128, seal.length);
+                String signer = Bytes.toHex(Arrays.copyOf(seal, 64)).toLowerCase(Locale.ROOT);
+                assertTrue("block " + h + " carries a seal of " + signer + ", who is no sealer", sealers.contains(signer));
+                assertTrue("the seal of " + signer + " on block " + h + " verifies",
+                        suite.verify(hash, Arrays.copyOfRange(seal, 64, 128), Arrays.copyOf(seal, 64)));
+                assertTrue("block " + h + " carries two seals of " + signer, signers.add(signer));
+            }
+            assertTrue("block " + h + " carries a quorum of seals: " + signers.size(), signers.size() >= quorum);
+        }
+    }
+
+    /**
+     * Waits until every expected line is in the log of a node it was provoked on; returns the relevant
+     * lines of each live node's log.
+     */
+    private Map<Integer, List<String>> awaitLogLines(Map<String, Integer> expected, String rogueId) {
+        Map<String, Integer> all = new LinkedHashMap<>(expected);
+        for (int n : LIVE) {
+            all.merge("sync: ignoring peer " + rogueId, 1 << n, (x, y) -> x | y);
+            all.merge("pbft: equivocation by " + nodeIds.get(3), 1 << n, (x, y) -> x | y);
+            all.merge("TLS handshake failed", 1 << n, (x, y) -> x | y); // the foreign-CA clients
+        }
+        Map<Integer, List<String>> lines = new HashMap<>();
+        for (Map.Entry<String, Integer> e : all.entrySet()) {
+            for (int n : LIVE) {
+                if ((e.getValue() & (1 << n)) == 0) {
+                    continue;
+                }
+                int node = n;
+                await("node" + n + "'s log says '" + e.getKey() + "'", Duration.ofSeconds(10),
+                        () -> logLines(node).stream().anyMatch(l -> l.contains(e.getKey())) ? Boolean.TRUE : null);
+            }
+        }
+        for (int n : LIVE) {
+            List<String> relevant = new ArrayList<>();
+            for (String l : logLines(n)) {
+                if (l.contains("network: closing connection") || l.contains("equivocation") || l.contains("sync: ignoring peer")
+                        || l.contains("WARN") || l.contains("ERROR") || l.contains("Exception")) {
+                    relevant.add(l);
+                }
+            }
+            lines.put(n, relevant);
+        }
+        return lines;
+    }
+
+    private List<String> logLines(int node) {
+        try {
+            return Files.readAllLines(dir.resolve("node" + node + "/logs/node.log"), StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private void report(Map<Integer, List<String>> logs, long heightBefore, long started) {
+        StringBuilder b = new StringBuilder("RoguePeerIT report\n");
+        outcomes.forEach((k, v) -> b.append("  ").append(k).append(": ").append(v).append('\n'));
+        b.append("  chain: height ").append(heightBefore).append(" -> ").append(rpcs.get(0).blockNumber()).append(", ")
+                .append(load.sent.size()).append(" background transfers all committed on node0..2, node3 caught up; ")
+                .append(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started)).append(" s\n");
+        logs.forEach((n, lines) -> {
+            b.append("  node").append(n).append(" log (").append(lines.size()).append(" relevant lines):\n");
+            for (String l : lines.subList(0, Math.min(lines.size(), 60))) {
+                b.append("    ").append(l).append('\n');
+            }
+        });
+        System.out.println(b);
+    }
+
+    // ---------------------------------------------------------------- the background load
+
+    /** Valid transfers, about ten a second, round robin over node0..2, until stopped. */
+    private final class Load implements Runnable {
+        final List<SignedTransfer> sent = new CopyOnWriteArrayList<>();
+        private final List<Throwable> errors = new CopyOnWriteArrayList<>();
+        private final Thread thread = new Thread(this, "rogue-it-load");
+        private volatile boolean running = true;
+
+        void start() {
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        public void run() {
+            try {
+                Map<String, Account> accounts = new HashMap<>();
+                Map<String, Long> nonces = new HashMap<>();
+                for (String name : ACCOUNTS) {
+                    Account a = Account.of(name, KeyFiles.read(dir.resolve("node0/keys/accounts/" + name + ".key")), suite);
+                    accounts.put(name, a);
+                    nonces.put(name, rpcs.get(0).nonce(a.address()));
+                }
+                List<Address> sinks = List.of(Account.generate("s1", suite).address(), Account.generate("s2", suite).address());
+                int i = 0;
+                while (running) {
+                    String from = ACCOUNTS.get(i % ACCOUNTS.size());
+                    long nonce = nonces.get(from);
+                    SignedTransfer tx = ChainTestSupport.transfer(suite, chainId, accounts.get(from), nonce, sinks.get(i % 2), BigInteger.ONE);
+                    String answered = rpcs.get(LIVE.get(i % LIVE.size())).send(tx);
+                    if (!tx.hash().equals(answered)) {
+                        throw new AssertionError("node answered " + answered + " for " + tx.hash());
+                    }
+                    nonces.put(from, nonce + 1);
+                    sent.add(tx);
+                    i++;
+                    LockSupport.parkNanos(100_000_000L); // pacing, not synchronisation
+                }
+            } catch (Throwable t) {
+                errors.add(t);
+            }
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            thread.join(15_000);
+        }
+
+        void awaitReceipts(List<Integer> nodes) {
+            if (!errors.isEmpty()) {
+                throw new AssertionError("the background load failed", errors.get(0));
+            }
+            assertTrue("the background load sent transfers", sent.size() > 20);
+            for (SignedTransfer tx : sent) {
+                for (int n : nodes) {
+                    Map<String, Object> r = await("receipt of " + tx.hash() + " on node" + n, COMMIT, () -> rpcs.get(n).receipt(tx.hash()));
+                    assertEquals("status of " + tx.hash() + " on node" + n, 0L, asLong(r.get("status")));
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- small things
+
+    /**
+     * One node after the other: started in parallel on two cores, a node once came up with its
+     * etc/io.cairn.rpc.cfg emptied during start (FileInstall writes the .cfg files back as the node
+     * starts) and so never answered on its JSON-RPC port.
+     */
+    private void startAll() throws Exception {
+        for (int i = 0; i < NODES; i++) {
+            pids[i] = launchers.get(i).startDetached(-1);
+        }
+    }
+
+    private void kill(int node) {
+        ProcessHandle.of(pids[node]).ifPresent(p -> {
+            p.destroyForcibly();
+            p.onExit().join();
+        });
+    }
+
+    private RoguePeer track(RoguePeer r) {
+        rogues.add(r);
+        return r;
+    }
+
+    private boolean connected(int node, String id) {
+        for (Object p : (List<?>) rpcs.get(node).call("getPeers")) {
+            Map<String, Object> peer = map(p);
+            if (String.valueOf(peer.get("id")).equalsIgnoreCase(id) && Boolean.TRUE.equals(peer.get("connected"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Map<Integer, Map<String, Object>> statuses(String method) {
+        Map<Integer, Map<String, Object>> out = new HashMap<>();
+        for (int n : LIVE) {
+            out.put(n, map(rpcs.get(n).call(method)));
+        }
+        return out;
+    }
+
+    private static boolean isVote(Frame f) {
+        byte[] p = f.payload();
+        return p.length > 2 && p[0] == 1 && (p[1] == RoguePeer.PREPARE || p[1] == RoguePeer.COMMIT);
+    }
+
+    private static int decidedCount(List<RoguePeer> peers) {
+        int n = 0;
+        for (RoguePeer r : peers) {
+            n += (int) r.frames().stream().filter(f -> f.topic().equals("pbft") && f.payload().length > 1
+                    && f.payload()[1] == RoguePeer.DECIDED).count();
+        }
+        return n;
+    }
+
+    private static String typeName(int type) {
+        return switch (type) {
+            case RoguePeer.PREPARE -> "PREPARE";
+            case RoguePeer.COMMIT -> "COMMIT";
+            default -> "type " + type;
+        };
+    }
+
+    /** The message with its body length field claiming far more bytes than follow. */
+    private static byte[] bodyLengthLie(Pbft m) {
+        byte[] b = m.encode();
+        int at = 1 + 1 + 8 + 8 + 8 + 32 + 64;
+        b[at] = 0x7f;
+        return b;
+    }
+
+    private static byte[] withByte(byte[] b, int index, int value) {
+        byte[] c = b.clone();
+        c[index] = (byte) value;
+        return c;
+    }
+
+    private byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        random.nextBytes(b);
+        return b;
+    }
+
+    private static byte[] frame(String topic, byte[] payload) {
+        byte[] t = topic.getBytes(StandardCharsets.US_ASCII);
+        return new Encoder().u32(1 + t.length + payload.length).u8(t.length).fixed(t).fixed(payload).toByteArray();
+    }
+
+    private static byte[] hello(long chainId, int min, int max) {
+        return new Encoder().u32(17).u8(0).u32(RoguePeer.MAGIC).u64(chainId).u32((min << 16) | max).toByteArray();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object o) {
+        return (Map<String, Object>) Objects.requireNonNull(o, "null result");
+    }
+}
