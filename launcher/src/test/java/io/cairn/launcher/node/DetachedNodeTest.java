@@ -34,6 +34,7 @@ class DetachedNodeTest {
         assertEquals(home.etc().toString(), daemon.get("felix.fileinstall.dir"));
         assertEquals(".*\\.cfg", daemon.get("felix.fileinstall.filter"));
         assertEquals("--nointeractive", daemon.get("gosh.args"));
+        assertEquals("false", daemon.get("felix.fileinstall.enableConfigSave"), "the operator's .cfg files are never written back");
         assertTrue(!FelixNode.frameworkProperties(home, true).containsKey("gosh.args"));
     }
 
