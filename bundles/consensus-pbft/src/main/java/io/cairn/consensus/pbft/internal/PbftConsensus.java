@@ -38,6 +38,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.osgi.service.component.annotations.Activate;
@@ -98,6 +102,15 @@ public final class PbftConsensus implements Consensus, MessageHandler {
     private static final long MAX_FUTURE_MS = 10_000;
     private static final long FETCH_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long NONE = Long.MIN_VALUE;
+    /** How often at most the peer table is read to see whether a message that missed peers can reach them now. */
+    private static final long REACH_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final int MAX_OWN_MESSAGES = 16;
+    /** The view timeout is at least this many times the recent block time (blocks under load take longer). */
+    private static final int TIMEOUT_PER_BLOCK_TIME = 4;
+    /** ... but the adaptation never stretches it beyond this many times the configured one. */
+    private static final int MAX_ADAPTIVE_FACTOR = 8;
+    /** Below this many unpooled transactions a proposal is verified on the event thread. */
+    private static final int PARALLEL_VERIFY_MIN = 32;
 
     // ---- references (dynamic, greedy, optional: a swap pauses the engine, never breaks it)
     private volatile TxPool txPool;
@@ -128,12 +141,14 @@ public final class PbftConsensus implements Consensus, MessageHandler {
     private final AtomicLong blocksCommitted = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong rounds = new AtomicLong();
+    private final AtomicLong resent = new AtomicLong();
     private volatile long shownHeight = -1;
     private volatile long shownView;
     private volatile boolean shownChanging;
     private volatile Hash lastBlockHash;
     private volatile Chain shownChain;
     private volatile String lastRejection;
+    private volatile long shownTimeoutNanos;
 
     // ---- protocol state, owned by the event thread
     private Chain chain;
@@ -161,6 +176,33 @@ public final class PbftConsensus implements Consensus, MessageHandler {
     private Set<Hash> lastSealedTxs = Set.of();
     private long lastFetchAt = System.nanoTime() - FETCH_EVERY_NANOS;
     private final Map<String, Long> lastAnswerAt = new HashMap<>();
+    /**
+     * This node's own votes and proposals at the height in progress. PBFT has no retransmission of its own:
+     * a PRE-PREPARE broadcast while the network had no peers (a network engine just swapped in, a
+     * reconnect) would otherwise be lost and cost a whole view timeout. Receivers count a repeated vote once.
+     */
+    private final List<OwnMessage> own = new ArrayList<>();
+    private long lastReachCheckAt = System.nanoTime();
+    /** When the height in progress first had work (timer armed), for the block time the view timeout adapts to. */
+    private long heightBusySince = NONE;
+    /** Smoothed time from work to commit of recent view-0 blocks (ns); 0 until one is measured. */
+    private long recentBlockNanos;
+    private final ExecutorService verifiers;
+    private final int verifierThreads;
+
+    /** One of this node's messages, with how many peers the last broadcast reached, through which network. */
+    private static final class OwnMessage {
+        final PbftMessage message;
+        final byte[] encoded;
+        Network via;
+        int reached;
+        long sentAt;
+
+        OwnMessage(PbftMessage message, byte[] encoded) {
+            this.message = message;
+            this.encoded = encoded;
+        }
+    }
 
     private record Buffered(String peerId, PbftMessage message) {}
 
@@ -178,6 +220,14 @@ public final class PbftConsensus implements Consensus, MessageHandler {
     @Activate
     public PbftConsensus(Config config) {
         configure(config);
+        verifierThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        AtomicLong verifierCount = new AtomicLong();
+        verifiers = Executors.newFixedThreadPool(verifierThreads, r -> {
+            Thread t = new Thread(r, THREAD_NAME + "-verify-" + verifierCount.incrementAndGet());
+            t.setDaemon(true);
+            t.setContextClassLoader(null);
+            return t;
+        });
         thread = new Thread(this::run, THREAD_NAME);
         thread.setDaemon(true);
         thread.setContextClassLoader(null);
@@ -492,25 +542,7 @@ public final class PbftConsensus implements Consensus, MessageHandler {
         if (header.txCount() != raw.size()) {
             throw new IllegalArgumentException("the header counts " + header.txCount() + " transactions, the block has " + raw.size());
         }
-        List<VerifiedTransaction> txs = new ArrayList<>(raw.size());
-        for (byte[] bytes : raw) {
-            Transaction tx = Transaction.decode(bytes);
-            if (tx.chainId() != c.chain.chainId) {
-                throw new IllegalArgumentException("a transaction is for chain " + Long.toUnsignedString(tx.chainId()));
-            }
-            byte[] h32 = c.suite.hash(tx.signingPayload());
-            Hash h = Hash.of(h32);
-            Optional<VerifiedTransaction> pooled = c.pool.get(h);
-            if (pooled.isPresent()) {
-                txs.add(pooled.get()); // verified once, on admission
-                continue;
-            }
-            byte[] pub = tx.publicKey();
-            if (!c.suite.verify(h32, tx.signature(), pub)) {
-                throw new IllegalArgumentException("transaction " + h + ": the signature does not verify");
-            }
-            txs.add(new VerifiedTransaction(tx, h, c.suite.address(pub), bytes));
-        }
+        List<VerifiedTransaction> txs = verifyAll(c, raw);
         ExecutedBlock executed = c.exec.execute(parent, header.timestamp(), header.sealer(), txs);
         byte[] mine = executed.header().encode();
         if (!Arrays.equals(mine, header.encode())) {
@@ -518,6 +550,75 @@ public final class PbftConsensus implements Consensus, MessageHandler {
                     + Hash.of(c.suite.hash(mine)) + ")");
         }
         return executed;
+    }
+
+    /**
+     * The transactions of a proposed block, verified: those in the pool were verified on admission; the
+     * others (gossip often arrives after the proposal) are checked here, spread over the verifier threads
+     * when there are many, since signature checks dominate a replica's time on a block.
+     */
+    private List<VerifiedTransaction> verifyAll(Ctx c, List<byte[]> raw) {
+        int n = raw.size();
+        VerifiedTransaction[] out = new VerifiedTransaction[n];
+        List<Transaction> decoded = new ArrayList<>(n);
+        List<Integer> unpooled = new ArrayList<>();
+        List<byte[]> digests = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Transaction tx = Transaction.decode(raw.get(i));
+            if (tx.chainId() != c.chain.chainId) {
+                throw new IllegalArgumentException("a transaction is for chain " + Long.toUnsignedString(tx.chainId()));
+            }
+            decoded.add(tx);
+            byte[] h32 = c.suite.hash(tx.signingPayload());
+            Optional<VerifiedTransaction> pooled = c.pool.get(Hash.of(h32));
+            if (pooled.isPresent()) {
+                out[i] = pooled.get(); // verified once, on admission
+            } else {
+                unpooled.add(i);
+                digests.add(h32);
+            }
+        }
+        int k = unpooled.size();
+        int parts = k < PARALLEL_VERIFY_MIN ? 1 : Math.min(verifierThreads, k / (PARALLEL_VERIFY_MIN / 2));
+        if (parts <= 1) {
+            verifyRange(c, raw, decoded, unpooled, digests, out, 0, k);
+        } else {
+            List<Future<?>> running = new ArrayList<>(parts);
+            for (int p = 0; p < parts; p++) {
+                int from = (int) ((long) k * p / parts);
+                int to = (int) ((long) k * (p + 1) / parts);
+                running.add(verifiers.submit(() -> verifyRange(c, raw, decoded, unpooled, digests, out, from, to)));
+            }
+            for (Future<?> f : running) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    running.forEach(r -> r.cancel(false));
+                    if (e.getCause() instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    throw new IllegalStateException("verifying the transactions of a block failed", e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while verifying the transactions of a block", e);
+                }
+            }
+        }
+        return Arrays.asList(out);
+    }
+
+    private static void verifyRange(Ctx c, List<byte[]> raw, List<Transaction> decoded, List<Integer> unpooled,
+            List<byte[]> digests, VerifiedTransaction[] out, int from, int to) {
+        for (int j = from; j < to; j++) {
+            int i = unpooled.get(j);
+            Transaction tx = decoded.get(i);
+            byte[] h32 = digests.get(j);
+            byte[] pub = tx.publicKey();
+            if (!c.suite.verify(h32, tx.signature(), pub)) {
+                throw new IllegalArgumentException("transaction " + Hash.of(h32) + ": the signature does not verify");
+            }
+            out[i] = new VerifiedTransaction(tx, Hash.of(h32), c.suite.address(pub), raw.get(i));
+        }
     }
 
     // ---- PREPARE / COMMIT
@@ -581,11 +682,15 @@ public final class PbftConsensus implements Consensus, MessageHandler {
             buffer(peerId, m);
             return;
         }
+        Round r = round(m.view());
+        Round.Vote had = r.commits.get(m.senderHex());
+        if (had != null && had.hash().equals(m.blockHash()) && Arrays.equals(had.signature(), m.body())) {
+            return; // a re-sent vote: counted once, its seal already checked
+        }
         if (m.body().length != 64 || !c.suite.verify(m.blockHash().toByteArray(), m.body(), m.sender())) {
             reject(peerId, m + ": the seal does not verify");
             return;
         }
-        Round r = round(m.view());
         if (record(r.commits, m, m.body())) {
             armTimer();
             checkCommitted(c, r);
@@ -638,6 +743,7 @@ public final class PbftConsensus implements Consensus, MessageHandler {
         }
         lastSealedTxs = sealed;
         lastBlockHash = hash;
+        learnBlockTime();
         blocksCommitted.incrementAndGet();
         exitGate();
         syncHeight(c);
@@ -645,14 +751,37 @@ public final class PbftConsensus implements Consensus, MessageHandler {
 
     // ---- VIEW-CHANGE / NEW-VIEW
 
+    /**
+     * The configured view timeout, stretched to a few recent block times: under load a block takes longer
+     * to verify and execute, and a timeout shorter than that only replaces a slow leader by another slow one.
+     */
+    private long baseTimeoutNanos() {
+        long configured = viewTimeoutNanos;
+        long adaptive = Math.min(configured * MAX_ADAPTIVE_FACTOR, recentBlockNanos * TIMEOUT_PER_BLOCK_TIME);
+        return Math.max(configured, adaptive);
+    }
+
     private long timeoutNanos() {
-        return viewTimeoutNanos << Math.min(consecutiveViewChanges, MAX_TIMEOUT_SHIFT);
+        return baseTimeoutNanos() << Math.min(consecutiveViewChanges, MAX_TIMEOUT_SHIFT);
     }
 
     private void armTimer() {
         if (deadline == NONE) {
             deadline = System.nanoTime() + timeoutNanos();
+            if (heightBusySince == NONE) {
+                heightBusySince = System.nanoTime();
+            }
         }
+    }
+
+    /** Learns the block time from blocks decided in their first view (a view change's wait is not block time). */
+    private void learnBlockTime() {
+        if (view != 0 || consecutiveViewChanges != 0 || heightBusySince == NONE) {
+            return;
+        }
+        long took = System.nanoTime() - heightBusySince;
+        recentBlockNanos = recentBlockNanos == 0 ? took : (recentBlockNanos * 3 + took) / 4;
+        shownTimeoutNanos = baseTimeoutNanos();
     }
 
     private void startViewChange(Ctx c, long target) {
@@ -685,6 +814,11 @@ public final class PbftConsensus implements Consensus, MessageHandler {
                 c.net.send(peerId, TOPIC, nv.encode());
             }
             return;
+        }
+        Map<String, PbftMessage> known = viewChangeVotes.get(m.view());
+        PbftMessage seen = known == null ? null : known.get(m.senderHex());
+        if (seen != null && seen.blockHash().equals(m.blockHash())) {
+            return; // a re-sent request: counted once, its certificate already checked
         }
         PreparedCert cert;
         try {
@@ -860,6 +994,7 @@ public final class PbftConsensus implements Consensus, MessageHandler {
         deadline = System.nanoTime() + timeoutNanos();
         viewChangeVotes.headMap(view, true).clear();
         roundsByView.headMap(view, false).values().removeIf(Round::idle);
+        forgetOwnBefore(view);
         LOG.log(Level.INFO, "pbft: entered view " + view + " at height " + height + ", leader "
                 + c.chain.leader(height, view) + (cert == null ? "" : ", re-proposing " + cert.hash()));
         replay(c);
@@ -1072,6 +1207,8 @@ public final class PbftConsensus implements Consensus, MessageHandler {
         gated.clear();
         deadline = NONE;
         consecutiveViewChanges = 0;
+        own.clear();
+        heightBusySince = NONE;
         if (c.storage != null) {
             votes.refresh(c.storage);
         }
@@ -1139,6 +1276,7 @@ public final class PbftConsensus implements Consensus, MessageHandler {
         if (c.sealer && mayVote(c, view) && c.me.equals(c.chain.leader(height, view))) {
             maybePropose(c);
         }
+        resendOwn(c);
         long now = System.nanoTime();
         if (deadline == NONE && c.sealer && (emptyBlocks || changingTo >= 0 || awaitingNewView
                 || hasRunnable(c.pool))) {
@@ -1157,11 +1295,81 @@ public final class PbftConsensus implements Consensus, MessageHandler {
     }
 
     private void send(Ctx c, PbftMessage m) {
-        Network net = c.net;
-        if (net != null && c.sealer) {
-            net.broadcast(TOPIC, m.encode());
+        if (c.sealer && m.height() == height) {
+            OwnMessage o = new OwnMessage(m, m.encode());
+            remember(o);
+            broadcast(c, o);
         }
         dispatch(c, c.me, m); // one's own vote counts too
+    }
+
+    private void broadcast(Ctx c, OwnMessage o) {
+        Network net = c.net;
+        o.sentAt = System.nanoTime();
+        o.via = net;
+        o.reached = net == null ? 0 : net.broadcast(TOPIC, o.encoded);
+    }
+
+    private void remember(OwnMessage o) {
+        int type = o.message.type();
+        if (type == PbftMessage.VIEW_CHANGE || type == PbftMessage.NEW_VIEW) {
+            own.removeIf(p -> p.message.type() == type); // only the latest request for a view matters
+        }
+        own.add(o);
+        if (own.size() > MAX_OWN_MESSAGES) {
+            own.remove(0);
+        }
+    }
+
+    /** Forgets own messages a new view made useless; COMMITs of earlier views stay (their block may still commit). */
+    private void forgetOwnBefore(long v) {
+        own.removeIf(o -> o.message.view() < v && o.message.type() != PbftMessage.COMMIT
+                || o.message.type() == PbftMessage.VIEW_CHANGE && o.message.view() <= v);
+    }
+
+    /**
+     * Sends this node's messages of the unfinished height again: at once when a broadcast missed peers that
+     * are connected now (or went out through a network engine since replaced), and every quarter view
+     * timeout in any case (a message may be lost on the way). The height moving on ends it.
+     */
+    private void resendOwn(Ctx c) {
+        Network net = c.net;
+        if (own.isEmpty() || net == null || !c.sealer) {
+            return;
+        }
+        long now = System.nanoTime();
+        int connected = -1;
+        long every = Math.max(TimeUnit.MILLISECONDS.toNanos(20), timeoutNanos() / 4);
+        Round current = roundsByView.get(view);
+        boolean mayCheckReach = now - lastReachCheckAt >= REACH_CHECK_NANOS;
+        for (OwnMessage o : own) {
+            boolean due = now - o.sentAt >= every;
+            if (due && o.message.type() == PbftMessage.PRE_PREPARE && current != null && current.prepared
+                    && o.message.view() == view) {
+                due = false; // a quorum holds the block: a straggler gets it by FETCH, not another full copy
+            }
+            if (!due && mayCheckReach && (o.via != net || o.reached < c.chain.n() - 1)) {
+                if (connected < 0) {
+                    lastReachCheckAt = now;
+                    connected = connectedPeers(net);
+                }
+                due = o.via != net ? connected > 0 : connected > o.reached;
+            }
+            if (due) {
+                resent.incrementAndGet();
+                broadcast(c, o);
+            }
+        }
+    }
+
+    private static int connectedPeers(Network net) {
+        int n = 0;
+        for (Network.Peer p : net.peers()) {
+            if (p.connected()) {
+                n++;
+            }
+        }
+        return n;
     }
 
     // ---- the pipeline gate: held from the first execution of a block until it commits or is abandoned
@@ -1210,6 +1418,7 @@ public final class PbftConsensus implements Consensus, MessageHandler {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        verifiers.shutdownNow();
         inbox.clear();
     }
 
@@ -1257,6 +1466,8 @@ public final class PbftConsensus implements Consensus, MessageHandler {
         s.put("blockTxs", blockTxs);
         s.put("intervalMs", TimeUnit.NANOSECONDS.toMillis(intervalNanos));
         s.put("viewTimeoutMs", TimeUnit.NANOSECONDS.toMillis(viewTimeoutNanos));
+        s.put("viewTimeoutNowMs", TimeUnit.NANOSECONDS.toMillis(Math.max(viewTimeoutNanos, shownTimeoutNanos)));
+        s.put("messagesResent", resent.get());
         s.put("emptyBlocks", emptyBlocks);
         return s;
     }

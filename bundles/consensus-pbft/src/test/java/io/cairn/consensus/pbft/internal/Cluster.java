@@ -64,6 +64,8 @@ final class Cluster implements AutoCloseable {
      */
     static final class KeySuite implements CryptoSuite {
         private final Map<String, byte[]> privateKeys = new ConcurrentHashMap<>();
+        /** Names of the threads that checked signatures. */
+        final java.util.Set<String> verifyingThreads = ConcurrentHashMap.newKeySet();
 
         @Override public String name() { return "test-keyed-sha256"; }
         @Override public byte[] hash(byte[] data) { return sha256(data); }
@@ -78,6 +80,7 @@ final class Cluster implements AutoCloseable {
 
         @Override
         public boolean verify(byte[] hash32, byte[] signature, byte[] publicKey) {
+            verifyingThreads.add(Thread.currentThread().getName());
             byte[] priv = privateKeys.get(Bytes.toHex(publicKey));
             return priv != null && hash32.length == 32 && Arrays.equals(signature, sign(hash32, priv));
         }
@@ -227,6 +230,10 @@ final class Cluster implements AutoCloseable {
         final String id;
         volatile MessageHandler handler;
         volatile boolean up = true;
+        /** No connection to any peer (as while a network engine is being swapped): sends are refused. */
+        volatile boolean isolated;
+        /** Messages this endpoint could not hand to a peer because it was isolated. */
+        final List<PbftMessage> refused = new CopyOnWriteArrayList<>();
         final ExecutorService delivery;
         final AtomicLong delivered = new AtomicLong();
 
@@ -240,7 +247,16 @@ final class Cluster implements AutoCloseable {
         }
 
         @Override public String self() { return id; }
-        @Override public List<Peer> peers() { return List.of(); }
+        @Override
+        public List<Peer> peers() {
+            List<Peer> out = new ArrayList<>();
+            for (Endpoint e : endpoints.values()) {
+                if (e != this) {
+                    out.add(new Peer(e.id, "memory", up && e.up && !isolated && !e.isolated, true, 0, 0, 0, 0));
+                }
+            }
+            return out;
+        }
         @Override public int maxPayload() { return 16 << 20; }
         @Override public Health health() { return Health.ready("fake"); }
 
@@ -248,6 +264,14 @@ final class Cluster implements AutoCloseable {
         public boolean send(String peerId, String topic, byte[] payload) {
             Endpoint to = endpoints.get(peerId);
             if (!up || to == null || !to.up) {
+                return false;
+            }
+            if (isolated || to.isolated) {
+                try {
+                    refused.add(PbftMessage.decode(payload));
+                } catch (RuntimeException e) {
+                    // not a consensus message
+                }
                 return false;
             }
             PbftMessage m;

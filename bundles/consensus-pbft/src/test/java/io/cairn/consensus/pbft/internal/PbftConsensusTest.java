@@ -137,6 +137,111 @@ class PbftConsensusTest {
     }
 
     @Test
+    void aLeaderWhoseProposalReachedNobodySendsItAgainOnceConnected() {
+        cluster(3, 20, 20_000);
+        Node leader = cluster.node(1); // leader of height 1, view 0
+        leader.net.isolated = true; // its network engine is being swapped: no peer connected
+        cluster.submitToAll(3);
+        await(() -> leader.net.refused.stream().anyMatch(m -> m.type() == PbftMessage.PRE_PREPARE), 10,
+                "the leader's proposal, refused for want of peers");
+        long reconnected = System.nanoTime();
+        leader.net.isolated = false;
+        await(() -> cluster.nodes.stream().allMatch(n -> n.height() >= 1), 30, "block 1 on every node");
+        long tookMs = (System.nanoTime() - reconnected) / 1_000_000;
+        // The view timeout is 20 s and the periodic re-send a quarter of it: only re-sending on reconnection is this quick.
+        assertTrue(tookMs < 4_000, "block 1 committed " + tookMs + " ms after the leader reconnected");
+        assertSameChain(cluster.nodes, 1);
+        for (Node n : cluster.nodes) {
+            assertFinal(n, 1);
+            assertEquals(0, n.stat("viewChanges"), "no view change on " + n.id.hex());
+            assertEquals(0, n.stat("equivocationsSeen"));
+        }
+        assertTrue(leader.stat("messagesResent") >= 1);
+    }
+
+    @Test
+    void aProposalLostOnTheWayIsSentAgainBeforeTheViewTimeout() {
+        cluster(3, 20, 4_000);
+        Node leader = cluster.node(1);
+        Set<String> lostTo = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        // The network took the proposal (broadcast reports every peer) but lost it: only a timed re-send helps.
+        cluster.filter = s -> !(s.from().equals(leader.id.hex()) && s.message().type() == PbftMessage.PRE_PREPARE
+                && lostTo.add(s.to()));
+        long start = System.nanoTime();
+        cluster.submitToAll(3);
+        await(() -> cluster.nodes.stream().allMatch(n -> n.height() >= 1), 30, "block 1 on every node");
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(tookMs < 3_500, "block 1 committed after " + tookMs + " ms, view timeout 4 s");
+        assertEquals(3, lostTo.size(), "the first proposal was lost to every peer");
+        for (Node n : cluster.nodes) {
+            assertFinal(n, 1);
+            assertEquals(0, n.stat("viewChanges"));
+            assertEquals(0, n.stat("equivocationsSeen"), "a re-sent vote is the same vote");
+        }
+    }
+
+    @Test
+    void aRepeatedVoteCountsOnce() {
+        cluster(10, 20, 60_000, 0, 2, 3); // only node 1, the leader of (1, 0), runs an engine
+        Node leader = cluster.node(1);
+        List<VerifiedTransaction> txs = cluster.submitToAll(2);
+        await(() -> cluster.log.stream().anyMatch(s -> s.message() != null && s.message().type() == PbftMessage.PRE_PREPARE),
+                10, "the proposal");
+        Hash proposed = cluster.log.stream().filter(s -> s.message() != null && s.message().type() == PbftMessage.PRE_PREPARE)
+                .findFirst().orElseThrow().message().blockHash();
+        Node n2 = cluster.node(2);
+        byte[] prepare2 = signed(n2.id, PbftMessage.PREPARE, 1, 0, proposed, new byte[0]).encode();
+        for (int i = 0; i < 3; i++) {
+            n2.net.send(leader.id.hex(), "pbft", prepare2);
+        }
+        cluster.settle(leader);
+        assertEquals(0, cluster.log.stream().filter(s -> s.from().equals(leader.id.hex()) && s.message() != null
+                && s.message().type() == PbftMessage.COMMIT).count(), "two distinct prepares are no quorum, however often one repeats");
+        Node n3 = cluster.node(3);
+        n3.net.send(leader.id.hex(), "pbft", signed(n3.id, PbftMessage.PREPARE, 1, 0, proposed, new byte[0]).encode());
+        await(() -> cluster.log.stream().anyMatch(s -> s.from().equals(leader.id.hex()) && s.message() != null
+                && s.message().type() == PbftMessage.COMMIT), 10, "the leader commits on the third distinct prepare");
+        byte[] commit2 = signed(n2.id, PbftMessage.COMMIT, 1, 0, proposed, n2.id.sign(proposed.toByteArray())).encode();
+        for (int i = 0; i < 3; i++) {
+            n2.net.send(leader.id.hex(), "pbft", commit2);
+        }
+        cluster.settle(leader);
+        assertEquals(0, leader.height(), "two distinct commits are no quorum, however often one repeats");
+        n3.net.send(leader.id.hex(), "pbft", signed(n3.id, PbftMessage.COMMIT, 1, 0, proposed,
+                n3.id.sign(proposed.toByteArray())).encode());
+        await(() -> leader.height() == 1, 10, "block 1 on the third distinct commit");
+        assertFinal(leader, 1);
+        assertEquals(0, leader.stat("equivocationsSeen"));
+    }
+
+    @Test
+    void aProposalOfTransactionsNotYetGossipedIsVerifiedAndOneBadSignatureRefusesIt() {
+        cluster(500, 20, 60_000, 1);
+        Node n0 = cluster.node(0);
+        Node leader = cluster.node(1);
+        List<VerifiedTransaction> good = cluster.txs(200); // in no pool: the proposal outran gossip
+        List<VerifiedTransaction> bad = new ArrayList<>(good);
+        VerifiedTransaction t = good.get(150);
+        io.cairn.api.chain.Transaction forged = new io.cairn.api.chain.Transaction(t.tx().chainId(), t.tx().nonce(),
+                t.tx().to(), t.tx().value(), t.tx().data(), t.tx().publicKey(), good.get(149).tx().signature());
+        bad.set(150, new VerifiedTransaction(forged, t.hash(), t.sender(), forged.encode()));
+        BlockHeader genesis = n0.store.header(0).orElseThrow();
+        ExecutedBlock b = leader.exec.execute(genesis, 5000, leader.id.publicKey(), bad);
+        Hash hb = Hash.of(cluster.suite.hash(b.header().encode()));
+        leader.net.send(n0.id.hex(), "pbft", signed(leader.id, PbftMessage.PRE_PREPARE, 1, 0, hb, proposal(b)).encode());
+        await(() -> n0.stat("messagesRejected") == 1, 10, "the proposal with a forged signature refused");
+        assertTrue(String.valueOf(n0.status().get("lastRejection")).contains("the signature does not verify"),
+                String.valueOf(n0.status().get("lastRejection")));
+        assertEquals(0, prepares(n0, hb));
+        ExecutedBlock a = leader.exec.execute(genesis, 5000, leader.id.publicKey(), good);
+        Hash ha = Hash.of(cluster.suite.hash(a.header().encode()));
+        leader.net.send(n0.id.hex(), "pbft", signed(leader.id, PbftMessage.PRE_PREPARE, 1, 0, ha, proposal(a)).encode());
+        await(() -> prepares(n0, ha) >= 1, 10, "node 0 prepares the proposal of 200 verified transactions");
+        assertTrue(cluster.suite.verifyingThreads.stream().anyMatch(n -> n.startsWith(PbftConsensus.THREAD_NAME + "-verify-")),
+                "signatures checked by the verifier threads: " + cluster.suite.verifyingThreads);
+    }
+
+    @Test
     void twoOfFourDownStopsTheChainWithoutForkAndOneReturningRestartsIt() {
         cluster(3, 20, 200);
         cluster.node(2).stop();
