@@ -24,7 +24,7 @@ final class TransactionGossip {
     static final int BATCH_TXS = 200;
     static final long BATCH_MS = 5;
     private static final int OUT_QUEUE = 100_000;
-    private static final int IN_QUEUE = 1024;
+    static final int IN_QUEUE = 1024;
     private static final System.Logger LOG = System.getLogger(TransactionGossip.class.getName());
 
     private final Supplier<Network> network;
@@ -36,7 +36,8 @@ final class TransactionGossip {
     private final AtomicLong dropped = new AtomicLong();
     private final Object lifecycle = new Object();
     private Thread sender; // guarded by lifecycle
-    private Thread receiver; // guarded by lifecycle
+    private final List<Thread> receivers = new ArrayList<>(); // guarded by lifecycle
+    private final AtomicLong droppedIn = new AtomicLong();
     private volatile boolean closed;
 
     /**
@@ -73,7 +74,10 @@ final class TransactionGossip {
         }
         ensureThreads();
         if (!in.offer(txs)) {
-            admitAll(txs); // verifying here slows the sender's link: back-pressure instead of loss
+            // Never verify here: this is the network's I/O thread, and consensus messages wait behind it.
+            // Dropping gossip loses nothing: the node that accepted these transactions keeps them and
+            // proposes them when it leads, and a proposal's unseen transactions are verified then.
+            droppedIn.addAndGet(txs.size());
         }
     }
 
@@ -93,8 +97,11 @@ final class TransactionGossip {
             if (sender == null) {
                 sender = start(this::sendLoop, "cairn-txpool-gossip-out");
             }
-            if (receiver == null) {
-                receiver = start(this::receiveLoop, "cairn-txpool-gossip-in");
+            if (receivers.isEmpty()) {
+                // signature checks of gossiped transactions run in parallel, one thread per core
+                for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
+                    receivers.add(start(this::receiveLoop, "cairn-txpool-gossip-in-" + i));
+                }
             }
         }
     }
@@ -183,15 +190,21 @@ final class TransactionGossip {
         return received.get();
     }
 
+    /** Gossiped transactions not admitted because the verification queue was full. */
+    long droppedIn() {
+        return droppedIn.get();
+    }
+
     void close() {
-        Thread s;
-        Thread r;
+        List<Thread> threads = new ArrayList<>();
         synchronized (lifecycle) {
             closed = true;
-            s = sender;
-            r = receiver;
+            if (sender != null) {
+                threads.add(sender);
+            }
+            threads.addAll(receivers);
         }
-        for (Thread t : new Thread[] {s, r}) {
+        for (Thread t : threads) {
             if (t != null) {
                 t.interrupt();
                 try {

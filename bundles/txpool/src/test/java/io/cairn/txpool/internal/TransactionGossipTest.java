@@ -125,6 +125,33 @@ class TransactionGossipTest {
     }
 
     @Test
+    void theNetworkThreadNeverVerifiesEvenWhenTheQueueIsFull() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        List<String> admittedOn = new CopyOnWriteArrayList<>();
+        TransactionGossip gossip = new TransactionGossip(() -> null, tx -> {
+            admittedOn.add(Thread.currentThread().getName());
+            try {
+                release.await(); // the verification threads are busy
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            byte[] batch = TransactionGossip.encode(List.of(new byte[] {1}));
+            int cores = Runtime.getRuntime().availableProcessors();
+            for (int i = 0; i < TransactionGossip.IN_QUEUE + cores + 10; i++) {
+                gossip.onMessage("peer", batch); // this test thread plays the network's I/O thread
+            }
+            assertTrue(gossip.droppedIn() > 0, "a full queue drops gossip");
+            assertTrue(admittedOn.stream().noneMatch(n -> n.equals(Thread.currentThread().getName())),
+                    "never verified on the network thread: " + admittedOn);
+        } finally {
+            release.countDown();
+            gossip.close();
+        }
+    }
+
+    @Test
     void withoutANetworkNothingIsGossiped() throws Exception {
         TransactionPool a = node("a", false);
         TransactionPool b = node("b", true);

@@ -262,8 +262,14 @@ class NettyNetworkTest {
         assertTrue(b.send(a.self(), "t", new byte[1]));
         await("a dropped b", () -> a.malformedFrames() == 1, WAIT);
         await("b reconnected", () -> connected(a, 1) && connected(b, 1), WAIT);
-        assertTrue(b.send(a.self(), "t", seq(7, 8)));
-        await("delivered after reconnecting", () -> ok.total.get() == 1, WAIT);
+        // b may still be sending on the connection a closed until it notices the close; a message queued there is
+        // lost (the network promises order, not delivery across a reconnect), so b sends until one gets through.
+        await("delivered after reconnecting", () -> {
+            if (ok.total.get() == 0) {
+                b.send(a.self(), "t", seq(7, 8));
+            }
+            return ok.total.get() >= 1;
+        }, WAIT);
     }
 
     @Test
