@@ -339,7 +339,8 @@ class NettyNetworkTest {
             }
             Network.Peer p = a.peers().get(0);
             assertTrue(p.queued() > 512 * 1024, "queued " + p.queued());
-            assertFalse(a.send(slow.self(), "bulk", seq(accepted, 64 * 1024)), "still full");
+            // (A second send right now may or may not be refused: the event loop keeps moving bytes into the
+            // socket. What matters is below: the refused message was not queued, so exactly `accepted` arrive.)
         } finally {
             release.countDown();
         }
