@@ -130,8 +130,21 @@ class NettyNetworkTest {
             recorders.add(r);
         }
         // Everyone dialed everyone: exactly one connection per pair must remain, on both ends.
-        await("a full mesh with one connection per pair",
-                () -> nodes.stream().allMatch(n -> connected(n, 3) && n.openChannels() == 3), WAIT);
+        // Dials cross while the mesh forms and duplicate resolution may still swap a connection after the mesh
+        // first looks complete: wait until it has looked complete for a whole second before counting deliveries.
+        long[] stableSince = {0};
+        await("a full mesh with one connection per pair, stable for 1 s", () -> {
+            boolean mesh = nodes.stream().allMatch(n -> connected(n, 3) && n.openChannels() == 3);
+            long now = System.nanoTime();
+            if (!mesh) {
+                stableSince[0] = 0;
+                return false;
+            }
+            if (stableSince[0] == 0) {
+                stableSince[0] = now;
+            }
+            return now - stableSince[0] >= TimeUnit.SECONDS.toNanos(1);
+        }, WAIT);
         int n = 500;
         for (int i = 0; i < n; i++) {
             for (NettyNetwork node : nodes) {
