@@ -184,8 +184,9 @@ final class Cluster implements AutoCloseable {
                 throw new IllegalStateException("block " + h.number() + " does not extend head " + height());
             }
             Block b = block.seal(seals);
-            blocks.add(b);
+            // height() reads blocks: publish the hash first, so a reader that sees the height finds the hash
             hashes.add(Hash.of(suite.hash(h.encode())));
+            blocks.add(b);
             pool.removeAll(block.transactions());
             return b;
         }
