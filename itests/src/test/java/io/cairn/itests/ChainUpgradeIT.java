@@ -106,7 +106,9 @@ public class ChainUpgradeIT {
             Map<String, Object> info = map(rpcs.get(0).call("getNodeInfo"));
             CryptoSuite suite = Suites.byName((String) info.get("suite"));
             long chainId = asLong(info.get("chainId"));
-            long viewTimeoutMs = asLong(map(rpcs.get(0).call("getConsensusStatus")).get("viewTimeoutMs"));
+            // a node answers JSON-RPC once genesis is in; its consensus engine may start a moment later
+            long viewTimeoutMs = asLong(await("node0's consensus engine", COMMIT,
+                    () -> map(rpcs.get(0).call("getConsensusStatus"))).get("viewTimeoutMs"));
 
             // ---- new signed versions: 1.0.1 for node1 (part 1), 1.0.2 for every node (part 2)
             Path system = ChainTestSupport.runtimeDirectory().resolve("system");

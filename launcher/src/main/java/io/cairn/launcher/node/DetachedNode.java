@@ -81,7 +81,7 @@ public final class DetachedNode {
                 throw new IOException("the node exited with code " + child.exitValue() + " while starting; "
                         + tail(log, logStart));
             }
-            if (blockNumber(rpc) >= 0) {
+            if (blockNumber(rpc) >= 0 && enginesReady(rpc)) {
                 long pid = new PidFile(home.pidFile()).read().orElse(child.pid());
                 return new Started(pid, endpoint, log);
             }
@@ -91,10 +91,46 @@ public final class DetachedNode {
                 if (!child.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
                     child.destroyForcibly();
                 }
-                throw new IOException("the node did not commit its genesis block within " + timeout.toSeconds()
-                        + " s, so it was stopped; " + tail(log, logStart));
+                throw new IOException("the node did not commit its genesis block and report every engine ready within "
+                        + timeout.toSeconds() + " s, so it was stopped; " + notReady(rpc) + tail(log, logStart));
             }
             Thread.sleep(200);
+        }
+    }
+
+    /**
+     * Whether every engine the node lists reports ready and a consensus engine runs: JSON-RPC answers as soon as
+     * genesis is in, but the engines after it in the feature (consensus last) may still be starting.
+     */
+    private static boolean enginesReady(RpcClient rpc) {
+        try {
+            JsonNode info = rpc.call("getNodeInfo");
+            if (info.path("consensus").isNull() || info.path("consensus").isMissingNode()) {
+                return false;
+            }
+            for (JsonNode e : info.path("engines")) {
+                if (!e.path("ready").asBoolean(false)) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException | RpcException e) {
+            return false;
+        }
+    }
+
+    /** Which engines are not ready, for the timeout message. */
+    private static String notReady(RpcClient rpc) {
+        try {
+            List<String> names = new ArrayList<>();
+            for (JsonNode e : rpc.call("getNodeInfo").path("engines")) {
+                if (!e.path("ready").asBoolean(false)) {
+                    names.add(e.path("component").asText() + " (" + e.path("detail").asText() + ")");
+                }
+            }
+            return names.isEmpty() ? "" : "not ready: " + String.join(", ", names) + "; ";
+        } catch (IOException | RpcException e) {
+            return "";
         }
     }
 
