@@ -35,13 +35,16 @@ public final class CryptoSuiteComponent {
 
         @AttributeDefinition(description = "the node's private key file, relative to the node home (cairn.home)")
         String nodeKey() default "keys/node.key";
+
+        @AttributeDefinition(description = "verify secp256k1 signatures with libsecp256k1 (cairn-secp256k1-lib) where it loads; false: Bouncy Castle")
+        boolean nativeSecp256k1() default true;
     }
 
     private final ServiceRegistration<CryptoSuite> registration;
 
     @Activate
     public CryptoSuiteComponent(BundleContext context, Config config) {
-        CryptoSuite suite = Suites.byName(config.suite());
+        CryptoSuite suite = Suites.byName(config.suite(), config.nativeSecp256k1());
         registration = context.registerService(CryptoSuite.class, suite, serviceProperties(suite));
     }
 

@@ -136,13 +136,19 @@ abstract class EllipticCurveSuite implements CryptoSuite, Component {
         return out;
     }
 
-    @Override
-    public Health health() {
-        return Health.ready(name() + " suite ready");
+    /** The library that verifies signatures (shown by health and the bench). */
+    String verifier() {
+        return "Bouncy Castle";
     }
 
     @Override
+    public Health health() {
+        return Health.ready(name() + " suite ready; signatures verified by " + verifier());
+    }
+
+    /** The suite's name and the library that verifies its signatures. */
+    @Override
     public String toString() {
-        return name();
+        return name() + " (verified by " + verifier() + ")";
     }
 }

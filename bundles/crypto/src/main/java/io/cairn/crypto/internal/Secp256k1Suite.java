@@ -11,13 +11,28 @@ import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
  * ECDSA over secp256k1 with Keccak-256 (the Ethereum choice): deterministic RFC 6979 nonces, canonical
  * low-s signatures; verification rejects high s so that a signature has exactly one valid encoding
  * (no malleated duplicates of a transaction).
+ *
+ * <p>Verification, the cost every node pays for every transaction, runs in Bitcoin Core's libsecp256k1
+ * (cairn-secp256k1-lib, about four times faster) when it loads on this platform, else in Bouncy Castle;
+ * both accept exactly the same signatures (low s, r and s in [1, n-1], the key on the curve), which
+ * {@code SuitesTest} checks side by side. Signing stays in Bouncy Castle (RFC 6979): nodes sign only
+ * their votes.
  */
 final class Secp256k1Suite extends EllipticCurveSuite {
     private final BigInteger halfN;
+    /** Null when verification runs in libsecp256k1, else why it runs in Bouncy Castle. */
+    private final String bouncyCastleBecause;
 
-    Secp256k1Suite() {
+    Secp256k1Suite(boolean preferNative) {
         super("secp256k1", 1);
         halfN = n.shiftRight(1);
+        bouncyCastleBecause = preferNative ? NativeVerifier.reason() : "native verification is switched off";
+    }
+
+    /** Which library verifies signatures, and why Bouncy Castle when it is not libsecp256k1. */
+    @Override
+    String verifier() {
+        return bouncyCastleBecause == null ? "libsecp256k1" : "Bouncy Castle (" + bouncyCastleBecause + ")";
     }
 
     @Override
@@ -50,6 +65,9 @@ final class Secp256k1Suite extends EllipticCurveSuite {
 
     @Override
     public boolean verify(byte[] hash32, byte[] signature, byte[] publicKey) {
+        if (bouncyCastleBecause == null) {
+            return NativeVerifier.verify(hash32, signature, publicKey);
+        }
         try {
             if (hash32 == null || hash32.length != HASH_BYTES) {
                 return false;

@@ -16,10 +16,18 @@ public final class Suites {
      * @throws IllegalArgumentException for any name but {@code secp256k1} or {@code sm2}
      */
     public static CryptoSuite byName(String name) {
+        return byName(name, true);
+    }
+
+    /**
+     * As {@link #byName(String)}; {@code preferNative} false keeps secp256k1 verification in Bouncy Castle
+     * even where libsecp256k1 loads.
+     */
+    public static CryptoSuite byName(String name, boolean preferNative) {
         String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
         switch (key) {
             case CryptoSuite.SECP256K1:
-                return new Secp256k1Suite();
+                return new Secp256k1Suite(preferNative);
             case CryptoSuite.SM2:
                 return new Sm2Suite();
             default:

@@ -53,6 +53,7 @@ class ComponentsTest {
                 new Class<?>[] {CryptoSuiteComponent.Config.class}, (p, m, a) -> switch (m.getName()) {
                     case "suite" -> suite;
                     case "nodeKey" -> nodeKey;
+                    case "nativeSecp256k1" -> true;
                     default -> throw new UnsupportedOperationException(m.getName());
                 });
     }
