@@ -32,6 +32,8 @@ bundle netty-codec-http
 bundle slf4j-api
 bundle slf4j-simple
 bundle sshd-osgi
+# libsecp256k1 for secp256k1 verification (optional for cairn-crypto; never swapped: a native library maps once).
+bundle cairn-secp256k1-lib
 
 bundle cairn-api
 bundle cairn-crypto
@@ -50,6 +52,9 @@ config io.cairn.crypto nodeKey=keys/node.key
 config io.cairn.chain genesis=etc/genesis.properties
 config io.cairn.txpool capacity=200000
 config io.cairn.txpool maxNonceGap=1000
+# Admission control: clients get POOL_FULL (retry) beyond ~400 ms of work at the chain's recent commit rate.
+config io.cairn.txpool admitQueueMs=400
+config io.cairn.txpool admitFloor=1500
 config io.cairn.rpc host=127.0.0.1
 config io.cairn.rpc port=20200
 config io.cairn.rpc maxRequestBytes=8388608

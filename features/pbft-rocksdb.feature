@@ -12,6 +12,6 @@ config io.cairn.network port=30300
 config io.cairn.network caCert=keys/tls/ca.crt
 config io.cairn.network nodeCert=keys/tls/node.crt
 config io.cairn.network nodeKey=keys/tls/node.key
-config io.cairn.consensus.pbft blockTxs=2000
+config io.cairn.consensus.pbft blockTxs=5000
 config io.cairn.consensus.pbft intervalMs=200
 config io.cairn.consensus.pbft viewTimeoutMs=3000

@@ -71,6 +71,13 @@ public final class TransactionPool implements TxPool, BlockListener, MessageHand
 
         @AttributeDefinition(description = "How far ahead of a sender's next nonce a transaction may be held")
         int maxNonceGap() default 1000;
+
+        @AttributeDefinition(description = "Client submissions are refused with POOL_FULL (retry later) while the pool holds more "
+                + "than this many milliseconds of work at the rate the chain recently committed; gossip still fills to capacity")
+        long admitQueueMs() default 400;
+
+        @AttributeDefinition(description = "... but clients are always admitted while fewer than this many transactions are pending")
+        int admitFloor() default 1500;
     }
 
     private static final System.Logger LOG = System.getLogger(TransactionPool.class.getName());
@@ -85,6 +92,7 @@ public final class TransactionPool implements TxPool, BlockListener, MessageHand
 
     private volatile int capacity;
     private volatile int maxNonceGap;
+    private volatile Admission admission;
     /** Chain id of the block store's genesis, cached per block store instance. */
     private volatile ChainId chainId;
 
@@ -129,8 +137,15 @@ public final class TransactionPool implements TxPool, BlockListener, MessageHand
             throw new IllegalArgumentException("io.cairn.txpool: maxNonceGap must not be negative, got "
                     + config.maxNonceGap());
         }
+        if (config.admitQueueMs() < 1) {
+            throw new IllegalArgumentException("io.cairn.txpool: admitQueueMs must be at least 1, got " + config.admitQueueMs());
+        }
+        if (config.admitFloor() < 1) {
+            throw new IllegalArgumentException("io.cairn.txpool: admitFloor must be at least 1, got " + config.admitFloor());
+        }
         capacity = config.capacity();
         maxNonceGap = config.maxNonceGap();
+        admission = new Admission(config.admitQueueMs(), config.admitFloor());
     }
 
     // ---- references: dynamic and greedy, so that a swapped provider is picked up; pending work waits
@@ -223,7 +238,7 @@ public final class TransactionPool implements TxPool, BlockListener, MessageHand
 
     @Override
     public VerifiedTransaction submit(byte[] encoded) throws TxRejectedException {
-        VerifiedTransaction vtx = admitEncoded(encoded);
+        VerifiedTransaction vtx = admitEncoded(encoded, true);
         gossip.offer(vtx.encoded());
         return vtx;
     }
@@ -238,7 +253,7 @@ public final class TransactionPool implements TxPool, BlockListener, MessageHand
 
     private void admitGossiped(byte[] encoded) {
         try {
-            admitEncoded(encoded);
+            admitEncoded(encoded, false);
         } catch (TxRejectedException e) {
             if (e.reason() != DUPLICATE) {
                 LOG.log(Level.DEBUG, () -> "txpool: a gossiped transaction was refused: " + e.getMessage());
@@ -246,7 +261,12 @@ public final class TransactionPool implements TxPool, BlockListener, MessageHand
         }
     }
 
-    private VerifiedTransaction admitEncoded(byte[] encoded) throws TxRejectedException {
+    /** @param client a client's submission (admission control applies), else gossip (up to capacity) */
+    private VerifiedTransaction admitEncoded(byte[] encoded, boolean client) throws TxRejectedException {
+        int limit = client ? admission.limit(capacity) : capacity;
+        if (client) {
+            checkRoom(count, limit); // before any decoding or signature check: refusing must be cheap
+        }
         if (encoded == null) {
             throw new TxRejectedException(MALFORMED, "transaction bytes are missing");
         }
@@ -284,11 +304,24 @@ public final class TransactionPool implements TxPool, BlockListener, MessageHand
                     + ": the signature does not verify for its public key");
         }
         VerifiedTransaction vtx = new VerifiedTransaction(tx, hash, suite.address(publicKey), encoded.clone());
-        admit(vtx, store, model);
+        admit(vtx, store, model, limit);
         return vtx;
     }
 
-    private void admit(VerifiedTransaction vtx, BlockStore store, LedgerModel model) throws TxRejectedException {
+    private void checkRoom(int pending, int limit) throws TxRejectedException {
+        if (pending < limit) {
+            return;
+        }
+        if (limit >= capacity) {
+            throw new TxRejectedException(POOL_FULL, "pool full: " + pending + " of " + capacity);
+        }
+        Admission a = admission;
+        throw new TxRejectedException(POOL_FULL, String.format(java.util.Locale.ROOT,
+                "pool busy: %d transactions pending, over %d ms of work at the %.0f tx/s the chain recently committed "
+                        + "(client limit %d); retry shortly", pending, a.queueMs(), a.rate(), limit));
+    }
+
+    private void admit(VerifiedTransaction vtx, BlockStore store, LedgerModel model, int limit) throws TxRejectedException {
         Address sender = vtx.sender();
         long nonce = vtx.nonce();
         for (int attempt = 0;; attempt++) {
@@ -308,9 +341,7 @@ public final class TransactionPool implements TxPool, BlockListener, MessageHand
                         throw new TxRejectedException(DUPLICATE, "transaction " + vtx.hash() + " is already pending");
                     }
                     int n = count;
-                    if (n >= capacity) {
-                        throw new TxRejectedException(POOL_FULL, "pool full: " + n + " of " + capacity);
-                    }
+                    checkRoom(n, limit);
                     SenderQueue q = senders.get(sender);
                     long base = q == null ? stateNonce : Math.max(stateNonce, q.stateNonce);
                     long expected = q == null ? base : Math.max(base, q.contiguousNext);
@@ -457,6 +488,7 @@ public final class TransactionPool implements TxPool, BlockListener, MessageHand
 
     @Override
     public void blockCommitted(Block block, Hash blockHash, List<Hash> txHashes) {
+        admission.committed(txHashes.size(), System.nanoTime());
         List<Transaction> txs = block.transactions();
         CryptoSuite suite = this.suite;
         // Senders and their highest committed nonce, worked out before taking the lock.
@@ -610,7 +642,8 @@ public final class TransactionPool implements TxPool, BlockListener, MessageHand
         if (b.genesis().isEmpty()) {
             return Health.notReady("no genesis block yet");
         }
-        return Health.ready(count + " of " + capacity + " transactions pending");
+        return Health.ready(count + " of " + capacity + " transactions pending; clients admitted below "
+                + admission.limit(capacity));
     }
 
     // ---- hand-over across a restart or upgrade of this bundle
@@ -673,7 +706,8 @@ public final class TransactionPool implements TxPool, BlockListener, MessageHand
                 }
             }
             try {
-                submit(next);
+                // accepted by the previous instance already: admission control does not apply again
+                gossip.offer(admitEncoded(next, false).encoded());
                 admitted++;
             } catch (TxRejectedException e) {
                 if (e.reason() == NOT_READY) {

@@ -41,16 +41,27 @@ class TransactionPoolTest {
     private final Fakes.MemoryStorage storage = new Fakes.MemoryStorage();
     private final List<TransactionPool> pools = new ArrayList<>();
 
+    /** Admission control off (its floor is the capacity): tests of everything else. */
     static TransactionPool.Config config(int capacity, int maxNonceGap) {
+        return config(capacity, maxNonceGap, 1500, capacity);
+    }
+
+    static TransactionPool.Config config(int capacity, int maxNonceGap, long admitQueueMs, int admitFloor) {
         return new TransactionPool.Config() {
             @Override public Class<? extends Annotation> annotationType() { return TransactionPool.Config.class; }
             @Override public int capacity() { return capacity; }
             @Override public int maxNonceGap() { return maxNonceGap; }
+            @Override public long admitQueueMs() { return admitQueueMs; }
+            @Override public int admitFloor() { return admitFloor; }
         };
     }
 
     private TransactionPool pool(int capacity, int maxNonceGap) {
-        TransactionPool p = new TransactionPool(config(capacity, maxNonceGap));
+        return pool(config(capacity, maxNonceGap));
+    }
+
+    private TransactionPool pool(TransactionPool.Config config) {
+        TransactionPool p = new TransactionPool(config);
         pools.add(p);
         p.bindSuite(suite);
         p.bindBlockStore(chain);
@@ -153,6 +164,54 @@ class TransactionPoolTest {
         tx[tx.length - 1] ^= 1;
         TxRejectedException e = rejected(pool(), tx, Reason.BAD_SIGNATURE);
         assertTrue(e.getMessage().endsWith("the signature does not verify for its public key"), e.getMessage());
+    }
+
+    @Test
+    void clientsAreRefusedCheaplyPastTheAdmissionLimitWhileGossipStillFillsThePool() throws Exception {
+        TransactionPool p = pool(config(100, 10, 1000, 3));
+        for (int i = 1; i <= 3; i++) {
+            p.submit(account(i).tx(suite, 0));
+        }
+        int verifies = suite.verifies.get();
+        TxRejectedException busy = rejected(p, account(4).tx(suite, 0), Reason.POOL_FULL);
+        assertTrue(busy.getMessage().startsWith("pool busy: 3 transactions pending"), busy.getMessage());
+        assertTrue(busy.getMessage().contains("client limit 3"), busy.getMessage());
+        assertEquals(verifies, suite.verifies.get(), "a refused submission costs no signature check");
+        // what another node accepted still reaches this pool (and so the leader), up to the capacity
+        p.onMessage("peer", TransactionGossip.TOPIC, TransactionGossip.encode(List.of(account(5).tx(suite, 0))));
+        await(() -> p.size() == 4, "the gossiped transaction admitted");
+    }
+
+    @Test
+    void theAdmissionLimitFollowsTheRateTheChainCommits() throws Exception {
+        Admission a = new Admission(1000, 100);
+        assertEquals(100, a.limit(1_000_000), "no blocks yet: the floor");
+        long t = 0;
+        for (int i = 0; i < 200; i++) { // 2,000 transactions every 0.5 s for 100 s: 4,000 tx/s
+            a.committed(2000, t);
+            t += 500_000_000L;
+        }
+        assertEquals(4000, a.rate(), 40);
+        assertEquals(4000, a.limit(1_000_000), 40);
+        assertEquals(3000, a.limit(3000), "never beyond the capacity");
+        a.committed(0, t + 60_000_000_000L); // a minute without blocks: back to the floor
+        assertEquals(100, a.limit(1_000_000));
+    }
+
+    @Test
+    void committedBlocksRaiseTheLimitAPoolAdmitsClientsUpTo() throws Exception {
+        TransactionPool p = pool(config(100_000, 10, 60_000, 2));
+        p.submit(account(1).tx(suite, 0));
+        p.submit(account(2).tx(suite, 0));
+        rejected(p, account(3).tx(suite, 0), Reason.POOL_FULL);
+        chain.commit(p, p.pending(10)); // the first block only starts the clock
+        p.submit(account(1).tx(suite, 1));
+        p.submit(account(2).tx(suite, 1));
+        chain.commit(p, p.pending(10)); // 2 transactions committed: about 0.4 tx/s over the 5 s average
+        for (int i = 3; i <= 6; i++) { // 60 s of that rate is over 20 transactions
+            p.submit(account(i).tx(suite, 0));
+        }
+        assertEquals(4, p.size());
     }
 
     @Test
