@@ -50,23 +50,28 @@ import org.junit.Test;
  * format (garbage instead of the hello, a foreign chain, no common version, topics running past the frame or
  * unprintable, oversized and empty frames, a second hello, bytes that are not TLS): each connection is closed
  * by the node;</li>
- * <li>on connections the nodes admitted, it sends malformed PBFT, sync and transaction-gossip payloads,
- * replays genuine PBFT messages it was sent, forges and corrupts their signatures, votes with a key that is
- * no sealer's, and lies about its height to sync then answers with a bad block;</li>
- * <li>with node3 stopped, it takes node3's real key and votes two ways at once (PREPARE and COMMIT for two
- * different block hashes at the current height and view), and sends node3-signed junk (bad seals, old
- * heights, proposals out of turn, unparseable view changes);</li>
+ * <li>on connections the nodes admitted, it sends malformed sync and transaction-gossip payloads and lies
+ * about its height to sync then answers with a bad block; a FETCH as a non-sealer (refused, but it stays
+ * connected); then malformed PBFT messages, forged and corrupted signatures, votes with a key that is no
+ * sealer's, each kind from a rogue key of its own, and replays of genuine PBFT messages it was sent: each of
+ * these proves misbehaviour, so every node closes that connection, penalises the key in consensus and
+ * refuses it for a back-off (a new connection is closed after the TLS handshake);</li>
+ * <li>with node3 stopped, it takes node3's real key, sends stale and future votes (no penalty: it stays
+ * connected), then votes two ways at once (PREPARE and COMMIT for two different block hashes at the current
+ * height and view): every node sees the equivocation and disconnects node3's key;</li>
  * <li>clients holding certificates of another CA (or none) cannot connect at all.</li>
  * </ol>
  * Then: the chain kept committing (every background transfer has its receipt), the live nodes hold the same
  * blocks and state roots, every seal is a listed sealer's and verifies, the nodes saw and refused the bad
- * input (consensus and sync counters, log lines) and node3, restarted, catches up.
+ * input (consensus and sync counters, log lines) and node3, restarted, catches up once its back-off ends.
  */
 public class RoguePeerIT {
     static final int NODES = 4;
     static final List<Integer> LIVE = List.of(0, 1, 2);
     static final Duration COMMIT = Duration.ofSeconds(30);
     static final Duration CLOSED = Duration.ofSeconds(10);
+    /** How long a node refuses a peer it disconnected for misbehaviour the first time (network banMinMs). */
+    static final Duration BAN = Duration.ofSeconds(30);
     /** The funded accounts the background load spends from; carol is kept for the rogue's forged transfers. */
     static final List<String> ACCOUNTS = List.of("alice", "bob");
     /** Bounds the rogue's equivocation attempts (a height can pass between reading it and voting). */
@@ -87,6 +92,8 @@ public class RoguePeerIT {
     private Load load;
     /** What each attack did, for the report printed at the end. */
     private final Map<String, String> outcomes = new LinkedHashMap<>();
+    /** The kinds of provably bad PBFT message sent, each by a rogue of its own (each must be penalised). */
+    private int penalisingKinds;
 
     @Test
     public void roguePeerLeavesTheChainUnaffected() throws Exception {
@@ -129,7 +136,7 @@ public class RoguePeerIT {
 
             Map<String, Integer> expectedLog = new LinkedHashMap<>();
             breakTheWireFormat(rogueTls, expectedLog);
-            List<String> badTxs = sendBadPayloads(rogueTls, rogue.nodeId(), rogueKey);
+            List<String> badTxs = sendBadPayloads(rogueTls, rogue.nodeId(), rogueKey, chainCa);
             equivocateAsNode3(chainCa);
             refuseForeignCertificates(chainCa);
 
@@ -154,13 +161,18 @@ public class RoguePeerIT {
                 assertTrue("node" + n + " saw node3's equivocation: " + a, asLong(a.get("equivocationsSeen")) > asLong(b.get("equivocationsSeen")));
                 assertTrue("node" + n + " rejected bad PBFT messages: " + a,
                         asLong(a.get("messagesRejected")) >= asLong(b.get("messagesRejected")) + 5);
+                // each rogue of its own kind, the rogue that replayed votes, and node3's key
+                assertTrue("node" + n + " penalised and disconnected every misbehaving peer: " + a,
+                        asLong(a.get("peersDisconnected")) >= asLong(b.get("peersDisconnected")) + penalisingKinds + 2);
                 Map<String, Object> s = syncAfter.get(n);
                 assertTrue("node" + n + " counted a bad sync message or block: " + s,
                         asLong(s.get("badMessages")) + asLong(s.get("badBlocks")) >= 1);
                 outcomes.put("node" + n + " consensus counters", "equivocationsSeen " + b.get("equivocationsSeen") + " -> "
                         + a.get("equivocationsSeen") + ", messagesRejected " + b.get("messagesRejected") + " -> "
                         + a.get("messagesRejected") + ", messagesDropped " + a.get("messagesDropped") + ", failures "
-                        + a.get("failures") + ", viewChanges " + a.get("viewChanges") + ", lastRejection: " + a.get("lastRejection"));
+                        + a.get("failures") + ", viewChanges " + a.get("viewChanges") + ", peersDisconnected "
+                        + b.get("peersDisconnected") + " -> " + a.get("peersDisconnected") + ", messagesIgnored "
+                        + a.get("messagesIgnored") + ", lastRejection: " + a.get("lastRejection"));
                 outcomes.put("node" + n + " sync counters", "badMessages " + s.get("badMessages") + ", badBlocks "
                         + s.get("badBlocks") + ", penalisedPeers " + s.get("penalisedPeers") + ", timeouts " + s.get("timeouts"));
                 assertEquals("node" + n + "'s consensus thread never failed on rogue input", 0L, asLong(a.get("failures")));
@@ -170,7 +182,8 @@ public class RoguePeerIT {
             // node3 comes back and catches up to the same chain.
             pids[3] = launchers.get(3).startDetached(pids[3]);
             long target = rpcs.get(0).blockNumber();
-            await("node3 catches up to block " + target, COMMIT, () -> rpcs.get(3).blockNumber() >= target ? Boolean.TRUE : null);
+            // The live nodes refuse node3's key for the network's back-off (30 s) after its equivocation above.
+            await("node3 catches up to block " + target, COMMIT.plus(BAN), () -> rpcs.get(3).blockNumber() >= target ? Boolean.TRUE : null);
             assertSameSealedChain(List.of(0, 1, 2, 3));
 
             report(logs, heightBefore, started);
@@ -257,7 +270,8 @@ public class RoguePeerIT {
     // ---------------------------------------------------------------- 2. bad payloads on admitted connections
 
     /** Returns the hashes of the bad transactions gossiped, which must never be committed. */
-    private List<String> sendBadPayloads(SSLContext tls, String rogueId, Account rogueKey) throws Exception {
+    private List<String> sendBadPayloads(SSLContext tls, String rogueId, Account rogueKey, RogueCertificates.Authority chainCa)
+            throws Exception {
         List<RoguePeer> peers = new ArrayList<>();
         for (int n : LIVE) {
             RoguePeer r = track(RoguePeer.tls("payloads-node" + n, tls, p2p + n));
@@ -291,35 +305,23 @@ public class RoguePeerIT {
         long view = asLong(status.get("view"));
         byte[] someHash = randomBytes(32);
 
-        // Malformed and wrongly signed PBFT messages: each to every live node.
-        Map<String, byte[]> pbft = new LinkedHashMap<>();
-        pbft.put("40 random bytes", randomBytes(40));
-        pbft.put("an unknown version", withByte(sampleBytes, 0, 9));
-        pbft.put("an unknown type", withByte(sampleBytes, 1, 99));
-        pbft.put("a truncated message", Arrays.copyOf(sampleBytes, sampleBytes.length / 2));
-        pbft.put("trailing bytes", Arrays.copyOf(sampleBytes, sampleBytes.length + 3));
-        pbft.put("a body length beyond the message", bodyLengthLie(sample));
-        pbft.put("another chain's vote", Pbft.signed(suite, rogueKey.privateKey(), RoguePeer.PREPARE, chainId + 1, height, view, someHash, new byte[0]).encode());
-        pbft.put("a vote by a key that is no sealer's", Pbft.signed(suite, rogueKey.privateKey(), RoguePeer.PREPARE, chainId, height, view, someHash, new byte[0]).encode());
-        pbft.put("a commit by a key that is no sealer's", Pbft.signed(suite, rogueKey.privateKey(), RoguePeer.COMMIT, chainId, height, view, someHash,
-                suite.sign(someHash, rogueKey.privateKey())).encode());
-        Pbft forged = new Pbft(1, RoguePeer.PREPARE, chainId, height, view, someHash, Bytes.fromHex(nodeIds.get(1)), new byte[0],
-                suite.sign(suite.hash(Pbft.unsigned(1, RoguePeer.PREPARE, chainId, height, view, someHash, Bytes.fromHex(nodeIds.get(1)), new byte[0])),
-                        rogueKey.privateKey()));
-        pbft.put("node1's vote signed with the rogue's key", forged.encode());
-        for (Pbft g : genuine.subList(0, Math.min(4, genuine.size()))) {
-            pbft.put("a genuine " + typeName(g.type()) + " (h=" + g.height() + ", from " + Bytes.toHex(g.sender()).substring(0, 10)
-                    + ") with one signature bit flipped", g.withFlippedSignature().encode());
+        // A FETCH by a key that is no sealer's: refused (only sealers are answered), but asking proves nothing, so
+        // the rogue stays connected. Sync and gossip input below is refused by those engines, never by consensus.
+        Map<Integer, Long> rejectedBefore = new HashMap<>();
+        for (int n : LIVE) {
+            rejectedBefore.put(n, asLong(map(rpcs.get(n).call("getConsensusStatus")).get("messagesRejected")));
         }
-        pbft.put("a pre-prepare out of turn by a non-sealer", Pbft.signed(suite, rogueKey.privateKey(), RoguePeer.PRE_PREPARE, chainId, height, view,
-                someHash, randomBytes(100)).encode());
-        pbft.put("a fetch by a non-sealer", Pbft.signed(suite, rogueKey.privateKey(), RoguePeer.FETCH, chainId, 1, 0, new byte[32], new byte[0]).encode());
+        byte[] fetch = Pbft.signed(suite, rogueKey.privateKey(), RoguePeer.FETCH, chainId, 1, 0, new byte[32], new byte[0]).encode();
         for (RoguePeer r : peers) {
-            for (byte[] payload : pbft.values()) {
-                r.frame("pbft", payload);
-            }
+            r.frame("pbft", fetch);
         }
-        outcomes.put("pbft: malformed/forged/corrupted (" + pbft.size() + " kinds x 3 nodes)", String.join("; ", pbft.keySet()));
+        for (int n : LIVE) {
+            int node = n;
+            await("node" + n + " refuses the non-sealer's FETCH", Duration.ofSeconds(10), () -> asLong(map(rpcs.get(node)
+                    .call("getConsensusStatus")).get("messagesRejected")) > rejectedBefore.get(node) ? Boolean.TRUE : null);
+            assertTrue("node" + n + " keeps a peer that only asked (FETCH) as a non-sealer", connected(n, rogueId));
+        }
+        outcomes.put("pbft: a fetch by a non-sealer", "refused by node0..2; the rogue stays connected");
 
         // Sync: node0 is told of a height the rogue does not have, asks the rogue for blocks and gets garbage;
         // node1 and node2 get malformed sync messages first. A peer caught once is ignored for penaltyMs, so
@@ -379,35 +381,114 @@ public class RoguePeerIT {
         }
         outcomes.put("tx: bad gossip (" + tx.size() + " kinds x 3 nodes) and a frame on an unknown topic", String.join("; ", tx.keySet()));
 
+        // Malformed and wrongly signed PBFT messages, each kind from a rogue of its own (a chain-CA certificate for a
+        // fresh key) to every live node: each proves its sender misbehaves, so each node closes that connection and
+        // refuses the key for a while. Messages signed by a sealer but sent by the rogue are caught by the sender
+        // binding (the signer must be the TLS peer); the rogue's own messages by the sealer list or the signature.
+        Map<String, java.util.function.Function<Account, byte[]>> pbft = new LinkedHashMap<>();
+        pbft.put("40 random bytes", k -> randomBytes(40));
+        pbft.put("an unknown version", k -> withByte(sampleBytes, 0, 9));
+        pbft.put("an unknown type", k -> withByte(sampleBytes, 1, 99));
+        pbft.put("a truncated message", k -> Arrays.copyOf(sampleBytes, sampleBytes.length / 2));
+        pbft.put("trailing bytes", k -> Arrays.copyOf(sampleBytes, sampleBytes.length + 3));
+        pbft.put("a body length beyond the message", k -> bodyLengthLie(sample));
+        pbft.put("another chain's vote", k -> Pbft.signed(suite, k.privateKey(), RoguePeer.PREPARE, chainId + 1, height, view, someHash, new byte[0]).encode());
+        pbft.put("a vote by a key that is no sealer's", k -> Pbft.signed(suite, k.privateKey(), RoguePeer.PREPARE, chainId, height, view, someHash, new byte[0]).encode());
+        pbft.put("a commit by a key that is no sealer's", k -> Pbft.signed(suite, k.privateKey(), RoguePeer.COMMIT, chainId, height, view, someHash,
+                suite.sign(someHash, k.privateKey())).encode());
+        pbft.put("node1's vote signed with the rogue's key", k -> new Pbft(1, RoguePeer.PREPARE, chainId, height, view, someHash, Bytes.fromHex(nodeIds.get(1)), new byte[0],
+                suite.sign(suite.hash(Pbft.unsigned(1, RoguePeer.PREPARE, chainId, height, view, someHash, Bytes.fromHex(nodeIds.get(1)), new byte[0])),
+                        k.privateKey())).encode());
+        for (Pbft g : genuine.subList(0, Math.min(4, genuine.size()))) {
+            pbft.put("a genuine " + typeName(g.type()) + " (h=" + g.height() + ", from " + Bytes.toHex(g.sender()).substring(0, 10)
+                    + ") with one signature bit flipped", k -> g.withFlippedSignature().encode());
+        }
+        pbft.put("a pre-prepare out of turn by a non-sealer", k -> Pbft.signed(suite, k.privateKey(), RoguePeer.PRE_PREPARE, chainId, height, view,
+                someHash, randomBytes(100)).encode());
+        penalisingKinds = pbft.size();
+        int kindNo = 0;
+        for (Map.Entry<String, java.util.function.Function<Account, byte[]>> kind : pbft.entrySet()) {
+            kindNo++;
+            Account key = Account.generate("rogue-pbft-" + kindNo, suite);
+            SSLContext kindTls = RogueCertificates.clientContext(RogueCertificates.issue(chainCa, key.publicKey()), chainCa.certificate());
+            byte[] payload = kind.getValue().apply(key);
+            Map<Integer, RoguePeer> sent = new LinkedHashMap<>();
+            for (int n : LIVE) {
+                RoguePeer r = track(RoguePeer.tls("pbft-" + kindNo + "-node" + n, kindTls, p2p + n));
+                r.hello(chainId, 1, 1);
+                try {
+                    r.frame("pbft", payload);
+                } catch (IOException e) {
+                    // the node hung up already: what counts is that the connection ends
+                }
+                sent.put(n, r);
+            }
+            List<String> how = new ArrayList<>();
+            for (Map.Entry<Integer, RoguePeer> e : sent.entrySet()) {
+                boolean closed = e.getValue().awaitClosed(CLOSED);
+                how.add("node" + e.getKey() + ": " + (closed ? "closed (" + e.getValue().closedBy() + ")" : "STILL OPEN"));
+                assertTrue("node" + e.getKey() + " disconnects a peer that sent " + kind.getKey(), closed);
+                e.getValue().close();
+            }
+            outcomes.put("pbft: " + kind.getKey(), String.join("; ", how));
+        }
+
         // Replays: once the chain has moved past them, the genuine messages again, verbatim, to every node.
         long replayAbove = genuine.stream().mapToLong(Pbft::height).max().orElseThrow() + 1;
         await("the chain passes the captured votes' heights", COMMIT,
                 () -> LIVE.stream().allMatch(n -> rpcs.get(n).blockNumber() >= replayAbove) ? Boolean.TRUE : null);
         int decidedBefore = decidedCount(peers);
         for (RoguePeer r : peers) {
-            for (Pbft g : genuine) {
-                r.frame("pbft", g.encode());
+            try {
+                for (Pbft g : genuine) {
+                    r.frame("pbft", g.encode());
+                }
+            } catch (IOException e) {
+                // the node hung up after the first: it was not signed by the rogue
             }
         }
         int replays = genuine.size() * peers.size();
         Frame decided = null;
         for (RoguePeer r : peers) {
             decided = decided != null ? decided : r.awaitFrame(f -> f.topic().equals("pbft") && f.payload().length > 1
-                    && f.payload()[1] == RoguePeer.DECIDED, Duration.ofSeconds(5));
+                    && f.payload()[1] == RoguePeer.DECIDED, Duration.ofSeconds(1));
         }
-        outcomes.put("pbft: " + replays + " genuine votes replayed after their height",
-                (decidedCount(peers) - decidedBefore) + " DECIDED answers (the committed block handed to a peer that seems behind)"
-                        + (decided == null ? "; none within 5 s" : ""));
+        outcomes.put("pbft: " + replays + " genuine votes replayed after their height by a peer that did not sign them",
+                (decidedCount(peers) - decidedBefore) + " DECIDED answers" + (decided == null ? " (none within 5 s)" : ""));
 
-        for (RoguePeer r : peers) {
-            r.keepalive();
-        }
+        // Votes it did not sign, from the rogue: every node disconnects it and its consensus lists it as penalised.
         for (int i = 0; i < peers.size(); i++) {
             RoguePeer r = peers.get(i);
-            outcomes.put("connection after bad payloads (node" + LIVE.get(i) + ")", r.isClosed() ? "closed by the node (" + r.closedBy() + ")"
-                    : "kept open; still listed by getPeers: " + connected(LIVE.get(i), rogueId));
+            int node = LIVE.get(i);
+            boolean closed = r.awaitClosed(CLOSED);
+            outcomes.put("connection after bad payloads (node" + node + ")", closed ? "closed by the node (" + r.closedBy() + ")"
+                    : "kept open; still listed by getPeers: " + connected(node, rogueId));
+            assertTrue("node" + node + " closes the connection of a peer that replays votes it did not sign", closed);
+            await("node" + node + " no longer lists the rogue as connected", Duration.ofSeconds(10),
+                    () -> connected(node, rogueId) ? null : Boolean.TRUE);
+            Map<String, Object> consensus = map(rpcs.get(node).call("getConsensusStatus"));
+            String penalty = null;
+            for (Object o : (List<?>) consensus.get("penalisedPeers")) {
+                if (rogueId.equalsIgnoreCase(String.valueOf(map(o).get("peer")))) {
+                    penalty = String.valueOf(map(o).get("reason"));
+                }
+            }
+            assertNotNull("node" + node + "'s consensus lists the rogue as penalised: " + consensus.get("penalisedPeers"), penalty);
+            assertTrue("node" + node + " penalised the rogue for sending another node's vote: " + penalty,
+                    penalty.contains("not by the peer that sent it"));
             r.close();
         }
+        // And it cannot come straight back: the node refuses the key for its back-off.
+        RoguePeer back = track(RoguePeer.tls("payloads-again", tls, p2p + LIVE.get(0)));
+        try {
+            back.hello(chainId, 1, 1);
+        } catch (IOException e) {
+            // refused while writing
+        }
+        assertTrue("node0 refuses the penalised rogue's new connection", back.awaitClosed(CLOSED));
+        assertTrue("node0 sends no hello to a refused peer", back.frames().stream().noneMatch(RoguePeer::isHello));
+        outcomes.put("reconnection of the penalised rogue (node0)", "refused after the TLS handshake (" + back.closedBy() + ")");
+        back.close();
         assertEquals("carol's forged transfers left her nonce alone", carolNonce, rpcs.get(0).nonce(carol.address()));
         return List.of(flipped.hash(), otherChain.hash(), noFunds.hash());
     }
@@ -430,6 +511,22 @@ public class RoguePeerIT {
             int node = n;
             await("node" + n + " takes the rogue for node3", Duration.ofSeconds(10), () -> connected(node, id3) ? Boolean.TRUE : null);
         }
+        // First what a lagging or hurried sealer sends too: votes for heights long past and far ahead. They prove
+        // nothing, so node3 stays connected (were it disconnected, its equivocation below would go unseen).
+        Map<String, Object> s0 = map(rpcs.get(0).call("getConsensusStatus"));
+        long h0 = asLong(s0.get("height"));
+        byte[] c0 = randomBytes(32);
+        Map<String, byte[]> honestLooking = new LinkedHashMap<>();
+        honestLooking.put("a prepare for block 1, long committed", Pbft.signed(suite, key3, RoguePeer.PREPARE, chainId, 1, 0, c0, new byte[0]).encode());
+        honestLooking.put("a commit for block 1, long committed", Pbft.signed(suite, key3, RoguePeer.COMMIT, chainId, 1, 0, c0, suite.sign(c0, key3)).encode());
+        honestLooking.put("a vote a million heights ahead", Pbft.signed(suite, key3, RoguePeer.PREPARE, chainId, h0 + 1_000_000, 0, c0, new byte[0]).encode());
+        for (RoguePeer r : as3.values()) {
+            for (byte[] payload : honestLooking.values()) {
+                r.frame("pbft", payload);
+            }
+        }
+        outcomes.put("pbft: node3-signed stale and future votes (" + honestLooking.size() + " kinds x 3 nodes)",
+                String.join("; ", honestLooking.keySet()));
         Map<Integer, Long> seenBefore = new HashMap<>();
         for (int n : LIVE) {
             seenBefore.put(n, asLong(map(rpcs.get(n).call("getConsensusStatus")).get("equivocationsSeen")));
@@ -451,10 +548,14 @@ public class RoguePeerIT {
                     byte[] a = randomBytes(32);
                     byte[] b = randomBytes(32);
                     RoguePeer r = as3.get(n);
-                    r.frame("pbft", Pbft.signed(suite, key3, RoguePeer.PREPARE, chainId, at[0], at[1], a, new byte[0]).encode());
-                    r.frame("pbft", Pbft.signed(suite, key3, RoguePeer.PREPARE, chainId, at[0], at[1], b, new byte[0]).encode());
-                    r.frame("pbft", Pbft.signed(suite, key3, RoguePeer.COMMIT, chainId, at[0], at[1], a, suite.sign(a, key3)).encode());
-                    r.frame("pbft", Pbft.signed(suite, key3, RoguePeer.COMMIT, chainId, at[0], at[1], b, suite.sign(b, key3)).encode());
+                    try {
+                        r.frame("pbft", Pbft.signed(suite, key3, RoguePeer.PREPARE, chainId, at[0], at[1], a, new byte[0]).encode());
+                        r.frame("pbft", Pbft.signed(suite, key3, RoguePeer.PREPARE, chainId, at[0], at[1], b, new byte[0]).encode());
+                        r.frame("pbft", Pbft.signed(suite, key3, RoguePeer.COMMIT, chainId, at[0], at[1], a, suite.sign(a, key3)).encode());
+                        r.frame("pbft", Pbft.signed(suite, key3, RoguePeer.COMMIT, chainId, at[0], at[1], b, suite.sign(b, key3)).encode());
+                    } catch (IOException e) {
+                        // the node caught it already and hung up
+                    }
                 }
             }
             long until = System.nanoTime() + Duration.ofSeconds(4).toNanos();
@@ -471,28 +572,23 @@ public class RoguePeerIT {
                 + " round(s) (8 messages per node per round); caught by node(s) " + caught);
         assertEquals("every live node detects node3's equivocation within " + EQUIVOCATION_ROUNDS + " rounds", new HashSet<>(LIVE), caught);
 
-        // More node3-signed junk: a commit whose seal is not over its block, a proposal out of turn, a decided
-        // block that does not decode, a view change whose certificate does not parse, votes for heights long past.
-        Map<String, Object> s = map(rpcs.get(0).call("getConsensusStatus"));
-        long h = asLong(s.get("height"));
-        long v = asLong(s.get("view"));
-        byte[] c = randomBytes(32);
-        Map<String, byte[]> junk = new LinkedHashMap<>();
-        junk.put("a commit with a seal over another hash", Pbft.signed(suite, key3, RoguePeer.COMMIT, chainId, h, v, c, suite.sign(randomBytes(32), key3)).encode());
-        junk.put("a commit with a 10-byte seal", Pbft.signed(suite, key3, RoguePeer.COMMIT, chainId, h, v, c, randomBytes(10)).encode());
-        junk.put("a pre-prepare of garbage", Pbft.signed(suite, key3, RoguePeer.PRE_PREPARE, chainId, h, v, c, randomBytes(200)).encode());
-        junk.put("a decided block of garbage", Pbft.signed(suite, key3, RoguePeer.DECIDED, chainId, h, 0, c, randomBytes(200)).encode());
-        junk.put("a view change with an unparseable certificate", Pbft.signed(suite, key3, RoguePeer.VIEW_CHANGE, chainId, h, v + 3, c, new byte[] {1, 2, 3}).encode());
-        junk.put("a new view out of turn", Pbft.signed(suite, key3, RoguePeer.NEW_VIEW, chainId, h, v + 5, c, new byte[] {0, 0, 0, 9}).encode());
-        junk.put("a prepare for block 1, long committed", Pbft.signed(suite, key3, RoguePeer.PREPARE, chainId, 1, 0, c, new byte[0]).encode());
-        junk.put("a commit for block 1, long committed", Pbft.signed(suite, key3, RoguePeer.COMMIT, chainId, 1, 0, c, suite.sign(c, key3)).encode());
-        junk.put("a vote a million heights ahead", Pbft.signed(suite, key3, RoguePeer.PREPARE, chainId, h + 1_000_000, 0, c, new byte[0]).encode());
-        for (RoguePeer r : as3.values()) {
-            for (byte[] payload : junk.values()) {
-                r.frame("pbft", payload);
+        // Equivocation is proof: each node disconnects node3's key and penalises it (the reason says what it did).
+        for (int n : LIVE) {
+            RoguePeer r = as3.get(n);
+            boolean closed = r.awaitClosed(CLOSED);
+            assertTrue("node" + n + " disconnects the equivocating node3", closed);
+            Map<String, Object> status = map(rpcs.get(n).call("getConsensusStatus"));
+            String penalty = null;
+            for (Object o : (List<?>) status.get("penalisedPeers")) {
+                if (id3.equalsIgnoreCase(String.valueOf(map(o).get("peer")))) {
+                    penalty = String.valueOf(map(o).get("reason"));
+                }
             }
+            assertNotNull("node" + n + "'s consensus lists node3 as penalised: " + status.get("penalisedPeers"), penalty);
+            assertTrue("node" + n + " penalised node3 for its equivocation, not for its stale or future votes: " + penalty,
+                    penalty.startsWith("equivocation"));
+            outcomes.put("node3 after its equivocation (node" + n + ")", "disconnected (" + r.closedBy() + "); penalised: " + penalty);
         }
-        outcomes.put("pbft: node3-signed junk (" + junk.size() + " kinds x 3 nodes)", String.join("; ", junk.keySet()));
         await("the chain goes on past node3's equivocation", COMMIT,
                 () -> rpcs.get(0).blockNumber() >= heightAtStart + 3 ? Boolean.TRUE : null);
         for (RoguePeer r : as3.values()) {
@@ -589,6 +685,9 @@ public class RoguePeerIT {
         for (int n : LIVE) {
             all.merge("sync: ignoring peer " + rogueId, 1 << n, (x, y) -> x | y);
             all.merge("pbft: equivocation by " + nodeIds.get(3), 1 << n, (x, y) -> x | y);
+            all.merge("pbft: penalising peer " + rogueId, 1 << n, (x, y) -> x | y);
+            all.merge("pbft: penalising peer " + nodeIds.get(3), 1 << n, (x, y) -> x | y);
+            all.merge("network: disconnecting peer ", 1 << n, (x, y) -> x | y);
             all.merge("TLS handshake failed", 1 << n, (x, y) -> x | y); // the foreign-CA clients
         }
         Map<Integer, List<String>> lines = new HashMap<>();
@@ -606,6 +705,7 @@ public class RoguePeerIT {
             List<String> relevant = new ArrayList<>();
             for (String l : logLines(n)) {
                 if (l.contains("network: closing connection") || l.contains("equivocation") || l.contains("sync: ignoring peer")
+                        || l.contains("penalising peer") || l.contains("network: disconnecting peer")
                         || l.contains("WARN") || l.contains("ERROR") || l.contains("Exception")) {
                     relevant.add(l);
                 }

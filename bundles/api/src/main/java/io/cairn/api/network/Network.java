@@ -30,6 +30,41 @@ public interface Network extends Component {
     /** The largest payload a message may carry; larger ones are refused by {@link #send}. */
     int maxPayload();
 
+    /**
+     * Closes the connection with a peer that proved to misbehave (a component received messages from it that no
+     * honest node sends: undecodable, wrongly signed, for another chain...) and refuses to connect with it,
+     * either way, for a back-off period that grows while it keeps offending; then lets it back. The reason is
+     * kept for operators ({@link #bans()}). Returns at once, from any thread; a peer not connected now is
+     * refused all the same. A network without such control (the default) does nothing.
+     *
+     * @param peerId the peer's id as {@link MessageHandler#onMessage} named it
+     * @param reason what the peer did, for the log and the operator
+     * @since 1.1
+     */
+    default void disconnect(String peerId, String reason) {
+    }
+
+    /**
+     * The peers refused now for misbehaviour ({@link #disconnect}), with the reason and until when.
+     *
+     * @since 1.1
+     */
+    default List<Ban> bans() {
+        return List.of();
+    }
+
+    /**
+     * A peer refused for misbehaviour.
+     *
+     * @param peerId       the peer's id
+     * @param reason       why, as the component that asked for it said
+     * @param sinceMillis  when it was (last) disconnected, epoch ms
+     * @param untilMillis  when it may connect again, epoch ms
+     * @param offences     how many times it was disconnected recently (the back-off doubles with each)
+     * @since 1.1
+     */
+    record Ban(String peerId, String reason, long sinceMillis, long untilMillis, int offences) {}
+
     /** A peer as the network sees it. */
     record Peer(String id, String address, boolean connected, boolean outbound, long connectedSinceMillis,
             long messagesIn, long messagesOut, long queued) {}

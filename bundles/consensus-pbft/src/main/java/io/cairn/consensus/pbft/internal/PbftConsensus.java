@@ -38,6 +38,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -67,6 +68,13 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * block, if any. Nodes whose key is not listed are observers: they follow proposals and commits but never
  * vote.
  *
+ * <p>Peers: a message must come from the node that signed it (the TLS peer id is its node key), except a
+ * NEW-VIEW, which a sealer passes on to a peer behind in views. A peer that sends what no honest node sends
+ * (an undecodable or wrongly signed message, another chain's, one signed by another node, votes while it is
+ * no sealer, two votes at one height and view...) is penalised: its messages are ignored for penaltyMs and
+ * the network is asked to disconnect it. Races of honest nodes (old or future heights and views, a
+ * proposal this node cannot check yet) are never penalised.
+ *
  * <p>Threading: one event thread ({@value #THREAD_NAME}) owns all protocol state; the network thread only
  * queues payloads. Votes are written to storage ({@link VoteLog}) before they are sent.
  */
@@ -88,6 +96,9 @@ public final class PbftConsensus implements Consensus, MessageHandler {
 
         @AttributeDefinition(description = "Propose a block every intervalMs even with no transactions")
         boolean emptyBlocks() default false;
+
+        @AttributeDefinition(description = "A peer that sent a provably invalid message (bad signature, signed by another node, garbage...) is ignored for this many ms and the network is asked to disconnect it; 0 turns penalties off")
+        long penaltyMs() default 60_000;
     }
 
     static final String TOPIC = "pbft";
@@ -126,6 +137,7 @@ public final class PbftConsensus implements Consensus, MessageHandler {
     private volatile long intervalNanos;
     private volatile long viewTimeoutNanos;
     private volatile boolean emptyBlocks;
+    private volatile long penaltyMs;
 
     private record Inbound(String peerId, byte[] payload) {}
 
@@ -142,6 +154,10 @@ public final class PbftConsensus implements Consensus, MessageHandler {
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong rounds = new AtomicLong();
     private final AtomicLong resent = new AtomicLong();
+    private final AtomicLong disconnects = new AtomicLong();
+    private final AtomicLong ignored = new AtomicLong();
+    /** Peers whose messages are ignored for a while, by peer id; read by the network thread too. */
+    private final Map<String, Penalty> penalised = new ConcurrentHashMap<>();
     private volatile long shownHeight = -1;
     private volatile long shownView;
     private volatile boolean shownChanging;
@@ -206,6 +222,8 @@ public final class PbftConsensus implements Consensus, MessageHandler {
 
     private record Buffered(String peerId, PbftMessage message) {}
 
+    private record Penalty(String reason, long sinceMillis, long untilMillis) {}
+
     /** The chain facts consensus needs, read once per block store. */
     record Chain(BlockStore store, long chainId, String suite, List<String> sealers, Set<String> sealerSet, int f, int quorum) {
         int n() {
@@ -250,7 +268,12 @@ public final class PbftConsensus implements Consensus, MessageHandler {
             throw new IllegalArgumentException("io.cairn.consensus.pbft: viewTimeoutMs must be at least 10, got "
                     + config.viewTimeoutMs());
         }
+        if (config.penaltyMs() < 0) {
+            throw new IllegalArgumentException("io.cairn.consensus.pbft: penaltyMs must not be negative (0 turns penalties off), got "
+                    + config.penaltyMs());
+        }
         blockTxs = config.blockTxs();
+        penaltyMs = config.penaltyMs();
         intervalNanos = TimeUnit.MILLISECONDS.toNanos(config.intervalMs());
         viewTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(config.viewTimeoutMs());
         emptyBlocks = config.emptyBlocks();
@@ -294,8 +317,8 @@ public final class PbftConsensus implements Consensus, MessageHandler {
 
     @Override
     public void onMessage(String peerId, String topic, byte[] payload) {
-        if (!TOPIC.equals(topic) || payload == null) {
-            return;
+        if (!TOPIC.equals(topic) || payload == null || ignoring(peerId)) {
+            return; // a penalised peer's flood never reaches the inbox
         }
         if (!inbox.offer(new Inbound(peerId, payload))) {
             dropped.incrementAndGet(); // a flood must not block the network thread; view change recovers
@@ -366,6 +389,9 @@ public final class PbftConsensus implements Consensus, MessageHandler {
     }
 
     private void handle(Inbound in) {
+        if (ignoring(in.peerId)) {
+            return; // queued before its sender was penalised
+        }
         Ctx c = ctx();
         if (c == null) {
             dropped.incrementAndGet();
@@ -375,28 +401,94 @@ public final class PbftConsensus implements Consensus, MessageHandler {
         try {
             m = PbftMessage.decode(in.payload);
         } catch (MalformedDataException e) {
-            reject(in.peerId, e.getMessage());
+            penalise(c, in.peerId, e.getMessage());
             return;
         }
         if (m.chainId() != c.chain.chainId) {
-            reject(in.peerId, m + " is for chain " + Long.toUnsignedString(m.chainId()));
+            penalise(c, in.peerId, m + " is for chain " + Long.toUnsignedString(m.chainId()));
             return;
         }
         String sender = m.senderHex();
+        if (!sender.equals(in.peerId)) {
+            // Every message comes from the node that signed it, but for a NEW-VIEW: a sealer shows it to a peer
+            // that asks for a view already entered (onViewChange). Nobody else passes on another node's message.
+            if (m.type() != PbftMessage.NEW_VIEW || !c.chain.sealerSet.contains(in.peerId)) {
+                penalise(c, in.peerId, m + " is signed by " + sender + ", not by the peer that sent it");
+                return;
+            }
+        }
         if (!c.chain.sealerSet.contains(sender)) {
-            reject(in.peerId, m + ": the sender is not a sealer");
+            if (m.type() == PbftMessage.FETCH) {
+                reject(in.peerId, m + ": the sender is not a sealer"); // asking proves nothing; only sealers are answered
+            } else {
+                penalise(c, in.peerId, m + ": the sender is not a sealer");
+            }
             return;
         }
         if (sender.equals(c.me)) {
+            // Only as a NEW-VIEW passed back by a sealer (this node led that view): harmless.
             reject(in.peerId, m + " claims to be from this node");
             return;
         }
         if (!m.verify(c.suite)) {
-            reject(in.peerId, m + ": the signature does not verify");
+            penalise(c, in.peerId, m + ": the signature does not verify");
             return;
         }
         syncHeight(c);
         dispatch(c, in.peerId, m);
+    }
+
+    /** Whether the peer's messages are ignored now (penalised); counts the message if so. Any thread. */
+    private boolean ignoring(String peerId) {
+        if (peerId == null || penalised.isEmpty()) {
+            return false;
+        }
+        Penalty p = penalised.get(peerId);
+        if (p == null) {
+            return false;
+        }
+        if (System.currentTimeMillis() < p.untilMillis()) {
+            ignored.incrementAndGet();
+            return true;
+        }
+        penalised.remove(peerId, p);
+        return false;
+    }
+
+    /**
+     * Rejects a message that proves its sender misbehaves (no honest node, however late or early, sends it):
+     * the peer's messages are ignored for penaltyMs, what it had buffered here is dropped, and the network is
+     * asked to disconnect it.
+     */
+    private void penalise(Ctx c, String peerId, String why) {
+        reject(peerId, why);
+        long ms = penaltyMs;
+        if (ms <= 0 || peerId == null || peerId.equals(c.me)) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        Penalty had = penalised.get(peerId);
+        if (had != null && now < had.untilMillis()) {
+            return;
+        }
+        penalised.values().removeIf(p -> now >= p.untilMillis()); // served: forget them
+        penalised.put(peerId, new Penalty(why, now, now + ms));
+        for (ArrayDeque<Buffered> q : future.values()) {
+            q.removeIf(b -> b.peerId.equals(peerId));
+        }
+        future.values().removeIf(ArrayDeque::isEmpty);
+        gated.removeIf(b -> b.peerId.equals(peerId));
+        LOG.log(Level.WARNING, "pbft: penalising peer " + peerId + " (ignored for " + ms + " ms, disconnect asked): " + why);
+        Network net = c.net;
+        if (net != null) {
+            try {
+                net.disconnect(peerId, "pbft: " + why);
+            } catch (RuntimeException | LinkageError e) {
+                // a network engine leaving, or an older one without the method: the penalty holds here all the same
+                LOG.log(Level.WARNING, "pbft: the network could not disconnect " + peerId + ": " + e);
+            }
+        }
+        disconnects.incrementAndGet(); // counted once asked, so whoever reads the count finds the request made
     }
 
     private void reject(String peerId, String why) {
@@ -407,11 +499,14 @@ public final class PbftConsensus implements Consensus, MessageHandler {
 
     /** A verified message from a sealer (or this node's own, delivered locally). */
     private void dispatch(Ctx c, String peerId, PbftMessage m) {
+        if (ignoring(peerId)) {
+            return; // buffered or gated before its sender was penalised
+        }
         switch (m.type()) {
             case PbftMessage.FETCH -> answerFetch(c, peerId, m.height());
             case PbftMessage.DECIDED -> {
                 if (m.height() == height) {
-                    onDecided(c, m);
+                    onDecided(c, peerId, m);
                 }
             }
             default -> {
@@ -457,13 +552,13 @@ public final class PbftConsensus implements Consensus, MessageHandler {
             return;
         }
         if (!m.senderHex().equals(c.chain.leader(height, view))) {
-            reject(peerId, m + ": the sender is not the leader of this view");
+            penalise(c, peerId, m + ": the sender is not the leader of this view");
             return;
         }
         Round r = round(view);
         if (r.proposalHash != null) {
             if (!r.proposalHash.equals(m.blockHash())) {
-                equivocation(m, "two proposals " + r.proposalHash + " and " + m.blockHash());
+                equivocation(c, peerId, m, "two proposals " + r.proposalHash + " and " + m.blockHash());
             }
             return;
         }
@@ -644,7 +739,7 @@ public final class PbftConsensus implements Consensus, MessageHandler {
             return;
         }
         Round r = round(m.view());
-        if (record(r.prepares, m, m.signature())) {
+        if (record(c, peerId, r.prepares, m, m.signature())) {
             armTimer();
             checkPrepared(c, r);
         }
@@ -688,10 +783,10 @@ public final class PbftConsensus implements Consensus, MessageHandler {
             return; // a re-sent vote: counted once, its seal already checked
         }
         if (m.body().length != 64 || !c.suite.verify(m.blockHash().toByteArray(), m.body(), m.sender())) {
-            reject(peerId, m + ": the seal does not verify");
+            penalise(c, peerId, m + ": the seal does not verify");
             return;
         }
-        if (record(r.commits, m, m.body())) {
+        if (record(c, peerId, r.commits, m, m.body())) {
             armTimer();
             checkCommitted(c, r);
         }
@@ -713,12 +808,12 @@ public final class PbftConsensus implements Consensus, MessageHandler {
     }
 
     /** Records a vote; false for a duplicate or an equivocation (never counted twice). */
-    private boolean record(Map<String, Round.Vote> votes, PbftMessage m, byte[] signature) {
+    private boolean record(Ctx c, String peerId, Map<String, Round.Vote> votes, PbftMessage m, byte[] signature) {
         String sender = m.senderHex();
         Round.Vote had = votes.get(sender);
         if (had != null) {
             if (!had.hash().equals(m.blockHash())) {
-                equivocation(m, "votes for " + had.hash() + " and " + m.blockHash());
+                equivocation(c, peerId, m, "votes for " + had.hash() + " and " + m.blockHash());
             }
             return false;
         }
@@ -726,10 +821,14 @@ public final class PbftConsensus implements Consensus, MessageHandler {
         return true;
     }
 
-    private void equivocation(PbftMessage m, String what) {
+    private void equivocation(Ctx c, String peerId, PbftMessage m, String what) {
         equivocations.incrementAndGet();
         LOG.log(Level.WARNING, "pbft: equivocation by " + m.senderHex() + " at height " + m.height() + " view "
                 + m.view() + " (" + PbftMessage.typeName(m.type()) + "): " + what + "; only the first counts");
+        if (m.senderHex().equals(peerId)) {
+            // Its own two signed votes: the vote log keeps an honest node, even restarted or swapped, from this.
+            penalise(c, peerId, "equivocation: " + m + ": " + what);
+        }
     }
 
     private void commit(Ctx c, ExecutedBlock executed, Hash hash, List<byte[]> seals) {
@@ -824,14 +923,14 @@ public final class PbftConsensus implements Consensus, MessageHandler {
         try {
             cert = checkViewChange(c, m);
         } catch (IllegalArgumentException e) {
-            reject(peerId, m + ": " + e.getMessage());
+            penalise(c, peerId, m + ": " + e.getMessage()); // the checks depend on the message alone
             return;
         }
         Map<String, PbftMessage> forView = viewChangeVotes.computeIfAbsent(m.view(), v -> new HashMap<>());
         PbftMessage had = forView.get(m.senderHex());
         if (had != null) {
             if (!had.blockHash().equals(m.blockHash())) {
-                equivocation(m, "view changes carrying " + had.blockHash() + " and " + m.blockHash());
+                equivocation(c, peerId, m, "view changes carrying " + had.blockHash() + " and " + m.blockHash());
             }
             return;
         }
@@ -946,7 +1045,7 @@ public final class PbftConsensus implements Consensus, MessageHandler {
             return;
         }
         if (!m.senderHex().equals(c.chain.leader(height, m.view()))) {
-            reject(peerId, m + ": the sender is not the leader of view " + m.view());
+            penalise(c, peerId, m + ": the sender is not the leader of view " + m.view());
             return;
         }
         PreparedCert cert;
@@ -974,7 +1073,7 @@ public final class PbftConsensus implements Consensus, MessageHandler {
                         + (cert == null ? "none" : cert.hash()));
             }
         } catch (IllegalArgumentException e) {
-            reject(peerId, m + ": " + e.getMessage());
+            penalise(c, peerId, m + ": " + e.getMessage()); // the checks depend on the message alone
             return;
         }
         if (c.sealer && votes.height == height && votes.votedView > m.view()) {
@@ -1145,7 +1244,7 @@ public final class PbftConsensus implements Consensus, MessageHandler {
         }
     }
 
-    private void onDecided(Ctx c, PbftMessage m) {
+    private void onDecided(Ctx c, String peerId, PbftMessage m) {
         Block block;
         try {
             block = Block.decode(m.body());
@@ -1156,7 +1255,7 @@ public final class PbftConsensus implements Consensus, MessageHandler {
                 throw new IllegalArgumentException("the block lacks a quorum of valid seals");
             }
         } catch (IllegalArgumentException e) {
-            reject(m.senderHex(), m + ": " + e.getMessage());
+            penalise(c, peerId, m + ": " + e.getMessage()); // not the block it names, or not final: no honest answer
             return;
         }
         if (!enterGate()) {
@@ -1177,7 +1276,7 @@ public final class PbftConsensus implements Consensus, MessageHandler {
                 executed = execute(c, block.header(), raw, null);
             }
         } catch (IllegalArgumentException | IllegalStateException e) {
-            reject(m.senderHex(), m + ": " + e.getMessage());
+            reject(peerId, m + ": " + e.getMessage()); // final, yet it does not run here: not the peer's fault
             exitGateIfIdle();
             return;
         }
@@ -1469,7 +1568,29 @@ public final class PbftConsensus implements Consensus, MessageHandler {
         s.put("viewTimeoutNowMs", TimeUnit.NANOSECONDS.toMillis(Math.max(viewTimeoutNanos, shownTimeoutNanos)));
         s.put("messagesResent", resent.get());
         s.put("emptyBlocks", emptyBlocks);
+        s.put("penaltyMs", penaltyMs);
+        s.put("peersDisconnected", disconnects.get());
+        s.put("messagesIgnored", ignored.get());
+        s.put("penalisedPeers", penalisedPeers());
         return s;
+    }
+
+    /** The peers whose messages are ignored now: peer, reason, sinceMillis, untilMillis. */
+    private List<Map<String, Object>> penalisedPeers() {
+        long now = System.currentTimeMillis();
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Map.Entry<String, Penalty> e : penalised.entrySet()) {
+            Penalty p = e.getValue();
+            if (now < p.untilMillis()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("peer", e.getKey());
+                m.put("reason", p.reason());
+                m.put("sinceMillis", p.sinceMillis());
+                m.put("untilMillis", p.untilMillis());
+                out.add(m);
+            }
+        }
+        return out;
     }
 
     @Override
@@ -1489,7 +1610,8 @@ public final class PbftConsensus implements Consensus, MessageHandler {
             return Health.notReady("no genesis block with sealers yet");
         }
         boolean sealer = c.sealerSet.contains(Bytes.toHex(identity.publicKey()));
+        int bad = penalisedPeers().size();
         return Health.ready((sealer ? "sealer" : "observer") + " at height " + shownHeight + ", view " + shownView
-                + " of " + c.n() + " sealers");
+                + " of " + c.n() + " sealers" + (bad == 0 ? "" : "; " + bad + " peer(s) penalised for invalid messages"));
     }
 }

@@ -237,6 +237,8 @@ final class Cluster implements AutoCloseable {
         final List<PbftMessage> refused = new CopyOnWriteArrayList<>();
         final ExecutorService delivery;
         final AtomicLong delivered = new AtomicLong();
+        /** The peers the engine asked this endpoint to disconnect: {peer id, reason}. */
+        final List<String[]> disconnects = new CopyOnWriteArrayList<>();
 
         Endpoint(String id) {
             this.id = id;
@@ -260,6 +262,12 @@ final class Cluster implements AutoCloseable {
         }
         @Override public int maxPayload() { return 16 << 20; }
         @Override public Health health() { return Health.ready("fake"); }
+        @Override public void disconnect(String peerId, String reason) { disconnects.add(new String[] {peerId, reason}); }
+
+        /** The reasons given for disconnecting one peer. */
+        List<String> disconnectReasons(String peerId) {
+            return disconnects.stream().filter(d -> d[0].equals(peerId)).map(d -> d[1]).toList();
+        }
 
         @Override
         public boolean send(String peerId, String topic, byte[] payload) {
@@ -395,6 +403,13 @@ final class Cluster implements AutoCloseable {
         return nodes.get(i);
     }
 
+    /** An endpoint for a node with no engine (a rogue, or a sealer scripted by the test), under a new key. */
+    Endpoint endpoint(Identity id) {
+        Endpoint e = new Endpoint(id.hex());
+        endpoints.put(id.hex(), e);
+        return e;
+    }
+
     Node observer(String seed) {
         Node n = new Node(new Identity(suite, seed)).start();
         nodes.add(n);
@@ -427,12 +442,17 @@ final class Cluster implements AutoCloseable {
     }
 
     static PbftConsensus.Config config(int blockTxs, long intervalMs, long viewTimeoutMs) {
+        return config(blockTxs, intervalMs, viewTimeoutMs, 60_000);
+    }
+
+    static PbftConsensus.Config config(int blockTxs, long intervalMs, long viewTimeoutMs, long penaltyMs) {
         return new PbftConsensus.Config() {
             @Override public Class<? extends Annotation> annotationType() { return PbftConsensus.Config.class; }
             @Override public int blockTxs() { return blockTxs; }
             @Override public long intervalMs() { return intervalMs; }
             @Override public long viewTimeoutMs() { return viewTimeoutMs; }
             @Override public boolean emptyBlocks() { return false; }
+            @Override public long penaltyMs() { return penaltyMs; }
         };
     }
 

@@ -60,6 +60,23 @@ class PbftConsensusTest {
                 "3 valid distinct seals on block " + h);
     }
 
+    /** Honest nodes, however late or early their messages, never get one another penalised. */
+    private static void assertNoPenalties(List<Node> nodes) {
+        for (Node n : nodes) {
+            if (n.engine != null) {
+                assertEquals(0, n.stat("peersDisconnected"), "peers penalised by " + n.id.hex() + ": " + n.status());
+                assertEquals(List.of(), n.status().get("penalisedPeers"));
+            }
+            assertEquals(List.of(), n.net.disconnects.stream().map(d -> d[0] + ": " + d[1]).toList());
+        }
+    }
+
+    /** COMMITs {@code from} sent. */
+    private long commits(Node from) {
+        return cluster.log.stream().filter(s -> s.from().equals(from.id.hex()) && s.message() != null
+                && s.message().type() == PbftMessage.COMMIT).count();
+    }
+
     /** A proposal body as the leader sends it: the Block encoding with no seals. */
     private static byte[] proposal(ExecutedBlock b) {
         Encoder e = new Encoder().bytes(b.header().encode()).u32(b.transactions().size());
@@ -114,6 +131,7 @@ class PbftConsensusTest {
         // the observer follows, and never votes
         assertEquals("observer", observer.status().get("role"));
         assertTrue(cluster.log.stream().noneMatch(x -> x.from().equals(observer.id.hex())), "the observer sent nothing");
+        assertNoPenalties(cluster.nodes);
     }
 
     @Test
@@ -134,6 +152,7 @@ class PbftConsensusTest {
         cluster.submitToAll(3);
         await(() -> live.stream().allMatch(n -> n.height() >= 3), 30, "block 3 (whose view-0 leader is down again)");
         assertSameChain(live, 3);
+        assertNoPenalties(cluster.nodes);
     }
 
     @Test
@@ -157,6 +176,7 @@ class PbftConsensusTest {
             assertEquals(0, n.stat("equivocationsSeen"));
         }
         assertTrue(leader.stat("messagesResent") >= 1);
+        assertNoPenalties(cluster.nodes);
     }
 
     @Test
@@ -265,6 +285,7 @@ class PbftConsensusTest {
         cluster.submitToAll(2);
         await(() -> live.stream().allMatch(n -> n.height() >= 2), 60, "block 2");
         assertSameChain(live, 2);
+        assertNoPenalties(cluster.nodes);
     }
 
     @Test
@@ -302,6 +323,9 @@ class PbftConsensusTest {
             assertFinal(n, 1);
         }
         assertTrue(cluster.node(0).stat("equivocationsSeen") >= 1, "node 0 saw two proposals for (1, 0)");
+        assertEquals(1, cluster.node(0).net.disconnectReasons(byz.id.hex()).size(), "node 0 asked to disconnect the equivocating leader");
+        assertTrue(cluster.node(0).net.disconnectReasons(byz.id.hex()).get(0).contains("equivocation"));
+        assertNoPenalties(List.of(cluster.node(2), cluster.node(3)));
         assertEquals(0, prepares(cluster.node(0), hb), "node 0 never prepared the second proposal");
         // the chain goes on past the byzantine node
         cluster.submitToAll(2);
@@ -310,44 +334,57 @@ class PbftConsensusTest {
     }
 
     @Test
-    void forgedUnsignedAndForeignMessagesAreIgnored() {
+    void forgedUnsignedAndForeignMessagesAreIgnoredAndEachSenderIsPenalised() {
         cluster(10, 20, 60_000, 1);
         Node target = cluster.node(0);
         Node leader = cluster.node(1); // scripted: its key is a sealer's
         Identity rogue = new Identity(cluster.suite, "rogue");
-        Cluster.Endpoint rogueNet = cluster.new Endpoint(rogue.hex());
-        cluster.endpoints.put(rogue.hex(), rogueNet);
+        Identity rogue2 = new Identity(cluster.suite, "rogue-2");
         List<VerifiedTransaction> txs = cluster.submitToAll(1);
         ExecutedBlock a = leader.exec.execute(target.store.header(0).orElseThrow(), 5000, leader.id.publicKey(), txs);
         Hash ha = Hash.of(cluster.suite.hash(a.header().encode()));
         PbftMessage real = signed(leader.id, PbftMessage.PRE_PREPARE, 1, 0, ha, proposal(a));
-        List<byte[]> bad = new ArrayList<>();
+        // Each from a peer of its own: after its first bad message a peer is not listened to any more.
+        record Bad(Identity from, byte[] payload, String reason) {}
+        List<Bad> bad = new ArrayList<>();
+        int[] k = {0};
+        java.util.function.Supplier<Identity> fresh = () -> new Identity(cluster.suite, "peer-" + k[0]++);
         // claims the leader's key, signed by the rogue
         PbftMessage byRogue = signed(rogue, PbftMessage.PRE_PREPARE, 1, 0, ha, proposal(a));
-        bad.add(new PbftMessage(real.type(), real.chainId(), 1, 0, ha, leader.id.publicKey(), real.body(),
-                byRogue.signature()).encode());
+        bad.add(new Bad(rogue2, new PbftMessage(real.type(), real.chainId(), 1, 0, ha, leader.id.publicKey(), real.body(),
+                byRogue.signature()).encode(), "not by the peer that sent it"));
         // unsigned (zero signature)
-        bad.add(new PbftMessage(real.type(), real.chainId(), 1, 0, ha, leader.id.publicKey(), real.body(),
-                new byte[64]).encode());
-        // correctly signed by a key that is not a sealer
-        bad.add(byRogue.encode());
-        bad.add(signed(rogue, PbftMessage.PREPARE, 1, 0, ha, new byte[0]).encode());
+        bad.add(new Bad(fresh.get(), new PbftMessage(real.type(), real.chainId(), 1, 0, ha, leader.id.publicKey(), real.body(),
+                new byte[64]).encode(), "not by the peer that sent it"));
+        // correctly signed by a key that is not a sealer, sent by its holder
+        bad.add(new Bad(rogue, byRogue.encode(), "the sender is not a sealer"));
+        Identity voter = fresh.get();
+        bad.add(new Bad(voter, signed(voter, PbftMessage.PREPARE, 1, 0, ha, new byte[0]).encode(), "the sender is not a sealer"));
         // another chain
-        bad.add(PbftMessage.sign(leader.id, PbftMessage.PRE_PREPARE, Cluster.CHAIN + 1, 1, 0, ha, proposal(a)).encode());
+        bad.add(new Bad(fresh.get(), PbftMessage.sign(leader.id, PbftMessage.PRE_PREPARE, Cluster.CHAIN + 1, 1, 0, ha,
+                proposal(a)).encode(), "is for chain 10"));
         // garbage and a truncated message
-        bad.add(new byte[] {1, 2, 3});
+        bad.add(new Bad(fresh.get(), new byte[] {1, 2, 3}, "pbft message"));
         byte[] enc = real.encode();
-        bad.add(java.util.Arrays.copyOf(enc, enc.length - 10));
+        bad.add(new Bad(fresh.get(), java.util.Arrays.copyOf(enc, enc.length - 10), "pbft message"));
         // a replay of the target's own vote
-        bad.add(signed(target.id, PbftMessage.PREPARE, 1, 0, ha, new byte[0]).encode());
-        for (byte[] m : bad) {
-            rogueNet.send(target.id.hex(), "pbft", m);
+        bad.add(new Bad(fresh.get(), signed(target.id, PbftMessage.PREPARE, 1, 0, ha, new byte[0]).encode(),
+                "not by the peer that sent it"));
+        for (Bad b : bad) {
+            cluster.endpoint(b.from()).send(target.id.hex(), "pbft", b.payload());
         }
         await(() -> target.stat("messagesRejected") == bad.size(), 10, "every bad message rejected");
         cluster.settle(target);
         assertEquals(0, prepares(target, ha), "nothing forged made node 0 vote");
         assertEquals(0, target.height());
-        // the genuine proposal is still accepted
+        assertEquals(bad.size(), target.stat("peersDisconnected"), target.status().toString());
+        for (Bad b : bad) {
+            List<String> reasons = target.net.disconnectReasons(b.from().hex());
+            assertEquals(1, reasons.size(), "disconnect asked once for " + b.reason() + ": " + reasons);
+            assertTrue(reasons.get(0).startsWith("pbft: ") && reasons.get(0).contains(b.reason()), reasons.get(0));
+        }
+        assertEquals(bad.size(), ((List<?>) target.status().get("penalisedPeers")).size());
+        // the genuine proposal is still accepted: its sender signed it
         leader.net.send(target.id.hex(), "pbft", real.encode());
         try {
             await(() -> prepares(target, ha) >= 1, 10, "node 0 prepares the real proposal");
@@ -355,6 +392,148 @@ class PbftConsensusTest {
             throw new AssertionError(target.status().toString(), e);
         }
         assertEquals(bad.size(), target.stat("messagesRejected"));
+        assertEquals(List.of(), target.net.disconnectReasons(leader.id.hex()));
+    }
+
+    @Test
+    void aVoteSignedByOneSealerButSentByAnotherIsRejectedAndItsSenderPenalised() {
+        cluster(10, 20, 60_000, 1, 2, 3); // only node 0 runs an engine
+        Node target = cluster.node(0);
+        Node leader = cluster.node(1);
+        Node n2 = cluster.node(2);
+        Node n3 = cluster.node(3);
+        List<VerifiedTransaction> txs = cluster.submitToAll(1);
+        ExecutedBlock a = leader.exec.execute(target.store.header(0).orElseThrow(), 5000, leader.id.publicKey(), txs);
+        Hash ha = Hash.of(cluster.suite.hash(a.header().encode()));
+        leader.net.send(target.id.hex(), "pbft", signed(leader.id, PbftMessage.PRE_PREPARE, 1, 0, ha, proposal(a)).encode());
+        leader.net.send(target.id.hex(), "pbft", signed(leader.id, PbftMessage.PREPARE, 1, 0, ha, new byte[0]).encode());
+        await(() -> prepares(target, ha) >= 1, 10, "node 0 prepares");
+        // node 3 passes on node 2's genuine PREPARE: a quorum (node 0, 1, 2) if it counted
+        n3.net.send(target.id.hex(), "pbft", signed(n2.id, PbftMessage.PREPARE, 1, 0, ha, new byte[0]).encode());
+        await(() -> target.stat("peersDisconnected") == 1, 10, "node 3 penalised");
+        cluster.settle(target);
+        assertEquals(0, commits(target), "a vote passed on by another peer does not count");
+        List<String> reasons = target.net.disconnectReasons(n3.id.hex());
+        assertEquals(1, reasons.size());
+        assertTrue(reasons.get(0).contains("PREPARE(h=1, v=0") && reasons.get(0).contains("is signed by " + n2.id.hex()
+                + ", not by the peer that sent it"), reasons.get(0));
+        @SuppressWarnings("unchecked")
+        List<java.util.Map<String, Object>> penalised = (List<java.util.Map<String, Object>>) target.status().get("penalisedPeers");
+        assertEquals(1, penalised.size());
+        assertEquals(n3.id.hex(), penalised.get(0).get("peer"));
+        assertTrue(target.engine.health().detail().contains("1 peer(s) penalised"), target.engine.health().detail());
+        // node 3's own vote is ignored while it is penalised
+        long ignoredBefore = target.stat("messagesIgnored");
+        n3.net.send(target.id.hex(), "pbft", signed(n3.id, PbftMessage.PREPARE, 1, 0, ha, new byte[0]).encode());
+        await(() -> target.stat("messagesIgnored") > ignoredBefore, 10, "node 3's vote ignored");
+        cluster.settle(target);
+        assertEquals(0, commits(target));
+        // node 2's own vote, from node 2, counts
+        n2.net.send(target.id.hex(), "pbft", signed(n2.id, PbftMessage.PREPARE, 1, 0, ha, new byte[0]).encode());
+        await(() -> commits(target) >= 1, 10, "node 0 commits on node 2's own prepare");
+        assertEquals(List.of(), target.net.disconnectReasons(n2.id.hex()));
+        assertEquals(List.of(), target.net.disconnectReasons(leader.id.hex()));
+        assertEquals(1, target.stat("peersDisconnected"));
+    }
+
+    @Test
+    void aBadSignatureOrGarbageFromASealerPenalisesItForThePenaltyPeriodOnly() {
+        cluster = new Cluster(4, Cluster.config(10, 20, 60_000, 2_000)).start(1, 2, 3);
+        Node target = cluster.node(0);
+        Node leader = cluster.node(1);
+        Node n2 = cluster.node(2);
+        Node n3 = cluster.node(3);
+        List<VerifiedTransaction> txs = cluster.submitToAll(1);
+        ExecutedBlock a = leader.exec.execute(target.store.header(0).orElseThrow(), 5000, leader.id.publicKey(), txs);
+        Hash ha = Hash.of(cluster.suite.hash(a.header().encode()));
+        leader.net.send(target.id.hex(), "pbft", signed(leader.id, PbftMessage.PRE_PREPARE, 1, 0, ha, proposal(a)).encode());
+        leader.net.send(target.id.hex(), "pbft", signed(leader.id, PbftMessage.PREPARE, 1, 0, ha, new byte[0]).encode());
+        await(() -> prepares(target, ha) >= 1, 10, "node 0 prepares");
+        PbftMessage good2 = signed(n2.id, PbftMessage.PREPARE, 1, 0, ha, new byte[0]);
+        byte[] flipped = good2.signature().clone();
+        flipped[5] ^= 1;
+        n2.net.send(target.id.hex(), "pbft", new PbftMessage(good2.type(), good2.chainId(), 1, 0, ha, n2.id.publicKey(),
+                new byte[0], flipped).encode());
+        n3.net.send(target.id.hex(), "pbft", new byte[] {1, 3, 0, 0});
+        await(() -> target.stat("peersDisconnected") == 2, 10, "nodes 2 and 3 penalised");
+        assertTrue(target.net.disconnectReasons(n2.id.hex()).get(0).contains("the signature does not verify"),
+                target.net.disconnectReasons(n2.id.hex()).toString());
+        assertTrue(target.net.disconnectReasons(n3.id.hex()).get(0).contains("pbft message"),
+                target.net.disconnectReasons(n3.id.hex()).toString());
+        // while penalised, node 2's genuine vote is ignored
+        long ignoredBefore = target.stat("messagesIgnored");
+        n2.net.send(target.id.hex(), "pbft", good2.encode());
+        await(() -> target.stat("messagesIgnored") > ignoredBefore, 10, "node 2's vote ignored");
+        cluster.settle(target);
+        assertEquals(0, commits(target));
+        // after the penalty period it is heard again
+        await(() -> ((List<?>) target.status().get("penalisedPeers")).isEmpty(), 10, "the penalties end");
+        n2.net.send(target.id.hex(), "pbft", good2.encode());
+        await(() -> commits(target) >= 1, 10, "node 0 commits on node 2's prepare after its penalty");
+        assertEquals(1, target.net.disconnectReasons(n2.id.hex()).size(), "one disconnect per offence");
+        assertEquals(2, target.stat("peersDisconnected"));
+    }
+
+    @Test
+    void honestLateEarlyAndUncheckableMessagesPenaliseNobody() {
+        cluster(10, 20, 500, 3); // node 3 is scripted: it sends what a lagging or hurried sealer might
+        List<Node> live = List.of(cluster.node(0), cluster.node(1), cluster.node(2));
+        Node n3 = cluster.node(3);
+        cluster.submitToAll(2);
+        await(() -> live.stream().allMatch(n -> n.height() >= 1), 20, "block 1");
+        cluster.submitToAll(2);
+        await(() -> live.stream().allMatch(n -> n.height() >= 2 && n.stat("height") == 3), 20, "block 2, engines at height 3");
+        Hash h1 = cluster.node(0).store.hash(1).orElseThrow();
+        BlockHeader b1 = cluster.node(0).store.header(1).orElseThrow();
+        // node 3 leads (3, 0) but builds on block 1 (it has not seen block 2): a proposal nobody can accept
+        ExecutedBlock stale = n3.exec.execute(b1, 9000, n3.id.publicKey(), List.of());
+        Hash hs = Hash.of(cluster.suite.hash(stale.header().encode()));
+        Identity observer = new Identity(cluster.suite, "observer");
+        Cluster.Endpoint observerNet = cluster.endpoint(observer);
+        List<byte[]> honest = List.of(
+                signed(n3.id, PbftMessage.PREPARE, 1, 0, h1, new byte[0]).encode(),                      // an old height
+                signed(n3.id, PbftMessage.COMMIT, 1, 0, h1, n3.id.sign(h1.toByteArray())).encode(),     // an old commit
+                signed(n3.id, PbftMessage.PREPARE, 50, 0, h1, new byte[0]).encode(),                     // far ahead
+                signed(n3.id, PbftMessage.PREPARE, 3, 6, h1, new byte[0]).encode(),                      // a later view
+                signed(n3.id, PbftMessage.VIEW_CHANGE, 3, 2, Hash.ZERO, PreparedCert.encode(null)).encode(),
+                signed(n3.id, PbftMessage.FETCH, 2, 0, Hash.ZERO, new byte[0]).encode(),
+                signed(n3.id, PbftMessage.PRE_PREPARE, 3, 0, hs, proposal(stale)).encode());
+        for (Node n : live) {
+            for (byte[] m : honest) {
+                n3.net.send(n.id.hex(), "pbft", m);
+            }
+            observerNet.send(n.id.hex(), "pbft", PbftMessage.sign(observer, PbftMessage.FETCH, Cluster.CHAIN, 1, 0, Hash.ZERO,
+                    new byte[0]).encode());
+        }
+        for (Node n : live) {
+            await(() -> n.stat("messagesRejected") >= 2, 10, "the stale proposal and the observer's fetch refused by " + n.id.hex());
+        }
+        // the chain goes on without node 3 (a view change, whose NEW-VIEW sealers pass on to laggards)
+        cluster.submitToAll(2);
+        await(() -> live.stream().allMatch(n -> n.height() >= 3), 30, "block 3 after a view change");
+        assertSameChain(live, 3);
+        assertNoPenalties(cluster.nodes);
+        assertEquals(List.of(), observerNet.disconnects);
+    }
+
+    @Test
+    void aNewViewPassedOnByASealerIsAcceptedButNotByAnyoneElse() {
+        cluster(10, 20, 60_000, 1, 2, 3);
+        Node target = cluster.node(0);
+        Encoder body = new Encoder().u32(3);
+        for (int i = 1; i <= 3; i++) {
+            body.bytes(signed(cluster.node(i).id, PbftMessage.VIEW_CHANGE, 1, 1, Hash.ZERO, PreparedCert.encode(null)).encode());
+        }
+        // the leader of (1, 1) is node 2; node 3 shows node 0 the NEW-VIEW, as a sealer does for a peer behind in views
+        byte[] newView = signed(cluster.node(2).id, PbftMessage.NEW_VIEW, 1, 1, Hash.ZERO, body.toByteArray()).encode();
+        cluster.node(3).net.send(target.id.hex(), "pbft", newView);
+        await(() -> target.stat("view") == 1, 10, "node 0 enters view 1");
+        assertNoPenalties(List.of(target));
+        // a peer that is no sealer passing it on is another matter
+        Identity rogue = new Identity(cluster.suite, "rogue");
+        cluster.endpoint(rogue).send(target.id.hex(), "pbft", newView);
+        await(() -> target.stat("peersDisconnected") == 1, 10, "the rogue penalised");
+        assertTrue(target.net.disconnectReasons(rogue.hex()).get(0).contains("not by the peer that sent it"));
     }
 
     @Test
@@ -471,6 +650,8 @@ class PbftConsensusTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new PbftConsensus(Cluster.config(0, 10, 1000)));
         assertEquals("io.cairn.consensus.pbft: blockTxs must be at least 1, got 0", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new PbftConsensus(Cluster.config(10, 10, 1000, -1)));
+        assertEquals("io.cairn.consensus.pbft: penaltyMs must not be negative (0 turns penalties off), got -1", e.getMessage());
     }
 
     @Test

@@ -138,6 +138,11 @@ final class Connection extends ChannelInboundHandlerAdapter {
             if (target != null) {
                 target.knownId(id);
             }
+            String refused = net.refusal(id);
+            if (refused != null) {
+                close(refused);
+                return;
+            }
             long chainId = net.chainId();
             if (chainId == 0) {
                 close("this node does not know its chain id yet (no genesis block and no chainId configured)");
@@ -192,6 +197,11 @@ final class Connection extends ChannelInboundHandlerAdapter {
             return;
         }
         version = v;
+        String refused = net.refusal(peerId);
+        if (refused != null) {
+            close(refused);
+            return;
+        }
         PeerState p = net.attach(this);
         if (p == null) {
             close("a preferred connection with this peer already exists");

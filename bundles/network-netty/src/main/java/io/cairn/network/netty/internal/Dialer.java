@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 
 /**
  * Keeps a connection to every configured peer address: dials, and after a failure or a lost connection
@@ -24,15 +25,21 @@ final class Dialer {
     private final long minMs;
     private final long maxMs;
     private final Predicate<String> connected;
+    private final ToLongFunction<String> refusedForMs;
     private volatile boolean stopped;
 
+    /**
+     * @param connected    whether a node id is connected now (then its address is only watched)
+     * @param refusedForMs how long a node id is still refused for misbehaviour (its address is dialed after)
+     */
     Dialer(List<String> addresses, EventLoopGroup group, Bootstrap bootstrap, long minMs, long maxMs,
-            Predicate<String> connected) {
+            Predicate<String> connected, ToLongFunction<String> refusedForMs) {
         this.group = group;
         this.bootstrap = bootstrap;
         this.minMs = minMs;
         this.maxMs = maxMs;
         this.connected = connected;
+        this.refusedForMs = refusedForMs;
         this.targets = addresses.stream().map(Target::new).toList();
     }
 
@@ -193,6 +200,11 @@ final class Dialer {
                 String id = knownId;
                 if (id != null && connected.test(id)) {
                     schedule(maxMs);
+                    return;
+                }
+                long refused = id == null ? 0 : refusedForMs.applyAsLong(id);
+                if (refused > 0) {
+                    schedule(refused + 1); // disconnected for misbehaviour: dial again once its refusal ends
                     return;
                 }
                 dialing = true;

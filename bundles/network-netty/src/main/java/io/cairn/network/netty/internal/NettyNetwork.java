@@ -119,6 +119,12 @@ public final class NettyNetwork implements Network {
 
         @AttributeDefinition(description = "Netty event loop threads (they also run the message handlers)")
         int ioThreads() default 2;
+
+        @AttributeDefinition(description = "A peer disconnected for misbehaviour is refused (neither dialed nor accepted) for this many ms; doubles with each further offence")
+        long banMinMs() default 30_000;
+
+        @AttributeDefinition(description = "Longest refusal of a misbehaving peer in ms; a peer that stays out of trouble this long after a refusal ends starts again from banMinMs")
+        long banMaxMs() default 600_000;
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -135,6 +141,9 @@ public final class NettyNetwork implements Network {
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private final LongAdder handshakeFailures = new LongAdder();
     private final LongAdder malformed = new LongAdder();
+    private final LongAdder refusals = new LongAdder();
+    /** Peers disconnected for misbehaviour, by id; kept after the refusal ends to count repeat offences. */
+    private final Map<String, Ban> bans = new ConcurrentHashMap<>();
     private final EventLoopGroup group;
     private final Channel server;
     private final int port;
@@ -204,7 +213,7 @@ public final class NettyNetwork implements Network {
                     }
                 });
         this.dialer = new Dialer(peerAddresses, group, client, config.reconnectMinMs(), config.reconnectMaxMs(),
-                this::isConnected);
+                this::isConnected, this::refusedForMs);
         this.tracker = context == null ? null : handlers.tracker(context);
         if (tracker != null) {
             tracker.open();
@@ -246,6 +255,10 @@ public final class NettyNetwork implements Network {
         }
         if (c.ioThreads() < 1) {
             throw new IllegalArgumentException("io.cairn.network: ioThreads must be at least 1, got " + c.ioThreads());
+        }
+        if (c.banMinMs() < 1 || c.banMaxMs() < c.banMinMs()) {
+            throw new IllegalArgumentException("io.cairn.network: need 1 <= banMinMs <= banMaxMs, got "
+                    + c.banMinMs() + " and " + c.banMaxMs());
         }
         if (c.chainId() < 0) {
             throw new IllegalArgumentException("io.cairn.network: chainId must not be negative, got " + c.chainId());
@@ -367,6 +380,75 @@ public final class NettyNetwork implements Network {
         }
     }
 
+    /** The longest reason kept and logged: a component's words, but they may quote what the peer sent. */
+    static final int MAX_BAN_REASON = 300;
+
+    @Override
+    public void disconnect(String peerId, String reason) {
+        if (peerId == null || peerId.equals(self()) || closing) {
+            return;
+        }
+        String why = reason == null || reason.isBlank() ? "misbehaviour" : reason.strip();
+        String cut = why.length() <= MAX_BAN_REASON ? why : why.substring(0, MAX_BAN_REASON) + "...";
+        long now = System.currentTimeMillis();
+        boolean[] fresh = new boolean[1];
+        Ban ban = bans.compute(peerId, (id, old) -> {
+            if (old != null && now < old.untilMillis()) {
+                return old; // already refused: a second report of the same spell does not lengthen it
+            }
+            int offences = old == null || now - old.untilMillis() > config.banMaxMs() ? 1 : old.offences() + 1;
+            long ms = Math.min(config.banMaxMs(), config.banMinMs() << Math.min(offences - 1, 30));
+            if (ms <= 0) {
+                ms = config.banMaxMs(); // shifted past the long range
+            }
+            fresh[0] = true;
+            return new Ban(id, cut, now, now + ms, offences);
+        });
+        if (fresh[0]) {
+            LOG.log(Level.WARNING, () -> "network: disconnecting peer " + TlsIdentity.shortId(peerId) + " and refusing it for "
+                    + (ban.untilMillis() - ban.sinceMillis()) / 1000 + " s (offence " + ban.offences() + "): " + cut);
+        }
+        // Every connection with it: the active one, and any still in its hello (it would attach next).
+        for (Channel ch : channels) {
+            Connection c = ch.pipeline().get(Connection.class);
+            if (c != null && peerId.equals(c.peerId())) {
+                c.close("disconnected for misbehaviour, refused for " + Math.max(0, ban.untilMillis() - now) / 1000
+                        + " s: " + cut);
+            }
+        }
+    }
+
+    @Override
+    public List<Ban> bans() {
+        long now = System.currentTimeMillis();
+        List<Ban> out = new ArrayList<>();
+        for (Ban b : bans.values()) {
+            if (now < b.untilMillis()) {
+                out.add(b);
+            } else if (now - b.untilMillis() > config.banMaxMs()) {
+                bans.remove(b.peerId(), b); // forgiven: a later offence counts as the first
+            }
+        }
+        return out;
+    }
+
+    /** How long the peer is still refused for misbehaviour, in ms; 0 if it is not. */
+    long refusedForMs(String peerId) {
+        Ban b = peerId == null ? null : bans.get(peerId);
+        return b == null ? 0 : Math.max(0, b.untilMillis() - System.currentTimeMillis());
+    }
+
+    /** Why a connection with the peer must close now, or null if it may connect. */
+    String refusal(String peerId) {
+        long left = refusedForMs(peerId);
+        if (left <= 0) {
+            return null;
+        }
+        refusals.increment();
+        Ban b = bans.get(peerId);
+        return "refused for " + (left + 999) / 1000 + " s more, disconnected for misbehaviour: " + (b == null ? "?" : b.reason());
+    }
+
     @Override
     public Health health() {
         if (closing || !server.isOpen()) {
@@ -377,6 +459,18 @@ public final class NettyNetwork implements Network {
         String detail = "listening on " + host + ":" + port + ", " + up + " of " + table.size() + " peers connected";
         if (chainId() == 0) {
             detail += "; chain id not known yet (no genesis block), peers are refused";
+        }
+        List<Ban> refused = bans();
+        if (!refused.isEmpty()) {
+            long now = System.currentTimeMillis();
+            StringBuilder b = new StringBuilder("; refusing ").append(refused.size()).append(" peer(s) for misbehaviour:");
+            for (Ban ban : refused) {
+                String r = ban.reason().length() <= 120 ? ban.reason() : ban.reason().substring(0, 120) + "...";
+                b.append(' ').append(TlsIdentity.shortId(ban.peerId())).append(" for ")
+                        .append((ban.untilMillis() - now + 999) / 1000).append(" s more (offence ").append(ban.offences())
+                        .append(": ").append(r).append(')');
+            }
+            detail += b;
         }
         return Health.ready(detail);
     }
@@ -522,6 +616,11 @@ public final class NettyNetwork implements Network {
     /** Connections closed for breaking the wire format or making a handler fail. */
     public long malformedFrames() {
         return malformed.sum();
+    }
+
+    /** Connections refused (closed after the TLS handshake) because the peer was disconnected for misbehaviour. */
+    public long refusedConnections() {
+        return refusals.sum();
     }
 
     /** Channels open now (connected or handshaking). */

@@ -286,6 +286,84 @@ class NettyNetworkTest {
     }
 
     @Test
+    void aDisconnectedPeerIsRefusedForItsBackOffThenLetBackAndARepeatOffenceDoublesIt() throws Exception {
+        TestChain.Node na = chain.node();
+        TestChain.Node nb = chain.node();
+        int pa = TestChain.freePort();
+        int pb = TestChain.freePort();
+        TestChain.TestConfig ca = new TestChain.TestConfig();
+        ca.port = pa;
+        ca.peers = new String[] {"127.0.0.1:" + pb}; // both dial each other: neither may bring the peer back early
+        ca.banMinMs = 1500;
+        ca.banMaxMs = 6000;
+        TestChain.TestConfig cb = new TestChain.TestConfig();
+        cb.port = pb;
+        cb.peers = new String[] {"127.0.0.1:" + pa};
+        NettyNetwork a = chain.start(na, ca);
+        NettyNetwork b = chain.start(nb, cb);
+        Recorder ra = new Recorder();
+        handle(a, "t", ra);
+        await("a and b connected", () -> connected(a, 1) && connected(b, 1), WAIT);
+        assertTrue(a.bans().isEmpty());
+
+        long t0 = System.currentTimeMillis();
+        a.disconnect(b.self(), "pbft: PREPARE(h=5) signed by 0x1234 but sent by this peer");
+        await("a closed the connection with b", () -> !connected(a, 1) && !connected(b, 1), WAIT);
+        List<Network.Ban> bans = a.bans();
+        assertEquals(1, bans.size());
+        Network.Ban ban = bans.get(0);
+        assertEquals(b.self(), ban.peerId());
+        assertEquals("pbft: PREPARE(h=5) signed by 0x1234 but sent by this peer", ban.reason());
+        assertEquals(1, ban.offences());
+        assertEquals(1500, ban.untilMillis() - ban.sinceMillis());
+        assertTrue(a.health().detail().contains("refusing 1 peer(s) for misbehaviour"), a.health().detail());
+        assertTrue(a.health().detail().contains("signed by 0x1234"), a.health().detail());
+
+        // b keeps dialing (every 50-400 ms): a refuses it each time and does not dial b itself.
+        long dialsBefore = a.dialTargets().get(0).attempts();
+        long refusedBefore = a.refusedConnections();
+        await("b's redials refused by a", () -> {
+            if (connected(a, 1) && System.currentTimeMillis() < ban.untilMillis()) {
+                throw new AssertionError("b connected during its back-off");
+            }
+            return a.refusedConnections() >= refusedBefore + 2;
+        }, WAIT);
+        assertFalse(connected(a, 1));
+        assertTrue(a.dialTargets().get(0).attempts() <= dialsBefore + 1,
+                "a does not dial a refused peer: " + dialsBefore + " -> " + a.dialTargets().get(0).attempts());
+
+        // After the back-off it is let back, and messages flow again.
+        await("b back after its back-off", () -> {
+            boolean up = connected(a, 1) && connected(b, 1);
+            if (up && System.currentTimeMillis() < ban.untilMillis()) {
+                throw new AssertionError("b connected during its back-off");
+            }
+            return up;
+        }, WAIT);
+        assertTrue(System.currentTimeMillis() - t0 >= 1500);
+        assertTrue(a.bans().isEmpty(), "no refusal in force any more");
+        await("delivered after the back-off", () -> {
+            if (ra.total.get() == 0) {
+                b.send(a.self(), "t", seq(1, 8));
+            }
+            return ra.total.get() >= 1;
+        }, WAIT);
+
+        // A second offence soon after: refused twice as long; a repeated report of the same spell changes nothing.
+        a.disconnect(b.self(), "again");
+        a.disconnect(b.self(), "and again");
+        await("a closed the connection with b again", () -> !connected(a, 1), WAIT);
+        Network.Ban second = a.bans().get(0);
+        assertEquals(2, second.offences());
+        assertEquals(3000, second.untilMillis() - second.sinceMillis());
+        assertEquals("again", second.reason());
+        // a peer unknown to the network and this node itself are refused or ignored without harm
+        a.disconnect(a.self(), "self");
+        a.disconnect(null, "nobody");
+        assertEquals(1, a.bans().size());
+    }
+
+    @Test
     void keepalivesHoldIdleConnectionsAndSilentPeersAreDropped() throws Exception {
         TestChain.TestConfig ca = new TestChain.TestConfig();
         ca.keepaliveMs = 200;

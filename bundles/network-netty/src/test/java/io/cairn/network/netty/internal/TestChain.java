@@ -179,6 +179,8 @@ final class TestChain implements AutoCloseable {
         long helloTimeoutMs = 3000;
         long keepaliveMs = 10_000;
         int ioThreads = 1;
+        long banMinMs = 30_000;
+        long banMaxMs = 600_000;
 
         @Override public Class<? extends java.lang.annotation.Annotation> annotationType() { return NettyNetwork.Config.class; }
         @Override public String host() { return host; }
@@ -195,6 +197,8 @@ final class TestChain implements AutoCloseable {
         @Override public long helloTimeoutMs() { return helloTimeoutMs; }
         @Override public long keepaliveMs() { return keepaliveMs; }
         @Override public int ioThreads() { return ioThreads; }
+        @Override public long banMinMs() { return banMinMs; }
+        @Override public long banMaxMs() { return banMaxMs; }
     }
 
     private static KeyPair ecKeys() {
