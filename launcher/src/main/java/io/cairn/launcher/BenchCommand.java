@@ -30,6 +30,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "how long to send (default: ${DEFAULT-VALUE})")
     Duration duration;
 
+    @Option(names = "--warmup", paramLabel = "TIME", defaultValue = "10s", converter = DurationConverter.class,
+            description = "send for this long first without measuring, so the nodes' JIT has compiled (default: ${DEFAULT-VALUE}; 0s: none)")
+    Duration warmup;
+
     @Option(names = "--accounts", defaultValue = "1000", description = "sending accounts (default: ${DEFAULT-VALUE})")
     int accounts;
 
@@ -55,6 +59,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (warmup.isNegative()) {
+            throw new ParameterException(spec.commandLine(), "--warmup must not be negative, got " + warmup);
+        }
         if (accounts < 1 || batch < 1 || connections < 1 || duration.isZero() || duration.isNegative()
                 || verifySeconds < 1) {
             throw new ParameterException(spec.commandLine(),
@@ -92,7 +99,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         Path dir = out != null ? out : chain != null ? chain.resolve("bench")
                 : home.isInitialized() ? home.dir().resolve("bench") : Path.of("bench");
-        Bench bench = new Bench(new Bench.Settings(client.endpoint(), key, accounts, batch, connections, duration,
+        Bench bench = new Bench(new Bench.Settings(client.endpoint(), key, accounts, batch, connections, warmup, duration,
                 Duration.ofSeconds(verifySeconds), dir, targets), System.out);
         try {
             bench.run();

@@ -33,14 +33,8 @@ import org.HdrHistogram.Histogram;
  */
 public final class Bench {
     /** What to run. */
-    public record Settings(URI rpc, byte[] funderKey, int accounts, int batch, int connections, Duration duration,
-            Duration verifyFor, Path out, List<URI> targets) {
-        /** One node: everything goes to {@code rpc}. */
-        public Settings(URI rpc, byte[] funderKey, int accounts, int batch, int connections, Duration duration,
-                Duration verifyFor, Path out) {
-            this(rpc, funderKey, accounts, batch, connections, duration, verifyFor, out, List.of(rpc));
-        }
-    }
+    public record Settings(URI rpc, byte[] funderKey, int accounts, int batch, int connections, Duration warmup,
+            Duration duration, Duration verifyFor, Path out, List<URI> targets) {}
 
     private static final ObjectMapper JSON = NodeRpc.JSON;
 
@@ -135,7 +129,7 @@ public final class Bench {
 
     private long estimateTransactions() {
         // Enough for 15,000 tx/s over the whole run; the load stops at the deadline regardless.
-        return Math.max(1000, 15_000L * Math.max(1, settings.duration().toSeconds()));
+        return Math.max(1000, 15_000L * Math.max(1, settings.warmup().plus(settings.duration()).toSeconds()));
     }
 
     static Transaction sign(CryptoSuite suite, long chainId, long nonce, Address to, BigInteger value, byte[] key,
@@ -149,49 +143,68 @@ public final class Bench {
 
     /** JSON-RPC code of POOL_FULL: the node is busy, the client should send again a little later. */
     static final int POOL_FULL = io.cairn.api.node.TxRejectedException.Reason.POOL_FULL.code;
-    private static final long FIRST_BACKOFF_NANOS = 10_000_000;
-    private static final long MAX_BACKOFF_NANOS = 200_000_000;
+
+    /** One JSON-RPC batch of sendTransaction calls: the answers in the order of the transactions. */
+    @FunctionalInterface
+    interface BatchSender {
+        JsonNode[] send(List<String> txs) throws IOException, InterruptedException;
+    }
 
     /**
-     * Sends a batch of sendTransaction calls as a well-behaved client: what the node refuses as busy
-     * (POOL_FULL, its admission control) is sent again after a growing pause, until accepted or the
-     * deadline; returns accepted hashes, counts other rejections by code and the busy answers.
+     * A well-behaved client's sending: what the node refuses as busy (POOL_FULL, its admission control)
+     * is sent again after a pause, until accepted or the deadline. The pause is kept per connection and
+     * adapts (doubles on a busy answer up to {@value #MAX_BACKOFF_MS} ms, halves when a batch goes through
+     * whole), so a client does not hammer a busy node with requests it must parse and refuse.
      */
-    private List<String> sendBatch(NodeRpc to, List<String> txs, Map<Integer, LongAdder> rejected, LongAdder busy,
-            long deadline, Map<String, long[]> sentAt) throws IOException, InterruptedException {
-        List<String> ok = new ArrayList<>(txs.size());
-        List<String> todo = txs;
-        long backoff = FIRST_BACKOFF_NANOS;
-        long first = System.nanoTime();
-        while (true) {
-            List<String> again = new ArrayList<>();
-            long attempt = System.nanoTime();
-            JsonNode[] answers = to.sendTransactions(todo);
-            for (int i = 0; i < answers.length; i++) {
-                JsonNode r = answers[i];
-                if (r.has("result")) {
-                    String hash = r.get("result").asText();
-                    ok.add(hash);
-                    if (sentAt != null) {
-                        sentAt.put(hash, new long[] {attempt, first});
+    static final class BusyRetry {
+        static final long MIN_BACKOFF_MS = 5;
+        static final long MAX_BACKOFF_MS = 200;
+        private long backoffMs = MIN_BACKOFF_MS;
+        final LongAdder busy = new LongAdder();
+
+        /**
+         * Returns accepted hashes with the time of the accepted attempt and of the first ({@code nanoTime});
+         * counts other rejections by code in {@code rejected} (or throws when it is null).
+         */
+        List<Accepted> send(BatchSender to, List<String> txs, Map<Integer, LongAdder> rejected, long deadline)
+                throws IOException, InterruptedException {
+            List<Accepted> ok = new ArrayList<>(txs.size());
+            List<String> todo = txs;
+            long first = System.nanoTime();
+            while (true) {
+                List<String> again = new ArrayList<>();
+                long attempt = System.nanoTime();
+                JsonNode[] answers = to.send(todo);
+                for (int i = 0; i < answers.length; i++) {
+                    JsonNode r = answers[i];
+                    int code = r.path("error").path("code").asInt();
+                    if (r.has("result")) {
+                        ok.add(new Accepted(r.get("result").asText(), attempt, first));
+                    } else if (code == POOL_FULL) {
+                        busy.increment();
+                        again.add(todo.get(i));
+                    } else if (rejected != null) {
+                        rejected.computeIfAbsent(code, c -> new LongAdder()).increment();
+                    } else {
+                        throw new IOException("transaction rejected: " + r.path("error"));
                     }
-                } else if (busy != null && r.path("error").path("code").asInt() == POOL_FULL) {
-                    busy.increment();
-                    again.add(todo.get(i));
-                } else if (rejected != null) {
-                    rejected.computeIfAbsent(r.path("error").path("code").asInt(), c -> new LongAdder()).increment();
-                } else {
-                    throw new IOException("transaction rejected: " + r.path("error"));
                 }
+                if (again.isEmpty()) {
+                    backoffMs = Math.max(MIN_BACKOFF_MS, backoffMs / 2);
+                    return ok;
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    return ok;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(backoffMs * 1_000_000);
+                backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+                todo = again;
             }
-            if (again.isEmpty() || System.nanoTime() - deadline >= 0) {
-                return ok;
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(backoff);
-            backoff = Math.min(MAX_BACKOFF_NANOS, backoff * 2);
-            todo = again;
         }
     }
+
+    /** An accepted transaction: when the accepted attempt and the first attempt were sent ({@code nanoTime}). */
+    record Accepted(String hash, long acceptedAttempt, long firstAttempt) {}
 
     JsonNode call(String method, Object... params) throws IOException, InterruptedException {
         return rpc.call(method, params);
@@ -205,6 +218,7 @@ public final class Bench {
         private final Map<String, long[]> sentAt = new ConcurrentHashMap<>();
         private final LongAdder accepted = new LongAdder();
         private final LongAdder busy = new LongAdder();
+        private final LongAdder warmupAccepted = new LongAdder();
         private final AtomicLong committedInWindow = new AtomicLong();
         private final Histogram latency = new Histogram(3_600_000_000L, 3);
         private final Histogram latencyFromFirstAttempt = new Histogram(3_600_000_000L, 3);
@@ -218,7 +232,10 @@ public final class Bench {
             int nAccounts = signed.length;
             long startBlock = call("getBlockNumber").asLong();
             long start = System.nanoTime();
-            long deadline = start + settings.duration().toNanos();
+            // The JIT of a fresh node needs load to compile its hot paths: the first `warmup` is sent
+            // but not measured.
+            long measureFrom = start + settings.warmup().toNanos();
+            long deadline = measureFrom + settings.duration().toNanos();
             ExecutorService senders = Executors.newFixedThreadPool(conns);
             List<Future<?>> jobs = new ArrayList<>();
             for (int c = 0; c < conns; c++) {
@@ -231,21 +248,26 @@ public final class Bench {
                         mine.add(a);
                     }
                     int perAccount = signed[0].length;
+                    BusyRetry retry = new BusyRetry();
+                    NodeRpc target = targets.get(conn % targets.size());
                     for (int n = 0; n < perAccount && System.nanoTime() < deadline; n++) {
                         for (int off = 0; off < mine.size() && System.nanoTime() < deadline; off += settings.batch()) {
                             List<String> batch = new ArrayList<>();
                             for (int i = off; i < Math.min(mine.size(), off + settings.batch()); i++) {
                                 batch.add(signed[mine.get(i)][n]);
                             }
-                            List<String> hashes = sendBatch(targets.get(conn % targets.size()), batch, rejected,
-                                    busy, deadline, sentAt);
-                            accepted.add(hashes.size());
+                            List<Accepted> got = retry.send(target::sendTransactions, batch, rejected, deadline);
+                            for (Accepted x : got) {
+                                sentAt.put(x.hash(), new long[] {x.acceptedAttempt(), x.firstAttempt()});
+                            }
+                            (System.nanoTime() < measureFrom ? warmupAccepted : accepted).add(got.size());
                         }
                     }
+                    busy.add(retry.busy.sum());
                     return null;
                 }));
             }
-            Watcher watcher = new Watcher(startBlock, start, deadline);
+            Watcher watcher = new Watcher(startBlock, measureFrom, deadline);
             Thread w = new Thread(watcher, "bench-watcher");
             w.setDaemon(true);
             w.start();
@@ -261,8 +283,10 @@ public final class Bench {
             }
             watcher.stop = true;
             w.join(5000);
-            double window = Math.min(sendEnd, deadline) - start;
+            double window = Math.min(sendEnd, deadline) - measureFrom;
             Map<String, Object> r = new LinkedHashMap<>();
+            r.put("warmupSeconds", settings.warmup().toMillis() / 1000.0);
+            r.put("acceptedInWarmup", warmupAccepted.sum());
             r.put("accepted", accepted.sum());
             long rej = rejected.values().stream().mapToLong(LongAdder::sum).sum();
             r.put("rejected", rej);
@@ -288,6 +312,7 @@ public final class Bench {
             volatile boolean stop;
             long blocks;
 
+            /** @param start when measuring starts: transactions first sent earlier (warm-up) are not measured */
             Watcher(long startBlock, long start, long deadline) {
                 this.next = startBlock + 1;
                 this.start = start;
@@ -312,15 +337,20 @@ public final class Bench {
                         while (next <= head) {
                             JsonNode block = from.call("getBlockByNumber", next, false);
                             long now = System.nanoTime();
-                            blocks++;
+                            if (now - start >= 0) {
+                                blocks++;
+                            }
                             for (JsonNode h : block.get("transactions")) {
                                 long[] sent = sentAt.remove(h.asText());
-                                if (sent != null) {
+                                if (sent == null) {
+                                    continue;
+                                }
+                                if (now - start >= 0 && now <= deadline) {
+                                    committedInWindow.incrementAndGet(); // whenever it was sent
+                                }
+                                if (sent[1] - start >= 0) { // latency of what was sent after the warm-up
                                     latency.recordValue(Math.max(0, (now - sent[0]) / 1000));
                                     latencyFromFirstAttempt.recordValue(Math.max(0, (now - sent[1]) / 1000));
-                                    if (now <= deadline) {
-                                        committedInWindow.incrementAndGet();
-                                    }
                                 }
                             }
                             next++;
