@@ -168,6 +168,15 @@ public final class Bench {
          */
         List<Accepted> send(BatchSender to, List<String> txs, Map<Integer, LongAdder> rejected, long deadline)
                 throws IOException, InterruptedException {
+            return send(to, txs, rejected, deadline, a -> { });
+        }
+
+        /**
+         * As above, and hands each accepted transaction to {@code onAccepted} as soon as its attempt is answered:
+         * while the busy rest is resent, the accepted part may already be committed.
+         */
+        List<Accepted> send(BatchSender to, List<String> txs, Map<Integer, LongAdder> rejected, long deadline,
+                java.util.function.Consumer<Accepted> onAccepted) throws IOException, InterruptedException {
             List<Accepted> ok = new ArrayList<>(txs.size());
             List<String> todo = txs;
             long first = System.nanoTime();
@@ -179,7 +188,9 @@ public final class Bench {
                     JsonNode r = answers[i];
                     int code = r.path("error").path("code").asInt();
                     if (r.has("result")) {
-                        ok.add(new Accepted(r.get("result").asText(), attempt, first));
+                        Accepted a = new Accepted(r.get("result").asText(), attempt, first);
+                        onAccepted.accept(a);
+                        ok.add(a);
                     } else if (code == POOL_FULL) {
                         busy.increment();
                         again.add(todo.get(i));
@@ -256,10 +267,8 @@ public final class Bench {
                             for (int i = off; i < Math.min(mine.size(), off + settings.batch()); i++) {
                                 batch.add(signed[mine.get(i)][n]);
                             }
-                            List<Accepted> got = retry.send(target::sendTransactions, batch, rejected, deadline);
-                            for (Accepted x : got) {
-                                sentAt.put(x.hash(), new long[] {x.acceptedAttempt(), x.firstAttempt()});
-                            }
+                            List<Accepted> got = retry.send(target::sendTransactions, batch, rejected, deadline,
+                                    x -> sentAt.put(x.hash(), new long[] {x.acceptedAttempt(), x.firstAttempt()}));
                             (System.nanoTime() < measureFrom ? warmupAccepted : accepted).add(got.size());
                         }
                     }

@@ -47,7 +47,11 @@ class BusyRetryTest {
         };
         Bench.BusyRetry retry = new Bench.BusyRetry();
         Map<Integer, LongAdder> rejected = new HashMap<>();
-        List<Bench.Accepted> got = retry.send(node, List.of("a", "b", "c"), rejected, System.nanoTime() + 10_000_000_000L);
+        List<String> seenEarly = new ArrayList<>();
+        List<Bench.Accepted> got = retry.send(node, List.of("a", "b", "c"), rejected, System.nanoTime() + 10_000_000_000L,
+                a -> seenEarly.add(a.hash() + "@" + requests.size()));
+        // a's acceptance is reported after the first request, before b is resent: a may commit meanwhile
+        assertEquals(List.of("0xhash-a@1", "0xhash-b@3"), seenEarly);
 
         assertEquals(List.of(List.of("a", "b", "c"), List.of("b"), List.of("b")), requests, "only the busy one is resent");
         assertEquals(List.of("0xhash-a", "0xhash-b"), got.stream().map(Bench.Accepted::hash).toList());
