@@ -61,7 +61,11 @@ public final class AccountLedger implements LedgerModel {
     @ObjectClassDefinition(name = "Cairn account ledger", description = "Account ledger model (no settings)")
     public @interface Config {}
 
+    /** Entries added recently: about 8 MB, the accounts of a few busy blocks. */
+    static final int CACHED_EXPANSIONS = 4096;
+
     private final AtomicReference<CryptoSuite> suite = new AtomicReference<>();
+    private final ExpansionCache expansions = new ExpansionCache(CACHED_EXPANSIONS);
 
     public AccountLedger() {}
 
@@ -79,6 +83,11 @@ public final class AccountLedger implements LedgerModel {
     void unbindSuite(CryptoSuite s) {
         // a greedy replacement binds the new suite before unbinding the old one
         suite.compareAndSet(s, null);
+    }
+
+    /** How many entry expansions are cached (tests). */
+    int cachedExpansions() {
+        return expansions.size();
     }
 
     private CryptoSuite suite() {
@@ -154,10 +163,11 @@ public final class AccountLedger implements LedgerModel {
                 continue;
             }
             if (a.original != null) {
-                acc.subtract(entrySeed(s, a.key, a.original));
+                // the old entry leaves the state for good: its cached expansion is not needed again
+                acc.subtract(expansions.expansion(acc, entrySeed(s, a.key, a.original), false));
             }
             if (now != null) {
-                acc.add(entrySeed(s, a.key, now));
+                acc.add(expansions.expansion(acc, entrySeed(s, a.key, now), true));
                 batch.put(a.key, now);
             } else {
                 batch.delete(a.key);

@@ -60,12 +60,39 @@ final class LtHash16 {
         mix(seed32, -1);
     }
 
-    /**
-     * Streams the keystream block by block straight into the lanes. This is exactly what
-     * {@link ChaChaEngine} (20 rounds, 8-byte zero nonce, counter from 0) produces through processBytes,
-     * which the tests check, without its per-byte copying: the root is computed four times per transfer.
-     */
-    private void mix(byte[] seed32, int sign) {
+    /** An element's contribution, expand(seed): 1024 u16 lanes (kept by {@link ExpansionCache}). */
+    char[] expand(byte[] seed32) {
+        char[] out = new char[LANES];
+        start(seed32);
+        int lane = 0;
+        for (int block = 0; block < BLOCKS; block++) {
+            input[12] = block;
+            input[13] = 0;
+            ChaChaEngine.chachaCore(ROUNDS, input, output);
+            for (int w = 0; w < BLOCK_WORDS; w++) {
+                int word = output[w];
+                out[lane++] = (char) word;
+                out[lane++] = (char) (word >>> 16);
+            }
+        }
+        return out;
+    }
+
+    /** Adds an element given by its expansion. */
+    void add(char[] expanded) {
+        for (int i = 0; i < LANES; i++) {
+            lanes[i] += expanded[i];
+        }
+    }
+
+    /** Removes an element given by its expansion. */
+    void subtract(char[] expanded) {
+        for (int i = 0; i < LANES; i++) {
+            lanes[i] -= expanded[i];
+        }
+    }
+
+    private void start(byte[] seed32) {
         if (seed32.length != 32) {
             throw new IllegalArgumentException("an LtHash seed is 32 bytes, got " + seed32.length);
         }
@@ -75,6 +102,15 @@ final class LtHash16 {
         }
         input[14] = 0;
         input[15] = 0;
+    }
+
+    /**
+     * Streams the keystream block by block straight into the lanes. This is exactly what
+     * {@link ChaChaEngine} (20 rounds, 8-byte zero nonce, counter from 0) produces through processBytes,
+     * which the tests check, without its per-byte copying: the root is computed four times per transfer.
+     */
+    private void mix(byte[] seed32, int sign) {
+        start(seed32);
         int lane = 0;
         for (int block = 0; block < BLOCKS; block++) {
             input[12] = block;

@@ -264,6 +264,9 @@ class AccountLedgerTest {
             assertEquals(fullRoot(), st.stateRoot(), "block " + block);
             assertEquals(st.stateRoot(), ledger.stateRoot(store::get));
         }
+        // the incremental roots above reused cached expansions of the entries they replaced
+        int cached = ledger.cachedExpansions();
+        assertTrue(cached > 0 && cached <= accounts, cached + " expansions cached for " + accounts + " accounts");
         for (int i = 1; i <= accounts; i++) {
             assertEquals(nonces[i], ledger.nonce(store::get, addr(i)), "nonce of account " + i);
         }

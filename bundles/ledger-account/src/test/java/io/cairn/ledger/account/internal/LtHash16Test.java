@@ -35,6 +35,24 @@ class LtHash16Test {
     }
 
     @Test
+    void anExpansionAddsAndSubtractsAsItsSeed() {
+        byte[] a = seed();
+        byte[] b = seed();
+        LtHash16 bySeed = new LtHash16();
+        bySeed.add(a);
+        bySeed.add(b);
+        bySeed.subtract(a);
+        LtHash16 byExpansion = new LtHash16();
+        byExpansion.add(byExpansion.expand(a));
+        byExpansion.add(byExpansion.expand(b));
+        byExpansion.subtract(byExpansion.expand(a));
+        assertArrayEquals(bySeed.toBytes(), byExpansion.toBytes());
+        LtHash16 onlyB = new LtHash16();
+        onlyB.add(b);
+        assertArrayEquals(onlyB.toBytes(), byExpansion.toBytes());
+    }
+
+    @Test
     void addIsCommutativeAndSubtractUndoes() {
         byte[] a = seed();
         byte[] b = seed();
