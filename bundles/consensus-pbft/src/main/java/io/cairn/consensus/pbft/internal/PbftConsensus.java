@@ -112,6 +112,7 @@ public final class PbftConsensus implements Consensus, MessageHandler {
     /** Proposals dated further ahead of this node's clock are refused (clocks of a consortium are roughly in step). */
     private static final long MAX_FUTURE_MS = 10_000;
     private static final long FETCH_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final int DECIDED_ANSWERS_KEPT = 4;
     private static final long NONE = Long.MIN_VALUE;
     /** How often at most the peer table is read to see whether a message that missed peers can reach them now. */
     private static final long REACH_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -140,6 +141,9 @@ public final class PbftConsensus implements Consensus, MessageHandler {
     private volatile long penaltyMs;
 
     private record Inbound(String peerId, byte[] payload) {}
+
+    /** A DECIDED message as sent, and the node key that signed it (a swapped identity signs anew). */
+    private record DecidedAnswer(byte[] signer, byte[] encoded) {}
 
     private final BlockingQueue<Inbound> inbox = new ArrayBlockingQueue<>(INBOX);
     private volatile boolean running = true;
@@ -192,6 +196,19 @@ public final class PbftConsensus implements Consensus, MessageHandler {
     private Set<Hash> lastSealedTxs = Set.of();
     private long lastFetchAt = System.nanoTime() - FETCH_EVERY_NANOS;
     private final Map<String, Long> lastAnswerAt = new HashMap<>();
+    /**
+     * The DECIDED answers last sent, by block number: a lagging node asks for the same recent blocks every
+     * {@code FETCH_EVERY} while it catches up, and each answer costs reading, encoding and signing (hashing)
+     * a whole block. A committed block never changes, so its signed answer can be sent again as is.
+     */
+    private final Map<Long, DecidedAnswer> decidedAnswers = new LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, DecidedAnswer> eldest) {
+            return size() > DECIDED_ANSWERS_KEPT;
+        }
+    };
     /**
      * This node's own votes and proposals at the height in progress. PBFT has no retransmission of its own:
      * a PRE-PREPARE broadcast while the network had no peers (a network engine just swapped in, a
@@ -1227,12 +1244,20 @@ public final class PbftConsensus implements Consensus, MessageHandler {
         if (!c.sealer || c.net == null || number < 1 || number > c.store.height() || !answerDue(peerId)) {
             return;
         }
-        Optional<Block> b = c.store.block(number);
-        Optional<Hash> h = c.store.hash(number);
-        if (b.isPresent() && h.isPresent()) {
-            c.net.send(peerId, TOPIC, PbftMessage.sign(c.id, PbftMessage.DECIDED, c.chain.chainId, number, 0, h.get(),
-                    b.get().encode()).encode());
+        DecidedAnswer cached = decidedAnswers.get(number);
+        byte[] signer = c.id.publicKey();
+        byte[] answer = cached != null && Arrays.equals(cached.signer(), signer) ? cached.encoded() : null;
+        if (answer == null) {
+            Optional<Block> b = c.store.block(number);
+            Optional<Hash> h = c.store.hash(number);
+            if (b.isEmpty() || h.isEmpty()) {
+                return;
+            }
+            answer = PbftMessage.sign(c.id, PbftMessage.DECIDED, c.chain.chainId, number, 0, h.get(), b.get().encode())
+                    .encode();
+            decidedAnswers.put(number, new DecidedAnswer(signer, answer));
         }
+        c.net.send(peerId, TOPIC, answer);
     }
 
     private void maybeFetch(Ctx c, String peerId) {

@@ -101,6 +101,7 @@ final class Cluster implements AutoCloseable {
         final KeySuite suite;
         final byte[] privateKey;
         final byte[] publicKey;
+        final java.util.concurrent.atomic.AtomicInteger signatures = new java.util.concurrent.atomic.AtomicInteger();
 
         Identity(KeySuite suite, String seed) {
             this.suite = suite;
@@ -111,7 +112,7 @@ final class Cluster implements AutoCloseable {
         String hex() { return Bytes.toHex(publicKey); }
         @Override public byte[] publicKey() { return publicKey.clone(); }
         @Override public Address address() { return suite.address(publicKey); }
-        @Override public byte[] sign(byte[] hash32) { return suite.sign(hash32, privateKey); }
+        @Override public byte[] sign(byte[] hash32) { signatures.incrementAndGet(); return suite.sign(hash32, privateKey); }
         @Override public CryptoSuite suite() { return suite; }
     }
 

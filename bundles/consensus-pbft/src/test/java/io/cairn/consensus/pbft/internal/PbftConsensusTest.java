@@ -1,6 +1,7 @@
 package io.cairn.consensus.pbft.internal;
 
 import static io.cairn.consensus.pbft.internal.Cluster.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -198,6 +199,37 @@ class PbftConsensusTest {
             assertEquals(0, n.stat("viewChanges"));
             assertEquals(0, n.stat("equivocationsSeen"), "a re-sent vote is the same vote");
         }
+    }
+
+    @Test
+    void aBlockFetchedAgainIsAnsweredWithTheMessageSignedTheFirstTime() {
+        cluster(3, 20, 60_000, 3); // node 3 is scripted: a sealer that lags and asks for block 1
+        Node n0 = cluster.node(0);
+        Node lagging = cluster.node(3);
+        cluster.submitToAll(3);
+        await(() -> n0.height() >= 1 && n0.stat("height") >= 2, 20, "block 1 committed on node 0");
+        cluster.settle(n0);
+        java.util.function.IntSupplier answers = () -> (int) cluster.log.stream().filter(x -> x.from().equals(n0.id.hex())
+                && x.to().equals(lagging.id.hex()) && x.message().type() == PbftMessage.DECIDED).count();
+        byte[] fetch = PbftMessage.sign(lagging.id, PbftMessage.FETCH, Cluster.CHAIN, 1, 0, Hash.ZERO, new byte[0]).encode();
+        lagging.net.send(n0.id.hex(), "pbft", fetch);
+        await(() -> answers.getAsInt() == 1, 10, "block 1 sent to the lagging node");
+        int signed = n0.id.signatures.get();
+        // answers to one peer are paced: ask until the second answer comes
+        long until = System.nanoTime() + 10_000_000_000L;
+        while (answers.getAsInt() < 2 && System.nanoTime() < until) {
+            lagging.net.send(n0.id.hex(), "pbft", fetch);
+            long next = System.nanoTime() + 50_000_000L;
+            while (answers.getAsInt() < 2 && System.nanoTime() < next) {
+                java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+            }
+        }
+        assertEquals(2, answers.getAsInt(), "asked again, answered again");
+        assertEquals(signed, n0.id.signatures.get(), "the second answer was not signed (nor hashed) again");
+        List<PbftMessage> sent = cluster.log.stream().filter(x -> x.from().equals(n0.id.hex())
+                && x.message().type() == PbftMessage.DECIDED).map(Cluster.Sent::message).toList();
+        assertArrayEquals(sent.get(0).encode(), sent.get(1).encode());
+        assertEquals(n0.store.hash(1).orElseThrow(), sent.get(0).blockHash());
     }
 
     @Test
