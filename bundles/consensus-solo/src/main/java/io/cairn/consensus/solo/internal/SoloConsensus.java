@@ -307,8 +307,12 @@ public final class SoloConsensus implements Consensus {
                 TimeUnit.NANOSECONDS.toMillis(done - started));
         blocksSealed.incrementAndGet();
         lastBlockAt = done;
-        // What is left behind starts its wait now.
-        firstWaitingAt = pool.size() > 0 ? done : NONE;
+        // What is left behind keeps waiting since the pool was last empty: under steady load the next block
+        // is sealed at once, its size whatever arrived meanwhile. Restarting the wait here idled the sealer a
+        // whole interval per block whenever the pool (under admission control) held less than blockTxs.
+        if (pool.size() == 0) {
+            firstWaitingAt = NONE;
+        }
     }
 
     /**

@@ -126,6 +126,8 @@ class SoloConsensusTest {
     /** Records commits and tells the pool. */
     static class Store implements BlockStore {
         final List<ExecutedBlock> commits = new CopyOnWriteArrayList<>();
+        /** Runs on the sealer's thread after each commit (new transactions arriving meanwhile). */
+        volatile Runnable afterCommit = () -> { };
         final List<List<byte[]>> seals = new CopyOnWriteArrayList<>();
         final List<String> sealers;
         final Pool pool;
@@ -165,6 +167,7 @@ class SoloConsensusTest {
             seals.add(seal);
             height = block.header().number();
             pool.removeAll(block.transactions());
+            afterCommit.run();
             return block.seal(seal);
         }
 
@@ -268,6 +271,25 @@ class SoloConsensusTest {
         assertEquals(2, store.commits.get(0).transactions().size());
         assertEquals(0, pool.size());
         await(() -> sealed(s) == 1, "the sealer's count");
+    }
+
+    @Test
+    void underSteadyLoadBelowBlockTxsBlocksFollowEachOtherWithoutWaitingTheInterval() throws Exception {
+        // a pool that never runs dry (as under admission control, it holds fewer than blockTxs)
+        pool.add(5);
+        store.afterCommit = () -> pool.add(5);
+        SoloConsensus s = solo(100, 300, false, true);
+        await(() -> store.commits.size() >= 1, "the first block, once the oldest waited the interval");
+        long first = System.nanoTime();
+        long deadline = first + TimeUnit.SECONDS.toNanos(10);
+        while (store.commits.size() < 21 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - first);
+        assertTrue(store.commits.size() >= 21, "blocks: " + store.commits.size());
+        // waiting the interval again after every block would take 20 x 300 ms
+        assertTrue(ms < 3000, "20 more blocks took " + ms + " ms");
     }
 
     @Test
