@@ -42,6 +42,10 @@ public final class PeerMethods {
         if (net == null) {
             return out;
         }
+        Map<String, Network.Ban> bans = new java.util.LinkedHashMap<>();
+        for (Network.Ban b : net.bans()) {
+            bans.put(b.peerId(), b);
+        }
         for (Network.Peer peer : net.peers()) {
             ObjectNode o = out.addObject();
             o.put("id", peer.id());
@@ -52,8 +56,28 @@ public final class PeerMethods {
             o.put("messagesIn", peer.messagesIn());
             o.put("messagesOut", peer.messagesOut());
             o.put("queued", peer.queued());
+            refused(o, bans.remove(peer.id()));
+        }
+        // refused peers the table does not list (a certificate holder that is no configured peer)
+        for (Network.Ban b : bans.values()) {
+            ObjectNode o = out.addObject();
+            o.put("id", b.peerId());
+            o.put("connected", false);
+            refused(o, b);
         }
         return out;
+    }
+
+    /** Why and until when the network refuses a peer that misbehaved (Network.disconnect), if it does. */
+    private static void refused(ObjectNode o, Network.Ban ban) {
+        if (ban == null) {
+            return;
+        }
+        ObjectNode r = o.putObject("refused");
+        r.put("reason", ban.reason());
+        r.put("sinceMillis", ban.sinceMillis());
+        r.put("untilMillis", ban.untilMillis());
+        r.put("offences", ban.offences());
     }
 
     /** The sync engine's own status; without one, the node is simply at its height and not syncing. */

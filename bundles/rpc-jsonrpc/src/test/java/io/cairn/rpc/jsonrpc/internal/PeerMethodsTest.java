@@ -63,11 +63,14 @@ class PeerMethodsTest {
     private static final class FakeNetwork implements Network {
         final String self;
         final List<Peer> peers;
+        List<Ban> bans = List.of();
 
         FakeNetwork(String self, List<Peer> peers) {
             this.self = self;
             this.peers = peers;
         }
+
+        @Override public List<Ban> bans() { return bans; }
 
         @Override public String self() { return self; }
         @Override public List<Peer> peers() { return peers; }
@@ -96,6 +99,24 @@ class PeerMethodsTest {
         assertEquals(6, a.get("messagesOut").asLong());
         assertEquals(7, a.get("queued").asLong());
         assertEquals(false, r.get(1).get("connected").asBoolean());
+    }
+
+    @Test
+    void getPeersShowsWhyAndUntilWhenAMisbehavingPeerIsRefused() throws Exception {
+        FakeNetwork net = new FakeNetwork(SELF, List.of(peer(SEALER_A, true), peer(GONE, false)));
+        String rogue = Bytes.toHex(Fakes.key(7));
+        net.bans = List.of(new Network.Ban(GONE, "pbft: bad signature", 1000, 31_000, 1),
+                new Network.Ban(rogue, "pbft: not signed by the peer that sent it", 2000, 62_000, 2));
+        node.network = net;
+        JsonNode r = result("getPeers");
+        assertEquals(3, r.size());
+        assertTrue(r.get(0).get("refused") == null, "a peer in good standing has no refusal");
+        JsonNode gone = r.get(1).get("refused");
+        assertEquals("pbft: bad signature", gone.get("reason").asText());
+        assertEquals(31_000, gone.get("untilMillis").asLong());
+        assertEquals(rogue, r.get(2).get("id").asText());
+        assertEquals(false, r.get(2).get("connected").asBoolean());
+        assertEquals(2, r.get(2).get("refused").get("offences").asInt());
     }
 
     @Test
