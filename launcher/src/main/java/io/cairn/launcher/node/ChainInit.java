@@ -134,6 +134,7 @@ public final class ChainInit {
                     new NodeInit.Plan(nodeKeys.get(i), genesis, accountKeys, i, config));
             ChainCertificates.writeNodeFiles(home, ca,
                     ChainCertificates.issueNode(ca, nodeKeys.get(i).publicKey(), ChainCertificates.DEFAULT_VALIDITY));
+            DetachedNode.writeChainNodeJvmOptions(new NodeHome(home));
             results.add(r);
         }
         Map<String, String> chain = new LinkedHashMap<>();

@@ -25,6 +25,19 @@ class DetachedNodeTest {
     }
 
     @Test
+    void aChainNodesHomeCarriesItsJvmOptionsBeforeTheEnvironmentsOnes() throws Exception {
+        NodeHome home = new NodeHome(tmp.resolve("n1"));
+        RuntimeDir rt = new RuntimeDir(tmp.resolve("rt"));
+        DetachedNode.writeChainNodeJvmOptions(home);
+        List<String> cmd = DetachedNode.command("/jdk/bin/java", "a.jar", "-Dx=1", rt, home, "io.cairn.launcher.Main");
+        assertEquals(List.of("/jdk/bin/java", "-Xms256m", "-Xmx512m", "-XX:+UseG1GC", "-XX:-TieredCompilation", "-Dx=1"),
+                cmd.subList(0, 6), "the environment's options come last, so they win");
+        Files.writeString(home.etc().resolve("jvm.options"), "# a comment\n\n  -Xss2m   -Dy=2 \n");
+        assertEquals(List.of("-Xss2m", "-Dy=2"), DetachedNode.homeJvmOptions(home));
+        assertEquals(List.of(), DetachedNode.homeJvmOptions(new NodeHome(tmp.resolve("solo"))), "a home without the file");
+    }
+
+    @Test
     void frameworkPropertiesFollowTheNodeHome() {
         NodeHome home = new NodeHome(tmp.resolve("n0"));
         Map<String, String> daemon = FelixNode.frameworkProperties(home, false);
