@@ -34,6 +34,14 @@ import javax.net.ssl.SSLSession;
 final class TlsIdentity {
     static final String NODE_URI_SCHEME = "cairn-node:";
     static final String TLS13 = "TLSv1.3";
+    /**
+     * TLS 1.3 suites in order of preference. ChaCha20-Poly1305 first: under load the JDK's AES-GCM decrypted
+     * through its Java GHASH (the intrinsic applies only to C2-compiled callers, which four JVMs sharing two
+     * cores rarely reach), a fifth of a loaded chain's CPU; a four-node chain committed 3,364-3,628 tx/s with
+     * AES-GCM and 3,990-4,319 tx/s with ChaCha20-Poly1305. The AES-GCM suites remain for other peers.
+     */
+    static final java.util.List<String> CIPHERS = java.util.List.of("TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384");
     private static final int SAN_URI = 6;
 
     final String nodeId;
@@ -68,9 +76,9 @@ final class TlsIdentity {
         try {
             // Identity is the node id in the certificate, checked after the handshake, so no host name check:
             // nodes are addressed by IP and their certificates name no host.
-            SslContext server = SslContextBuilder.forServer(key, cert).sslProvider(SslProvider.JDK).protocols(TLS13)
+            SslContext server = SslContextBuilder.forServer(key, cert).sslProvider(SslProvider.JDK).protocols(TLS13).ciphers(CIPHERS)
                     .trustManager(ca).clientAuth(ClientAuth.REQUIRE).build();
-            SslContext client = SslContextBuilder.forClient().sslProvider(SslProvider.JDK).protocols(TLS13)
+            SslContext client = SslContextBuilder.forClient().sslProvider(SslProvider.JDK).protocols(TLS13).ciphers(CIPHERS)
                     .keyManager(key, cert).trustManager(ca).endpointIdentificationAlgorithm(null).build();
             return new TlsIdentity(id, server, client);
         } catch (SSLException | RuntimeException e) {

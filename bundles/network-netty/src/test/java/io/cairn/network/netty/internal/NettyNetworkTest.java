@@ -80,6 +80,19 @@ class NettyNetworkTest {
     }
 
     @Test
+    void tlsPrefersChaCha20Poly1305AndKeepsAesGcmForOtherPeers() throws Exception {
+        TestChain.Node n = chain.node();
+        TlsIdentity tls = TlsIdentity.load(n.caCert(), n.nodeCert(), n.nodeKey());
+        for (io.netty.handler.ssl.SslContext c : List.of(tls.server, tls.client)) {
+            assertEquals(List.of("TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384"),
+                    c.cipherSuites());
+            javax.net.ssl.SSLEngine engine = c.newEngine(io.netty.buffer.ByteBufAllocator.DEFAULT);
+            assertEquals("TLS_CHACHA20_POLY1305_SHA256", engine.getEnabledCipherSuites()[0]);
+            assertEquals(List.of("TLSv1.3"), List.of(engine.getEnabledProtocols()));
+        }
+    }
+
+    @Test
     void twoNodesExchangeMessagesInOrder() throws Exception {
         TestChain.Node na = chain.node();
         TestChain.Node nb = chain.node();
