@@ -1,7 +1,5 @@
 package io.cairn.txpool.internal;
 
-import java.util.concurrent.TimeUnit;
-
 /**
  * Admission control for transactions submitted by clients: the pool takes new client transactions
  * only while what it holds is at most about {@code queueMs} of work at the rate the chain has recently
@@ -20,9 +18,9 @@ final class Admission {
 
     private final long queueMs;
     private final int floor;
-    // guarded by this
-    private double ratePerSecond;
-    private long lastBlockNanos = Long.MIN_VALUE;
+    /** Written under this object's lock by {@link #committed}; read without it on every client submission. */
+    private volatile double ratePerSecond;
+    private long lastBlockNanos = Long.MIN_VALUE; // guarded by this
 
     Admission(long queueMs, int floor) {
         this.queueMs = queueMs;
@@ -42,7 +40,7 @@ final class Admission {
     }
 
     /** Transactions per second committed recently. */
-    synchronized double rate() {
+    double rate() {
         return ratePerSecond;
     }
 
@@ -54,9 +52,5 @@ final class Admission {
 
     long queueMs() {
         return queueMs;
-    }
-
-    static long nanos(long ms) {
-        return TimeUnit.MILLISECONDS.toNanos(ms);
     }
 }
