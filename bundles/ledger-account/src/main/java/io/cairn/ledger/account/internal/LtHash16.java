@@ -53,14 +53,18 @@ final class LtHash16 {
     }
 
     void add(byte[] seed32) {
-        mix(seed32, 1);
+        add(expand(seed32));
     }
 
     void subtract(byte[] seed32) {
-        mix(seed32, -1);
+        subtract(expand(seed32));
     }
 
-    /** An element's contribution, expand(seed): 1024 u16 lanes (kept by {@link ExpansionCache}). */
+    /**
+     * An element's contribution, expand(seed): 1024 u16 lanes (kept by {@link ExpansionCache}). Exactly what
+     * {@link ChaChaEngine} (20 rounds, 8-byte zero nonce, counter from 0) produces through processBytes, which
+     * the tests check, without its per-byte copying.
+     */
     char[] expand(byte[] seed32) {
         char[] out = new char[LANES];
         start(seed32);
@@ -102,26 +106,6 @@ final class LtHash16 {
         }
         input[14] = 0;
         input[15] = 0;
-    }
-
-    /**
-     * Streams the keystream block by block straight into the lanes. This is exactly what
-     * {@link ChaChaEngine} (20 rounds, 8-byte zero nonce, counter from 0) produces through processBytes,
-     * which the tests check, without its per-byte copying: the root is computed four times per transfer.
-     */
-    private void mix(byte[] seed32, int sign) {
-        start(seed32);
-        int lane = 0;
-        for (int block = 0; block < BLOCKS; block++) {
-            input[12] = block;
-            input[13] = 0;
-            ChaChaEngine.chachaCore(ROUNDS, input, output);
-            for (int w = 0; w < BLOCK_WORDS; w++) {
-                int word = output[w];
-                lanes[lane++] += sign * (word & 0xffff);
-                lanes[lane++] += sign * (word >>> 16);
-            }
-        }
     }
 
     private static int littleEndianInt(byte[] b, int off) {
