@@ -165,17 +165,10 @@ public final class Bench {
         final LongAdder busy = new LongAdder();
 
         /**
-         * Returns accepted hashes with the time of the accepted attempt and of the first ({@code nanoTime});
-         * counts other rejections by code in {@code rejected} (or throws when it is null).
-         */
-        List<Accepted> send(BatchSender to, List<String> txs, Map<Integer, LongAdder> rejected, long deadline)
-                throws IOException, InterruptedException {
-            return send(to, txs, rejected, deadline, a -> { });
-        }
-
-        /**
-         * As above, and hands each accepted transaction to {@code onAccepted} as soon as its attempt is answered:
-         * while the busy rest is resent, the accepted part may already be committed.
+         * Returns accepted hashes with the time of the accepted attempt and of the first ({@code nanoTime}),
+         * and hands each to {@code onAccepted} as soon as its attempt is answered: while the busy rest is
+         * resent, the accepted part may already be committed. Counts other rejections by code in
+         * {@code rejected} (or throws when it is null).
          */
         List<Accepted> send(BatchSender to, List<String> txs, Map<Integer, LongAdder> rejected, long deadline,
                 java.util.function.Consumer<Accepted> onAccepted) throws IOException, InterruptedException {

@@ -69,7 +69,8 @@ class BusyRetryTest {
             return new JsonNode[] {error(Bench.POOL_FULL)};
         };
         Bench.BusyRetry retry = new Bench.BusyRetry();
-        List<Bench.Accepted> got = retry.send(alwaysBusy, List.of("x"), new HashMap<>(), System.nanoTime() + 100_000_000L);
+        List<Bench.Accepted> got = retry.send(alwaysBusy, List.of("x"), new HashMap<>(), System.nanoTime() + 100_000_000L,
+                a -> { });
         assertEquals(List.of(), got);
         assertTrue(calls.sum() >= 2, "resent at least once before the deadline");
     }
@@ -78,7 +79,7 @@ class BusyRetryTest {
     void withoutARejectionMapARejectionIsAnError() {
         Bench.BatchSender refuses = txs -> new JsonNode[] {error(-32011)};
         IOException e = assertThrows(IOException.class,
-                () -> new Bench.BusyRetry().send(refuses, List.of("x"), null, System.nanoTime() + 1_000_000_000L));
+                () -> new Bench.BusyRetry().send(refuses, List.of("x"), null, System.nanoTime() + 1_000_000_000L, a -> { }));
         assertTrue(e.getMessage().contains("-32011"), e.getMessage());
     }
 }
