@@ -44,7 +44,7 @@ public record RuntimeDir(Path dir) {
         dir = dir.toAbsolutePath().normalize();
         if (!Files.isDirectory(dir.resolve("system"))) {
             throw new IOException("no Cairn runtime at " + dir + " (no system/ directory): build it with "
-                    + "`mvn -DskipTests install` in the repository, or set " + ENV);
+                    + "`./mvnw -DskipTests install` in the repository, or set " + ENV);
         }
         return new RuntimeDir(dir);
     }
