@@ -2,7 +2,7 @@
 # FileInstall), the Gogo shell, wrapped libraries, then the Cairn engines common to all profiles.
 # A profile feature includes this one and adds a storage and a consensus engine.
 
-# DS needs these three as bundles, or SCR does not start (OSGI-FACTS.md).
+# DS needs these three as bundles, or SCR does not start.
 bundle org.osgi.util.function
 bundle org.osgi.util.promise
 bundle org.osgi.service.component
@@ -35,7 +35,18 @@ bundle sshd-osgi
 # libsecp256k1 for secp256k1 verification (optional for cairn-crypto; never swapped: a native library maps once).
 bundle cairn-secp256k1-lib
 
+# Metrics: the Prometheus Java client (javax.annotation 3.x is imported by every one of its bundles).
+bundle jsr305
+bundle prometheus-metrics-config
+bundle prometheus-metrics-model
+bundle prometheus-metrics-tracer-common
+bundle prometheus-metrics-core
+bundle prometheus-metrics-exposition-textformats
+bundle prometheus-metrics-instrumentation-jvm
+
 bundle cairn-api
+# The stable core, never swapped: threads, metrics, peer reputation, engine records.
+bundle cairn-core
 bundle cairn-crypto
 bundle cairn-ledger
 bundle cairn-ledger-account

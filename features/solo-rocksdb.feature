@@ -1,7 +1,7 @@
 # One sealing node, chain kept in RocksDB under the node home: the default profile.
 include base
 
-# The native library wrapper first and never updated, so the .so is mapped once (OSGI-FACTS.md).
+# The native library wrapper first and never updated, so the .so is mapped once per JVM.
 bundle cairn-rocksdb-lib
 bundle cairn-storage-rocksdb
 bundle cairn-consensus-solo

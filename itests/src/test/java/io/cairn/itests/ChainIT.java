@@ -7,8 +7,8 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import io.cairn.api.crypto.CryptoSuite;
-import io.cairn.crypto.internal.KeyFiles;
-import io.cairn.crypto.internal.Suites;
+import io.cairn.crypto.KeyFiles;
+import io.cairn.crypto.Suites;
 import io.cairn.itests.ChainTestSupport.Account;
 import io.cairn.itests.ChainTestSupport.RpcClient;
 import io.cairn.itests.ChainTestSupport.SignedTransfer;
@@ -131,6 +131,23 @@ public class ChainIT {
                         () -> rpcs.get(n).blockNumber() >= finalHeight ? Boolean.TRUE : null);
             }
             assertSameChain(List.of(0, 1, 2, 3));
+
+            // 5. Every node shows what it did in its metrics (GET /metrics, Prometheus text).
+            double viewChanges = 0;
+            for (int i = 0; i < NODES; i++) {
+                String metrics = UpgradeIT.metrics(rpc + i);
+                for (String family : List.of("cairn_blocks_committed_total", "cairn_transactions_committed_total",
+                        "cairn_block_height", "cairn_txpool_pending", "cairn_txpool_admitted_total",
+                        "cairn_consensus_rounds_total", "cairn_consensus_view_changes_total", "cairn_consensus_view",
+                        "cairn_sync_lag_blocks", "cairn_sync_blocks_applied_total", "cairn_peer_bans_total",
+                        "cairn_peers_banned", "cairn_rpc_requests_total", "jvm_memory_used_bytes")) {
+                    assertTrue("node" + i + " exposes " + family + ":\n" + metrics,
+                            metrics.contains("\n" + family + " ") || metrics.contains("\n" + family + "{"));
+                }
+                assertTrue("node" + i + "'s block height metric", UpgradeIT.metric(metrics, "cairn_block_height") >= finalHeight);
+                viewChanges += UpgradeIT.metric(metrics, "cairn_consensus_view_changes_total");
+            }
+            assertTrue("the view changes of step 4 are counted: " + viewChanges, viewChanges >= 1);
             System.out.printf("ChainIT: %d transfers committed identically on %d nodes, height %d%n", sent, NODES,
                     rpcs.get(0).blockNumber());
         } catch (Throwable t) {

@@ -8,8 +8,8 @@ import static org.junit.Assert.assertTrue;
 
 import io.cairn.api.chain.Address;
 import io.cairn.api.crypto.CryptoSuite;
-import io.cairn.crypto.internal.KeyFiles;
-import io.cairn.crypto.internal.Suites;
+import io.cairn.crypto.KeyFiles;
+import io.cairn.crypto.Suites;
 import io.cairn.itests.ChainTestSupport.Account;
 import io.cairn.itests.ChainTestSupport.RpcClient;
 import java.io.IOException;

@@ -33,8 +33,8 @@ import org.osgi.framework.wiring.BundleWiring;
 import org.osgi.framework.wiring.FrameworkWiring;
 
 /**
- * DESIGN.md hot-swap rule 6: an engine updated many times leaves no old class loader behind and its
- * threads go with it. Each engine that owns threads (the sealer, the pool's restorer, Netty's event loops
+ * The hot-swap contract (docs/architecture.md): an engine updated many times leaves no old class loader behind and its
+ * threads go with it. Each engine that owns threads (the sealer, the pool's loop, Netty's event loops
  * and workers) is updated and refreshed 20 times in a running node; afterwards every old revision's
  * class loader is collectable, the thread count is back to its baseline, and the chain still commits.
  */

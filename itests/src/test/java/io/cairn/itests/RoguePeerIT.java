@@ -13,8 +13,8 @@ import io.cairn.api.chain.Bytes;
 import io.cairn.api.chain.Decoder;
 import io.cairn.api.chain.Encoder;
 import io.cairn.api.crypto.CryptoSuite;
-import io.cairn.crypto.internal.KeyFiles;
-import io.cairn.crypto.internal.Suites;
+import io.cairn.crypto.KeyFiles;
+import io.cairn.crypto.Suites;
 import io.cairn.itests.ChainTestSupport.Account;
 import io.cairn.itests.ChainTestSupport.RpcClient;
 import io.cairn.itests.ChainTestSupport.SignedTransfer;
@@ -50,12 +50,13 @@ import org.junit.Test;
  * format (garbage instead of the hello, a foreign chain, no common version, topics running past the frame or
  * unprintable, oversized and empty frames, a second hello, bytes that are not TLS): each connection is closed
  * by the node;</li>
- * <li>on connections the nodes admitted, it sends malformed sync and transaction-gossip payloads and lies
- * about its height to sync then answers with a bad block; a FETCH as a non-sealer (refused, but it stays
- * connected); then malformed PBFT messages, forged and corrupted signatures, votes with a key that is no
+ * <li>on connections the nodes admitted: a FETCH as a non-sealer (refused, but it stays connected); from keys of
+ * their own, malformed sync payloads, a lie about its height to sync answered with a bad block, and bad
+ * transaction gossip; then malformed PBFT messages, forged and corrupted signatures, votes with a key that is no
  * sealer's, each kind from a rogue key of its own, and replays of genuine PBFT messages it was sent: each of
- * these proves misbehaviour, so every node closes that connection, penalises the key in consensus and
- * refuses it for a back-off (a new connection is closed after the TLS handshake);</li>
+ * these proves misbehaviour, so the engine that saw it reports the key to the node's peer reputation, which bans
+ * it node-wide: every node closes that connection, lists the ban with the reporter's reason (getPeers) and
+ * refuses the key while it lasts (a new connection is closed after the TLS handshake);</li>
  * <li>with node3 stopped, it takes node3's real key, sends stale and future votes (no penalty: it stays
  * connected), then votes two ways at once (PREPARE and COMMIT for two different block hashes at the current
  * height and view): every node sees the equivocation and disconnects node3's key;</li>
@@ -70,7 +71,7 @@ public class RoguePeerIT {
     static final List<Integer> LIVE = List.of(0, 1, 2);
     static final Duration COMMIT = Duration.ofSeconds(30);
     static final Duration CLOSED = Duration.ofSeconds(10);
-    /** How long a node refuses a peer it disconnected for misbehaviour the first time (network banMinMs). */
+    /** How long a node refuses a peer banned for misbehaviour the first time (the reputation's banMinMs). */
     static final Duration BAN = Duration.ofSeconds(30);
     /** The funded accounts the background load spends from; carol is kept for the rogue's forged transfers. */
     static final List<String> ACCOUNTS = List.of("alice", "bob");
@@ -94,6 +95,9 @@ public class RoguePeerIT {
     private final Map<String, String> outcomes = new LinkedHashMap<>();
     /** The kinds of provably bad PBFT message sent, each by a rogue of its own (each must be penalised). */
     private int penalisingKinds;
+    /** Keys of their own for the bad sync data and the bad gossip: either gets its key banned node-wide. */
+    private RogueCertificates.Identity syncRogue;
+    private RogueCertificates.Identity gossipRogue;
 
     @Test
     public void roguePeerLeavesTheChainUnaffected() throws Exception {
@@ -132,10 +136,12 @@ public class RoguePeerIT {
             RogueCertificates.Authority chainCa = RogueCertificates.chainAuthority(dir);
             Account rogueKey = Account.generate("rogue", suite);
             RogueCertificates.Identity rogue = RogueCertificates.issue(chainCa, rogueKey.publicKey());
+            syncRogue = RogueCertificates.issue(chainCa, Account.generate("sync-rogue", suite).publicKey());
+            gossipRogue = RogueCertificates.issue(chainCa, Account.generate("gossip-rogue", suite).publicKey());
             SSLContext rogueTls = RogueCertificates.clientContext(rogue, chainCa.certificate());
 
             Map<String, Integer> expectedLog = new LinkedHashMap<>();
-            breakTheWireFormat(rogueTls, expectedLog);
+            breakTheWireFormat(chainCa, expectedLog);
             List<String> badTxs = sendBadPayloads(rogueTls, rogue.nodeId(), rogueKey, chainCa);
             equivocateAsNode3(chainCa);
             refuseForeignCertificates(chainCa);
@@ -182,7 +188,7 @@ public class RoguePeerIT {
             // node3 comes back and catches up to the same chain.
             pids[3] = launchers.get(3).startDetached(pids[3]);
             long target = rpcs.get(0).blockNumber();
-            // The live nodes refuse node3's key for the network's back-off (30 s) after its equivocation above.
+            // The live nodes refuse node3's key for its first ban (30 s) after its equivocation above.
             await("node3 catches up to block " + target, COMMIT.plus(BAN), () -> rpcs.get(3).blockNumber() >= target ? Boolean.TRUE : null);
             assertSameSealedChain(List.of(0, 1, 2, 3));
 
@@ -210,8 +216,11 @@ public class RoguePeerIT {
 
     // ---------------------------------------------------------------- 1. frames that break the wire format
 
-    /** One connection per broken frame; the node must close each. */
-    private void breakTheWireFormat(SSLContext tls, Map<String, Integer> expectedLog) throws Exception {
+    /**
+     * One connection per broken frame, each from a key of its own (a frame that does not decode after the hello
+     * gets its key banned, which would refuse the next breach before it spoke); the node must close each.
+     */
+    private void breakTheWireFormat(RogueCertificates.Authority chainCa, Map<String, Integer> expectedLog) throws Exception {
         record Breach(String name, boolean helloFirst, byte[] bytes, String logged) {}
         byte[] notMagic = new Encoder().u32(17).u8(0).u32(0xdeadbeef).u64(chainId).u32(0x00010001).toByteArray();
         int maxFrame = 16 * 1024 * 1024;
@@ -234,6 +243,9 @@ public class RoguePeerIT {
         int k = 0;
         for (Breach b : breaches) {
             int node = LIVE.get(k++ % LIVE.size());
+            Account key = Account.generate("breach-" + k, suite);
+            SSLContext tls = RogueCertificates.clientContext(RogueCertificates.issue(chainCa, key.publicKey()),
+                    chainCa.certificate());
             RoguePeer r = track(RoguePeer.tls("breach-" + k, tls, p2p + node));
             if (b.helloFirst()) {
                 r.hello(chainId, 1, 1);
@@ -323,10 +335,12 @@ public class RoguePeerIT {
         }
         outcomes.put("pbft: a fetch by a non-sealer", "refused by node0..2; the rogue stays connected");
 
-        // Sync: node0 is told of a height the rogue does not have, asks the rogue for blocks and gets garbage;
-        // node1 and node2 get malformed sync messages first. A peer caught once is ignored for penaltyMs, so
-        // each node sees one fault that counts and then the rest.
-        RoguePeer liar = peers.get(0);
+        // Sync, from a key of its own (bad data gets a key banned node-wide, and the rogue above must stay
+        // connected for the replays below): node0 is told of a height the liar does not have, asks it for blocks
+        // and gets garbage; node1 and node2 get malformed sync messages first. A peer caught once is banned, so
+        // each node sees one fault that counts; what follows on the closing connection is ignored.
+        List<RoguePeer> syncPeers = admitted(chainCa, "sync-rogue", syncRogue);
+        RoguePeer liar = syncPeers.get(0);
         liar.frame("sync", new Encoder().u8(1).u8(1).u64(height + 500).fixed(randomBytes(32)).fixed(genesisHash).toByteArray());
         Frame ask = liar.awaitFrame(f -> f.topic().equals("sync") && f.payload().length == 14 && f.payload()[1] == 2, Duration.ofSeconds(15));
         if (ask != null) {
@@ -347,14 +361,15 @@ public class RoguePeerIT {
         sync.put("a truncated STATUS", new Encoder().u8(1).u8(1).u64(5).toByteArray());
         sync.put("7 random bytes", new byte[] {1, 1, 7, 7, 7, 7, 7});
         sync.put("unasked BLOCKS", new Encoder().u8(1).u8(3).u64(height).u32(1).bytes(randomBytes(64)).toByteArray());
-        peers.get(1).frame("sync", sync.get("GET_BLOCKS for 0 blocks"));
-        peers.get(2).frame("sync", sync.get("an unknown sync type"));
-        for (RoguePeer r : peers) {
+        frameOrHangUp(syncPeers.get(1), "sync", sync.get("GET_BLOCKS for 0 blocks"));
+        frameOrHangUp(syncPeers.get(2), "sync", sync.get("an unknown sync type"));
+        for (RoguePeer r : syncPeers) {
             for (byte[] payload : sync.values()) {
-                r.frame("sync", payload);
+                frameOrHangUp(r, "sync", payload);
             }
         }
         outcomes.put("sync: malformed (" + sync.size() + " kinds x 3 nodes)", String.join("; ", sync.keySet()));
+        assertBanned(syncPeers, syncRogue.nodeId(), "sync: ");
 
         // Transaction gossip: broken batches, and well-formed batches of transactions that must be refused.
         // carol's transfers carry her next nonce, so only the signature or the chain id stands in their way.
@@ -373,13 +388,17 @@ public class RoguePeerIT {
         tx.put("a transfer with a flipped signature bit", new Encoder().u32(1).bytes(flippedTx).toByteArray());
         tx.put("a transfer for another chain", new Encoder().u32(1).bytes(Bytes.fromHex(otherChain.hex())).toByteArray());
         tx.put("a transfer from an account with no funds", new Encoder().u32(1).bytes(Bytes.fromHex(noFunds.hex())).toByteArray());
-        for (RoguePeer r : peers) {
+        // Gossip, from a key of its own too: a batch that does not decode, or a transaction that is malformed,
+        // another chain's or wrongly signed, gets the gossiping key banned (refusals for the node's own state do not).
+        List<RoguePeer> gossipPeers = admitted(chainCa, "gossip-rogue", gossipRogue);
+        for (RoguePeer r : gossipPeers) {
+            frameOrHangUp(r, "no-such-topic", randomBytes(64));
             for (byte[] payload : tx.values()) {
-                r.frame("tx", payload);
+                frameOrHangUp(r, "tx", payload);
             }
-            r.frame("no-such-topic", randomBytes(64));
         }
         outcomes.put("tx: bad gossip (" + tx.size() + " kinds x 3 nodes) and a frame on an unknown topic", String.join("; ", tx.keySet()));
+        assertBanned(gossipPeers, gossipRogue.nodeId(), "txpool: ");
 
         // Malformed and wrongly signed PBFT messages, each kind from a rogue of its own (a chain-CA certificate for a
         // fresh key) to every live node: each proves its sender misbehaves, so each node closes that connection and
@@ -466,16 +485,10 @@ public class RoguePeerIT {
             assertTrue("node" + node + " closes the connection of a peer that replays votes it did not sign", closed);
             await("node" + node + " no longer lists the rogue as connected", Duration.ofSeconds(10),
                     () -> connected(node, rogueId) ? null : Boolean.TRUE);
-            Map<String, Object> consensus = map(rpcs.get(node).call("getConsensusStatus"));
-            String penalty = null;
-            for (Object o : (List<?>) consensus.get("penalisedPeers")) {
-                if (rogueId.equalsIgnoreCase(String.valueOf(map(o).get("peer")))) {
-                    penalty = String.valueOf(map(o).get("reason"));
-                }
-            }
-            assertNotNull("node" + node + "'s consensus lists the rogue as penalised: " + consensus.get("penalisedPeers"), penalty);
-            assertTrue("node" + node + " penalised the rogue for sending another node's vote: " + penalty,
-                    penalty.contains("not by the peer that sent it"));
+            String penalty = refusal(node, rogueId);
+            assertNotNull("node" + node + " bans the rogue (getPeers refused)", penalty);
+            assertTrue("node" + node + "'s consensus reported the rogue for sending another node's vote: " + penalty,
+                    penalty.startsWith("pbft: ") && penalty.contains("not by the peer that sent it"));
             r.close();
         }
         // And it cannot come straight back: the node refuses the key for its back-off.
@@ -577,16 +590,10 @@ public class RoguePeerIT {
             RoguePeer r = as3.get(n);
             boolean closed = r.awaitClosed(CLOSED);
             assertTrue("node" + n + " disconnects the equivocating node3", closed);
-            Map<String, Object> status = map(rpcs.get(n).call("getConsensusStatus"));
-            String penalty = null;
-            for (Object o : (List<?>) status.get("penalisedPeers")) {
-                if (id3.equalsIgnoreCase(String.valueOf(map(o).get("peer")))) {
-                    penalty = String.valueOf(map(o).get("reason"));
-                }
-            }
-            assertNotNull("node" + n + "'s consensus lists node3 as penalised: " + status.get("penalisedPeers"), penalty);
-            assertTrue("node" + n + " penalised node3 for its equivocation, not for its stale or future votes: " + penalty,
-                    penalty.startsWith("equivocation"));
+            String penalty = refusal(n, id3);
+            assertNotNull("node" + n + " bans node3's key (getPeers refused)", penalty);
+            assertTrue("node" + n + " banned node3 for its equivocation, not for its stale or future votes: " + penalty,
+                    penalty.startsWith("pbft: equivocation"));
             outcomes.put("node3 after its equivocation (node" + n + ")", "disconnected (" + r.closedBy() + "); penalised: " + penalty);
         }
         await("the chain goes on past node3's equivocation", COMMIT,
@@ -640,6 +647,57 @@ public class RoguePeerIT {
         }
     }
 
+    /** Connections of a chain-CA-certified key to every live node, each admitted (listed by getPeers). */
+    private List<RoguePeer> admitted(RogueCertificates.Authority chainCa, String label, RogueCertificates.Identity id)
+            throws Exception {
+        SSLContext tls = RogueCertificates.clientContext(id, chainCa.certificate());
+        List<RoguePeer> out = new ArrayList<>();
+        for (int n : LIVE) {
+            RoguePeer r = track(RoguePeer.tls(label + "-node" + n, tls, p2p + n));
+            r.hello(chainId, 1, 1);
+            out.add(r);
+        }
+        for (int n : LIVE) {
+            int node = n;
+            await("node" + n + " lists " + label + " as a connected peer", Duration.ofSeconds(10),
+                    () -> connected(node, id.nodeId()) ? Boolean.TRUE : null);
+        }
+        return out;
+    }
+
+    private static void frameOrHangUp(RoguePeer r, String topic, byte[] payload) {
+        try {
+            r.frame(topic, payload);
+        } catch (IOException e) {
+            // the node hung up on an earlier frame: what follows is not read
+        }
+    }
+
+    /** Every live node closed the key's connections and bans it, for what the named engine reported. */
+    private void assertBanned(List<RoguePeer> connections, String id, String reporter) throws InterruptedException {
+        for (int i = 0; i < connections.size(); i++) {
+            int node = LIVE.get(i);
+            RoguePeer r = connections.get(i);
+            assertTrue("node" + node + " closes the connection of a peer " + reporter + "reported", r.awaitClosed(CLOSED));
+            String reason = refusal(node, id);
+            assertNotNull("node" + node + " bans the peer " + reporter + "reported (getPeers refused)", reason);
+            assertTrue("node" + node + " banned it for what " + reporter + "reported: " + reason, reason.startsWith(reporter));
+            outcomes.put(reporter + "ban (node" + node + ")", reason);
+            r.close();
+        }
+    }
+
+    /** Why the node refuses the peer now (getPeers' refused.reason: "<reporter>: <what it did>"), or null. */
+    private String refusal(int node, String id) {
+        for (Object p : (List<?>) rpcs.get(node).call("getPeers")) {
+            Map<String, Object> peer = map(p);
+            if (id.equalsIgnoreCase(String.valueOf(peer.get("id"))) && peer.get("refused") != null) {
+                return String.valueOf(map(peer.get("refused")).get("reason"));
+            }
+        }
+        return null;
+    }
+
     // ---------------------------------------------------------------- checks
 
     /** Same block hashes and state roots on every listed node; every seal is a listed sealer's, verifies, and there are a quorum. */
@@ -683,10 +741,11 @@ public class RoguePeerIT {
     private Map<Integer, List<String>> awaitLogLines(Map<String, Integer> expected, String rogueId) {
         Map<String, Integer> all = new LinkedHashMap<>(expected);
         for (int n : LIVE) {
-            all.merge("sync: ignoring peer " + rogueId, 1 << n, (x, y) -> x | y);
+            all.merge("sync: peer " + syncRogue.nodeId() + " sent bad data, reported to the peer reputation", 1 << n, (x, y) -> x | y);
             all.merge("pbft: equivocation by " + nodeIds.get(3), 1 << n, (x, y) -> x | y);
-            all.merge("pbft: penalising peer " + rogueId, 1 << n, (x, y) -> x | y);
-            all.merge("pbft: penalising peer " + nodeIds.get(3), 1 << n, (x, y) -> x | y);
+            all.merge("pbft: reported peer " + rogueId, 1 << n, (x, y) -> x | y);
+            all.merge("pbft: reported peer " + nodeIds.get(3), 1 << n, (x, y) -> x | y);
+            all.merge("reputation: banning peer ", 1 << n, (x, y) -> x | y);
             all.merge("network: disconnecting peer ", 1 << n, (x, y) -> x | y);
             all.merge("TLS handshake failed", 1 << n, (x, y) -> x | y); // the foreign-CA clients
         }
@@ -704,8 +763,8 @@ public class RoguePeerIT {
         for (int n : LIVE) {
             List<String> relevant = new ArrayList<>();
             for (String l : logLines(n)) {
-                if (l.contains("network: closing connection") || l.contains("equivocation") || l.contains("sync: ignoring peer")
-                        || l.contains("penalising peer") || l.contains("network: disconnecting peer")
+                if (l.contains("network: closing connection") || l.contains("equivocation") || l.contains("sent bad data")
+                        || l.contains("reported peer") || l.contains("banning peer") || l.contains("network: disconnecting peer")
                         || l.contains("WARN") || l.contains("ERROR") || l.contains("Exception")) {
                     relevant.add(l);
                 }

@@ -11,8 +11,8 @@ import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Bytes;
 import io.cairn.api.chain.Genesis;
 import io.cairn.api.crypto.CryptoSuite;
-import io.cairn.crypto.internal.KeyFiles;
-import io.cairn.crypto.internal.Suites;
+import io.cairn.crypto.KeyFiles;
+import io.cairn.crypto.Suites;
 import io.cairn.itests.ChainTestSupport.Account;
 import io.cairn.itests.ChainTestSupport.RpcClient;
 import io.cairn.itests.ChainTestSupport.RpcError;
@@ -152,6 +152,22 @@ public class UpgradeIT {
                 assertTrue(components, Pattern.compile(bsn + "\\s+1\\.0\\.1\\s").matcher(components).find());
             }
 
+            // ---- the node's metrics outlive the engines that record them
+            long acceptedNow = accepted.size();
+            String metrics = metrics(port);
+            for (String component : upgrades.keySet()) {
+                assertEquals("the pause of upgrading " + component + " is in the metrics:\n" + metrics, 1.0,
+                        metric(metrics, "cairn_upgrade_pause_seconds_count{component=\"" + component + "\"}"), 0);
+                assertEquals(metrics, 1.0,
+                        metric(metrics, "cairn_upgrades_total{component=\"" + component + "\",outcome=\"committed\"}"), 0);
+            }
+            // every transfer accepted so far was admitted by one txpool version or the other (and answered through one
+            // rpc version or the other): a counter that restarted with the new engine would count only the last part
+            double admitted = metric(metrics, "cairn_txpool_admitted_total{source=\"client\"}");
+            assertTrue("client admissions counted across the txpool upgrade: " + admitted + " >= " + acceptedNow,
+                    admitted >= acceptedNow);
+            log(t0, "metrics after the upgrades: " + (long) admitted + " client admissions, upgrade pauses recorded");
+
             // ---- broken jars: the node stays on 1.0.1 and keeps making blocks
             Path throwing = rewrite(system.resolve("cairn-executor.jar"), jars.resolve("cairn-executor-1.0.2-throws.jar"),
                     "1.0.2", m -> m, (name, bytes) -> name.startsWith("OSGI-INF/") && name.endsWith(".xml")
@@ -192,6 +208,9 @@ public class UpgradeIT {
             out = shell(cairn, home, "cairn:upgrade rpc " + unsigned);
             assertTrue(out, out.contains("REFUSED: no signature file " + unsigned + ".sig"));
             log(t0, "unresolvable import and unsigned jar refused");
+            metrics = metrics(port);
+            assertEquals(metrics, 1.0, metric(metrics, "cairn_upgrades_total{component=\"executor\",outcome=\"rolled_back\"}"), 0);
+            assertEquals(metrics, 1.0, metric(metrics, "cairn_upgrades_total{component=\"rpc\",outcome=\"refused\"}"), 0);
 
             // ---- what was accepted is committed, and the chain has no gap or repeat
             long more = accepted.size();
@@ -366,5 +385,27 @@ public class UpgradeIT {
     static void log(long t0, String what) {
         System.out.printf("[%6.1f s] %s%n", (System.nanoTime() - t0) / 1e9, what);
         System.out.flush();
+    }
+
+    /** The node's Prometheus text, from GET /metrics on its JSON-RPC port. */
+    static String metrics(int port) throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
+                        .timeout(java.time.Duration.ofSeconds(10)).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals("GET /metrics", 200, r.statusCode());
+        assertTrue(r.headers().firstValue("content-type").orElse(""), r.headers().firstValue("content-type").orElse("")
+                .startsWith("text/plain; version=0.0.4"));
+        return r.body();
+    }
+
+    /** The value of one series (its name with labels, as written), or NaN. */
+    static double metric(String text, String series) {
+        for (String line : text.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).strip());
+            }
+        }
+        return Double.NaN;
     }
 }

@@ -1,7 +1,7 @@
 package io.cairn.launcher;
 
 import io.cairn.api.crypto.CryptoSuite;
-import io.cairn.crypto.internal.Suites;
+import io.cairn.crypto.Suites;
 import io.cairn.launcher.bench.UpgradeBench;
 import io.cairn.launcher.client.OperatorSshKey;
 import io.cairn.launcher.client.RpcClient;

@@ -3,7 +3,7 @@ package io.cairn.launcher;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cairn.api.chain.Genesis;
 import io.cairn.api.crypto.CryptoSuite;
-import io.cairn.crypto.internal.Suites;
+import io.cairn.crypto.Suites;
 import io.cairn.launcher.client.RpcClient;
 import io.cairn.launcher.client.RpcException;
 import io.cairn.launcher.node.NodeHome;

@@ -2,7 +2,7 @@ package io.cairn.launcher;
 
 import io.cairn.api.chain.Bytes;
 import io.cairn.api.crypto.CryptoSuite;
-import io.cairn.crypto.internal.Suites;
+import io.cairn.crypto.Suites;
 import io.cairn.launcher.node.KeyFile;
 import io.cairn.launcher.node.NodeHome;
 import java.io.IOException;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cairn.api.chain.Bytes;
 import io.cairn.api.crypto.CryptoSuite;
-import io.cairn.crypto.internal.KeyFiles;
-import io.cairn.crypto.internal.Suites;
+import io.cairn.crypto.KeyFiles;
+import io.cairn.crypto.Suites;
 import io.cairn.launcher.node.FelixNode;
 import io.cairn.launcher.node.NodeHome;
 import java.io.OutputStream;

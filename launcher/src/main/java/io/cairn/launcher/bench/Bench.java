@@ -54,7 +54,7 @@ public final class Bench {
     public Map<String, Object> run() throws Exception {
         JsonNode info = call("getNodeInfo");
         long chainId = info.get("chainId").asLong();
-        CryptoSuite suite = io.cairn.crypto.internal.Suites.byName(info.get("suite").asText());
+        CryptoSuite suite = io.cairn.crypto.Suites.byName(info.get("suite").asText());
         int threads = Runtime.getRuntime().availableProcessors();
         int nAccounts = settings.accounts();
         long perAccount = Math.max(1, estimateTransactions() / nAccounts);

@@ -112,7 +112,7 @@ public final class UpgradeBench {
     public Map<String, Object> run() throws Exception {
         JsonNode info = rpc.call("getNodeInfo");
         long chainId = info.get("chainId").asLong();
-        CryptoSuite suite = io.cairn.crypto.internal.Suites.byName(info.get("suite").asText());
+        CryptoSuite suite = io.cairn.crypto.Suites.byName(info.get("suite").asText());
 
         List<Engine> engines = new ArrayList<>();
         Map<String, Engine> running = parseEngines(shell.run("cairn:engines"));
@@ -399,7 +399,7 @@ public final class UpgradeBench {
         }
         r.put("components", components);
         long uncommitted = ((Number) load.totals().get("uncommittedAfterDrain")).longValue();
-        r.put("verdict", verdict(allPass, uncommitted));
+        r.put("verdict", UpgradeReportText.verdict(allPass, uncommitted));
         if (uncommitted > 0) {
             r.put("warning", uncommitted + " transfers the node accepted were not committed within the drain time "
                     + "(lost, or stuck behind a lost nonce): no accepted transaction may be lost");
@@ -453,10 +453,10 @@ public final class UpgradeBench {
         }
         c.put("upgrades", mine.size());
         c.put("outcomes", outcomes);
-        Long median = median(pauses);
+        Long median = UpgradeReportText.median(pauses);
         c.put("medianPauseMs", median);
         c.put("maxPauseMs", pauses.stream().max(Long::compare).orElse(null));
-        c.put("medianAbsentMs", median(gaps));
+        c.put("medianAbsentMs", UpgradeReportText.median(gaps));
         if (!mine.isEmpty()) {
             long from = mine.get(0).startMs() - spacing / 2;
             long to = mine.get(mine.size() - 1).endMs() + spacing / 2;
@@ -481,21 +481,6 @@ public final class UpgradeBench {
         return c;
     }
 
-    /** Targets met by every component, and nothing the node accepted went missing. */
-    static String verdict(boolean componentsPass, long uncommittedAfterDrain) {
-        return componentsPass && uncommittedAfterDrain == 0 ? "PASS" : "FAIL";
-    }
-
-    /** The median; of an even count, the mean of the middle two rounded down. */
-    static Long median(List<Long> values) {
-        if (values.isEmpty()) {
-            return null;
-        }
-        List<Long> s = values.stream().sorted().toList();
-        int n = s.size();
-        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
-    }
-
     static double ratio(double value, double reference) {
         return reference <= 0 ? 0 : Math.round(value / reference * 1000) / 1000.0;
     }
@@ -514,108 +499,11 @@ public final class UpgradeBench {
         Files.createDirectories(settings.out());
         Path json = settings.out().resolve("bench-upgrades.json");
         NodeRpc.JSON.writerWithDefaultPrettyPrinter().writeValue(json.toFile(), report);
-        Files.writeString(settings.out().resolve("bench-upgrades.md"), markdown(report));
-        log.print(table(report));
+        Files.writeString(settings.out().resolve("bench-upgrades.md"), UpgradeReportText.markdown(report));
+        log.print(UpgradeReportText.table(report));
         if (report.containsKey("warning")) {
             log.println("bench-upgrades: WARNING: " + report.get("warning"));
         }
         log.printf("bench-upgrades: %s; report %s and bench-upgrades.md%n", report.get("verdict"), json);
-    }
-
-    @SuppressWarnings("unchecked")
-    static String table(Map<String, Object> report) {
-        StringBuilder b = new StringBuilder();
-        b.append("| component | bundle | upgrades | outcomes | median pause ms | max pause ms | tx/s during | ratio to steady "
-                + "| worst window | longest block gap ms | verdict |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
-        for (Map<String, Object> c : (List<Map<String, Object>>) report.get("components")) {
-            b.append("| ").append(c.get("component")).append(" | ").append(c.get("bundle")).append(" | ")
-                    .append(c.get("upgrades")).append(" | ").append(outcomes((Map<String, Integer>) c.get("outcomes")))
-                    .append(" | ").append(dash(c.get("medianPauseMs"))).append(" | ").append(dash(c.get("maxPauseMs")))
-                    .append(" | ").append(dash(c.get("phaseTps"))).append(" | ").append(dash(c.get("ratioToSteady")))
-                    .append(" | ").append(dash(c.get("minWindowRatio"))).append(" | ")
-                    .append(dash(c.get("longestBlockGapMs"))).append(" | ")
-                    .append(Boolean.TRUE.equals(c.get("pass")) ? "pass" : "FAIL" + reasons(c)).append(" |\n");
-        }
-        return b.toString();
-    }
-
-    private static String reasons(Map<String, Object> c) {
-        List<String> why = new ArrayList<>();
-        if (!Boolean.TRUE.equals(c.get("pausePass"))) {
-            why.add("pause");
-        }
-        if (!Boolean.TRUE.equals(c.get("throughputPass"))) {
-            why.add("throughput");
-        }
-        if (!Boolean.TRUE.equals(c.get("allCommitted"))) {
-            why.add("not all committed");
-        }
-        return why.isEmpty() ? "" : " (" + String.join(", ", why) + ")";
-    }
-
-    private static String outcomes(Map<String, Integer> o) {
-        List<String> parts = new ArrayList<>();
-        o.forEach((k, v) -> parts.add(v + " " + k.toLowerCase().replace('_', ' ')));
-        return parts.isEmpty() ? "-" : String.join(", ", parts);
-    }
-
-    /** Text safe inside a Markdown table cell. */
-    static String cell(Object o) {
-        return String.valueOf(o).replaceAll("\\s+", " ").replace("|", "\\|");
-    }
-
-    private static String dash(Object o) {
-        return o == null ? "-" : o.toString();
-    }
-
-    @SuppressWarnings("unchecked")
-    static String markdown(Map<String, Object> report) {
-        StringBuilder b = new StringBuilder("# Cairn upgrade benchmark\n\n");
-        Map<String, Object> steady = (Map<String, Object>) report.get("steady");
-        Map<String, Object> load = (Map<String, Object>) report.get("load");
-        b.append("Verdict: **").append(report.get("verdict")).append("** (targets: median block-production pause < ")
-                .append(PAUSE_TARGET_MS).append(" ms per component; committed throughput around its upgrades at least ")
-                .append(Math.round(THROUGHPUT_TARGET * 100)).append("% of steady state).\n\n");
-        if (report.containsKey("aborted")) {
-            b.append("**Aborted:** ").append(report.get("aborted")).append("\n\n");
-        }
-        if (report.containsKey("warning")) {
-            b.append("**Warning:** ").append(report.get("warning")).append("\n\n");
-        }
-        b.append("- ").append(report.get("time")).append(", ").append(report.get("suite")).append(", ")
-                .append(report.get("cores")).append(" cores, ").append(report.get("rounds")).append(" upgrades per component, ")
-                .append(report.get("spacingMs")).append(" ms apart\n");
-        b.append("- offered load ").append(load.get("offeredRatePerSecond")).append(" tx/s; steady state ")
-                .append(steady.get("committedTps")).append(" tx/s committed over ").append(steady.get("seconds"))
-                .append(" s (longest block gap ").append(steady.get("longestBlockGapMs")).append(" ms, latency ")
-                .append(steady.get("latencyMs")).append(")\n");
-        Map<String, Object> after = (Map<String, Object>) report.get("steadyAfterUpgrades");
-        if (after != null) {
-            b.append("- after all upgrades ").append(after.get("committedTps")).append(" tx/s (ratio ")
-                    .append(after.get("ratioToSteady")).append(")\n");
-        }
-        b.append("- load: accepted ").append(load.get("accepted")).append(", rejected ").append(load.get("rejectedByCode"))
-                .append(", resent ").append(load.get("resent")).append(", transport errors ")
-                .append(load.get("transportErrors")).append(", uncommitted after drain ")
-                .append(load.get("uncommittedAfterDrain")).append("\n");
-        b.append("- window: ").append(report.get("windowDefinition")).append("\n\n");
-        b.append(table(report)).append('\n');
-        for (Map<String, Object> c : (List<Map<String, Object>>) report.get("components")) {
-            b.append("## ").append(c.get("component")).append(" (").append(c.get("bundle")).append(" from ")
-                    .append(c.get("fromVersion")).append(")\n\n");
-            b.append("Latency during its upgrades: ").append(c.get("latencyMs")).append("\n\n");
-            b.append("| round | version | outcome | pause ms | absent ms | mode | command ms | window tx/s | ratio "
-                    + "| longest block gap ms |\n|---|---|---|---|---|---|---|---|---|---|\n");
-            for (Map<String, Object> u : (List<Map<String, Object>>) c.get("perUpgrade")) {
-                b.append("| ").append(u.get("round")).append(" | ").append(u.get("version")).append(" | ")
-                        .append(u.get("outcome")).append(u.containsKey("detail") ? ": " + cell(u.get("detail")) : "")
-                        .append(" | ").append(u.get("pauseMs")).append(" | ").append(u.get("absentMs")).append(" | ")
-                        .append(u.get("mode")).append(" | ").append(u.get("commandMs")).append(" | ")
-                        .append(u.get("windowTps")).append(" | ").append(u.get("windowRatio")).append(" | ")
-                        .append(u.get("longestBlockGapMs")).append(" |\n");
-            }
-            b.append('\n');
-        }
-        return b.toString();
     }
 }

@@ -5,7 +5,7 @@ import io.cairn.api.chain.Bytes;
 import io.cairn.api.chain.Genesis;
 import io.cairn.api.chain.Uint256;
 import io.cairn.api.crypto.CryptoSuite;
-import io.cairn.crypto.internal.Suites;
+import io.cairn.crypto.Suites;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;

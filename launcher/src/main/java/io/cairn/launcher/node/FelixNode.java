@@ -59,7 +59,7 @@ public final class FelixNode {
         // SCR reports component activation failures here, which is how an operator learns why an engine is down.
         p.put("ds.loglevel", "warn");
         if (!interactive) {
-            // Gogo would read a non-terminal stdin and stop the framework at its end (OSGI-FACTS.md).
+            // Gogo would read a non-terminal stdin and stop the framework at its end.
             p.put("gosh.args", "--nointeractive");
         }
         return p;

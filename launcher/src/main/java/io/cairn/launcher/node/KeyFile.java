@@ -1,7 +1,7 @@
 package io.cairn.launcher.node;
 
 import io.cairn.api.chain.Bytes;
-import io.cairn.crypto.internal.KeyFiles;
+import io.cairn.crypto.KeyFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

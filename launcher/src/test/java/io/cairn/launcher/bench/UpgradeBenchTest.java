@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cairn.api.crypto.CryptoSuite;
-import io.cairn.crypto.internal.Suites;
+import io.cairn.crypto.Suites;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -192,16 +192,16 @@ class UpgradeBenchTest {
 
     @Test
     void aRunThatLostAcceptedTransfersFailsWhateverTheComponents() {
-        assertEquals("PASS", UpgradeBench.verdict(true, 0));
-        assertEquals("FAIL", UpgradeBench.verdict(true, 2));
-        assertEquals("FAIL", UpgradeBench.verdict(false, 0));
+        assertEquals("PASS", UpgradeReportText.verdict(true, 0));
+        assertEquals("FAIL", UpgradeReportText.verdict(true, 2));
+        assertEquals("FAIL", UpgradeReportText.verdict(false, 0));
     }
 
     @Test
     void mediansOfOddAndEvenCounts() {
-        assertEquals(3L, UpgradeBench.median(List.of(5L, 1L, 3L)));
-        assertEquals(2L, UpgradeBench.median(List.of(4L, 1L, 3L, 1L)));
-        assertNull(UpgradeBench.median(List.of()));
+        assertEquals(3L, UpgradeReportText.median(List.of(5L, 1L, 3L)));
+        assertEquals(2L, UpgradeReportText.median(List.of(4L, 1L, 3L, 1L)));
+        assertNull(UpgradeReportText.median(List.of()));
     }
 
     @Test

@@ -11,7 +11,7 @@ import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Bytes;
 import io.cairn.api.chain.Genesis;
 import io.cairn.api.crypto.CryptoSuite;
-import io.cairn.crypto.internal.Suites;
+import io.cairn.crypto.Suites;
 import java.io.IOException;
 import java.io.Reader;
 import java.math.BigInteger;

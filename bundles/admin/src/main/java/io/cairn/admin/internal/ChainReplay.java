@@ -2,6 +2,7 @@ package io.cairn.admin.internal;
 
 import io.cairn.api.chain.Block;
 import io.cairn.api.chain.BlockHeader;
+import io.cairn.api.chain.ChainSpec;
 import io.cairn.api.chain.Genesis;
 import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.MerkleRoot;
@@ -10,8 +11,12 @@ import io.cairn.api.chain.Transaction;
 import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.api.node.BlockStore;
+import io.cairn.api.node.InvalidBlockException;
 import io.cairn.api.node.LedgerModel;
 import io.cairn.api.node.StateTransition;
+import io.cairn.api.node.TransactionVerifier;
+import io.cairn.api.node.TxRejectedException;
+import io.cairn.api.runtime.NodeThreads;
 import io.cairn.api.storage.WriteBatch;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -63,12 +68,30 @@ final class ChainReplay {
     private final BlockStore store;
     private final LedgerModel model;
     private final CryptoSuite suite;
+    private final NodeThreads threads;
     private final Map<ByteBuffer, byte[]> state = new HashMap<>();
+    private TransactionVerifier verifier;
 
-    ChainReplay(BlockStore store, LedgerModel model, CryptoSuite suite) {
+    ChainReplay(BlockStore store, LedgerModel model, CryptoSuite suite, NodeThreads threads) {
         this.store = Objects.requireNonNull(store, "block store");
         this.model = Objects.requireNonNull(model, "ledger model");
         this.suite = Objects.requireNonNull(suite, "crypto suite");
+        this.threads = threads;
+    }
+
+    /** A block before the range: decoded and hashed, its signatures taken as the chain accepted them. */
+    private List<VerifiedTransaction> unchecked(List<byte[]> raw) {
+        List<VerifiedTransaction> out = new ArrayList<>(raw.size());
+        for (byte[] encoded : raw) {
+            TransactionVerifier.Decoded d;
+            try {
+                d = verifier.decode(encoded);
+            } catch (TxRejectedException e) {
+                throw new InvalidBlockException(e.getMessage());
+            }
+            out.add(new VerifiedTransaction(d.tx(), d.hash(), suite.address(d.tx().publicKey()), encoded));
+        }
+        return out;
     }
 
     /**
@@ -89,6 +112,7 @@ final class ChainReplay {
         state.clear();
         Genesis genesis = store.genesis().orElseThrow(() -> new IllegalArgumentException(
                 "block 0 carries no readable genesis: nothing to replay from"));
+        verifier = new TransactionVerifier(ChainSpec.of(genesis), suite); // refuses a suite that is not the chain's
         long txs = 0;
         Hash parentHash = null;
         for (long n = 0; n <= to; n++) {
@@ -104,21 +128,21 @@ final class ChainReplay {
                 apply(t.writes());
                 m = check ? compare(h, 0, Hash.ZERO, Hash.ZERO, Hash.ZERO, t.stateRoot(), 0) : null;
             } else {
-                List<VerifiedTransaction> vtxs = new ArrayList<>(block.transactions().size());
-                List<Hash> hashes = new ArrayList<>(block.transactions().size());
+                List<byte[]> raw = new ArrayList<>(block.transactions().size());
+                for (Transaction tx : block.transactions()) {
+                    raw.add(tx.encode());
+                }
+                List<VerifiedTransaction> vtxs = null;
                 m = null;
-                for (int i = 0; i < block.transactions().size(); i++) {
-                    Transaction tx = block.transactions().get(i);
-                    byte[] digest = suite.hash(tx.signingPayload());
-                    Hash hash = Hash.of(digest);
-                    byte[] pub = tx.publicKey();
-                    if (check && !suite.verify(digest, tx.signature(), pub)) {
-                        m = new Mismatch(n, "signature of transaction " + i + " (" + hash + ")", "a valid signature",
-                                "one that does not verify with " + suite.name());
-                        break;
-                    }
-                    vtxs.add(new VerifiedTransaction(tx, hash, suite.address(pub), tx.encode()));
-                    hashes.add(hash);
+                try {
+                    // Checked blocks under the chain's one set of rules; earlier ones only rebuild the state.
+                    vtxs = check ? verifier.verifyBody(h, raw, null, threads) : unchecked(raw);
+                } catch (InvalidBlockException e) {
+                    m = new Mismatch(n, "transactions", "a body that matches the header and verifies", e.getMessage());
+                }
+                List<Hash> hashes = new ArrayList<>(raw.size());
+                if (vtxs != null) {
+                    vtxs.forEach(v -> hashes.add(v.hash()));
                 }
                 if (m == null) {
                     StateTransition t = model.apply(n, vtxs, key -> state.get(ByteBuffer.wrap(key)));

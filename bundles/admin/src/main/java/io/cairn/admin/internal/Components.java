@@ -4,23 +4,14 @@ import io.cairn.api.node.ComponentNames;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * What can be upgraded: the node's components (a service interface each) plus the management bundles,
- * known by symbolic name. And how each must be switched.
+ * known by symbolic name. How each must be switched the engines declare themselves ({@link UpgradePolicy}).
  */
 final class Components {
     /** Management bundles: upgraded by symbolic name; they provide no component service. */
     static final Map<String, String> BUNDLES = Map.of("shell", "cairn-shell", "ssh", "cairn-ssh");
-
-    /**
-     * Engines that cannot come up beside their old version: a port (rpc, ssh, network), the database
-     * lock (storage), the right to seal and vote (consensus: two live PBFT engines could vote twice),
-     * and the pool whose old instance hands its pending transactions over in storage on deactivate,
-     * which the new instance reads on activate.
-     */
-    static final Set<String> STOP_FIRST = Set.of("rpc", "storage", "consensus", "txpool", "ssh", "network");
 
     private Components() {}
 

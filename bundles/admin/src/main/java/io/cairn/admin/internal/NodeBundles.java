@@ -45,6 +45,29 @@ final class NodeBundles {
         return new ArrayList<>(out.values());
     }
 
+    /** A bundle providing a component. */
+    record Provider(String component, Bundle bundle) {}
+
+    /** The engines that declare they hand state over into storage ({@link io.cairn.api.node.Component#HANDS_OVER}). */
+    List<Provider> handingOver() {
+        List<Provider> out = new ArrayList<>();
+        for (Bundle b : context.getBundles()) {
+            ServiceReference<?>[] refs = b.getState() == Bundle.UNINSTALLED ? null : b.getRegisteredServices();
+            if (refs == null) {
+                continue;
+            }
+            for (ServiceReference<?> r : refs) {
+                Object flag = r.getProperty(io.cairn.api.node.Component.HANDS_OVER);
+                Object component = r.getProperty(io.cairn.api.node.Component.COMPONENT);
+                if (component != null && (Boolean.TRUE.equals(flag) || "true".equals(String.valueOf(flag)))) {
+                    out.add(new Provider(component.toString(), b));
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
     static boolean declares(Bundle b, String service) {
         String header = b.getHeaders("").get("Provide-Capability");
         return header != null && ManifestClauses.parse(header).serviceObjectClasses().contains(service);

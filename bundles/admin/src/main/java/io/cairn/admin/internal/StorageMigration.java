@@ -23,9 +23,9 @@ import java.util.List;
 final class StorageMigration {
     /** Entries per batch: large enough to amortise a RocksDB write, small enough to bound the memory held. */
     static final int BATCH = 10_000;
-    static final byte[] HEAD = Keys.of(Keys.CHAIN, new byte[] {'H'});
-    /** {@code c h u64(0)}: the header of block 0, which names the chain. */
-    static final byte[] GENESIS_HEADER = {Keys.CHAIN, 'h', 0, 0, 0, 0, 0, 0, 0, 0};
+    static final byte[] HEAD = Keys.CHAIN_HEAD;
+    /** The header of block 0, which names the chain. */
+    static final byte[] GENESIS_HEADER = Keys.blockHeader(0);
 
     /** What a migration copied; {@code cleared} counts stale entries removed from the target first. */
     record Result(long entries, long bytes, long cleared, long millis, byte[] head) {

@@ -32,14 +32,14 @@ import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 
 /**
- * One upgrade of a component, as DESIGN.md's hot-swap contract has it: journal BEGIN, install the new bundle
+ * One upgrade of a component, as the hot-swap contract (docs/architecture.md) has it: journal BEGIN, install the new bundle
  * (not started), close the pipeline gate at a block boundary, switch, wait for the new service and its
  * readiness, retire the old bundle, reopen the gate, journal COMMIT. Any failure stops and uninstalls the
  * new bundle, restarts the old one, reopens the gate and journals ROLLBACK with the reason.
  *
  * <p>The switch is blue/green (the new version starts beside the old, which is retired once the new one is
  * ready, so consumers never see the component absent) except for engines that own something exclusive or
- * hand their state over on deactivate ({@link Components#STOP_FIRST}): those stop first. A blue/green switch
+ * hand their state over on deactivate (they declare it: {@link UpgradePolicy}): those stop first. A blue/green switch
  * whose new component fails to activate while the old one runs falls back to stopping the old one first.
  */
 final class UpgradeTransaction {
@@ -55,8 +55,8 @@ final class UpgradeTransaction {
     private final UpgradeStore store;
     private final Duration pauseTimeout;
     private final Duration readyTimeout;
-    /** Txpool bundles a storage replacement stopped; started again whatever the outcome. */
-    private final List<Bundle> stoppedPools = new ArrayList<>();
+    /** Engines a storage replacement stopped (they hand state over into storage); started again whatever the outcome. */
+    private final List<NodeBundles.Provider> stoppedWriters = new ArrayList<>();
     /** Set once a storage replacement retired the old engine: from then on the chain lives only in the new one. */
     private boolean oldStoppedAfterMigration;
     private long poolDownMs;
@@ -84,16 +84,6 @@ final class UpgradeTransaction {
         return current.isEmpty() ? null : current.get(0);
     }
 
-    static String switchMode(String component, boolean replacement) {
-        if (replacement && "storage".equals(component)) {
-            return "replace storage: stop the txpool (its pending transactions go to storage), start the new "
-                    + "engine beside the old one, copy every entry into it in batches of " + StorageMigration.BATCH
-                    + " and check it, retire the old engine, start the txpool";
-        }
-        return Components.STOP_FIRST.contains(component) ? "stop the old engine, then start the new one"
-                : "blue/green: start the new engine beside the old one, then retire the old one";
-    }
-
     UpgradeReport run(String component, String source, JarVerifier.Verification v) throws IOException {
         String tx = Long.toString(System.currentTimeMillis(), 36) + Long.toString(System.nanoTime() & 0xfff, 36);
         BundleContext ctx = node.context();
@@ -112,8 +102,9 @@ final class UpgradeTransaction {
         long closedAt = 0;
         long gapStart = -1;
         long gapMs = 0;
-        boolean stopFirst = Components.STOP_FIRST.contains(component);
-        String mode = stopFirst ? "stop-first" : "blue/green";
+        UpgradePolicy policy = UpgradePolicy.of(old, component);
+        boolean stopFirst = policy.stopFirst();
+        String mode = policy.mode();
         try {
             Bundle leftover = ctx.getBundle(location);
             if (leftover != null) {
@@ -134,11 +125,11 @@ final class UpgradeTransaction {
                 throw new UpgradeFailure(e.getMessage());
             }
             closedAt = System.nanoTime();
-            if (migrates(component, old, neu)) {
+            if (migrates(policy, old, neu)) {
                 mode = "storage replaced: " + old.getSymbolicName() + " copied into " + neu.getSymbolicName();
                 StorageMigration.Result r = migrateStorage(tx, component, from, to, old, neu);
                 gapMs = switchMs;
-                mode += ", " + r.describe() + ", txpool stopped " + poolDownMs + " ms";
+                mode += ", " + r.describe() + ", " + stoppedNames() + " stopped " + poolDownMs + " ms";
             } else if (stopFirst && old != null) {
                 gapStart = System.nanoTime();
                 old.stop();
@@ -200,25 +191,25 @@ final class UpgradeTransaction {
     }
 
     /** A storage engine replaced by another: the chain must be carried over, or the node would start empty. */
-    static boolean migrates(String component, Bundle old, Bundle neu) {
-        return "storage".equals(component) && old != null && old.getState() == Bundle.ACTIVE
+    static boolean migrates(UpgradePolicy policy, Bundle old, Bundle neu) {
+        return policy.migrates() && old != null && old.getState() == Bundle.ACTIVE
                 && !old.getSymbolicName().equals(neu.getSymbolicName());
     }
 
     /**
-     * With the gate closed: stop the txpool (it hands its pending transactions over into the old storage, so
-     * they are copied too, and it cannot write behind the copy), start the new engine beside the old one (it
-     * opens its own path; consumers stay on the old one, which GREEDY prefers for its lower service id), copy
-     * and check every entry, then stop the old engine so that the block store and the txpool rebind to the
-     * new one, and start the txpool again.
+     * With the gate closed: stop the engines that hand state over into storage (the txpool: its pending
+     * transactions go into the old storage, so they are copied too, and it cannot write behind the copy), start
+     * the new engine beside the old one (it opens its own path; consumers stay on the old one, which GREEDY
+     * prefers for its lower service id), copy and check every entry, then stop the old engine so that the block
+     * store and those engines rebind to the new one, and start them again.
      */
     private StorageMigration.Result migrateStorage(String tx, String component, Side from, Side to, Bundle old,
             Bundle neu) throws UpgradeFailure, StorageMigration.MigrationFailure, BundleException, InterruptedException {
         long poolsStopped = System.nanoTime();
-        for (Bundle pool : node.providers("txpool")) {
-            if (pool.getState() == Bundle.ACTIVE) {
-                pool.stop(Bundle.STOP_TRANSIENT); // transient: a crash now still restarts it with the node
-                stoppedPools.add(pool);
+        for (NodeBundles.Provider writer : node.handingOver()) {
+            if (writer.bundle().getState() == Bundle.ACTIVE) {
+                writer.bundle().stop(Bundle.STOP_TRANSIENT); // transient: a crash now still restarts it with the node
+                stoppedWriters.add(writer);
             }
         }
         neu.start();
@@ -238,30 +229,37 @@ final class UpgradeTransaction {
         switchMs = BlockGate.millis(System.nanoTime() - switchStart);
         String started = restartPools();
         if (!started.isEmpty()) {
-            throw new UpgradeFailure("the txpool did not come back after the storage migration" + started);
+            throw new UpgradeFailure("an engine stopped for the storage migration did not come back" + started);
         }
         poolDownMs = BlockGate.millis(System.nanoTime() - poolsStopped);
         return r;
     }
 
-    /** Starts the txpool bundles a migration stopped; empty when all are ready, else what went wrong. */
+    /** Starts the engines a migration stopped; empty when all are ready, else what went wrong. */
     private String restartPools() {
         StringBuilder problems = new StringBuilder();
-        for (Bundle pool : stoppedPools) {
+        for (NodeBundles.Provider writer : stoppedWriters) {
+            Bundle b = writer.bundle();
             try {
-                if (pool.getState() != Bundle.UNINSTALLED && pool.getState() != Bundle.ACTIVE) {
-                    pool.start(Bundle.START_TRANSIENT);
+                if (b.getState() != Bundle.UNINSTALLED && b.getState() != Bundle.ACTIVE) {
+                    b.start(Bundle.START_TRANSIENT);
                 }
-                awaitReady("txpool", pool);
+                awaitReady(writer.component(), b);
             } catch (UpgradeFailure | BundleException | RuntimeException | InterruptedException e) {
                 if (e instanceof InterruptedException) {
                     Thread.currentThread().interrupt();
                 }
-                problems.append("; txpool ").append(pool.getSymbolicName()).append(": ").append(describe(e));
+                problems.append("; ").append(writer.component()).append(' ').append(b.getSymbolicName()).append(": ")
+                        .append(describe(e));
             }
         }
-        stoppedPools.clear();
+        stoppedWriters.clear();
         return problems.toString();
+    }
+
+    private String stoppedNames() {
+        return stoppedWriters.isEmpty() ? "nothing" : String.join(", ",
+                stoppedWriters.stream().map(NodeBundles.Provider::component).distinct().toList());
     }
 
     /** Waits until the block store reads the chain, head {@code head}, from the storage of {@code engine}. */

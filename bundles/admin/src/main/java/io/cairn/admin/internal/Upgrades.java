@@ -1,10 +1,14 @@
 package io.cairn.admin.internal;
 
+import io.cairn.api.runtime.NodeHome;
 import io.cairn.admin.internal.JarVerifier.Verification;
 import io.cairn.admin.internal.UpgradeJournal.Entry;
 import io.cairn.admin.internal.UpgradeJournal.Side;
 import io.cairn.admin.internal.UpgradeJournal.Step;
+import io.cairn.api.chain.ChainSpec;
 import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.api.node.BlockStore;
+import io.cairn.api.runtime.Metrics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -72,6 +76,10 @@ public final class Upgrades {
             policyOption = ReferencePolicyOption.GREEDY)
     volatile List<CryptoSuite> suites = List.of();
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile BlockStore blockStore;
+
     private final BundleContext context;
     private final NodeBundles node;
     private final BlockGate gate;
@@ -81,17 +89,18 @@ public final class Upgrades {
     private final UpgradeJournal journal;
     private final ExecutorService worker;
     private volatile Config config;
+    private final Metrics metrics;
 
     @Activate
     public Upgrades(BundleContext context, Config config, @Reference BlockGate gate,
-            @Reference ServiceComponentRuntime scr) {
+            @Reference ServiceComponentRuntime scr, @Reference Metrics metrics) {
         this.context = context;
+        this.metrics = metrics;
         this.node = new NodeBundles(context);
         this.gate = gate;
         this.scr = scr;
         this.config = config;
-        String h = context.getProperty("cairn.home");
-        this.home = Path.of(h == null ? "" : h).toAbsolutePath();
+        this.home = NodeHome.of(context);
         this.store = new UpgradeStore(home.resolve("data/upgrades"));
         this.journal = new UpgradeJournal(store.journalFile());
         this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
@@ -100,7 +109,11 @@ public final class Upgrades {
             t.setContextClassLoader(null);
             return t;
         });
-        // Not in activate's thread: recovery installs and starts bundles, which SCR must not be blocked on.
+    }
+
+    /** Recovers an upgrade a crash interrupted; on the worker, since recovery starts bundles and SCR must not wait. */
+    @Activate
+    void start() {
         worker.submit(this::recover);
     }
 
@@ -138,7 +151,7 @@ public final class Upgrades {
 
     public UpgradeReport upgrade(String component, String source, boolean dryRun) throws Exception {
         Components.check(component);
-        return onWorker(() -> doUpgrade(component, source, resolve(source), dryRun, false));
+        return onWorker(() -> counted(doUpgrade(component, source, resolve(source), dryRun, false)));
     }
 
     /** Reinstalls the jar the last committed upgrade of the component replaced. */
@@ -154,7 +167,7 @@ public final class Upgrades {
             if (!Files.isRegularFile(jar)) {
                 throw new IllegalArgumentException("the jar of " + from + " was not archived (" + jar + ")");
             }
-            return doUpgrade(component, "rollback to " + from, jar, false, true);
+            return counted(doUpgrade(component, "rollback to " + from, jar, false, true));
         });
     }
 
@@ -185,6 +198,22 @@ public final class Upgrades {
         return p.isAbsolute() ? p : home.resolve(p);
     }
 
+    /**
+     * Records an upgrade's outcome, and a committed one's pause of block production, in the node's metrics
+     * (they outlive any engine: the pauses of every upgrade since the node started).
+     */
+    private UpgradeReport counted(UpgradeReport r) {
+        if (r.outcome() != UpgradeReport.Outcome.DRY_RUN) {
+            metrics.counter("upgrades", "Engine upgrades and rollbacks, by component and outcome", "component",
+                    r.component(), "outcome", r.outcome().name().toLowerCase(java.util.Locale.ROOT)).inc();
+        }
+        if (r.outcome() == UpgradeReport.Outcome.COMMITTED && r.pauseMs() >= 0) {
+            metrics.histogram("upgrade_pause_seconds", "How long an upgrade paused block production", "component",
+                    r.component()).observe(r.pauseMs() / 1000.0);
+        }
+        return r;
+    }
+
     private UpgradeReport doUpgrade(String component, String source, Path jar, boolean dryRun, boolean archived)
             throws IOException {
         Verification v = verify(component, jar, archived);
@@ -193,7 +222,7 @@ public final class Upgrades {
         List<String> stop = old == null ? List.of() : List.of(old.getSymbolicName() + " " + old.getVersion()
                 + " [" + old.getBundleId() + "]");
         List<String> refresh = old == null ? List.of() : node.dependencyClosure(old);
-        String mode = UpgradeTransaction.switchMode(component,
+        String mode = UpgradePolicy.of(old, component).describe(
                 old != null && v.facts() != null && !old.getSymbolicName().equals(v.facts().bsn()));
         if (dryRun) {
             return new UpgradeReport(component, source, UpgradeReport.Outcome.DRY_RUN, v, stop, refresh, mode, -1, -1,
@@ -225,20 +254,12 @@ public final class Upgrades {
         return JarVerifier.verify(jar, component, node.facts(node.providers(component)), node.exports(), trust);
     }
 
-    /** The suite named by the chain's genesis file, or the only running suite. */
+    /** The suite the chain's genesis block names, or, before there is one, the only running suite. */
     String chainSuite() {
-        Path genesis = home.resolve("etc/genesis.properties");
-        if (Files.isRegularFile(genesis)) {
-            Properties p = new Properties();
-            try (Reader in = Files.newBufferedReader(genesis, StandardCharsets.UTF_8)) {
-                p.load(in);
-                String s = p.getProperty("suite");
-                if (s != null && !s.isBlank()) {
-                    return s.strip();
-                }
-            } catch (IOException e) {
-                LOG.log(Level.WARNING, "cannot read " + genesis + ": " + e.getMessage());
-            }
+        BlockStore store = blockStore;
+        Optional<ChainSpec> spec = store == null ? Optional.empty() : store.spec();
+        if (spec.isPresent()) {
+            return spec.get().suite();
         }
         List<CryptoSuite> all = suites;
         return all.size() == 1 ? all.get(0).name() : null;

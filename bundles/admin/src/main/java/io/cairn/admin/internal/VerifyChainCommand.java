@@ -1,8 +1,10 @@
 package io.cairn.admin.internal;
 
+import io.cairn.api.chain.ChainSpec;
 import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.api.node.BlockStore;
 import io.cairn.api.node.LedgerModel;
+import io.cairn.api.runtime.NodeThreads;
 import java.util.List;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Function;
@@ -39,6 +41,11 @@ public final class VerifyChainCommand implements Function {
             policyOption = ReferencePolicyOption.GREEDY)
     volatile List<CryptoSuite> suites = List.of();
 
+    /** Checked blocks' signatures are verified on the node's compute pool, and on this thread. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile NodeThreads threads;
+
     @Override
     public Object execute(CommandSession session, List<Object> arguments) {
         if (arguments.size() == 1 && ("--help".equals(String.valueOf(arguments.get(0)))
@@ -57,18 +64,19 @@ public final class VerifyChainCommand implements Function {
         if (model == null) {
             return "cannot verify: no ledger model is running";
         }
-        String suiteName = store.genesis().map(g -> g.suite()).orElse(null);
-        if (suiteName == null) {
+        ChainSpec spec = store.spec().orElse(null);
+        if (spec == null) {
             return "cannot verify: the chain has no genesis block yet";
         }
-        CryptoSuite suite = suites.stream().filter(s -> s.name().equals(suiteName)).findFirst().orElse(null);
+        CryptoSuite suite = suites.stream().filter(spec::usesSuite).findFirst().orElse(null);
         if (suite == null) {
-            return "cannot verify: no crypto suite '" + suiteName + "' (the chain's) is running";
+            return "cannot verify: no crypto suite '" + spec.suite() + "' (the chain's) is running";
         }
         long height = store.height();
         long from = arguments.isEmpty() ? 0 : block(arguments.get(0), "from");
         long to = arguments.size() < 2 ? height : block(arguments.get(1), "to");
-        return new ChainReplay(store, model, suite).run(from, to).text();
+        NodeThreads t = threads;
+        return new ChainReplay(store, model, suite, t == null ? NodeThreads.DIRECT : t).run(from, to).text();
     }
 
     private static long block(Object arg, String which) {

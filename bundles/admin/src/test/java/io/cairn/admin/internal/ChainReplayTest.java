@@ -21,6 +21,7 @@ import io.cairn.api.node.LedgerModel;
 import io.cairn.api.node.StateSnapshot;
 import io.cairn.api.node.StateTransition;
 import io.cairn.api.node.StateView;
+import io.cairn.api.runtime.NodeThreads;
 import io.cairn.api.storage.Keys;
 import io.cairn.api.storage.WriteBatch;
 import java.math.BigInteger;
@@ -41,7 +42,7 @@ class ChainReplayTest {
     @Test
     void anUntamperedChainMatchesEveryBlock() {
         FakeChain chain = FakeChain.make(5, 3, h -> h);
-        ChainReplay.Result r = new ChainReplay(chain, new CounterModel(), SUITE).run(0, chain.height());
+        ChainReplay.Result r = new ChainReplay(chain, new CounterModel(), SUITE, NodeThreads.DIRECT).run(0, chain.height());
         assertTrue(r.matches(), r.text());
         assertEquals(15, r.transactions());
         assertEquals("verified blocks 0..5: every state root matches", r.text().substring(0, r.text().indexOf(" (")));
@@ -50,7 +51,7 @@ class ChainReplayTest {
     @Test
     void aTamperedStateRootIsFoundAtItsBlock() {
         FakeChain chain = FakeChain.make(5, 3, h -> h.number() == 3 ? withStateRoot(h, Hash.of(new byte[32])) : h);
-        ChainReplay.Result r = new ChainReplay(chain, new CounterModel(), SUITE).run(0, chain.height());
+        ChainReplay.Result r = new ChainReplay(chain, new CounterModel(), SUITE, NodeThreads.DIRECT).run(0, chain.height());
         assertFalse(r.matches());
         assertEquals(3, r.mismatch().block());
         assertEquals("state root", r.mismatch().what());
@@ -69,7 +70,7 @@ class ChainReplayTest {
                 return n >= 2 ? super.apply(n, txs, key -> bump(parent, key)) : t;
             }
         };
-        ChainReplay.Result r = new ChainReplay(chain, other, SUITE).run(0, chain.height());
+        ChainReplay.Result r = new ChainReplay(chain, other, SUITE, NodeThreads.DIRECT).run(0, chain.height());
         assertEquals(2, r.mismatch().block());
         assertEquals("state root", r.mismatch().what());
     }
@@ -79,27 +80,29 @@ class ChainReplayTest {
         FakeChain receipts = FakeChain.make(3, 2, h -> h.number() == 2 ? new BlockHeader(h.version(), h.chainId(),
                 h.number(), h.parentHash(), h.timestamp(), h.txRoot(), Hash.of(new byte[32]), h.stateRoot(), h.txCount(),
                 h.sealer(), h.extra()) : h);
-        assertEquals("receipt root", new ChainReplay(receipts, new CounterModel(), SUITE).run(0, 3).mismatch().what());
+        assertEquals("receipt root", new ChainReplay(receipts, new CounterModel(), SUITE, NodeThreads.DIRECT).run(0, 3).mismatch().what());
 
         FakeChain forged = FakeChain.make(3, 2, h -> h);
         Block b = forged.blocks.get(2);
         Transaction t = b.transactions().get(1);
         Transaction bad = new Transaction(t.chainId(), t.nonce(), t.to(), t.value(), t.data(), t.publicKey(), new byte[64]);
         forged.blocks.set(2, new Block(b.header(), List.of(b.transactions().get(0), bad), b.seals()));
-        ChainReplay.Result r = new ChainReplay(forged, new CounterModel(), SUITE).run(0, 3);
+        ChainReplay.Result r = new ChainReplay(forged, new CounterModel(), SUITE, NodeThreads.DIRECT).run(0, 3);
         assertEquals(2, r.mismatch().block());
-        assertTrue(r.mismatch().what().startsWith("signature of transaction 1"), r.text());
+        assertEquals("transactions", r.mismatch().what());
+        assertTrue(r.mismatch().got().startsWith("transaction 1 of block 2: "), r.text());
+        assertTrue(r.mismatch().got().endsWith("the signature does not verify for its public key"), r.text());
         // before `from` signatures are not checked (the blocks are only replayed to rebuild the state)...
-        assertNull(new ChainReplay(forged, new CounterModel(), SUITE).run(3, 3).mismatch());
+        assertNull(new ChainReplay(forged, new CounterModel(), SUITE, NodeThreads.DIRECT).run(3, 3).mismatch());
     }
 
     @Test
     void aRangeOutsideTheChainIsRefused() {
         FakeChain chain = FakeChain.make(2, 1, h -> h);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new ChainReplay(chain, new CounterModel(), SUITE).run(0, 9));
+                () -> new ChainReplay(chain, new CounterModel(), SUITE, NodeThreads.DIRECT).run(0, 9));
         assertEquals("blocks 0..9 are not a range of the chain 0..2", e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new ChainReplay(chain, new CounterModel(), SUITE).run(2, 1));
+        assertThrows(IllegalArgumentException.class, () -> new ChainReplay(chain, new CounterModel(), SUITE, NodeThreads.DIRECT).run(2, 1));
     }
 
     static byte[] bump(StateView parent, byte[] key) {

@@ -48,7 +48,7 @@ class CommandsTest {
                 "upgrade of cairn-txpool 1.0.0", JarVerifierTest.TXPOOL, "signed by a trusted key", List.of(), List.of());
         String dry = new UpgradeReport("txpool", "/x.jar", UpgradeReport.Outcome.DRY_RUN, v,
                 List.of("cairn-txpool 1.0.0.SNAPSHOT [20]"), List.of("cairn-txpool 1.0.0.SNAPSHOT"),
-                UpgradeTransaction.switchMode("txpool", false), -1, -1, null).text();
+                new UpgradePolicy(true, false).describe(false), -1, -1, null).text();
         assertTrue(dry.startsWith("dry run: upgrade txpool from /x.jar"), dry);
         assertTrue(dry.contains("  signature  signed by a trusted key"), dry);
         assertTrue(dry.contains("  imports    all resolve against the running node"), dry);

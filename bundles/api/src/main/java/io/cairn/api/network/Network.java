@@ -31,11 +31,9 @@ public interface Network extends Component {
     int maxPayload();
 
     /**
-     * Closes the connection with a peer that proved to misbehave (a component received messages from it that no
-     * honest node sends: undecodable, wrongly signed, for another chain...) and refuses to connect with it,
-     * either way, for a back-off period that grows while it keeps offending; then lets it back. The reason is
-     * kept for operators ({@link #bans()}). Returns at once, from any thread; a peer not connected now is
-     * refused all the same. A network without such control (the default) does nothing.
+     * Closes the connection with a peer now banned by the {@link PeerReputation} (which calls this when it bans
+     * one); the network then refuses the peer, either way, while the reputation says it is banned. Returns at
+     * once, from any thread. A network without such control (the default) does nothing.
      *
      * @param peerId the peer's id as {@link MessageHandler#onMessage} named it
      * @param reason what the peer did, for the log and the operator
@@ -45,10 +43,12 @@ public interface Network extends Component {
     }
 
     /**
-     * The peers refused now for misbehaviour ({@link #disconnect}), with the reason and until when.
+     * The peers refused now for misbehaviour, with the reason and until when.
      *
      * @since 1.1
+     * @deprecated bans are kept by {@link PeerReputation#bans()}; this default returns none
      */
+    @Deprecated
     default List<Ban> bans() {
         return List.of();
     }

@@ -2,6 +2,7 @@ package io.cairn.api.node;
 
 import io.cairn.api.chain.Block;
 import io.cairn.api.chain.BlockHeader;
+import io.cairn.api.chain.ChainSpec;
 import io.cairn.api.chain.Genesis;
 import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.Receipt;
@@ -37,6 +38,11 @@ public interface BlockStore extends Component {
     /** The genesis facts from block 0, or empty before genesis. */
     Optional<Genesis> genesis();
 
+    /** The chain's spec, read once from block 0; empty before genesis. */
+    default Optional<ChainSpec> spec() {
+        return genesis().map(ChainSpec::of);
+    }
+
     /** State at the latest committed block; close it. Fails if there is no block yet. */
     StateSnapshot state();
 
@@ -44,7 +50,8 @@ public interface BlockStore extends Component {
      * Commits the block, its transactions and receipts, their indexes and the state writes in one atomic
      * storage batch, then tells every {@link BlockListener}. The block must extend the current head.
      *
-     * @throws IllegalStateException if it does not extend the head
+     * @throws HeadMovedException if it does not extend the head (another engine committed first)
+     * @throws NotReadyException  if the block store cannot commit now (no storage, no crypto suite)
      */
     Block commit(ExecutedBlock block, List<byte[]> seals);
 

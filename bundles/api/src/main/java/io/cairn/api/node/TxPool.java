@@ -22,6 +22,9 @@ public interface TxPool extends Component {
 
     int capacity();
 
+    /** For getPoolStatus. */
+    PoolStatus status();
+
     /** The nonce a new transaction of {@code sender} should carry, counting those pending. */
     long nextNonce(Address sender);
 }

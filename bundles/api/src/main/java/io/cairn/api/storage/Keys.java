@@ -14,7 +14,25 @@ public final class Keys {
     /** Node metadata (engine handover, upgrade journal, ...). */
     public static final byte META = 'm';
 
+    /**
+     * {@code c H}: the number of the chain's head block (u64 big-endian). Part of the block store's published
+     * layout (docs/architecture.md), which tools that copy or inspect a store (a storage migration) rely on.
+     */
+    public static final byte[] CHAIN_HEAD = {CHAIN, 'H'};
+
     private Keys() {}
+
+    /** {@code c h u64(number)}: a block header's encoding, in the block store's published layout. */
+    public static byte[] blockHeader(long number) {
+        byte[] k = new byte[10];
+        k[0] = CHAIN;
+        k[1] = 'h';
+        for (int i = 9; i >= 2; i--) {
+            k[i] = (byte) number;
+            number >>>= 8;
+        }
+        return k;
+    }
 
     public static byte[] of(byte space, byte[] key) {
         byte[] k = new byte[key.length + 1];

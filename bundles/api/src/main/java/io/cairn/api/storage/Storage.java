@@ -5,7 +5,7 @@ import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * The storage component: an ordered key-value store with atomic batches and consistent read views.
- * Keys compare as unsigned bytes. All durable node state lives here (DESIGN.md).
+ * Keys compare as unsigned bytes. All durable node state lives here.
  */
 @ProviderType
 public interface Storage extends Component {

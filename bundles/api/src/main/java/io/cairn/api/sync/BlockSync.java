@@ -1,7 +1,6 @@
 package io.cairn.api.sync;
 
 import io.cairn.api.node.Component;
-import java.util.Map;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -10,6 +9,6 @@ import org.osgi.annotation.versioning.ProviderType;
  */
 @ProviderType
 public interface BlockSync extends Component {
-    /** For getSyncStatus: at least {@code height}, {@code highestKnown}, {@code syncing}, {@code peers}. */
-    Map<String, Object> status();
+    /** For getSyncStatus and the shell. */
+    SyncStatus status();
 }

@@ -1,4 +1,4 @@
 /** The sync component: catching up with peers and serving blocks to them. */
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("2.0.0")
 @org.osgi.annotation.bundle.Export
 package io.cairn.api.sync;

@@ -1,5 +1,6 @@
 package io.cairn.crypto.internal;
 
+import io.cairn.crypto.Suites;
 import io.cairn.api.crypto.CryptoSuite;
 import java.util.Hashtable;
 import org.osgi.annotation.bundle.Capability;

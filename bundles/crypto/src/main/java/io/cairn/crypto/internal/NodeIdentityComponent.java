@@ -1,5 +1,8 @@
 package io.cairn.crypto.internal;
 
+import io.cairn.crypto.Suites;
+import io.cairn.crypto.KeyFiles;
+import io.cairn.api.runtime.NodeHome;
 import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.api.crypto.NodeIdentity;
 import java.io.IOException;
@@ -31,18 +34,17 @@ public final class NodeIdentityComponent {
     @Activate
     public NodeIdentityComponent(BundleContext context, CryptoSuiteComponent.Config config) {
         CryptoSuite suite = Suites.byName(config.suite());
-        key = load(suite, resolve(context.getProperty("cairn.home"), config.nodeKey()));
+        key = load(suite, resolve(NodeHome.of(context), config.nodeKey()));
         Hashtable<String, Object> props = CryptoSuiteComponent.serviceProperties(suite);
         props.put("cairn.node.address", key.address().toHex());
         registration = context.registerService(NodeIdentity.class, key, props);
     }
 
-    static Path resolve(String home, String nodeKey) {
+    static Path resolve(Path home, String nodeKey) {
         if (nodeKey == null || nodeKey.isBlank()) {
             throw new IllegalArgumentException("io.cairn.crypto: nodeKey is empty; give the node key file path");
         }
-        Path base = home == null || home.isBlank() ? Paths.get("").toAbsolutePath() : Paths.get(home);
-        return base.resolve(nodeKey.trim()).normalize();
+        return NodeHome.resolve(home, nodeKey.trim());
     }
 
     static NodeKey load(CryptoSuite suite, Path file) {

@@ -18,12 +18,12 @@ import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
  * {@code SuitesTest} checks side by side. Signing stays in Bouncy Castle (RFC 6979): nodes sign only
  * their votes.
  */
-final class Secp256k1Suite extends EllipticCurveSuite {
+public final class Secp256k1Suite extends EllipticCurveSuite {
     private final BigInteger halfN;
     /** Null when verification runs in libsecp256k1, else why it runs in Bouncy Castle. */
     private final String bouncyCastleBecause;
 
-    Secp256k1Suite(boolean preferNative) {
+    public Secp256k1Suite(boolean preferNative) {
         super("secp256k1", 1);
         halfN = n.shiftRight(1);
         bouncyCastleBecause = preferNative ? NativeVerifier.reason() : "native verification is switched off";

@@ -14,10 +14,10 @@ import org.bouncycastle.crypto.signers.SM2Signer;
  * {@code 1234567812345678}. The message SM2 signs is the 32-byte hash handed to {@link #sign}, so the
  * signer computes SM3(Z_A || hash). Signatures use a fresh random k, as the standard specifies.
  */
-final class Sm2Suite extends EllipticCurveSuite {
+public final class Sm2Suite extends EllipticCurveSuite {
     static final byte[] DEFAULT_USER_ID = "1234567812345678".getBytes(StandardCharsets.US_ASCII);
 
-    Sm2Suite() {
+    public Sm2Suite() {
         // d = n-1 is excluded: SM2 signing divides by (1 + d)
         super("sm2p256v1", 2);
     }

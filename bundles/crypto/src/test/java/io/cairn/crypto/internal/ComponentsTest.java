@@ -1,5 +1,7 @@
 package io.cairn.crypto.internal;
 
+import io.cairn.crypto.Suites;
+import io.cairn.crypto.KeyFiles;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -127,8 +129,8 @@ class ComponentsTest {
     @Test
     void absoluteKeyPathsIgnoreTheHome() {
         Path abs = home.resolve("elsewhere/node.key").toAbsolutePath();
-        assertEquals(abs, NodeIdentityComponent.resolve("/some/home", abs.toString()));
-        assertEquals(Path.of("/some/home/keys/node.key"), NodeIdentityComponent.resolve("/some/home", "keys/node.key"));
-        assertEquals(Path.of("").toAbsolutePath().resolve("keys/node.key"), NodeIdentityComponent.resolve(null, "keys/node.key"));
+        assertEquals(abs, NodeIdentityComponent.resolve(Path.of("/some/home"), abs.toString()));
+        assertEquals(Path.of("/some/home/keys/node.key"), NodeIdentityComponent.resolve(Path.of("/some/home"), " keys/node.key "));
+        assertThrows(IllegalArgumentException.class, () -> NodeIdentityComponent.resolve(Path.of("/some/home"), " "));
     }
 }

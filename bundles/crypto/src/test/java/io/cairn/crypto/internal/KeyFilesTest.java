@@ -1,5 +1,7 @@
 package io.cairn.crypto.internal;
 
+import io.cairn.crypto.Suites;
+import io.cairn.crypto.KeyFiles;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

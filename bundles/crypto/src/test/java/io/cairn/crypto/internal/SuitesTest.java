@@ -1,5 +1,6 @@
 package io.cairn.crypto.internal;
 
+import io.cairn.crypto.Suites;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

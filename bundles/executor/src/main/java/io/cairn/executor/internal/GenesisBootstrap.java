@@ -1,5 +1,6 @@
 package io.cairn.executor.internal;
 
+import io.cairn.api.runtime.NodeHome;
 import io.cairn.api.chain.Genesis;
 import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.api.node.BlockStore;
@@ -51,7 +52,7 @@ public final class GenesisBootstrap {
     @Activate
     public GenesisBootstrap(Config config, BundleContext context, @Reference(name = "blockStore") BlockStore blockStore,
             @Reference(name = "ledgerModel") LedgerModel ledgerModel, @Reference(name = "suite") CryptoSuite suite) {
-        this(resolve(config.genesis(), context.getProperty("cairn.home")), blockStore, ledgerModel, suite);
+        this(NodeHome.resolve(context, config.genesis()), blockStore, ledgerModel, suite);
     }
 
     GenesisBootstrap(Path genesisFile, BlockStore blockStore, LedgerModel ledgerModel, CryptoSuite suite) {
@@ -72,14 +73,6 @@ public final class GenesisBootstrap {
 
     Outcome outcome() {
         return outcome;
-    }
-
-    static Path resolve(String path, String home) {
-        Path p = Path.of(path);
-        if (p.isAbsolute()) {
-            return p;
-        }
-        return (home == null || home.isBlank() ? Path.of("") : Path.of(home)).resolve(p).toAbsolutePath();
     }
 
     private static Outcome bootstrap(Path file, BlockStore store, LedgerModel model, CryptoSuite suite) {

@@ -93,13 +93,4 @@ class GenesisBootstrapTest {
         assertEquals(GenesisBootstrap.Outcome.UNCHECKED, boot(file).outcome());
         assertEquals(1, store.commits);
     }
-
-    @Test
-    void relativePathsResolveAgainstTheNodeHome() {
-        assertEquals(home.resolve("etc/genesis.properties"),
-                GenesisBootstrap.resolve("etc/genesis.properties", home.toString()));
-        assertEquals(Path.of("/abs/g.properties"), GenesisBootstrap.resolve("/abs/g.properties", home.toString()));
-        assertEquals(Path.of("").toAbsolutePath().resolve("etc/g.properties"),
-                GenesisBootstrap.resolve("etc/g.properties", null));
-    }
 }

@@ -9,13 +9,13 @@ import io.cairn.api.storage.Keys;
  * are big-endian u64 so that headers and bodies sort by number.
  */
 final class ChainKeys {
-    static final byte[] HEAD = Keys.of(Keys.CHAIN, new byte[] {'H'});
+    static final byte[] HEAD = Keys.CHAIN_HEAD;
     static final byte[] TOTAL_TXS = Keys.of(Keys.CHAIN, new byte[] {'T'});
 
     private ChainKeys() {}
 
     static byte[] header(long number) {
-        return numbered('h', number);
+        return Keys.blockHeader(number);
     }
 
     static byte[] body(long number) {

@@ -2,6 +2,7 @@ package io.cairn.ledger.internal;
 
 import io.cairn.api.chain.Block;
 import io.cairn.api.chain.BlockHeader;
+import io.cairn.api.chain.ChainSpec;
 import io.cairn.api.chain.Genesis;
 import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.MalformedDataException;
@@ -12,6 +13,8 @@ import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.api.node.BlockListener;
 import io.cairn.api.node.BlockStore;
 import io.cairn.api.node.ExecutedBlock;
+import io.cairn.api.node.HeadMovedException;
+import io.cairn.api.node.NotReadyException;
 import io.cairn.api.node.StateSnapshot;
 import io.cairn.api.storage.Keys;
 import io.cairn.api.storage.ReadView;
@@ -41,7 +44,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * that made it is durable, so a reader never sees a head whose block is not in storage.
  */
 @Component(immediate = true, service = BlockStore.class, configurationPid = "io.cairn.ledger",
-        property = {"cairn.component=ledger", "cairn.engine=blockstore"})
+        property = {"cairn.component=ledger", "cairn.engine=blockstore", "cairn.upgrade=blue-green"})
 @Designate(ocd = LedgerBlockStore.Config.class, factory = false)
 public final class LedgerBlockStore implements BlockStore {
     private static final System.Logger LOG = System.getLogger(LedgerBlockStore.class.getName());
@@ -65,6 +68,7 @@ public final class LedgerBlockStore implements BlockStore {
     /** Why the head could not be read from storage; commits are refused until a storage that reads binds. */
     private volatile String broken;
     private volatile Genesis genesis;
+    private volatile ChainSpec spec;
 
     /** Null in unit tests, which add listeners directly. */
     private final org.osgi.util.tracker.ServiceTracker<BlockListener, BlockListener> listenerTracker;
@@ -130,6 +134,9 @@ public final class LedgerBlockStore implements BlockStore {
         if (storage == s) {
             storage = null;
             head = NONE;
+            genesis = null; // the next storage may hold another chain
+            spec = null;
+            headers.clear();
         }
     }
 
@@ -158,6 +165,7 @@ public final class LedgerBlockStore implements BlockStore {
         CryptoSuite c = suite;
         headers.clear();
         genesis = null;
+        spec = null;
         if (s == null || c == null) {
             return;
         }
@@ -202,6 +210,11 @@ public final class LedgerBlockStore implements BlockStore {
         if (b != null) {
             return Health.notReady(b);
         }
+        Optional<ChainSpec> chain = head.number < 0 ? Optional.empty() : spec();
+        if (chain.isPresent() && !chain.get().usesSuite(suite)) {
+            return Health.notReady("the crypto suite is " + suite.name() + " but the chain's genesis names "
+                    + chain.get().suite());
+        }
         long n = head.number;
         return n < 0 ? Health.notReady("no genesis block yet") : Health.ready("height " + n);
     }
@@ -211,23 +224,23 @@ public final class LedgerBlockStore implements BlockStore {
         Storage s = requireStorage();
         CryptoSuite c = requireSuite();
         if (broken != null) {
-            throw new IllegalStateException("block store not ready: " + broken);
+            throw new NotReadyException("block store not ready: " + broken);
         }
         BlockHeader h = executed.header();
         Head current = head;
         long expected = current.number + 1;
         if (h.number() != expected) {
-            throw new IllegalStateException("block " + h.number() + " does not extend the head: expected number "
+            throw new HeadMovedException(current.number, "block " + h.number() + " does not extend the head: expected number "
                     + expected + ", got " + h.number());
         }
         if (!h.parentHash().equals(current.hash)) {
-            throw new IllegalStateException("block " + h.number() + " does not extend the head: expected parent hash "
+            throw new HeadMovedException(current.number, "block " + h.number() + " does not extend the head: expected parent hash "
                     + current.hash + (current.number < 0 ? " (genesis)" : " (block " + current.number + ")")
                     + ", got " + h.parentHash());
         }
         if (expected == 0 && s.get(ChainKeys.HEAD) != null) {
             // The cached head said empty but storage disagrees: never overwrite an existing chain.
-            throw new IllegalStateException("block 0 does not extend the head: the storage already holds a chain");
+            throw new HeadMovedException(current.number, "block 0 does not extend the head: the storage already holds a chain");
         }
         List<VerifiedTransaction> txs = executed.transactions();
         List<Receipt> receipts = executed.receipts();
@@ -414,6 +427,17 @@ public final class LedgerBlockStore implements BlockStore {
     }
 
     @Override
+    public Optional<ChainSpec> spec() {
+        ChainSpec c = spec;
+        if (c != null) {
+            return Optional.of(c);
+        }
+        Optional<ChainSpec> read = genesis().map(ChainSpec::of);
+        read.ifPresent(r -> spec = r);
+        return read;
+    }
+
+    @Override
     public StateSnapshot state() {
         ReadView view = requireStorage().view();
         try {
@@ -421,7 +445,7 @@ public final class LedgerBlockStore implements BlockStore {
             // even when a commit lands between opening the view and reading it.
             byte[] h = view.get(ChainKeys.HEAD);
             if (h == null) {
-                throw new IllegalStateException("no block yet: the chain has no genesis block");
+                throw new NotReadyException("no block yet: the chain has no genesis block");
             }
             long n = ChainKeys.u64(h, "head number");
             BlockHeader header;
@@ -476,7 +500,7 @@ public final class LedgerBlockStore implements BlockStore {
     private Storage requireStorage() {
         Storage s = storage;
         if (s == null) {
-            throw new IllegalStateException("block store not ready: no storage");
+            throw new NotReadyException("block store not ready: no storage");
         }
         return s;
     }
@@ -484,7 +508,7 @@ public final class LedgerBlockStore implements BlockStore {
     private CryptoSuite requireSuite() {
         CryptoSuite c = suite;
         if (c == null) {
-            throw new IllegalStateException("block store not ready: no crypto suite");
+            throw new NotReadyException("block store not ready: no crypto suite");
         }
         return c;
     }

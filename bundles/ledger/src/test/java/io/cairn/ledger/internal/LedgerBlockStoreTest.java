@@ -2,6 +2,7 @@ package io.cairn.ledger.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,6 +16,8 @@ import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.node.BlockListener;
 import io.cairn.api.node.BlockStore;
 import io.cairn.api.node.ExecutedBlock;
+import io.cairn.api.node.HeadMovedException;
+import io.cairn.api.node.NotReadyException;
 import io.cairn.api.node.StateSnapshot;
 import io.cairn.api.storage.Keys;
 import io.cairn.api.storage.WriteBatch;
@@ -99,10 +102,11 @@ class LedgerBlockStoreTest {
         int size = storage.size();
         int writes = storage.writes.get();
         ExecutedBlock skip = chain.block(3, store.hash(1).orElseThrow(), List.of(chain.tx()), Receipt.Status.SUCCESS);
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> store.commit(skip, List.of()));
+        HeadMovedException e = assertThrows(HeadMovedException.class, () -> store.commit(skip, List.of()));
         assertTrue(e.getMessage().contains("expected number 2, got 3"), e.getMessage());
+        assertEquals(1, e.head());
         ExecutedBlock again = chain.block(1, store.hash(0).orElseThrow(), List.of(), Receipt.Status.SUCCESS);
-        e = assertThrows(IllegalStateException.class, () -> store.commit(again, List.of()));
+        e = assertThrows(HeadMovedException.class, () -> store.commit(again, List.of()));
         assertTrue(e.getMessage().contains("expected number 2, got 1"), e.getMessage());
         assertEquals(size, storage.size());
         assertEquals(writes, storage.writes.get());
@@ -115,7 +119,7 @@ class LedgerBlockStoreTest {
         int size = storage.size();
         Hash wrong = Hash.of(TestChain.filled(32, 0x42));
         ExecutedBlock fork = chain.block(1, wrong, List.of(chain.tx()), Receipt.Status.SUCCESS);
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> store.commit(fork, List.of()));
+        HeadMovedException e = assertThrows(HeadMovedException.class, () -> store.commit(fork, List.of()));
         assertTrue(e.getMessage().contains("expected parent hash " + store.hash(0).orElseThrow()), e.getMessage());
         assertTrue(e.getMessage().contains("got " + wrong), e.getMessage());
         assertEquals(size, storage.size());
@@ -129,11 +133,11 @@ class LedgerBlockStoreTest {
         BlockHeader h = g.header();
         BlockHeader withParent = new BlockHeader(h.version(), h.chainId(), 0, Hash.of(TestChain.filled(32, 1)),
                 h.timestamp(), h.txRoot(), h.receiptRoot(), h.stateRoot(), 0, h.sealer(), h.extra());
-        assertThrows(IllegalStateException.class,
+        assertThrows(HeadMovedException.class,
                 () -> store.commit(new ExecutedBlock(withParent, List.of(), List.of(), new WriteBatch()), List.of()));
         assertEquals(0, storage.size());
         store.commit(g, List.of());
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> store.commit(g, List.of()));
+        IllegalStateException e = assertThrows(HeadMovedException.class, () -> store.commit(g, List.of()));
         assertTrue(e.getMessage().contains("expected number 1, got 0"), e.getMessage());
     }
 
@@ -195,7 +199,7 @@ class LedgerBlockStoreTest {
     @Test
     void stateIsTheHeadBlocksStateAndStaysSoWhileOpen() {
         LedgerBlockStore store = open(storage);
-        assertThrows(IllegalStateException.class, store::state);
+        assertThrows(NotReadyException.class, store::state);
         assertEquals(0, storage.openViews.get(), "a failed state() closes its view");
         store.commit(chain.genesisBlock(), List.of());
         store.commit(chain.next(store, 1), List.of());
@@ -277,7 +281,9 @@ class LedgerBlockStoreTest {
         assertTrue(store.genesis().isPresent());
         store.unbindStorage(storage);
         assertEquals("no storage", store.health().detail());
-        assertThrows(IllegalStateException.class, store::state);
+        assertThrows(NotReadyException.class, store::state);
+        // with no storage a commit is "not ready", never "the head moved": sync must not count it as done
+        assertThrows(NotReadyException.class, () -> store.commit(chain.genesisBlock(), List.of()));
     }
 
     @Test
@@ -334,5 +340,18 @@ class LedgerBlockStoreTest {
         assertNull(storage.get(ChainKeys.header(1)));
         assertEquals(0, store.height());
         assertTrue(Keys.CHAIN == ChainKeys.HEAD[0]);
+    }
+
+    @Test
+    void theChainSpecIsReadFromBlockZeroAndFollowsTheStorage() {
+        LedgerBlockStore store = open(storage);
+        assertTrue(store.spec().isEmpty());
+        store.commit(chain.genesisBlock(), List.of());
+        io.cairn.api.chain.ChainSpec spec = store.spec().orElseThrow();
+        assertEquals(TestChain.GENESIS.chainId(), spec.chainId());
+        assertEquals(TestChain.GENESIS.sealers().size(), spec.n());
+        assertSame(spec, store.spec().orElseThrow(), "read once");
+        store.unbindStorage(storage);
+        assertTrue(store.spec().isEmpty());
     }
 }

@@ -1,5 +1,6 @@
 package io.cairn.shell.internal;
 
+import io.cairn.api.runtime.NodeHome;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -52,9 +53,7 @@ public final class ShellSocket {
     public ShellSocket(Config config, BundleContext context, @Reference CommandProcessor processor)
             throws IOException {
         this.processor = processor;
-        String home = context.getProperty("cairn.home");
-        Path p = Path.of(config.socket());
-        this.path = (p.isAbsolute() || home == null ? p : Path.of(home).resolve(p)).toAbsolutePath();
+        this.path = NodeHome.resolve(context, config.socket());
         Files.createDirectories(path.getParent());
         Files.deleteIfExists(path); // a socket file left by a killed node
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);

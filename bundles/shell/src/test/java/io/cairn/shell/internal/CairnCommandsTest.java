@@ -99,13 +99,16 @@ class CairnCommandsTest {
         @Override public Optional<VerifiedTransaction> get(Hash h) { return Optional.ofNullable(pending.get(h)); }
         @Override public int size() { return pending.size(); }
         @Override public int capacity() { return 200000; }
+        @Override public io.cairn.api.node.PoolStatus status() { return new io.cairn.api.node.PoolStatus(size(), 200000, 2500, 0); }
         @Override public long nextNonce(Address a) { return 0; }
         @Override public Health health() { return Health.ready("ok"); }
     };
 
     final Consensus solo = new Consensus() {
         @Override public String engine() { return "solo"; }
-        @Override public Map<String, Object> status() { return Map.of(); }
+        @Override public io.cairn.api.node.ConsensusStatus status() {
+            return new io.cairn.api.node.ConsensusStatus("solo", 2, null, 0, 1, 0, 2000, 500, false, null);
+        }
         @Override public Health health() { return Health.ready("sealing every 500 ms"); }
     };
 

@@ -1,5 +1,6 @@
 package io.cairn.ssh.internal;
 
+import io.cairn.api.runtime.NodeHome;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -295,12 +296,10 @@ public final class SshShell {
     }
 
     private static Path home(BundleContext context) {
-        String home = context.getProperty("cairn.home");
-        return home == null ? Path.of("").toAbsolutePath() : Path.of(home);
+        return NodeHome.of(context);
     }
 
     private static Path resolve(Path home, String path) {
-        Path p = Path.of(path);
-        return (p.isAbsolute() ? p : home.resolve(p)).toAbsolutePath().normalize();
+        return NodeHome.resolve(home, path);
     }
 }

@@ -17,15 +17,20 @@ import io.cairn.api.node.BlockListener;
 import io.cairn.api.node.BlockStore;
 import io.cairn.api.node.ExecutedBlock;
 import io.cairn.api.node.Executor;
+import io.cairn.api.node.HeadMovedException;
+import io.cairn.api.node.NotReadyException;
 import io.cairn.api.node.StateSnapshot;
+import io.cairn.api.runtime.NodeClock;
+import io.cairn.api.runtime.NodeThreads;
 import io.cairn.api.storage.WriteBatch;
+import io.cairn.api.sync.SyncStatus;
+import io.cairn.api.testing.KeyedSuite;
+import io.cairn.api.testing.RecordingMetrics;
+import io.cairn.api.testing.TestReputation;
 import java.lang.annotation.Annotation;
 import java.math.BigInteger;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,51 +44,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
-/** Plain-object stand-ins: a hash-based suite, an in-memory block store, a deterministic executor, a network hub. */
+/**
+ * Plain-object stand-ins the api test fixtures do not cover: an in-memory block store, a deterministic executor,
+ * a sealed chain, a threaded network hub.
+ */
 final class Fakes {
     private Fakes() {}
 
     static final long CHAIN_ID = 7;
 
-    /**
-     * SHA-256 and a deterministic "signature" tied to the public key: a wrong key, hash or signature fails
-     * to verify, which is all the sync checks need.
-     */
-    static final class Suite implements CryptoSuite {
-        @Override public String name() { return "fake"; }
-        @Override public byte[] hash(byte[] data) { return sha256(data); }
-        @Override public byte[] sign(byte[] hash32, byte[] privateKey) { return signature(hash32, publicKey(privateKey)); }
-        @Override public boolean verify(byte[] hash32, byte[] signature, byte[] publicKey) {
-            return publicKey.length == 64 && signature.length == 64 && Arrays.equals(signature, signature(hash32, publicKey));
-        }
-        @Override public KeyPair generateKeyPair() { throw new UnsupportedOperationException(); }
-        @Override public byte[] publicKey(byte[] privateKey) {
-            byte[] a = sha256(privateKey);
-            byte[] pub = Arrays.copyOf(a, 64);
-            System.arraycopy(sha256(a), 0, pub, 32, 32);
-            return pub;
-        }
-
-        private static byte[] signature(byte[] hash32, byte[] publicKey) {
-            byte[] sig = Arrays.copyOf(sha256(concat(publicKey, hash32)), 64);
-            System.arraycopy(sha256(concat(hash32, publicKey)), 0, sig, 32, 32);
-            return sig;
-        }
-
-        KeyPair key(int seed) {
-            byte[] priv = new byte[32];
-            Arrays.fill(priv, (byte) seed);
-            return new KeyPair(priv, publicKey(priv));
-        }
-    }
+    /** The keyed test suite: signatures verify only for the key that made them, which is all sync's checks need. */
+    static final KeyedSuite SUITE = new KeyedSuite();
 
     static byte[] sha256(byte[] data) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return KeyedSuite.sha256(data);
     }
 
     static byte[] concat(byte[] a, byte[] b) {
@@ -92,7 +68,9 @@ final class Fakes {
         return c;
     }
 
-    static final Suite SUITE = new Suite();
+    static CryptoSuite.KeyPair key(int seed) {
+        return SUITE.key("key-" + seed);
+    }
 
     /** An in-memory block store with the real contract: commit must extend the head, then listeners hear of it. */
     static final class Store implements BlockStore {
@@ -102,6 +80,8 @@ final class Fakes {
         final List<BlockListener> listeners = new CopyOnWriteArrayList<>();
         /** Runs inside commit before the head check: lets a test make "consensus" win the race. */
         volatile Consumer<ExecutedBlock> beforeCommit;
+        /** True: commit refuses as a ledger without storage does, committing nothing. */
+        volatile boolean notReady;
 
         Store(Genesis genesis, Block block0) {
             this.genesis = genesis;
@@ -127,6 +107,9 @@ final class Fakes {
         @Override public Health health() { return Health.ready("ok"); }
 
         @Override public Block commit(ExecutedBlock executed, List<byte[]> seals) {
+            if (notReady) {
+                throw new NotReadyException("no storage (test)");
+            }
             Consumer<ExecutedBlock> hook = beforeCommit;
             if (hook != null) {
                 hook.accept(executed);
@@ -136,7 +119,7 @@ final class Fakes {
             synchronized (this) {
                 BlockHeader h = executed.header();
                 if (h.number() != blocks.size() || !h.parentHash().equals(hashes.get(hashes.size() - 1))) {
-                    throw new IllegalStateException("block " + h.number() + " does not extend the head " + height());
+                    throw new HeadMovedException(height(), "block " + h.number() + " does not extend the head " + height());
                 }
                 block = executed.seal(seals);
                 hash = SUITE.digest(h.encode());
@@ -158,6 +141,8 @@ final class Fakes {
     static final class Exec implements Executor {
         final Store store;
         final AtomicInteger executed = new AtomicInteger();
+        /** The senders of the transactions each block was executed with, by block number. */
+        final Map<Long, List<Address>> senders = new ConcurrentHashMap<>();
 
         Exec(Store store) {
             this.store = store;
@@ -169,6 +154,7 @@ final class Fakes {
                 throw new IllegalStateException("the head moved: asked to execute on " + parent.number());
             }
             executed.incrementAndGet();
+            senders.put(parent.number() + 1, txs.stream().map(VerifiedTransaction::sender).toList());
             return build(parent, timestamp, sealer, txs);
         }
 
@@ -202,10 +188,10 @@ final class Fakes {
             sealers = new ArrayList<>();
             List<String> sealerIds = new ArrayList<>();
             for (int i = 0; i < sealerCount; i++) {
-                sealers.add(SUITE.key(i + 1));
+                sealers.add(key(i + 1));
                 sealerIds.add(Bytes.toHex(sealers.get(i).publicKey()));
             }
-            genesis = new Genesis(chainId, "fake", "account", 1000, sealerIds, new TreeMap<>());
+            genesis = new Genesis(chainId, SUITE.name(), "account", 1000, sealerIds, new TreeMap<>());
             block0 = new Block(new BlockHeader(1, chainId, 0, Hash.ZERO, 1000, Hash.ZERO, Hash.ZERO, Hash.ZERO, 0,
                     new byte[0], genesis.encode()), List.of(), List.of());
             blocks.add(block0);
@@ -252,7 +238,7 @@ final class Fakes {
     }
 
     static VerifiedTransaction transaction(long chainId, int sender, long nonce) {
-        CryptoSuite.KeyPair k = SUITE.key(sender);
+        CryptoSuite.KeyPair k = key(sender);
         byte[] payload = Transaction.signingPayload(chainId, nonce, k.publicKey(), Address.of(new byte[20]),
                 BigInteger.valueOf(nonce), new byte[0]);
         Hash hash = SUITE.digest(payload);
@@ -283,9 +269,9 @@ final class Fakes {
             this.latencyMs = latencyMs;
         }
 
-        Net join(String id, MessageHandler handler, int maxPayload) {
+        MemoryNet join(String id, MessageHandler handler, int maxPayload) {
             handlers.put(id, handler);
-            return new Net(id, maxPayload);
+            return new MemoryNet(id, maxPayload, handlers.keySet(), this::deliver);
         }
 
         void leave(String id) {
@@ -337,42 +323,6 @@ final class Fakes {
         public void close() {
             delivery.shutdownNow();
         }
-
-        final class Net implements Network {
-            final String id;
-            volatile int maxPayload;
-
-            Net(String id, int maxPayload) {
-                this.id = id;
-                this.maxPayload = maxPayload;
-            }
-
-            @Override public String self() { return id; }
-            @Override public List<Peer> peers() {
-                List<Peer> out = new ArrayList<>();
-                for (String p : new HashSet<>(handlers.keySet())) {
-                    if (!p.equals(id)) {
-                        out.add(new Peer(p, "mem:" + p, true, p.compareTo(id) > 0, 0, 0, 0, 0));
-                    }
-                }
-                return out;
-            }
-            @Override public boolean send(String peerId, String topic, byte[] payload) {
-                if (payload.length > maxPayload) {
-                    throw new IllegalArgumentException("payload of " + payload.length + " bytes over " + maxPayload);
-                }
-                return !peerId.equals(id) && deliver(id, peerId, topic, payload);
-            }
-            @Override public int broadcast(String topic, byte[] payload) {
-                int n = 0;
-                for (Peer p : peers()) {
-                    n += send(p.id(), topic, payload) ? 1 : 0;
-                }
-                return n;
-            }
-            @Override public int maxPayload() { return maxPayload; }
-            @Override public Health health() { return Health.ready("ok"); }
-        }
     }
 
     static BlockSyncEngine.Config config(long statusMs, int batch, int parallel, long timeoutMs) {
@@ -383,29 +333,31 @@ final class Fakes {
             @Override public int maxParallelPeers() { return parallel; }
             @Override public long requestTimeoutMs() { return timeoutMs; }
             @Override public int maxBlockBytes() { return 1 << 20; }
-            @Override public long penaltyMs() { return 60000; }
-            @Override public int verifyThreads() { return 2; }
         };
     }
 
-    /** A node: a store, an executor and a sync engine wired to one another and to the hub. */
+    /** A node: a store, an executor and a sync engine wired to one another and to a network; not activated. */
     static final class Node implements AutoCloseable {
         final String id;
         final Store store;
         final Exec exec;
         final BlockSyncEngine sync;
-        final Hub.Net net;
+        final Network net;
+        final TestReputation reputation;
+        final RecordingMetrics metrics = new RecordingMetrics();
 
-        Node(Hub hub, String id, Store store, BlockSyncEngine.Config config, int maxPayload) {
+        Node(String id, Store store, BlockSyncEngine.Config config, NodeThreads threads, NodeClock clock,
+                Function<MessageHandler, Network> join) {
             this.id = id;
             this.store = store;
             this.exec = new Exec(store);
-            this.sync = new BlockSyncEngine(config);
+            this.reputation = new TestReputation(clock, 60_000);
+            this.sync = new BlockSyncEngine(config, metrics, threads, reputation, clock);
             sync.suite = SUITE;
             sync.executor = exec;
             sync.blockStore = store;
             store.listeners.add(sync);
-            this.net = hub.join(id, sync, maxPayload);
+            this.net = join.apply(sync);
             sync.network = net;
         }
 
@@ -413,8 +365,8 @@ final class Fakes {
             return store.height();
         }
 
-        long stat(String key) {
-            return ((Number) sync.status().get(key)).longValue();
+        SyncStatus status() {
+            return sync.status();
         }
 
         @Override

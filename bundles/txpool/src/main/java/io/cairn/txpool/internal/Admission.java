@@ -1,5 +1,10 @@
 package io.cairn.txpool.internal;
 
+import static io.cairn.api.node.TxRejectedException.Reason.POOL_FULL;
+
+import io.cairn.api.node.TxRejectedException;
+import java.util.Locale;
+
 /**
  * Admission control for transactions submitted by clients: the pool takes new client transactions
  * only while what it holds is at most about {@code queueMs} of work at the rate the chain has recently
@@ -52,5 +57,21 @@ final class Admission {
 
     long queueMs() {
         return queueMs;
+    }
+
+    /**
+     * Refuses a transaction that finds {@code pending} transactions waiting when {@code limit} may: the pool is
+     * full (the limit is its capacity) or busy (admission control's limit for clients).
+     */
+    void checkRoom(int pending, int limit, int capacity) throws TxRejectedException {
+        if (pending < limit) {
+            return;
+        }
+        if (limit >= capacity) {
+            throw new TxRejectedException(POOL_FULL, "pool full: " + pending + " of " + capacity);
+        }
+        throw new TxRejectedException(POOL_FULL, String.format(Locale.ROOT,
+                "pool busy: %d transactions pending, over %d ms of work at the %.0f tx/s the chain recently committed "
+                        + "(client limit %d); retry shortly", pending, queueMs, rate(), limit));
     }
 }

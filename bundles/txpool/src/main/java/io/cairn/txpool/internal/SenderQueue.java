@@ -1,12 +1,13 @@
 package io.cairn.txpool.internal;
 
 import io.cairn.api.chain.Address;
+import io.cairn.api.chain.Nonces;
 import java.util.TreeMap;
 
-/** One sender's pending transactions by nonce; guarded by the pool lock. */
+/** One sender's pending transactions by nonce (unsigned order, {@link Nonces}); guarded by the pool lock. */
 final class SenderQueue {
     final Address sender;
-    final TreeMap<Long, PoolEntry> byNonce = new TreeMap<>();
+    final TreeMap<Long, PoolEntry> byNonce = new TreeMap<>(Nonces.ORDER);
     /** The account's nonce in the latest state the pool knows of: the first nonce that can run. */
     long stateNonce;
     /** The first nonce at or above {@link #stateNonce} that is not pending: what the sender should use next. */
@@ -29,11 +30,14 @@ final class SenderQueue {
 
     /** Moves {@link #contiguousNext} past transactions that were added at it. */
     void advance() {
-        if (contiguousNext < stateNonce) {
-            contiguousNext = stateNonce;
-        }
+        contiguousNext = Nonces.max(contiguousNext, stateNonce);
         while (byNonce.containsKey(contiguousNext)) {
             contiguousNext++;
         }
+    }
+
+    /** The next nonce the pool expects of this sender, given its nonce in state now. */
+    long expected(long base) {
+        return Nonces.max(base, contiguousNext);
     }
 }

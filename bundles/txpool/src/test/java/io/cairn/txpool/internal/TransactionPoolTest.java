@@ -1,22 +1,23 @@
 package io.cairn.txpool.internal;
 
-import static io.cairn.txpool.internal.Fakes.CHAIN;
+import static io.cairn.txpool.internal.TestPools.await;
+import static io.cairn.txpool.internal.TestPools.config;
+import static io.cairn.txpool.internal.TestPools.hashes;
+import static io.cairn.txpool.internal.TestPools.rejected;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Hash;
-import io.cairn.api.chain.MalformedDataException;
-import io.cairn.api.chain.Transaction;
 import io.cairn.api.chain.VerifiedTransaction;
+import io.cairn.api.node.NotReadyException;
+import io.cairn.api.node.PoolStatus;
 import io.cairn.api.node.TxRejectedException;
 import io.cairn.api.node.TxRejectedException.Reason;
-import java.lang.annotation.Annotation;
-import java.nio.ByteBuffer;
+import io.cairn.api.testing.RecordingMetrics;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -30,145 +31,61 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+/** The component: readiness, admission control, verification once, metrics, the loop thread, concurrency. */
 class TransactionPoolTest {
-    private final Fakes.Suite suite = new Fakes.Suite();
-    private final Fakes.Chain chain = new Fakes.Chain(1_000_000).withGenesis();
-    private final Fakes.Model model = new Fakes.Model();
-    private final Fakes.MemoryStorage storage = new Fakes.MemoryStorage();
-    private final List<TransactionPool> pools = new ArrayList<>();
-
-    /** Admission control off (its floor is the capacity): tests of everything else. */
-    static TransactionPool.Config config(int capacity, int maxNonceGap) {
-        return config(capacity, maxNonceGap, 1500, capacity);
-    }
-
-    static TransactionPool.Config config(int capacity, int maxNonceGap, long admitQueueMs, int admitFloor) {
-        return new TransactionPool.Config() {
-            @Override public Class<? extends Annotation> annotationType() { return TransactionPool.Config.class; }
-            @Override public int capacity() { return capacity; }
-            @Override public int maxNonceGap() { return maxNonceGap; }
-            @Override public long admitQueueMs() { return admitQueueMs; }
-            @Override public int admitFloor() { return admitFloor; }
-        };
-    }
-
-    private TransactionPool pool(int capacity, int maxNonceGap) {
-        return pool(config(capacity, maxNonceGap));
-    }
-
-    private TransactionPool pool(TransactionPool.Config config) {
-        TransactionPool p = new TransactionPool(config);
-        pools.add(p);
-        p.bindSuite(suite);
-        p.bindBlockStore(chain);
-        p.bindModel(model);
-        p.bindStorage(storage);
-        return p;
-    }
-
-    private TransactionPool pool() {
-        return pool(200_000, 1000);
-    }
+    private final TestPools t = new TestPools();
+    private final Fakes.Suite suite = t.suite;
+    private final Fakes.Chain chain = t.chain;
 
     @AfterEach
     void deactivateAll() {
-        for (TransactionPool p : pools) {
-            p.deactivate();
-        }
-    }
-
-    static List<Hash> hashes(List<VerifiedTransaction> txs) {
-        return txs.stream().map(VerifiedTransaction::hash).toList();
+        t.close();
     }
 
     private Fakes.Account account(int n) {
-        return Fakes.Account.of(suite, n);
-    }
-
-    private static TxRejectedException rejected(TransactionPool p, byte[] tx, Reason reason) {
-        TxRejectedException e = assertThrows(TxRejectedException.class, () -> p.submit(tx));
-        assertEquals(reason, e.reason(), e.getMessage());
-        return e;
-    }
-
-    static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.onSpinWait();
-            Thread.yield();
-        }
-    }
-
-    // ---- each rejection reason
-
-    @Test
-    void malformedCarriesTheDecoderMessage() {
-        TransactionPool p = pool();
-        byte[] truncated = java.util.Arrays.copyOf(account(1).tx(suite, 0), 50);
-        String decoderSays = assertThrows(MalformedDataException.class, () -> Transaction.decode(truncated)).getMessage();
-        assertEquals(decoderSays, rejected(p, truncated, Reason.MALFORMED).getMessage());
-        assertEquals("transaction bytes are missing", rejected(p, null, Reason.MALFORMED).getMessage());
-        assertEquals(0, suite.verifies.get());
+        return t.account(n);
     }
 
     @Test
     void notReadyNamesWhatIsMissing() throws Exception {
-        TransactionPool p = new TransactionPool(config(10, 10));
-        pools.add(p);
+        TransactionPool p = t.unbound(config(10, 10));
         byte[] tx = account(1).tx(suite, 0);
         assertEquals("txpool not ready: waiting for crypto suite, block store, ledger model",
                 rejected(p, tx, Reason.NOT_READY).getMessage());
         p.bindSuite(suite);
-        p.bindModel(model);
+        p.bindModel(t.model);
         assertEquals("txpool not ready: waiting for block store", rejected(p, tx, Reason.NOT_READY).getMessage());
         assertFalse(p.health().ready());
         Fakes.Chain empty = new Fakes.Chain(100);
         p.bindBlockStore(empty);
         assertEquals("txpool not ready: no genesis block yet", rejected(p, tx, Reason.NOT_READY).getMessage());
         assertEquals("no genesis block yet", p.health().detail());
+        NotReadyException e = assertThrows(NotReadyException.class, () -> p.nextNonce(account(1).address()));
+        assertTrue(e.getMessage().endsWith("no genesis block yet"), e.getMessage());
         empty.withGenesis();
         assertNotNull(p.submit(tx));
         assertTrue(p.health().ready(), p.health().detail());
     }
 
     @Test
-    void wrongChain() {
-        byte[] tx = account(1).tx(suite, CHAIN + 1, 0, 1);
-        assertEquals("transaction is for chain 8, this node runs chain 7",
-                rejected(pool(), tx, Reason.WRONG_CHAIN).getMessage());
-    }
-
-    @Test
-    void duplicatePendingAndCommitted() throws Exception {
-        TransactionPool p = pool();
-        byte[] tx = account(1).tx(suite, 0);
-        VerifiedTransaction v = p.submit(tx);
-        assertEquals("transaction " + v.hash() + " is already pending", rejected(p, tx, Reason.DUPLICATE).getMessage());
-        chain.commit(p, List.of(v));
-        assertEquals(0, p.size());
-        assertEquals("transaction " + v.hash() + " is already committed in block 1",
-                rejected(p, tx, Reason.DUPLICATE).getMessage());
-        assertEquals(1, suite.verifies.get(), "duplicates are caught before the signature check");
-    }
-
-    @Test
-    void badSignature() {
-        byte[] tx = account(1).tx(suite, 0);
-        tx[tx.length - 1] ^= 1;
-        TxRejectedException e = rejected(pool(), tx, Reason.BAD_SIGNATURE);
-        assertTrue(e.getMessage().endsWith("the signature does not verify for its public key"), e.getMessage());
+    void aSuiteTheGenesisDoesNotNameIsNotTheChains() throws Exception {
+        chain.suite = "sm2";
+        TransactionPool p = t.pool();
+        TxRejectedException e = rejected(p, account(1).tx(suite, 0), Reason.NOT_READY);
+        assertEquals("txpool not ready: the crypto suite 'test-keyed' is not the chain's: its genesis names 'sm2'",
+                e.getMessage());
+        assertFalse(p.health().ready());
+        assertEquals(0, suite.verifies.get());
+        chain.suite = suite.name();
+        assertNotNull(p.submit(account(1).tx(suite, 0)));
     }
 
     @Test
     void clientsAreRefusedCheaplyPastTheAdmissionLimitWhileGossipStillFillsThePool() throws Exception {
-        TransactionPool p = pool(config(100, 10, 1000, 3));
+        TransactionPool p = t.pool(config(100, 10, 1000, 3));
         for (int i = 1; i <= 3; i++) {
             p.submit(account(i).tx(suite, 0));
         }
@@ -179,32 +96,17 @@ class TransactionPoolTest {
         assertEquals(verifies, suite.verifies.get(), "a refused submission costs no signature check");
         // what another node accepted still reaches this pool (and so the leader), up to the capacity
         p.onMessage("peer", TransactionGossip.TOPIC, TransactionGossip.encode(List.of(account(5).tx(suite, 0))));
-        await(() -> p.size() == 4, "the gossiped transaction admitted");
-    }
-
-    @Test
-    void theAdmissionLimitFollowsTheRateTheChainCommits() throws Exception {
-        Admission a = new Admission(1000, 100);
-        assertEquals(100, a.limit(1_000_000), "no blocks yet: the floor");
-        long t = 0;
-        for (int i = 0; i < 200; i++) { // 2,000 transactions every 0.5 s for 100 s: 4,000 tx/s
-            a.committed(2000, t);
-            t += 500_000_000L;
-        }
-        assertEquals(4000, a.rate(), 40);
-        assertEquals(4000, a.limit(1_000_000), 40);
-        assertEquals(3000, a.limit(3000), "never beyond the capacity");
-        a.committed(0, t + 60_000_000_000L); // a minute without blocks: back to the floor
-        assertEquals(100, a.limit(1_000_000));
+        assertEquals(4, p.size(), "the gossiped transaction admitted");
     }
 
     @Test
     void committedBlocksRaiseTheLimitAPoolAdmitsClientsUpTo() throws Exception {
-        TransactionPool p = pool(config(100_000, 10, 60_000, 2));
+        TransactionPool p = t.pool(config(100_000, 10, 60_000, 2));
         p.submit(account(1).tx(suite, 0));
         p.submit(account(2).tx(suite, 0));
         rejected(p, account(3).tx(suite, 0), Reason.POOL_FULL);
         chain.commit(p, p.pending(10)); // the first block only starts the clock
+        t.clock.advanceMillis(5);
         p.submit(account(1).tx(suite, 1));
         p.submit(account(2).tx(suite, 1));
         chain.commit(p, p.pending(10)); // 2 transactions committed: about 0.4 tx/s over the 5 s average
@@ -212,218 +114,167 @@ class TransactionPoolTest {
             p.submit(account(i).tx(suite, 0));
         }
         assertEquals(4, p.size());
+        PoolStatus s = p.status();
+        assertEquals(4, s.size());
+        assertEquals(100_000, s.capacity());
+        assertEquals(0.4, s.commitRate(), 0.01);
+        assertEquals(23, s.clientLimit(), "0.4 tx/s for 60 s");
     }
 
     @Test
     void poolFull() throws Exception {
-        TransactionPool p = pool(2, 10);
+        TransactionPool p = t.pool(2, 10);
         p.submit(account(1).tx(suite, 0));
         p.submit(account(2).tx(suite, 0));
         assertEquals("pool full: 2 of 2", rejected(p, account(3).tx(suite, 0), Reason.POOL_FULL).getMessage());
         assertEquals(2, p.capacity());
         assertEquals(2, p.size());
+        assertEquals(new PoolStatus(2, 2, 2, 0.0), p.status());
     }
 
     @Test
-    void nonceReplayedTakenAndTooHigh() throws Exception {
-        TransactionPool p = pool(100, 3);
-        Fakes.Account a = account(1);
-        chain.setAccount(a.address(), 5, 1000);
-        assertEquals("nonce 4 of " + a.address() + " is already used: the account's nonce is 5",
-                rejected(p, a.tx(suite, 4), Reason.NONCE_REPLAYED).getMessage());
-        VerifiedTransaction five = p.submit(a.tx(suite, 5));
-        byte[] otherFive = a.tx(suite, CHAIN, 5, 2);
-        assertEquals("nonce 5 of " + a.address() + " is already taken by pending transaction " + five.hash(),
-                rejected(p, otherFive, Reason.NONCE_REPLAYED).getMessage());
-        // next is 6; a gap of up to 3 is held (6..9), 10 is too far
-        assertEquals("nonce 10 of " + a.address() + " is too far ahead: its next nonce is 6 and the pool holds at most 3 beyond it",
-                rejected(p, a.tx(suite, 10), Reason.NONCE_TOO_HIGH).getMessage());
-        assertNotNull(p.submit(a.tx(suite, 9)));
-    }
-
-    @Test
-    void noGapsWhenMaxNonceGapIsZero() throws Exception {
-        TransactionPool p = pool(100, 0);
-        Fakes.Account a = account(1);
-        p.submit(a.tx(suite, 0));
-        rejected(p, a.tx(suite, 2), Reason.NONCE_TOO_HIGH);
-        p.submit(a.tx(suite, 1));
-    }
-
-    @Test
-    void insufficientBalanceComesFromTheModel() {
-        Fakes.Account a = account(1);
-        chain.setAccount(a.address(), 0, 10);
-        TxRejectedException e = rejected(pool(), a.tx(suite, CHAIN, 0, 11), Reason.INSUFFICIENT_BALANCE);
-        assertEquals("balance 10 of " + a.address() + " cannot pay 11", e.getMessage());
+    void metricsCountAdmissionsBySourceAndRefusalsByReason() throws Exception {
+        TransactionPool p = t.pool();
+        RecordingMetrics m = t.metrics;
+        byte[] tx = account(1).tx(suite, 0);
+        p.submit(tx);
+        rejected(p, tx, Reason.DUPLICATE);
+        rejected(p, account(2).tx(suite, Fakes.CHAIN + 1, 0, 1), Reason.WRONG_CHAIN);
+        p.onMessage("peer", TransactionGossip.TOPIC, TransactionGossip.encode(List.of(account(3).tx(suite, 0))));
+        assertEquals(1, m.count("txpool_admitted", "source", "client"));
+        assertEquals(1, m.count("txpool_admitted", "source", "gossip"));
+        assertEquals(0, m.count("txpool_admitted", "source", "handover"));
+        assertEquals(1, m.count("txpool_rejected", "reason", "DUPLICATE"));
+        assertEquals(1, m.count("txpool_rejected", "reason", "WRONG_CHAIN"));
+        assertEquals(2.0, m.gauge("txpool_pending"));
+        t.retire(p);
+        assertTrue(Double.isNaN(m.gauge("txpool_pending")), "the gauge leaves with the pool");
+        TransactionPool next = t.pool();
+        TestPools.drain(next);
+        assertEquals(2, m.count("txpool_admitted", "source", "handover"));
+        assertEquals(2.0, m.gauge("txpool_pending"));
     }
 
     // ---- verification once
 
     @Test
     void verifiesEachTransactionExactlyOnce() throws Exception {
-        TransactionPool p = pool();
+        TransactionPool p = t.pool();
         List<byte[]> txs = new ArrayList<>();
         for (int s = 0; s < 10; s++) {
             for (int n = 0; n < 5; n++) {
                 txs.add(account(s).tx(suite, n));
             }
         }
-        for (byte[] t : txs) {
-            p.submit(t);
+        for (byte[] tx : txs) {
+            p.submit(tx);
         }
         assertEquals(50, suite.verifies.get());
         List<VerifiedTransaction> pending = p.pending(100);
         assertEquals(50, pending.size());
         p.pending(100);
         chain.commit(p, pending.subList(0, 20));
-        for (byte[] t : txs) {
-            rejected(p, t, Reason.DUPLICATE);
+        for (byte[] tx : txs) {
+            rejected(p, tx, Reason.DUPLICATE);
         }
         assertEquals(50, suite.verifies.get(), "pending, commit and duplicates never verify again");
     }
 
     @Test
-    void stateIsNotReadPerTransaction() throws Exception {
-        TransactionPool p = pool();
-        Fakes.Account a = account(1);
-        for (int n = 0; n < 100; n++) {
-            p.submit(a.tx(suite, n));
-        }
-        assertTrue(chain.snapshotsOpened.get() <= 2, "opened " + chain.snapshotsOpened.get() + " snapshots");
+    void thePoolKeepsItsOwnCopyOfTheBytes() throws Exception {
+        TransactionPool p = t.pool();
+        byte[] tx = account(1).tx(suite, 0);
+        byte[] sent = tx.clone();
+        VerifiedTransaction v = p.submit(tx);
+        tx[tx.length - 1] ^= 1; // a caller reusing its buffer
+        assertTrue(java.util.Arrays.equals(sent, p.get(v.hash()).orElseThrow().encoded()));
     }
 
-    // ---- ordering and removal
-
-    @Test
-    void pendingIsArrivalOrderAcrossSendersAndNonceOrderPerSender() throws Exception {
-        TransactionPool p = pool();
-        Fakes.Account a = account(1);
-        Fakes.Account b = account(2);
-        VerifiedTransaction b0 = p.submit(b.tx(suite, 0));
-        VerifiedTransaction a1 = p.submit(a.tx(suite, 1)); // gapped until a0 arrives
-        VerifiedTransaction b1 = p.submit(b.tx(suite, 1));
-        VerifiedTransaction a0 = p.submit(a.tx(suite, 0));
-        VerifiedTransaction a3 = p.submit(a.tx(suite, 3)); // gapped: a2 never arrives
-        assertEquals(hashes(List.of(b0, b1, a0, a1)), hashes(p.pending(10)));
-        assertEquals(hashes(List.of(b0, b1)), hashes(p.pending(2)));
-        assertEquals(5, p.size());
-        assertEquals(2, p.nextNonce(a.address()), "the next nonce fills the gap");
-        assertEquals(2, p.nextNonce(b.address()));
-        assertEquals(0, p.nextNonce(account(3).address()));
-        assertEquals(a3.hash(), p.get(a3.hash()).orElseThrow().hash());
-    }
-
-    @Test
-    void commitRemovesIncludedAndStaleTransactions() throws Exception {
-        TransactionPool p = pool();
-        Fakes.Account a = account(1);
-        Fakes.Account b = account(2);
-        VerifiedTransaction a0 = p.submit(a.tx(suite, 0));
-        VerifiedTransaction a1 = p.submit(a.tx(suite, 1));
-        VerifiedTransaction b0 = p.submit(b.tx(suite, 0));
-        VerifiedTransaction b1 = p.submit(b.tx(suite, 1));
-        // b's nonce 0 is used by another transaction that reached a block without this pool
-        Fakes.Suite other = suite;
-        VerifiedTransaction b0elsewhere = new VerifiedTransaction(Transaction.decode(b.tx(other, CHAIN, 0, 5)),
-                Hash.of(Fakes.sha256("elsewhere".getBytes())), b.address(), new byte[0]);
-        chain.commit(p, List.of(a0, b0elsewhere));
-        assertTrue(p.get(a0.hash()).isEmpty());
-        assertTrue(p.get(b0.hash()).isEmpty(), "b0 is stale");
-        assertEquals(2, p.size());
-        assertEquals(hashes(List.of(a1, b1)), hashes(p.pending(10)));
-        assertEquals(2, p.nextNonce(a.address()));
-        chain.commit(p, List.of(a1, b1));
-        assertEquals(0, p.size());
-        assertEquals(hashes(List.of()), hashes(p.pending(10)));
-        assertEquals(2, p.nextNonce(b.address()));
-    }
-
-    @Test
-    void missedBlocksRereadEverySendersNonce() throws Exception {
-        TransactionPool p = pool();
-        Fakes.Account a = account(1);
-        VerifiedTransaction a0 = p.submit(a.tx(suite, 0));
-        VerifiedTransaction a1 = p.submit(a.tx(suite, 1));
-        chain.commit(p, List.of());
-        // Block 2 moved the account on and the pool missed it (no listener call): block 3 shows the gap.
-        chain.setAccount(a.address(), 1, 1000);
-        chain.height = 2;
-        chain.commit(p, List.of());
-        assertEquals(hashes(List.of(a1)), hashes(p.pending(10)));
-        assertTrue(p.get(a0.hash()).isEmpty());
-        assertEquals(1, p.size());
-    }
-
-    @Test
-    void aCommittedTransactionThatDidNotUseItsNonceLeavesAHole() throws Exception {
-        TransactionPool p = pool();
-        Fakes.Account a = account(1);
-        VerifiedTransaction a0 = p.submit(a.tx(suite, 0));
-        VerifiedTransaction a1 = p.submit(a.tx(suite, 1));
-        assertEquals(2, p.nextNonce(a.address()));
-        chain.consumeNonces = false;
-        chain.commit(p, List.of(a0));
-        assertEquals(0, p.nextNonce(a.address()), "nonce 0 is free again");
-        assertEquals(List.of(), p.pending(10), "a1 waits for a new nonce 0");
-        VerifiedTransaction again = p.submit(a.tx(suite, CHAIN, 0, 2));
-        assertEquals(hashes(List.of(again, a1)), hashes(p.pending(10)));
-    }
+    // ---- dependencies coming and going
 
     @Test
     void keepsPendingWhileADependencyIsAway() throws Exception {
-        TransactionPool p = pool();
-        VerifiedTransaction t = p.submit(account(1).tx(suite, 0));
-        p.unbindModel(model);
+        TransactionPool p = t.pool();
+        VerifiedTransaction tx = p.submit(account(1).tx(suite, 0));
+        p.unbindModel(t.model);
         assertFalse(p.health().ready());
         rejected(p, account(2).tx(suite, 0), Reason.NOT_READY);
-        assertEquals(hashes(List.of(t)), hashes(p.pending(10)));
+        assertEquals(hashes(List.of(tx)), hashes(p.pending(10)));
         p.bindModel(new Fakes.Model());
         assertTrue(p.health().ready());
-        assertEquals(hashes(List.of(t)), hashes(p.pending(10)));
+        assertEquals(hashes(List.of(tx)), hashes(p.pending(10)));
     }
 
     @Test
     void unbindOfAReplacedProviderKeepsTheNewOne() throws Exception {
-        TransactionPool p = pool();
+        TransactionPool p = t.pool();
         Fakes.Model newer = new Fakes.Model();
         p.bindModel(newer); // greedy: the new provider is bound before the old one is unbound
-        p.unbindModel(model);
+        p.unbindModel(t.model);
         assertNotNull(p.submit(account(1).tx(suite, 0)));
+    }
+
+    // ---- the loop thread: started on activate only, stopped on deactivate
+
+    private static boolean poolThreadAlive() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(th -> th.getName().equals("cairn-txpool") && th.isAlive());
+    }
+
+    @Test
+    void constructorAndBindsStartNoThreadActivateStartsTheLoopAndDeactivateStopsIt() throws Exception {
+        assertFalse(poolThreadAlive());
+        TransactionPool p = t.pool();
+        assertFalse(poolThreadAlive(), "no thread from the constructor or a bind method");
+        p.activate();
+        assertTrue(poolThreadAlive());
+        t.retire(p);
+        assertFalse(poolThreadAlive(), "deactivate joined the loop");
+    }
+
+    @Test
+    void anActivatedPoolTakesTheHandOverBackOnItsOwnThread() throws Exception {
+        TransactionPool first = t.pool();
+        VerifiedTransaction tx = first.submit(account(1).tx(suite, 0));
+        t.retire(first);
+        TransactionPool second = t.pool();
+        second.activate();
+        await(() -> second.restoreIdle() && second.size() == 1, "the hand-over taken back by the loop");
+        assertEquals(hashes(List.of(tx)), hashes(second.pending(10)));
     }
 
     // ---- concurrency
 
     @Test
     void concurrentSubmitsLoseAndDuplicateNothing() throws Exception {
-        TransactionPool p = pool();
+        TransactionPool p = t.pool();
         int threads = 8;
         int sendersPerThread = 25;
         int noncesPerSender = 20;
         List<byte[]> all = Collections.synchronizedList(new ArrayList<>());
         Map<Integer, List<byte[]>> perThread = new HashMap<>();
-        for (int t = 0; t < threads; t++) {
+        for (int th = 0; th < threads; th++) {
             List<byte[]> mine = new ArrayList<>();
             for (int s = 0; s < sendersPerThread; s++) {
-                Fakes.Account a = account(t * 1000 + s);
+                Fakes.Account a = account(th * 1000 + s);
                 for (int n = 0; n < noncesPerSender; n++) {
                     mine.add(a.tx(suite, n));
                 }
             }
-            perThread.put(t, mine);
+            perThread.put(th, mine);
             all.addAll(mine);
         }
-        ExecutorService pool = Executors.newFixedThreadPool(threads * 2);
+        ExecutorService exec = Executors.newFixedThreadPool(threads * 2);
         try {
             CountDownLatch start = new CountDownLatch(1);
             ConcurrentLinkedQueue<Hash> accepted = new ConcurrentLinkedQueue<>();
             ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
             List<Future<?>> done = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                List<byte[]> mine = perThread.get(t);
+            for (int th = 0; th < threads; th++) {
+                List<byte[]> mine = perThread.get(th);
                 // two submitters per slice send the same transactions: each must be admitted exactly once
                 for (int copy = 0; copy < 2; copy++) {
-                    done.add(pool.submit(() -> {
+                    done.add(exec.submit(() -> {
                         start.await();
                         for (byte[] tx : mine) {
                             try {
@@ -459,21 +310,21 @@ class TransactionPoolTest {
                 next.put(v.sender(), expected + 1);
             }
         } finally {
-            pool.shutdownNow();
+            exec.shutdownNow();
         }
     }
 
     @Test
     void concurrentSubmitsAndCommits() throws Exception {
-        TransactionPool p = pool();
+        TransactionPool p = t.pool();
         int senders = 40;
         int nonces = 50;
         ExecutorService exec = Executors.newFixedThreadPool(4);
         try {
             CountDownLatch start = new CountDownLatch(1);
             List<Future<?>> done = new ArrayList<>();
-            for (int t = 0; t < 4; t++) {
-                int slice = t;
+            for (int th = 0; th < 4; th++) {
+                int slice = th;
                 done.add(exec.submit(() -> {
                     start.await();
                     for (int n = 0; n < nonces; n++) {
@@ -501,95 +352,5 @@ class TransactionPoolTest {
         } finally {
             exec.shutdownNow();
         }
-    }
-
-    // ---- hand-over across deactivate / activate
-
-    @Test
-    void aPoolBeingReplacedTurnsTransactionsAwayInsteadOfLosingThem() throws Exception {
-        TransactionPool old = pool();
-        Fakes.Account a = account(1);
-        old.submit(a.tx(suite, 0));
-        old.deactivate(); // hands over what it holds
-        pools.remove(old);
-        // A caller still holding the old instance (RPC during a swap) must hear "not ready", not "accepted":
-        // an acceptance now would be in neither the hand-over nor the new pool.
-        TxRejectedException e = assertThrows(TxRejectedException.class, () -> old.submit(a.tx(suite, 1)));
-        assertEquals(TxRejectedException.Reason.NOT_READY, e.reason());
-        assertEquals(1, PendingTransactions.decode(storage.get(PendingTransactions.KEY)).size());
-    }
-
-    @Test
-    void pendingTransactionsSurviveDeactivateAndActivate() throws Exception {
-        TransactionPool first = pool();
-        Fakes.Account a = account(1);
-        Fakes.Account b = account(2);
-        List<VerifiedTransaction> sent = List.of(first.submit(a.tx(suite, 0)), first.submit(b.tx(suite, 0)),
-                first.submit(a.tx(suite, 1)), first.submit(a.tx(suite, 3)));
-        first.deactivate();
-        pools.remove(first);
-        byte[] saved = storage.get(PendingTransactions.KEY);
-        assertNotNull(saved, "the pool handed its transactions over in storage");
-        assertEquals(4, PendingTransactions.decode(saved).size());
-        int verifiesBefore = suite.verifies.get();
-
-        // The new instance is created and bound in any order; storage last here.
-        TransactionPool second = new TransactionPool(config(1000, 10));
-        pools.add(second);
-        second.bindSuite(suite);
-        second.bindModel(model);
-        second.bindBlockStore(chain);
-        assertEquals(0, second.size(), "nothing restored without storage");
-        second.bindStorage(storage);
-        await(() -> second.restoreIdle() && second.size() == 4, "restore");
-        assertNull(storage.get(PendingTransactions.KEY), "the handed-over key is deleted");
-        assertEquals(verifiesBefore + 4, suite.verifies.get(), "restored transactions are verified again");
-        for (VerifiedTransaction v : sent) {
-            assertTrue(second.get(v.hash()).isPresent());
-        }
-        assertEquals(hashes(List.of(sent.get(0), sent.get(1), sent.get(2))), hashes(second.pending(10)));
-    }
-
-    @Test
-    void handOverDropsWhatWasCommittedMeanwhile() throws Exception {
-        TransactionPool first = pool();
-        VerifiedTransaction t0 = first.submit(account(1).tx(suite, 0));
-        VerifiedTransaction t1 = first.submit(account(1).tx(suite, 1));
-        first.deactivate();
-        pools.remove(first);
-        TransactionPool second = pool();
-        await(second::restoreIdle, "restore");
-        assertEquals(2, second.size());
-        chain.commit(second, List.of(t0));
-        second.deactivate();
-        pools.remove(second);
-        TransactionPool third = pool();
-        await(() -> third.restoreIdle() && storage.get(PendingTransactions.KEY) == null, "restore");
-        assertEquals(hashes(List.of(t1)), hashes(third.pending(10)));
-    }
-
-    @Test
-    void handOverIsPickedUpAtTheNextBlockWhenBothInstancesRan() throws Exception {
-        // Blue/green: the new pool activates before the old one deactivates and writes its hand-over.
-        TransactionPool old = pool();
-        TransactionPool fresh = pool();
-        VerifiedTransaction t = old.submit(account(1).tx(suite, 0));
-        await(fresh::restoreIdle, "idle");
-        old.deactivate();
-        pools.remove(old);
-        assertEquals(0, fresh.size());
-        chain.commit(fresh, List.of());
-        await(() -> fresh.restoreIdle() && fresh.size() == 1, "restore at the next block");
-        assertEquals(hashes(List.of(t)), hashes(fresh.pending(10)));
-    }
-
-    @Test
-    void encodingRoundTrips() {
-        List<byte[]> txs = List.of(new byte[] {1, 2}, new byte[0], new byte[] {3});
-        List<byte[]> back = PendingTransactions.decode(PendingTransactions.encode(txs));
-        assertEquals(3, back.size());
-        assertTrue(java.util.Arrays.equals(txs.get(0), back.get(0)));
-        assertEquals(ByteBuffer.wrap(txs.get(2)), ByteBuffer.wrap(back.get(2)));
-        assertThrows(MalformedDataException.class, () -> PendingTransactions.decode(new byte[] {0, 0, 0, 1}));
     }
 }

@@ -1,6 +1,7 @@
 package io.cairn.consensus.pbft.internal;
 
 import io.cairn.api.chain.Bytes;
+import io.cairn.api.chain.ChainSpec;
 import io.cairn.api.chain.Decoder;
 import io.cairn.api.chain.Encoder;
 import io.cairn.api.chain.Hash;
@@ -58,21 +59,20 @@ record PreparedCert(long view, Hash hash, byte[] block, List<byte[]> prepares) {
         return new PreparedCert(view, hash, block, prepares);
     }
 
-    /** Whether a quorum of distinct listed sealers signed PREPARE(height, view, hash). */
-    boolean valid(CryptoSuite suite, long chainId, long height, List<String> sealers, int quorum) {
-        Set<String> allowed = new HashSet<>(sealers);
+    /** Whether a quorum of distinct sealers signed PREPARE(height, view, hash). */
+    boolean valid(CryptoSuite suite, ChainSpec spec, long height) {
         Set<String> counted = new HashSet<>();
         for (byte[] p : prepares) {
             byte[] signer = Arrays.copyOfRange(p, 0, 64);
             String key = Bytes.toHex(signer);
-            if (!allowed.contains(key) || counted.contains(key)) {
+            if (!spec.isSealer(key) || counted.contains(key)) {
                 continue;
             }
-            if (PbftMessage.verify(suite, PbftMessage.PREPARE, chainId, height, view, hash, signer, new byte[0],
+            if (PbftMessage.verify(suite, MessageKind.PREPARE, spec.chainId(), height, view, hash, signer, new byte[0],
                     Arrays.copyOfRange(p, 64, Seals.SIZE))) {
                 counted.add(key);
             }
         }
-        return counted.size() >= quorum;
+        return counted.size() >= spec.quorum();
     }
 }

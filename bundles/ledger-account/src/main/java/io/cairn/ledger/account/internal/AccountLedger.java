@@ -4,6 +4,7 @@ import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Genesis;
 import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.MalformedDataException;
+import io.cairn.api.chain.Nonces;
 import io.cairn.api.chain.Receipt;
 import io.cairn.api.chain.Transaction;
 import io.cairn.api.chain.Uint256;
@@ -189,7 +190,7 @@ public final class AccountLedger implements LedgerModel {
         Account from = touched.computeIfAbsent(sender, a -> Account.load(parent, a));
         if (tx.nonce() != from.nonce) {
             return new Receipt(vtx.hash(), blockNumber, index, sender, Receipt.Status.BAD_NONCE,
-                    "nonce " + Long.toUnsignedString(tx.nonce()) + ", expected " + Long.toUnsignedString(from.nonce));
+                    "nonce " + Nonces.text(tx.nonce()) + ", expected " + Nonces.text(from.nonce));
         }
         byte[] value = Uint256.toBytes(tx.value());
         from.nonce++;
@@ -216,13 +217,13 @@ public final class AccountLedger implements LedgerModel {
         }
         Account from = Account.load(state, tx.sender());
         long nonce = tx.nonce();
-        if (Long.compareUnsigned(nonce, from.nonce) < 0) {
-            throw new TxRejectedException(Reason.NONCE_REPLAYED, "nonce " + Long.toUnsignedString(nonce)
-                    + " is already used: account " + tx.sender() + " is at nonce " + Long.toUnsignedString(from.nonce));
+        if (Nonces.below(nonce, from.nonce)) {
+            throw new TxRejectedException(Reason.NONCE_REPLAYED, "nonce " + Nonces.text(nonce)
+                    + " is already used: account " + tx.sender() + " is at nonce " + Nonces.text(from.nonce));
         }
-        if (Long.compareUnsigned(nonce, expectedNonce) > 0) {
-            throw new TxRejectedException(Reason.NONCE_TOO_HIGH, "nonce " + Long.toUnsignedString(nonce)
-                    + " is ahead of the next expected nonce " + Long.toUnsignedString(expectedNonce) + " for account "
+        if (Nonces.above(nonce, expectedNonce)) {
+            throw new TxRejectedException(Reason.NONCE_TOO_HIGH, "nonce " + Nonces.text(nonce)
+                    + " is ahead of the next expected nonce " + Nonces.text(expectedNonce) + " for account "
                     + tx.sender());
         }
         if (!from.canPay(Uint256.toBytes(tx.tx().value()))) {

@@ -314,6 +314,19 @@ class AccountLedgerTest {
     }
 
     @Test
+    void admissionReadsNoncesUnsignedAsThePoolDoes() {
+        init(Map.of(ALICE, BigInteger.valueOf(100)));
+        run(tx(ALICE, 0, BOB, 10), tx(ALICE, 1, BOB, 10));
+        long half = Long.MIN_VALUE; // 2^63: signed, it would read as below the account's nonce (replayed)
+        TxRejectedException e = assertThrows(TxRejectedException.class, () -> ledger.admit(tx(ALICE, half, BOB, 1), store::get, 2));
+        assertEquals(Reason.NONCE_TOO_HIGH, e.reason());
+        assertTrue(e.getMessage().contains("nonce 9223372036854775808"), e.getMessage());
+        e = assertThrows(TxRejectedException.class, () -> ledger.admit(tx(ALICE, -1L, BOB, 1), store::get, 2));
+        assertEquals(Reason.NONCE_TOO_HIGH, e.reason());
+        assertTrue(e.getMessage().contains("nonce 18446744073709551615"), e.getMessage());
+    }
+
+    @Test
     void noGenesisStateIsNamed() {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> ledger.stateRoot(store::get));
         assertTrue(e.getMessage().contains("#lthash"), e.getMessage());

@@ -170,6 +170,10 @@ final class Connection extends ChannelInboundHandlerAdapter {
             }
         } catch (Wire.MalformedFrameException e) {
             net.malformed();
+            if (state == State.ACTIVE) {
+                // after a negotiated version, a frame that does not decode is no honest node's
+                net.penalise(peerId, "malformed frame: " + e.getMessage());
+            }
             close("malformed frame: " + e.getMessage());
         } catch (RuntimeException e) {
             net.malformed();

@@ -1,8 +1,10 @@
 package io.cairn.network.netty.internal;
 
+import io.cairn.api.runtime.NodeHome;
 import io.cairn.api.chain.Genesis;
 import io.cairn.api.network.MessageHandler;
 import io.cairn.api.network.Network;
+import io.cairn.api.network.PeerReputation;
 import io.cairn.api.node.BlockStore;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -61,7 +63,7 @@ import org.osgi.util.tracker.ServiceTracker;
  * port and stops its threads before returning) before the new one activates.
  */
 @Component(immediate = true, service = Network.class, configurationPid = "io.cairn.network",
-        property = {"cairn.component=network", "cairn.engine=netty"})
+        property = {"cairn.component=network", "cairn.engine=netty", "cairn.upgrade=stop-first"})
 @Designate(ocd = NettyNetwork.Config.class, factory = false)
 public final class NettyNetwork implements Network {
     private static final System.Logger LOG = System.getLogger(NettyNetwork.class.getName());
@@ -119,12 +121,6 @@ public final class NettyNetwork implements Network {
 
         @AttributeDefinition(description = "Netty event loop threads (they also run the message handlers)")
         int ioThreads() default 2;
-
-        @AttributeDefinition(description = "A peer disconnected for misbehaviour is refused (neither dialed nor accepted) for this many ms; doubles with each further offence")
-        long banMinMs() default 30_000;
-
-        @AttributeDefinition(description = "Longest refusal of a misbehaving peer in ms; a peer that stays out of trouble this long after a refusal ends starts again from banMinMs")
-        long banMaxMs() default 600_000;
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -136,14 +132,14 @@ public final class NettyNetwork implements Network {
     private final TlsIdentity tls;
     private final TopicHandlers handlers = new TopicHandlers();
     private final ServiceTracker<MessageHandler, MessageHandler> tracker;
-    private final Map<String, PeerState> peers = new ConcurrentHashMap<>();
+    private final PeerTable peers;
     private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private final LongAdder handshakeFailures = new LongAdder();
     private final LongAdder malformed = new LongAdder();
     private final LongAdder refusals = new LongAdder();
-    /** Peers disconnected for misbehaviour, by id; kept after the refusal ends to count repeat offences. */
-    private final Map<String, Ban> bans = new ConcurrentHashMap<>();
+    /** The node's record of misbehaving peers: the network refuses whom it bans, and reports wire-format abuse. */
+    private final PeerReputation reputation;
     private final EventLoopGroup group;
     private final Channel server;
     private final int port;
@@ -159,13 +155,15 @@ public final class NettyNetwork implements Network {
      * @throws IllegalArgumentException naming the configuration property that is wrong
      */
     @Activate
-    public NettyNetwork(BundleContext context, Config config) {
+    public NettyNetwork(BundleContext context, Config config, @Reference PeerReputation reputation) {
         check(config);
         this.config = config;
+        this.reputation = reputation;
         this.host = config.host();
         this.chainId = config.chainId();
-        Path home = home(context);
+        Path home = NodeHome.of(context);
         this.tls = TlsIdentity.load(home.resolve(config.caCert()), home.resolve(config.nodeCert()), home.resolve(config.nodeKey()));
+        this.peers = new PeerTable(tls.nodeId);
         // A .cfg file gives the list as one comma-separated string; typed configuration gives an array.
         List<String> peerAddresses = Arrays.stream(config.peers() == null ? new String[0] : config.peers())
                 .filter(s -> s != null).flatMap(s -> Arrays.stream(s.split(","))).filter(s -> !s.isBlank())
@@ -256,18 +254,9 @@ public final class NettyNetwork implements Network {
         if (c.ioThreads() < 1) {
             throw new IllegalArgumentException("io.cairn.network: ioThreads must be at least 1, got " + c.ioThreads());
         }
-        if (c.banMinMs() < 1 || c.banMaxMs() < c.banMinMs()) {
-            throw new IllegalArgumentException("io.cairn.network: need 1 <= banMinMs <= banMaxMs, got "
-                    + c.banMinMs() + " and " + c.banMaxMs());
-        }
         if (c.chainId() < 0) {
             throw new IllegalArgumentException("io.cairn.network: chainId must not be negative, got " + c.chainId());
         }
-    }
-
-    private static Path home(BundleContext context) {
-        String h = context == null ? null : context.getProperty("cairn.home");
-        return (h == null || h.isBlank() ? Path.of("") : Path.of(h)).toAbsolutePath();
     }
 
     @Deactivate
@@ -310,7 +299,7 @@ public final class NettyNetwork implements Network {
     @Override
     public List<Peer> peers() {
         List<Peer> out = new ArrayList<>();
-        for (PeerState p : peers.values()) {
+        for (PeerState p : peers.rows()) {
             Connection c = p.active;
             boolean up = c != null && c.isOpen();
             out.add(new Peer(p.id, p.address, up, p.outbound, up ? p.connectedSince : 0, p.messagesIn.sum(),
@@ -318,7 +307,7 @@ public final class NettyNetwork implements Network {
         }
         for (Dialer.Target t : dialer.targets()) {
             String id = t.knownId();
-            if (!t.isSelf() && (id == null || !peers.containsKey(id))) {
+            if (!t.isSelf() && (id == null || !peers.knows(id))) {
                 out.add(new Peer(id, t.address(), false, true, 0, 0, 0, 0));
             }
         }
@@ -329,7 +318,7 @@ public final class NettyNetwork implements Network {
     public boolean send(String peerId, String topic, byte[] payload) {
         byte[] t = Wire.topic(topic);
         checkPayload(payload);
-        PeerState p = peerId == null ? null : peers.get(peerId);
+        PeerState p = peers.get(peerId);
         Connection c = p == null ? null : p.active;
         if (c == null || closing) {
             return false;
@@ -352,7 +341,7 @@ public final class NettyNetwork implements Network {
         ByteBuf frame = Wire.frame(ByteBufAllocator.DEFAULT, t, payload);
         int accepted = 0;
         try {
-            for (PeerState p : peers.values()) {
+            for (PeerState p : peers.rows()) {
                 Connection c = p.active;
                 if (c != null && c.enqueue(frame.retainedDuplicate())) {
                     p.messagesOut.increment();
@@ -380,9 +369,10 @@ public final class NettyNetwork implements Network {
         }
     }
 
-    /** The longest reason kept and logged: a component's words, but they may quote what the peer sent. */
+    /** The longest reason logged: a component's words, but they may quote what the peer sent. */
     static final int MAX_BAN_REASON = 300;
 
+    /** Closes every connection with a peer the reputation just banned; the ban keeps it out (see {@link #refusal}). */
     @Override
     public void disconnect(String peerId, String reason) {
         if (peerId == null || peerId.equals(self()) || closing) {
@@ -390,63 +380,38 @@ public final class NettyNetwork implements Network {
         }
         String why = reason == null || reason.isBlank() ? "misbehaviour" : reason.strip();
         String cut = why.length() <= MAX_BAN_REASON ? why : why.substring(0, MAX_BAN_REASON) + "...";
-        long now = System.currentTimeMillis();
-        boolean[] fresh = new boolean[1];
-        Ban ban = bans.compute(peerId, (id, old) -> {
-            if (old != null && now < old.untilMillis()) {
-                return old; // already refused: a second report of the same spell does not lengthen it
-            }
-            int offences = old == null || now - old.untilMillis() > config.banMaxMs() ? 1 : old.offences() + 1;
-            long ms = Math.min(config.banMaxMs(), config.banMinMs() << Math.min(offences - 1, 30));
-            if (ms <= 0) {
-                ms = config.banMaxMs(); // shifted past the long range
-            }
-            fresh[0] = true;
-            return new Ban(id, cut, now, now + ms, offences);
-        });
-        if (fresh[0]) {
-            LOG.log(Level.WARNING, () -> "network: disconnecting peer " + TlsIdentity.shortId(peerId) + " and refusing it for "
-                    + (ban.untilMillis() - ban.sinceMillis()) / 1000 + " s (offence " + ban.offences() + "): " + cut);
-        }
+        LOG.log(Level.WARNING, () -> "network: disconnecting peer " + TlsIdentity.shortId(peerId) + ": " + cut);
         // Every connection with it: the active one, and any still in its hello (it would attach next).
         for (Channel ch : channels) {
             Connection c = ch.pipeline().get(Connection.class);
             if (c != null && peerId.equals(c.peerId())) {
-                c.close("disconnected for misbehaviour, refused for " + Math.max(0, ban.untilMillis() - now) / 1000
-                        + " s: " + cut);
+                c.close("disconnected for misbehaviour: " + cut);
             }
         }
     }
 
-    @Override
-    public List<Ban> bans() {
-        long now = System.currentTimeMillis();
-        List<Ban> out = new ArrayList<>();
-        for (Ban b : bans.values()) {
-            if (now < b.untilMillis()) {
-                out.add(b);
-            } else if (now - b.untilMillis() > config.banMaxMs()) {
-                bans.remove(b.peerId(), b); // forgiven: a later offence counts as the first
-            }
+    /** Reports a peer that broke the wire format: no honest node sends what does not decode. */
+    void penalise(String peerId, String why) {
+        if (peerId != null && !closing) {
+            reputation.penalise(peerId, "network", why);
         }
-        return out;
     }
 
     /** How long the peer is still refused for misbehaviour, in ms; 0 if it is not. */
     long refusedForMs(String peerId) {
-        Ban b = peerId == null ? null : bans.get(peerId);
-        return b == null ? 0 : Math.max(0, b.untilMillis() - System.currentTimeMillis());
+        Optional<Ban> b = reputation.ban(peerId);
+        return b.isEmpty() ? 0 : Math.max(0, b.get().untilMillis() - System.currentTimeMillis());
     }
 
     /** Why a connection with the peer must close now, or null if it may connect. */
     String refusal(String peerId) {
-        long left = refusedForMs(peerId);
-        if (left <= 0) {
+        Optional<Ban> b = reputation.ban(peerId);
+        if (b.isEmpty()) {
             return null;
         }
         refusals.increment();
-        Ban b = bans.get(peerId);
-        return "refused for " + (left + 999) / 1000 + " s more, disconnected for misbehaviour: " + (b == null ? "?" : b.reason());
+        long left = Math.max(0, b.get().untilMillis() - System.currentTimeMillis());
+        return "refused for " + (left + 999) / 1000 + " s more, banned for misbehaviour: " + b.get().reason();
     }
 
     @Override
@@ -460,7 +425,7 @@ public final class NettyNetwork implements Network {
         if (chainId() == 0) {
             detail += "; chain id not known yet (no genesis block), peers are refused";
         }
-        List<Ban> refused = bans();
+        List<Ban> refused = reputation.bans();
         if (!refused.isEmpty()) {
             long now = System.currentTimeMillis();
             StringBuilder b = new StringBuilder("; refusing ").append(refused.size()).append(" peer(s) for misbehaviour:");
@@ -534,66 +499,22 @@ public final class NettyNetwork implements Network {
         }
     }
 
-    /**
-     * Makes a connection that completed its hello the peer's connection, unless a preferred one exists.
-     * With two connections between the same two nodes, both nodes keep the one dialed by the node with the
-     * smaller id; of two dialed by the same node (a redial while the old one is half dead), the newer.
-     *
-     * @return the peer's row, or null if this connection must close
-     */
+    /** @return the peer's row, or null if this connection must close (see {@link PeerTable#attach}) */
     PeerState attach(Connection c) {
-        PeerState p = peers.computeIfAbsent(c.peerId(), PeerState::new);
-        Connection loser;
-        synchronized (p) {
-            Connection cur = p.active;
-            if (cur != null && cur.isOpen()) {
-                String smaller = tls.nodeId.compareTo(c.peerId()) < 0 ? tls.nodeId : c.peerId();
-                boolean preferNew = c.dialer().equals(cur.dialer()) || c.dialer().equals(smaller);
-                if (!preferNew) {
-                    return null;
-                }
-                c.adopt(cur);
-                loser = cur;
-            } else {
-                loser = null;
-            }
-            p.active = c;
-            p.address = c.remoteAddress();
-            p.outbound = c.outbound();
-            p.connectedSince = System.currentTimeMillis();
-        }
-        if (loser != null) {
-            loser.close("replaced by the preferred connection with the same peer");
-        }
-        return p;
+        return peers.attach(c);
     }
 
     void closed(Connection c, Channel ch, boolean wasActive) {
         channels.remove(ch);
-        if (!wasActive) {
-            return;
-        }
-        PeerState p = peers.get(c.peerId());
-        if (p == null) {
-            return;
-        }
-        boolean lost;
-        synchronized (p) {
-            lost = p.active == c;
-            if (lost) {
-                p.active = null;
-            }
-        }
-        if (lost && !closing) {
-            LOG.log(Level.INFO, () -> "network: lost peer " + TlsIdentity.shortId(p.id));
-            dialer.peerLost(p.id);
+        PeerState lost = wasActive ? peers.detach(c) : null;
+        if (lost != null && !closing) {
+            LOG.log(Level.INFO, () -> "network: lost peer " + TlsIdentity.shortId(lost.id));
+            dialer.peerLost(lost.id);
         }
     }
 
     boolean isConnected(String id) {
-        PeerState p = peers.get(id);
-        Connection c = p == null ? null : p.active;
-        return c != null && c.isOpen();
+        return peers.isConnected(id);
     }
 
     // ---- observability for operators and tests

@@ -95,7 +95,7 @@ final class TestChain implements AutoCloseable {
         c.caCert = n.caCert().toString();
         c.nodeCert = n.nodeCert().toString();
         c.nodeKey = n.nodeKey().toString();
-        NettyNetwork net = new NettyNetwork(null, c);
+        NettyNetwork net = new NettyNetwork(null, c, c.reputation);
         started.add(net);
         return net;
     }
@@ -165,6 +165,8 @@ final class TestChain implements AutoCloseable {
 
     /** A configuration with test-sized limits; fields are public for each test to adjust. */
     static final class TestConfig implements NettyNetwork.Config {
+        /** This node's peer reputation: bans last 1.5 s. */
+        io.cairn.api.testing.TestReputation reputation = new io.cairn.api.testing.TestReputation(io.cairn.api.runtime.NodeClock.SYSTEM, 1500);
         String host = "127.0.0.1";
         int port;
         String[] peers = {};
@@ -179,8 +181,6 @@ final class TestChain implements AutoCloseable {
         long helloTimeoutMs = 3000;
         long keepaliveMs = 10_000;
         int ioThreads = 1;
-        long banMinMs = 30_000;
-        long banMaxMs = 600_000;
 
         @Override public Class<? extends java.lang.annotation.Annotation> annotationType() { return NettyNetwork.Config.class; }
         @Override public String host() { return host; }
@@ -197,8 +197,6 @@ final class TestChain implements AutoCloseable {
         @Override public long helloTimeoutMs() { return helloTimeoutMs; }
         @Override public long keepaliveMs() { return keepaliveMs; }
         @Override public int ioThreads() { return ioThreads; }
-        @Override public long banMinMs() { return banMinMs; }
-        @Override public long banMaxMs() { return banMaxMs; }
     }
 
     private static KeyPair ecKeys() {

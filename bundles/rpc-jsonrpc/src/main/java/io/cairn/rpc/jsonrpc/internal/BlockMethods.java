@@ -65,7 +65,7 @@ public final class BlockMethods {
             for (int i = 0; i < txs.size(); i++) {
                 Transaction tx = txs.get(i);
                 Hash txHash = suite.digest(tx.signingPayload());
-                out.add(full ? ChainJson.transaction(tx, txHash, suite.address(tx.publicKey()), block.number(), hash, i)
+                out.add(full ? ChainJson.transaction(tx, null, txHash, suite.address(tx.publicKey()), block.number(), hash, i)
                         : ChainJson.hash(txHash));
             }
         }

@@ -11,11 +11,8 @@ import io.cairn.api.chain.Bytes;
 import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.Receipt;
 import io.cairn.api.chain.Transaction;
-import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 
 /** The JSON form of chain types (docs/rpc.md): hex is 0x-prefixed, amounts are decimal strings. */
 public final class ChainJson {
@@ -35,19 +32,30 @@ public final class ChainJson {
         return a == null ? NODES.nullNode() : NODES.textNode(a.toHex());
     }
 
+    /** A u64 of the encoding (chain id, nonce) as the unsigned number it is. */
+    public static JsonNode u64(long v) {
+        return v >= 0 ? NODES.numberNode(v) : NODES.numberNode(new BigInteger(Long.toUnsignedString(v)));
+    }
+
     /**
-     * A transaction; {@code blockNumber}, {@code blockHash} and {@code index} are null while it is pending.
+     * A transaction with its encoding, so that a client can check its signature and hash without trusting the
+     * node; {@code blockNumber}, {@code blockHash} and {@code index} are null while it is pending.
+     *
+     * @param encoded the transaction's encoding (the pool's or the block's bytes), or null to encode it
      */
-    public static ObjectNode transaction(Transaction tx, Hash hash, Address from, Long blockNumber, Hash blockHash,
-            Integer index) {
+    public static ObjectNode transaction(Transaction tx, byte[] encoded, Hash hash, Address from, Long blockNumber,
+            Hash blockHash, Integer index) {
         ObjectNode o = NODES.objectNode();
         o.set("hash", hash(hash));
-        o.put("chainId", tx.chainId());
-        o.put("nonce", tx.nonce());
+        o.set("chainId", u64(tx.chainId()));
+        o.set("nonce", u64(tx.nonce()));
         o.set("from", address(from));
         o.set("to", address(tx.to()));
         o.put("value", tx.value().toString());
         o.set("data", hex(tx.data()));
+        o.set("publicKey", hex(tx.publicKey()));
+        o.set("signature", hex(tx.signature()));
+        o.set("raw", hex(encoded != null ? encoded : tx.encode()));
         o.put("blockNumber", blockNumber);
         o.set("blockHash", hash(blockHash));
         o.put("transactionIndex", index);
@@ -80,8 +88,9 @@ public final class ChainJson {
         o.set("receiptRoot", hash(h.receiptRoot()));
         o.set("stateRoot", hash(h.stateRoot()));
         o.put("version", h.version());
-        o.put("chainId", h.chainId());
+        o.set("chainId", u64(h.chainId()));
         o.set("sealer", hex(h.sealer()));
+        o.set("extra", hex(h.extra()));
         o.put("transactionCount", block.transactions().size());
         o.putArray("transactions").addAll(transactions);
         ArrayNode seals = o.putArray("seals");
@@ -89,48 +98,5 @@ public final class ChainJson {
             seals.add(Bytes.toHex(s));
         }
         return o;
-    }
-
-    /**
-     * Engine-reported values (consensus status): maps, lists, numbers, strings, booleans and chain types;
-     * anything else by its string form, so that no engine object is serialised by reflection.
-     */
-    public static JsonNode value(Object v) {
-        if (v == null) {
-            return NODES.nullNode();
-        } else if (v instanceof String s) {
-            return NODES.textNode(s);
-        } else if (v instanceof Boolean b) {
-            return NODES.booleanNode(b);
-        } else if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
-            return NODES.numberNode(((Number) v).longValue());
-        } else if (v instanceof Double || v instanceof Float) {
-            return NODES.numberNode(((Number) v).doubleValue());
-        } else if (v instanceof BigInteger b) {
-            return NODES.numberNode(b);
-        } else if (v instanceof BigDecimal b) {
-            return NODES.numberNode(b);
-        } else if (v instanceof byte[] b) {
-            return hex(b);
-        } else if (v instanceof Hash h) {
-            return hash(h);
-        } else if (v instanceof Address a) {
-            return address(a);
-        } else if (v instanceof Map<?, ?> m) {
-            ObjectNode o = NODES.objectNode();
-            for (Map.Entry<?, ?> e : m.entrySet()) {
-                o.set(String.valueOf(e.getKey()), value(e.getValue()));
-            }
-            return o;
-        } else if (v instanceof Collection<?> c) {
-            ArrayNode a = NODES.arrayNode(c.size());
-            for (Object e : c) {
-                a.add(value(e));
-            }
-            return a;
-        } else if (v instanceof Object[] arr) {
-            return value(java.util.Arrays.asList(arr));
-        }
-        return NODES.textNode(v.toString());
     }
 }

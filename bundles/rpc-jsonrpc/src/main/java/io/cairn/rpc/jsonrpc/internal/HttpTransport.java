@@ -37,12 +37,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
-import java.util.function.Supplier;
+import io.cairn.api.runtime.Metrics;
+import java.io.IOException;
 
 /**
  * JSON-RPC over HTTP/1.1 on Netty: {@code POST} carries a request body, {@code GET /} answers a health
- * summary. The event loop only moves bytes; parsing and the calls run on the worker executor. Requests of
+ * summary, {@code GET /metrics} the node's metrics in Prometheus text format. The event loop only moves bytes;
+ * parsing, the calls and the scrape run on the worker executor. Requests of
  * one connection are answered one at a time and in order (reads pause meanwhile), which keeps pipelined
  * responses in order and gives a fast client back-pressure.
  */
@@ -56,33 +57,37 @@ public final class HttpTransport implements AutoCloseable {
     private final String host;
     private final int maxRequestBytes;
     private final Executor workers;
-    private final Function<byte[], CompletableFuture<byte[]>> rpc;
-    private final Supplier<byte[]> health;
-    private final byte[] tooLargeBody;
-    private final byte[] internalErrorBody;
+    private final Handler handler;
     private final EventLoopGroup group;
     private final Channel server;
     private final int port;
 
+    /** What the transport serves. Every method but {@link #error} is called on a worker thread. */
+    public interface Handler {
+        /** Answers a JSON-RPC body; an empty answer means "no content". */
+        CompletableFuture<byte[]> rpc(byte[] body);
+
+        /** The health summary of {@code GET /} (JSON). */
+        byte[] health();
+
+        /** The page of {@code GET /metrics}, in {@link Metrics#CONTENT_TYPE}. */
+        byte[] metrics() throws IOException;
+
+        /** The JSON-RPC error body of a failure that is not a call's (too large, internal); counted by the caller. */
+        byte[] error(int code, String message);
+    }
+
     /**
      * Binds and starts serving.
      *
-     * @param port      the TCP port; 0 picks a free one (see {@link #port()})
-     * @param rpc       answers a JSON-RPC body (an empty answer means "no content")
-     * @param errorBody the JSON-RPC error body for a code and message
+     * @param port the TCP port; 0 picks a free one (see {@link #port()})
      * @throws IllegalStateException naming host:port if it cannot listen
      */
-    public HttpTransport(String host, int port, int maxRequestBytes, int ioThreads, Executor workers,
-            Function<byte[], CompletableFuture<byte[]>> rpc, Supplier<byte[]> health,
-            java.util.function.BiFunction<Integer, String, byte[]> errorBody) {
+    public HttpTransport(String host, int port, int maxRequestBytes, int ioThreads, Executor workers, Handler handler) {
         this.host = host;
         this.maxRequestBytes = maxRequestBytes;
         this.workers = workers;
-        this.rpc = rpc;
-        this.health = health;
-        this.tooLargeBody = errorBody.apply(RpcException.REQUEST_TOO_LARGE,
-                "request too large: limit " + maxRequestBytes + " bytes");
-        this.internalErrorBody = errorBody.apply(RpcException.INTERNAL_ERROR, "internal error: the request failed");
+        this.handler = handler;
         this.group = new MultiThreadIoEventLoopGroup(ioThreads, new DefaultThreadFactory("cairn-rpc-io", true),
                 NioIoHandler.newFactory());
         try {
@@ -134,10 +139,14 @@ public final class HttpTransport implements AutoCloseable {
     }
 
     private static FullHttpResponse response(HttpResponseStatus status, byte[] body) {
+        return response(status, body, JSON);
+    }
+
+    private static FullHttpResponse response(HttpResponseStatus status, byte[] body, String contentType) {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 body.length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
         if (body.length > 0) {
-            r.headers().set(HttpHeaderNames.CONTENT_TYPE, JSON);
+            r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         }
         r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
         return r;
@@ -155,7 +164,8 @@ public final class HttpTransport implements AutoCloseable {
                 super.handleOversizedMessage(ctx, oversized);
                 return;
             }
-            FullHttpResponse r = response(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, tooLargeBody);
+            FullHttpResponse r = response(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, handler.error(
+                    RpcException.REQUEST_TOO_LARGE, "request too large: limit " + maxRequestBytes + " bytes"));
             // The aggregator discards the rest of the body, so a keep-alive connection can stay open; once
             // the body was read whole (or the client will close anyway) there is nothing to resync.
             boolean close = oversized instanceof FullHttpMessage
@@ -169,32 +179,42 @@ public final class HttpTransport implements AutoCloseable {
         }
     }
 
+    /** What a request asks for. */
+    private enum Route { RPC, HEALTH, METRICS, REFUSED }
+
     /** One per connection; all its state is touched on the connection's event loop only. */
     private final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final ArrayDeque<Pending> queue = new ArrayDeque<>();
         private boolean busy;
 
-        private record Pending(boolean post, byte[] body, boolean keepAlive, HttpResponseStatus rejection) {}
+        private record Pending(Route route, byte[] body, boolean keepAlive, HttpResponseStatus rejection) {}
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
             boolean keepAlive = HttpUtil.isKeepAlive(req);
             Pending p;
             if (!req.decoderResult().isSuccess()) {
-                p = new Pending(false, null, false, HttpResponseStatus.BAD_REQUEST);
+                p = new Pending(Route.REFUSED, null, false, HttpResponseStatus.BAD_REQUEST);
             } else if (req.method().equals(HttpMethod.POST)) {
                 ByteBuf content = req.content();
-                p = new Pending(true, ByteBufUtil.getBytes(content), keepAlive, null);
-            } else if (req.method().equals(HttpMethod.GET) && (req.uri().equals("/") || req.uri().startsWith("/?"))) {
-                p = new Pending(false, null, keepAlive, null);
+                p = new Pending(Route.RPC, ByteBufUtil.getBytes(content), keepAlive, null);
+            } else if (req.method().equals(HttpMethod.GET) && isPath(req.uri(), "/")) {
+                p = new Pending(Route.HEALTH, null, keepAlive, null);
+            } else if (req.method().equals(HttpMethod.GET) && isPath(req.uri(), "/metrics")) {
+                p = new Pending(Route.METRICS, null, keepAlive, null);
             } else {
-                p = new Pending(false, null, keepAlive, req.method().equals(HttpMethod.GET)
+                p = new Pending(Route.REFUSED, null, keepAlive, req.method().equals(HttpMethod.GET)
                         ? HttpResponseStatus.NOT_FOUND : HttpResponseStatus.METHOD_NOT_ALLOWED);
             }
             queue.add(p);
             if (!busy) {
                 next(ctx);
             }
+        }
+
+        /** The path, with or without a query string. */
+        private static boolean isPath(String uri, String path) {
+            return uri.equals(path) || uri.startsWith(path + "?");
         }
 
         private void next(ChannelHandlerContext ctx) {
@@ -206,35 +226,46 @@ public final class HttpTransport implements AutoCloseable {
             }
             busy = true;
             ctx.channel().config().setAutoRead(false);
-            if (p.rejection != null) {
+            if (p.route == Route.REFUSED) {
                 byte[] body = ("{\"error\":\"" + (p.rejection == HttpResponseStatus.BAD_REQUEST ? "malformed HTTP request"
-                        : "JSON-RPC is served by POST; GET / gives the node's health") + "\"}")
+                        : "JSON-RPC is served by POST; GET / gives the node's health, GET /metrics its metrics") + "\"}")
                         .getBytes(StandardCharsets.UTF_8);
                 respond(ctx, p, response(p.rejection, body));
                 return;
             }
             try {
-                workers.execute(() -> {
-                    CompletableFuture<byte[]> answer;
-                    try {
-                        answer = p.post ? rpc.apply(p.body) : CompletableFuture.completedFuture(health.get());
-                    } catch (RuntimeException e) {
-                        answer = CompletableFuture.failedFuture(e);
-                    }
-                    answer.whenComplete((body, failure) -> ctx.executor().execute(() -> {
-                        if (failure != null) {
-                            LOG.log(System.Logger.Level.ERROR, "rpc: request failed", failure);
-                            respond(ctx, p, response(HttpResponseStatus.INTERNAL_SERVER_ERROR, internalErrorBody));
-                        } else {
-                            respond(ctx, p, response(body.length == 0 ? HttpResponseStatus.NO_CONTENT
-                                    : HttpResponseStatus.OK, body));
-                        }
-                    }));
-                });
+                workers.execute(() -> serve(ctx, p));
             } catch (RejectedExecutionException e) {
                 respond(ctx, p, response(HttpResponseStatus.SERVICE_UNAVAILABLE,
                         "{\"error\":\"the rpc server is stopping\"}".getBytes(StandardCharsets.UTF_8)));
             }
+        }
+
+        /** On a worker: the answer, then the response written on the connection's event loop. */
+        private void serve(ChannelHandlerContext ctx, Pending p) {
+            CompletableFuture<byte[]> answer;
+            try {
+                answer = switch (p.route) {
+                    case RPC -> handler.rpc(p.body);
+                    case HEALTH -> CompletableFuture.completedFuture(handler.health());
+                    case METRICS -> CompletableFuture.completedFuture(handler.metrics());
+                    case REFUSED -> throw new IllegalStateException("a refused request reached a worker");
+                };
+            } catch (IOException | RuntimeException e) {
+                answer = CompletableFuture.failedFuture(e);
+            }
+            String type = p.route == Route.METRICS ? Metrics.CONTENT_TYPE : JSON;
+            answer.whenComplete((body, failure) -> ctx.executor().execute(() -> {
+                if (failure != null) {
+                    LOG.log(System.Logger.Level.ERROR, "rpc: request failed", failure);
+                    respond(ctx, p, response(HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                            handler.error(RpcException.INTERNAL_ERROR, "internal error: the request failed")));
+                } else {
+                    // only JSON-RPC has "no content": a batch of notifications
+                    boolean none = body.length == 0 && p.route == Route.RPC;
+                    respond(ctx, p, response(none ? HttpResponseStatus.NO_CONTENT : HttpResponseStatus.OK, body, type));
+                }
+            }));
         }
 
         private void respond(ChannelHandlerContext ctx, Pending p, FullHttpResponse r) {

@@ -8,18 +8,21 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cairn.api.node.NotReadyException;
+import io.cairn.api.runtime.Metrics;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * JSON-RPC 2.0: parses a request body (one request or a batch), dispatches each call by method name and
  * writes the response body. Knows nothing of HTTP, so it is tested without a server.
  *
- * <p>A large batch is split into lanes by each call's {@link RpcMethod#orderingKey ordering key} and the
+ * <p>A large batch is split into lanes by each call's {@link RpcMethod#prepare lane key} and the
  * lanes run in parallel on the worker executor: a batch of transactions is bound by signature checks, and
  * one client connection should be able to use every worker. Nothing blocks waiting for a lane (the last
  * lane to finish writes the response), so a small worker pool cannot deadlock on its own batches.
@@ -36,12 +39,19 @@ public final class JsonRpcDispatcher {
     private final int maxBatch;
     private final Executor workers;
     private final int lanes;
+    private final RpcMetrics metrics;
+
+    /** Without metrics (tests). */
+    public JsonRpcDispatcher(Map<String, RpcMethod> methods, int maxBatch, Executor workers, int lanes) {
+        this(methods, maxBatch, workers, lanes, Metrics.NONE);
+    }
 
     /**
      * @param workers runs the extra lanes of a large batch (may be {@code Runnable::run})
      * @param lanes   how many lanes a large batch is split into (the worker count)
+     * @param metrics counts calls by method and errors by code
      */
-    public JsonRpcDispatcher(Map<String, RpcMethod> methods, int maxBatch, Executor workers, int lanes) {
+    public JsonRpcDispatcher(Map<String, RpcMethod> methods, int maxBatch, Executor workers, int lanes, Metrics metrics) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be at least 1, got " + maxBatch);
         }
@@ -49,6 +59,7 @@ public final class JsonRpcDispatcher {
         this.maxBatch = maxBatch;
         this.workers = workers;
         this.lanes = Math.max(1, lanes);
+        this.metrics = new RpcMetrics(metrics, this.methods.keySet());
     }
 
     /**
@@ -61,25 +72,24 @@ public final class JsonRpcDispatcher {
             root = mapper.readTree(body);
         } catch (JsonProcessingException e) {
             var at = e.getLocation();
-            return done(error(NullNode.getInstance(), RpcException.PARSE_ERROR, "parse error: malformed JSON: "
-                    + e.getOriginalMessage()
+            return done(failure(RpcException.PARSE_ERROR, "parse error: malformed JSON: " + e.getOriginalMessage()
                     + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr())));
         } catch (IOException e) {
-            return done(error(NullNode.getInstance(), RpcException.PARSE_ERROR, "parse error: " + e.getMessage()));
+            return done(failure(RpcException.PARSE_ERROR, "parse error: " + e.getMessage()));
         }
         if (root == null || root.isMissingNode()) {
-            return done(error(NullNode.getInstance(), RpcException.PARSE_ERROR, "parse error: the request body is empty"));
+            return done(failure(RpcException.PARSE_ERROR, "parse error: the request body is empty"));
         }
         if (root.isArray()) {
             return batch(root);
         }
-        ObjectNode response = call(root);
+        ObjectNode response = answer(read(root), null);
         return CompletableFuture.completedFuture(response == null ? NO_RESPONSE : write(response));
     }
 
-    /** The body of an error that is not tied to a request (HTTP-level limits, internal failures). */
+    /** The body of an error that is not tied to a request (HTTP-level limits, internal failures); counted. */
     public byte[] errorBody(int code, String message) {
-        return write(error(NullNode.getInstance(), code, message));
+        return write(failure(code, message));
     }
 
     /** Any JSON value as bytes (the health summary). */
@@ -90,21 +100,27 @@ public final class JsonRpcDispatcher {
     private CompletableFuture<byte[]> batch(JsonNode batch) {
         int n = batch.size();
         if (n == 0) {
-            return done(error(NullNode.getInstance(), RpcException.INVALID_REQUEST, "invalid request: empty batch"));
+            return done(failure(RpcException.INVALID_REQUEST, "invalid request: empty batch"));
         }
         if (n > maxBatch) {
-            return done(error(NullNode.getInstance(), RpcException.INVALID_REQUEST, "invalid request: batch of " + n
+            return done(failure(RpcException.INVALID_REQUEST, "invalid request: batch of " + n
                     + " requests exceeds the limit of " + maxBatch));
         }
         ObjectNode[] out = new ObjectNode[n];
         int laneCount = n >= PARALLEL_MIN_BATCH ? lanes : 1;
         if (laneCount == 1) {
             for (int i = 0; i < n; i++) {
-                out[i] = call(batch.get(i));
+                out[i] = answer(read(batch.get(i)), null);
             }
             return CompletableFuture.completedFuture(write(out));
         }
-        int[][] lanesOf = split(batch, laneCount);
+        Call[] calls = new Call[n];
+        RpcMethod.Prepared[] prepared = new RpcMethod.Prepared[n];
+        for (int i = 0; i < n; i++) {
+            calls[i] = read(batch.get(i));
+            prepared[i] = prepare(calls[i]);
+        }
+        int[][] lanesOf = split(prepared, laneCount);
         CompletableFuture<byte[]> result = new CompletableFuture<>();
         // The decrement orders each lane's writes to out[] before the last lane reads them.
         AtomicInteger running = new AtomicInteger(laneCount);
@@ -113,7 +129,7 @@ public final class JsonRpcDispatcher {
             Runnable lane = () -> {
                 try {
                     for (int i : indexes) {
-                        out[i] = call(batch.get(i));
+                        out[i] = answer(calls[i], prepared[i].call());
                     }
                 } finally {
                     if (running.decrementAndGet() == 0) {
@@ -138,13 +154,27 @@ public final class JsonRpcDispatcher {
         return result;
     }
 
-    /** Indexes of the batch per lane: same ordering key, same lane, in batch order. */
-    private int[][] split(JsonNode batch, int laneCount) {
-        int n = batch.size();
+    /** The call's lane and its parameters read once; a call that cannot be read fails in any lane. */
+    private static RpcMethod.Prepared prepare(Call c) {
+        if (c.invalid != null) {
+            return new RpcMethod.Prepared(RpcMethod.ANY_ORDER, () -> null);
+        }
+        try {
+            return c.method.prepare(c.params);
+        } catch (RuntimeException e) {
+            return new RpcMethod.Prepared(RpcMethod.ANY_ORDER, () -> {
+                throw e;
+            });
+        }
+    }
+
+    /** Indexes of the batch per lane: same key, same lane, in batch order. */
+    private static int[][] split(RpcMethod.Prepared[] prepared, int laneCount) {
+        int n = prepared.length;
         int[] laneOf = new int[n];
         int[] counts = new int[laneCount];
         for (int i = 0; i < n; i++) {
-            int key = orderingKey(batch.get(i));
+            int key = prepared[i].key();
             int lane = key == RpcMethod.ANY_ORDER ? i % laneCount : Math.floorMod(mix(key), laneCount);
             laneOf[i] = lane;
             counts[lane]++;
@@ -167,58 +197,81 @@ public final class JsonRpcDispatcher {
         return h;
     }
 
-    private int orderingKey(JsonNode request) {
-        JsonNode m = request.get("method");
-        if (m == null || !m.isTextual()) {
-            return RpcMethod.ANY_ORDER;
-        }
-        RpcMethod method = methods.get(m.textValue());
-        JsonNode params = request.get("params");
-        return method == null || params == null ? RpcMethod.ANY_ORDER : method.orderingKey(params);
-    }
+    /**
+     * A request read as far as its envelope: either invalid (the error response, owed even to a request without
+     * an id) or a method with its parameters; an unknown method or a params value that is no array is a method
+     * that fails, so a notification of it gets no response.
+     */
+    private record Call(JsonNode id, ObjectNode invalid, String name, RpcMethod method, Params params) {}
 
-    /** One call; null for a notification (a valid request without an id gets no response). */
-    ObjectNode call(JsonNode request) {
+    private Call read(JsonNode request) {
+        JsonNode m = request.get("method");
+        String name = m != null && m.isTextual() ? m.textValue() : null;
+        metrics.request(name);
         if (!request.isObject()) {
-            return error(NullNode.getInstance(), RpcException.INVALID_REQUEST,
-                    "invalid request: a request must be a JSON object, got " + Params.describe(request));
+            return invalid(NullNode.getInstance(), "invalid request: a request must be a JSON object, got "
+                    + Params.describe(request));
         }
         JsonNode id = request.get("id");
         if (id != null && !(id.isTextual() || id.isNumber() || id.isNull())) {
-            return error(NullNode.getInstance(), RpcException.INVALID_REQUEST,
-                    "invalid request: id must be a string, a number or null, got " + Params.describe(id));
+            return invalid(NullNode.getInstance(), "invalid request: id must be a string, a number or null, got "
+                    + Params.describe(id));
         }
         JsonNode replyId = id == null ? NullNode.getInstance() : id;
         JsonNode version = request.get("jsonrpc");
         if (version == null || !version.isTextual() || !version.textValue().equals("2.0")) {
-            return error(replyId, RpcException.INVALID_REQUEST, "invalid request: jsonrpc must be \"2.0\", "
+            return invalid(replyId, "invalid request: jsonrpc must be \"2.0\", "
                     + (version == null ? "it is missing" : "got " + Params.describe(version)));
         }
-        JsonNode m = request.get("method");
-        if (m == null || !m.isTextual()) {
-            return error(replyId, RpcException.INVALID_REQUEST, "invalid request: method must be a string, "
+        if (name == null) {
+            return invalid(replyId, "invalid request: method must be a string, "
                     + (m == null ? "it is missing" : "got " + Params.describe(m)));
         }
-        String name = m.textValue();
+        RpcMethod method = methods.get(name);
+        if (method == null) {
+            RpcException e = new RpcException(RpcException.METHOD_NOT_FOUND, "unknown method '" + Params.abbreviate(name) + "'");
+            method = p -> {
+                throw e;
+            };
+        }
+        JsonNode params = request.get("params");
+        if (params == null || params.isNull()) {
+            params = nodes.arrayNode();
+        } else if (!params.isArray()) {
+            RpcException e = RpcException.invalidParams("params must be an array of positional parameters, got "
+                    + Params.describe(params));
+            method = p -> {
+                throw e;
+            };
+        }
+        return new Call(id, null, name, method, new Params(name, params));
+    }
+
+    private Call invalid(JsonNode replyId, String message) {
+        return new Call(replyId, failure(replyId, RpcException.INVALID_REQUEST, message), null, null, null);
+    }
+
+    /**
+     * Runs one call; null for a notification (a valid request without an id gets no response).
+     *
+     * @param run the call with its parameters read ahead, or null to run the method on its parameters
+     */
+    private ObjectNode answer(Call c, Supplier<JsonNode> run) {
+        if (c.invalid != null) {
+            return c.invalid;
+        }
+        JsonNode id = c.id;
         JsonNode result;
         try {
-            RpcMethod method = methods.get(name);
-            if (method == null) {
-                throw new RpcException(RpcException.METHOD_NOT_FOUND, "unknown method '" + Params.abbreviate(name) + "'");
-            }
-            JsonNode params = request.get("params");
-            if (params == null || params.isNull()) {
-                params = nodes.arrayNode();
-            } else if (!params.isArray()) {
-                throw RpcException.invalidParams("params must be an array of positional parameters, got "
-                        + Params.describe(params));
-            }
-            result = method.call(new Params(name, params));
+            result = run != null ? run.get() : c.method.call(c.params);
         } catch (RpcException e) {
-            return id == null ? null : error(replyId, e.code(), e.getMessage());
+            return refuse(id, e.code(), e.getMessage());
+        } catch (NotReadyException e) {
+            // a component behind the one called is absent (an engine swap): the client retries, as for -32018
+            return refuse(id, RpcException.NOT_READY, "not ready: " + e.getMessage());
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "rpc: " + name + " failed", e);
-            return id == null ? null : error(replyId, RpcException.INTERNAL_ERROR, "internal error in " + name + ": " + e);
+            LOG.log(System.Logger.Level.ERROR, "rpc: " + c.name + " failed", e);
+            return refuse(id, RpcException.INTERNAL_ERROR, "internal error in " + c.name + ": " + e);
         }
         if (id == null) {
             return null;
@@ -230,7 +283,21 @@ public final class JsonRpcDispatcher {
         return response;
     }
 
-    private ObjectNode error(JsonNode id, int code, String message) {
+    /** A method's error: counted, and answered unless the call was a notification. */
+    private ObjectNode refuse(JsonNode id, int code, String message) {
+        if (id == null) {
+            metrics.error(code);
+            return null;
+        }
+        return failure(id, code, message);
+    }
+
+    private ObjectNode failure(int code, String message) {
+        return failure(NullNode.getInstance(), code, message);
+    }
+
+    private ObjectNode failure(JsonNode id, int code, String message) {
+        metrics.error(code);
         ObjectNode response = nodes.objectNode();
         response.put("jsonrpc", "2.0");
         response.set("id", id);

@@ -1,20 +1,23 @@
 package io.cairn.rpc.jsonrpc.internal;
 
-import io.cairn.api.chain.Genesis;
+import io.cairn.api.chain.ChainSpec;
 import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.api.crypto.NodeIdentity;
 import io.cairn.api.network.Network;
+import io.cairn.api.network.PeerReputation;
 import io.cairn.api.node.BlockStore;
 import io.cairn.api.node.Consensus;
 import io.cairn.api.node.EngineInfo;
 import io.cairn.api.node.LedgerModel;
 import io.cairn.api.node.RpcServer;
 import io.cairn.api.node.TxPool;
+import io.cairn.api.runtime.Metrics;
 import io.cairn.api.sync.BlockSync;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -33,11 +36,13 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
- * The rpc component: JSON-RPC 2.0 over HTTP. Every other component is an optional, dynamic reference:
- * while one is absent (not deployed, or being swapped) the methods that need it answer "not ready" at once.
+ * The rpc component: JSON-RPC 2.0 over HTTP, and the node's metrics at {@code GET /metrics}. Every other
+ * component is an optional, dynamic reference: while one is absent (not deployed, or being swapped) the methods
+ * that need it answer "not ready" at once. It owns its port, so an upgrade stops it before starting the next.
  */
 @Component(immediate = true, service = RpcServer.class, configurationPid = "io.cairn.rpc",
-        property = {"cairn.component=rpc", "cairn.engine=jsonrpc"})
+        property = {io.cairn.api.node.Component.COMPONENT + "=rpc", io.cairn.api.node.Component.ENGINE + "=jsonrpc",
+                io.cairn.api.node.Component.UPGRADE + "=" + io.cairn.api.node.Component.STOP_FIRST})
 @Designate(ocd = JsonRpcServer.Config.class, factory = false)
 public final class JsonRpcServer implements RpcServer, NodeServices {
     private static final long WORKER_STOP_MS = 3000;
@@ -91,7 +96,11 @@ public final class JsonRpcServer implements RpcServer, NodeServices {
             policyOption = ReferencePolicyOption.GREEDY)
     volatile BlockSync sync;
 
-    /** Every suite: a crypto engine may offer several, and the chain's is picked by name. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile PeerReputation reputation;
+
+    /** Every suite: a crypto engine may offer several, and the chain's is the one its spec names. */
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     volatile List<CryptoSuite> suites = List.of();
@@ -99,14 +108,19 @@ public final class JsonRpcServer implements RpcServer, NodeServices {
     private final BundleContext context;
     private final ExecutorService workers;
     private final HttpTransport transport;
-    private volatile String chainSuite;
+    /** The spec of the block store it was read from: read once per block store, not per call. */
+    private volatile StoreSpec storeSpec;
+
+    private record StoreSpec(BlockStore store, ChainSpec spec) {}
 
     /**
      * @param context null outside a framework (tests): the engine list is then empty
+     * @param metrics the node's registry (the core bundle, never swapped): served at GET /metrics, and the
+     *                server's own counters are kept there
      * @throws IllegalStateException naming host:port when the port cannot be bound
      */
     @Activate
-    public JsonRpcServer(BundleContext context, Config config) {
+    public JsonRpcServer(BundleContext context, Config config, @Reference(name = "metrics") Metrics metrics) {
         check(config);
         this.context = context;
         this.workers = workerPool(config.workerThreads());
@@ -116,10 +130,34 @@ public final class JsonRpcServer implements RpcServer, NodeServices {
         NodeMethods node = new NodeMethods(this);
         node.register(methods);
         new PeerMethods(this).register(methods);
-        JsonRpcDispatcher dispatcher = new JsonRpcDispatcher(methods, config.maxBatch(), workers, config.workerThreads());
+        JsonRpcDispatcher dispatcher = new JsonRpcDispatcher(methods, config.maxBatch(), workers, config.workerThreads(),
+                metrics);
+        HttpTransport.Handler handler = new HttpTransport.Handler() {
+            @Override
+            public java.util.concurrent.CompletableFuture<byte[]> rpc(byte[] body) {
+                return dispatcher.handle(body);
+            }
+
+            @Override
+            public byte[] health() {
+                return dispatcher.toBytes(node.health());
+            }
+
+            @Override
+            public byte[] metrics() throws IOException {
+                ByteArrayOutputStream out = new ByteArrayOutputStream(32 * 1024);
+                metrics.scrape(out);
+                return out.toByteArray();
+            }
+
+            @Override
+            public byte[] error(int code, String message) {
+                return dispatcher.errorBody(code, message);
+            }
+        };
         try {
             this.transport = new HttpTransport(config.host(), config.port(), config.maxRequestBytes(), config.ioThreads(),
-                    workers, dispatcher::handle, () -> dispatcher.toBytes(node.health()), dispatcher::errorBody);
+                    workers, handler);
         } catch (RuntimeException e) {
             stopWorkers();
             throw e;
@@ -219,32 +257,36 @@ public final class JsonRpcServer implements RpcServer, NodeServices {
         return sync;
     }
 
-    /** The node key's suite, else the one named by the genesis block, else the only one there is. */
     @Override
-    public CryptoSuite suite() {
-        NodeIdentity id = identity;
-        if (id != null) {
-            return id.suite();
-        }
-        List<CryptoSuite> all = suites;
-        if (all.isEmpty()) {
+    public PeerReputation reputation() {
+        return reputation;
+    }
+
+    @Override
+    public ChainSpec spec() {
+        BlockStore store = blockStore;
+        if (store == null) {
             return null;
         }
-        if (all.size() == 1) {
-            return all.get(0);
+        StoreSpec cached = storeSpec;
+        if (cached != null && cached.store == store) {
+            return cached.spec;
         }
-        String name = chainSuite;
-        if (name == null) {
-            BlockStore store = blockStore;
-            Optional<Genesis> genesis = store == null ? Optional.empty() : store.genesis();
-            if (genesis.isEmpty()) {
-                return null;
-            }
-            name = genesis.get().suite();
-            chainSuite = name;
+        ChainSpec spec = store.spec().orElse(null);
+        if (spec != null) {
+            storeSpec = new StoreSpec(store, spec);
         }
-        for (CryptoSuite s : all) {
-            if (s.name().equals(name)) {
+        return spec;
+    }
+
+    @Override
+    public CryptoSuite suite() {
+        ChainSpec spec = spec();
+        if (spec == null) {
+            return null;
+        }
+        for (CryptoSuite s : suites) {
+            if (spec.usesSuite(s)) {
                 return s;
             }
         }

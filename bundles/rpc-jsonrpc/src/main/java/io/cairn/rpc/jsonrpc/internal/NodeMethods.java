@@ -4,16 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cairn.api.chain.Genesis;
-import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.api.chain.ChainSpec;
 import io.cairn.api.crypto.NodeIdentity;
 import io.cairn.api.node.BlockStore;
 import io.cairn.api.node.Consensus;
+import io.cairn.api.node.ConsensusStatus;
 import io.cairn.api.node.EngineInfo;
 import io.cairn.api.node.LedgerModel;
 import io.cairn.api.node.TxPool;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 import java.util.Map;
-import java.util.Optional;
 
 /** The node itself: getNodeInfo, getConsensusStatus, and the health summary of {@code GET /}. */
 public final class NodeMethods {
@@ -35,15 +39,14 @@ public final class NodeMethods {
         p.atMost(0);
         NodeIdentity identity = node.identity();
         BlockStore store = node.blockStore();
-        CryptoSuite suite = node.suite();
+        ChainSpec spec = node.spec();
         LedgerModel model = node.ledgerModel();
         Consensus consensus = node.consensus();
         ObjectNode o = NODES.objectNode();
         o.set("nodeId", identity == null ? NODES.nullNode() : ChainJson.hex(identity.publicKey()));
         o.set("address", identity == null ? NODES.nullNode() : ChainJson.address(identity.address()));
-        Optional<Genesis> genesis = store == null ? Optional.empty() : store.genesis();
-        o.put("chainId", genesis.map(Genesis::chainId).orElse(null));
-        o.put("suite", suite == null ? null : suite.name());
+        o.set("chainId", spec == null ? NODES.nullNode() : ChainJson.u64(spec.chainId()));
+        o.put("suite", spec == null ? null : spec.suite());
         o.put("ledgerModel", model == null ? null : model.model());
         o.put("consensus", consensus == null ? null : consensus.engine());
         o.put("height", store == null ? null : store.height());
@@ -64,16 +67,16 @@ public final class NodeMethods {
 
     /** The node JVM's memory, so that benchmarks can report what the node used. */
     static ObjectNode memory() {
-        java.lang.management.MemoryMXBean mem = java.lang.management.ManagementFactory.getMemoryMXBean();
-        java.lang.management.MemoryUsage heap = mem.getHeapMemoryUsage();
+        MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
+        MemoryUsage heap = mem.getHeapMemoryUsage();
         ObjectNode m = NODES.objectNode();
         m.put("heapUsedBytes", heap.getUsed());
         m.put("heapCommittedBytes", heap.getCommitted());
         m.put("heapMaxBytes", heap.getMax());
         m.put("nonHeapUsedBytes", mem.getNonHeapMemoryUsage().getUsed());
         long peak = 0;
-        for (java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == java.lang.management.MemoryType.HEAP && pool.getPeakUsage() != null) {
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
                 peak += pool.getPeakUsage().getUsed();
             }
         }
@@ -84,11 +87,10 @@ public final class NodeMethods {
     JsonNode getConsensusStatus(Params p) {
         p.atMost(0);
         Consensus consensus = node.needConsensus();
-        ObjectNode o = NODES.objectNode();
-        o.put("engine", consensus.engine());
-        JsonNode status = ChainJson.value(consensus.status());
-        if (status instanceof ObjectNode so) {
-            o.setAll(so);
+        ConsensusStatus status = consensus.status();
+        ObjectNode o = StatusJson.consensus(status);
+        if (status.engine() == null) {
+            o.put("engine", consensus.engine());
         }
         return o;
     }

@@ -1,8 +1,10 @@
 package io.cairn.rpc.jsonrpc.internal;
 
+import io.cairn.api.chain.ChainSpec;
 import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.api.crypto.NodeIdentity;
 import io.cairn.api.network.Network;
+import io.cairn.api.network.PeerReputation;
 import io.cairn.api.node.BlockStore;
 import io.cairn.api.node.Consensus;
 import io.cairn.api.node.EngineInfo;
@@ -22,7 +24,7 @@ public interface NodeServices {
 
     LedgerModel ledgerModel();
 
-    io.cairn.api.node.Consensus consensus();
+    Consensus consensus();
 
     NodeIdentity identity();
 
@@ -32,7 +34,13 @@ public interface NodeServices {
     /** The sync engine, or null (a solo node has none). */
     BlockSync sync();
 
-    /** The chain's crypto suite, or null. */
+    /** The peer reputation (who is banned), or null. */
+    PeerReputation reputation();
+
+    /** The chain's spec from the block store's genesis block, or null (no block store, no genesis yet). */
+    ChainSpec spec();
+
+    /** The chain's crypto suite: the bound one its spec names; null without a spec or such a suite. */
     CryptoSuite suite();
 
     /** Every component's engine and readiness. */
@@ -59,6 +67,11 @@ public interface NodeServices {
 
     default CryptoSuite needSuite() {
         return need(suite(), "no crypto suite");
+    }
+
+    default ChainSpec needSpec() {
+        needBlockStore();
+        return need(spec(), "no genesis block yet");
     }
 
     private static <T> T need(T service, String what) {

@@ -44,44 +44,44 @@ public final class Params {
         return n.textValue();
     }
 
+    /** Bytes of any length, as {@code 0x}-prefixed hex (docs/rpc.md). */
     public byte[] hexBytes(int i, String name) {
-        String s = text(i, name, "0x-prefixed hex");
-        try {
-            return Bytes.fromHex(s);
-        } catch (IllegalArgumentException e) {
-            throw RpcException.invalidParams("params[" + i + "]: " + name + " must be 0x-prefixed hex: " + e.getMessage());
-        }
+        String expected = "0x-prefixed hex";
+        return hex(i, name, text(i, name, expected), expected);
     }
 
     public Hash hash(int i, String name) {
-        String expected = "32 bytes of hex";
-        byte[] b;
-        try {
-            b = Bytes.fromHex(text(i, name, expected));
-        } catch (IllegalArgumentException e) {
-            throw RpcException.invalidParams("params[" + i + "]: " + name + " must be " + expected + ": " + e.getMessage());
-        }
-        if (b.length != Hash.SIZE) {
-            throw RpcException.invalidParams("params[" + i + "]: " + name + " must be " + expected + ", got " + b.length + " bytes");
-        }
-        return Hash.of(b);
+        return Hash.of(fixedHex(i, name, Hash.SIZE));
     }
 
     public Address address(int i, String name) {
-        String expected = "20 bytes of hex";
-        byte[] b;
+        return Address.of(fixedHex(i, name, Address.SIZE));
+    }
+
+    private byte[] fixedHex(int i, String name, int size) {
+        String expected = "0x-prefixed hex of " + size + " bytes";
+        byte[] b = hex(i, name, text(i, name, expected), expected);
+        if (b.length != size) {
+            throw RpcException.invalidParams("params[" + i + "]: " + name + " must be " + expected + ", got " + b.length
+                    + " bytes");
+        }
+        return b;
+    }
+
+    /** Strict: a client that leaves out the prefix is told so, rather than guessed at. */
+    private static byte[] hex(int i, String name, String s, String expected) {
+        if (!s.startsWith("0x")) {
+            throw RpcException.invalidParams("params[" + i + "]: " + name + " must be " + expected + ", got \""
+                    + abbreviate(s) + "\" (no 0x prefix)");
+        }
         try {
-            b = Bytes.fromHex(text(i, name, expected));
+            return Bytes.fromHex(s);
         } catch (IllegalArgumentException e) {
             throw RpcException.invalidParams("params[" + i + "]: " + name + " must be " + expected + ": " + e.getMessage());
         }
-        if (b.length != Address.SIZE) {
-            throw RpcException.invalidParams("params[" + i + "]: " + name + " must be " + expected + ", got " + b.length + " bytes");
-        }
-        return Address.of(b);
     }
 
-    /** A block number as a JSON number, a decimal or 0x-hex string, or {@code "latest"}. */
+    /** A block number: a JSON number, a string of decimal digits or of 0x and hex digits, or {@code "latest"}. */
     public long blockNumber(int i, String name, long latest) {
         JsonNode n = required(i, name);
         String expected = "a block number (number, decimal or 0x-hex string, or \"latest\")";
@@ -89,12 +89,18 @@ public final class Params {
         if (n.isIntegralNumber() && n.canConvertToLong()) {
             v = n.longValue();
         } else if (n.isTextual()) {
-            String s = n.textValue().trim();
+            String s = n.textValue();
             if (s.equals("latest")) {
                 return latest;
             }
+            boolean hex = s.startsWith("0x");
+            String digits = hex ? s.substring(2) : s;
             try {
-                v = s.startsWith("0x") || s.startsWith("0X") ? Long.parseLong(s.substring(2), 16) : Long.parseLong(s);
+                // digits only: parseLong would also take a sign
+                if (!digits.matches(hex ? "[0-9a-fA-F]+" : "[0-9]+")) {
+                    throw new NumberFormatException();
+                }
+                v = Long.parseLong(digits, hex ? 16 : 10);
             } catch (NumberFormatException e) {
                 throw RpcException.invalidParams("params[" + i + "]: " + name + " must be " + expected + ", got \"" + abbreviate(s) + "\"");
             }

@@ -5,12 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cairn.api.chain.Bytes;
-import io.cairn.api.chain.Genesis;
 import io.cairn.api.crypto.NodeIdentity;
 import io.cairn.api.network.Network;
-import io.cairn.api.node.BlockStore;
+import io.cairn.api.network.PeerReputation;
 import io.cairn.api.sync.BlockSync;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -34,7 +33,10 @@ public final class PeerMethods {
         methods.put("getObserverList", this::getObserverList);
     }
 
-    /** The network's peer table; empty on a node without a network engine (solo), which has no peers to list. */
+    /**
+     * The network's peer table, with the bans the peer reputation holds; empty on a node without a network engine
+     * (solo), which has no peers to list.
+     */
     JsonNode getPeers(Params p) {
         p.atMost(0);
         ArrayNode out = NODES.arrayNode();
@@ -42,9 +44,12 @@ public final class PeerMethods {
         if (net == null) {
             return out;
         }
-        Map<String, Network.Ban> bans = new java.util.LinkedHashMap<>();
-        for (Network.Ban b : net.bans()) {
-            bans.put(b.peerId(), b);
+        Map<String, Network.Ban> bans = new LinkedHashMap<>();
+        PeerReputation reputation = node.reputation();
+        if (reputation != null) {
+            for (Network.Ban b : reputation.bans()) {
+                bans.put(normal(b.peerId()), b);
+            }
         }
         for (Network.Peer peer : net.peers()) {
             ObjectNode o = out.addObject();
@@ -56,7 +61,7 @@ public final class PeerMethods {
             o.put("messagesIn", peer.messagesIn());
             o.put("messagesOut", peer.messagesOut());
             o.put("queued", peer.queued());
-            refused(o, bans.remove(peer.id()));
+            refused(o, bans.remove(normal(peer.id())));
         }
         // refused peers the table does not list (a certificate holder that is no configured peer)
         for (Network.Ban b : bans.values()) {
@@ -68,7 +73,7 @@ public final class PeerMethods {
         return out;
     }
 
-    /** Why and until when the network refuses a peer that misbehaved (Network.disconnect), if it does. */
+    /** Why and until when the node refuses a peer that misbehaved, if it does. */
     private static void refused(ObjectNode o, Network.Ban ban) {
         if (ban == null) {
             return;
@@ -80,18 +85,14 @@ public final class PeerMethods {
         r.put("offences", ban.offences());
     }
 
-    /** The sync engine's own status; without one, the node is simply at its height and not syncing. */
+    /** The sync engine's status; without one, the node is simply at its height, not syncing, and counts nothing. */
     JsonNode getSyncStatus(Params p) {
         p.atMost(0);
         BlockSync sync = node.sync();
         if (sync != null) {
-            return ChainJson.value(sync.status());
+            return StatusJson.sync(sync.status());
         }
-        BlockStore store = node.needBlockStore();
-        ObjectNode o = NODES.objectNode();
-        o.put("height", store.height());
-        o.put("syncing", false);
-        return o;
+        return StatusJson.sync(StatusJson.notSyncing(node.needBlockStore().height()));
     }
 
     /** The consensus nodes named by the genesis block, as node ids (0x public keys). */
@@ -134,9 +135,7 @@ public final class PeerMethods {
     }
 
     private List<String> sealers() {
-        BlockStore store = node.needBlockStore();
-        Genesis genesis = store.genesis().orElseThrow(() -> RpcException.notReady("no genesis block yet"));
-        return new ArrayList<>(genesis.sealers());
+        return node.needSpec().sealers();
     }
 
     private String self() {

@@ -2,7 +2,6 @@ package io.cairn.rpc.jsonrpc.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.MalformedDataException;
@@ -15,6 +14,7 @@ import io.cairn.api.node.LedgerModel;
 import io.cairn.api.node.StateSnapshot;
 import io.cairn.api.node.TxPool;
 import io.cairn.api.node.TxRejectedException;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -23,8 +23,6 @@ import java.util.concurrent.locks.LockSupport;
 /** Transactions, receipts and accounts: sendTransaction, getTransaction, getTransactionReceipt, getBalance, getNonce, getPoolStatus. */
 public final class TransactionMethods {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    /** Hex digits of the trailing {@code publicKey[64] | signature[64]} of an encoded transaction. */
-    private static final int KEY_HEX = 128;
 
     /** How long sendTransaction waits for a txpool being swapped by an upgrade before answering "not ready". */
     static final long POOL_WAIT_MS = 3000;
@@ -42,7 +40,18 @@ public final class TransactionMethods {
     }
 
     public void register(Map<String, RpcMethod> methods) {
-        methods.put("sendTransaction", RpcMethod.ordered(this::sendTransaction, TransactionMethods::senderKey));
+        methods.put("sendTransaction", new RpcMethod() {
+            @Override
+            public JsonNode call(Params p) {
+                return submit(transaction(p));
+            }
+
+            @Override
+            public Prepared prepare(Params p) {
+                byte[] encoded = transaction(p);
+                return new Prepared(senderKey(encoded), () -> submit(encoded));
+            }
+        });
         methods.put("getTransaction", this::getTransaction);
         methods.put("getTransactionReceipt", this::getTransactionReceipt);
         methods.put("getBalance", this::getBalance);
@@ -50,9 +59,13 @@ public final class TransactionMethods {
         methods.put("getPoolStatus", this::getPoolStatus);
     }
 
-    JsonNode sendTransaction(Params p) {
+    private static byte[] transaction(Params p) {
         p.atMost(1);
-        byte[] encoded = p.hexBytes(0, "transaction");
+        return p.hexBytes(0, "transaction");
+    }
+
+    /** Hands the bytes to the pool, which decodes and verifies them: the one set of rules for a transaction. */
+    private JsonNode submit(byte[] encoded) {
         long deadline = System.nanoTime() + poolWaitNanos;
         while (true) {
             TxPool pool = awaitTxPool();
@@ -108,25 +121,18 @@ public final class TransactionMethods {
     }
 
     /**
-     * The sender's public key, read from the hex text without decoding: a batch keeps one sender's
-     * transactions in order (their nonces) while different senders are verified in parallel.
+     * A batch entry's lane: its sender's public key, from the decoded transaction, so that one sender's
+     * transactions keep their order (their nonces) while different senders are verified in parallel. Bytes that
+     * do not decode go in any lane: the pool refuses them with the reason.
      */
-    static int senderKey(JsonNode params) {
-        JsonNode tx = params.get(0);
-        if (tx == null || !tx.isTextual()) {
+    static int senderKey(byte[] encoded) {
+        Transaction tx;
+        try {
+            tx = Transaction.decode(encoded);
+        } catch (MalformedDataException e) {
             return RpcMethod.ANY_ORDER;
         }
-        String s = tx.textValue();
-        // The key follows version (1 byte), chainId and nonce (8 bytes each): formats.md.
-        int start = (s.startsWith("0x") || s.startsWith("0X") ? 2 : 0) + 2 * 17;
-        int end = start + KEY_HEX;
-        if (s.length() < end) {
-            return 0;
-        }
-        int h = 1;
-        for (int i = start; i < end; i++) {
-            h = 31 * h + Character.toLowerCase(s.charAt(i));
-        }
+        int h = Arrays.hashCode(tx.publicKey());
         return h == RpcMethod.ANY_ORDER ? 0 : h;
     }
 
@@ -140,7 +146,7 @@ public final class TransactionMethods {
             Optional<VerifiedTransaction> pending = pool == null ? Optional.empty() : pool.get(hash);
             if (pending.isPresent()) {
                 VerifiedTransaction vt = pending.get();
-                return ChainJson.transaction(vt.tx(), vt.hash(), vt.sender(), null, null, null);
+                return ChainJson.transaction(vt.tx(), vt.encoded(), vt.hash(), vt.sender(), null, null, null);
             }
             // It may have been committed (and dropped from the pool) between the two lookups.
             located = store.transaction(hash);
@@ -149,7 +155,7 @@ public final class TransactionMethods {
             }
         }
         BlockStore.Located l = located.get();
-        return ChainJson.transaction(l.tx(), hash, sender(l.tx(), hash, store), l.blockNumber(),
+        return ChainJson.transaction(l.tx(), null, hash, sender(l.tx(), hash, store), l.blockNumber(),
                 store.hash(l.blockNumber()).orElse(null), l.index());
     }
 
@@ -196,10 +202,6 @@ public final class TransactionMethods {
 
     JsonNode getPoolStatus(Params p) {
         p.atMost(0);
-        TxPool pool = node.needTxPool();
-        ObjectNode o = NODES.objectNode();
-        o.put("size", pool.size());
-        o.put("capacity", pool.capacity());
-        return o;
+        return StatusJson.pool(node.needTxPool().status());
     }
 }

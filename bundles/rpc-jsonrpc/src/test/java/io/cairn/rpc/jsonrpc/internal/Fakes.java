@@ -3,26 +3,30 @@ package io.cairn.rpc.jsonrpc.internal;
 import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Block;
 import io.cairn.api.chain.BlockHeader;
+import io.cairn.api.chain.ChainSpec;
 import io.cairn.api.chain.Genesis;
 import io.cairn.api.chain.Hash;
+import io.cairn.api.chain.MerkleRoot;
 import io.cairn.api.chain.Receipt;
 import io.cairn.api.chain.Transaction;
 import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.api.crypto.NodeIdentity;
+import io.cairn.api.network.PeerReputation;
 import io.cairn.api.node.BlockStore;
 import io.cairn.api.node.Consensus;
+import io.cairn.api.node.ConsensusStatus;
 import io.cairn.api.node.EngineInfo;
 import io.cairn.api.node.ExecutedBlock;
 import io.cairn.api.node.LedgerModel;
+import io.cairn.api.node.PoolStatus;
 import io.cairn.api.node.StateSnapshot;
 import io.cairn.api.node.StateTransition;
 import io.cairn.api.node.StateView;
 import io.cairn.api.node.TxPool;
 import io.cairn.api.node.TxRejectedException;
+import io.cairn.api.testing.KeyedSuite;
 import java.math.BigInteger;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -38,31 +42,46 @@ final class Fakes {
 
     static final long CHAIN_ID = 7;
 
-    /** SHA-256 in place of Keccak: the methods only need some suite hash. */
+    /**
+     * The api test-jar's keyed suite under the name the fake genesis gives: SHA-256 hashing, and signatures that
+     * verify only for their key, so that a test can check a signature as a client would.
+     */
     static final class Suite implements CryptoSuite {
-        @Override public String name() { return "fake"; }
-        @Override public byte[] hash(byte[] data) {
-            try {
-                return MessageDigest.getInstance("SHA-256").digest(data);
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
+        private final KeyedSuite keyed = new KeyedSuite("fake");
+        @Override public String name() { return keyed.name(); }
+        @Override public byte[] hash(byte[] data) { return keyed.hash(data); }
+        @Override public byte[] sign(byte[] hash32, byte[] privateKey) { return keyed.sign(hash32, privateKey); }
+        @Override public boolean verify(byte[] hash32, byte[] signature, byte[] publicKey) {
+            return keyed.verify(hash32, signature, publicKey);
         }
-        @Override public byte[] sign(byte[] hash32, byte[] privateKey) { return new byte[64]; }
-        @Override public boolean verify(byte[] hash32, byte[] signature, byte[] publicKey) { return true; }
-        @Override public KeyPair generateKeyPair() { return new KeyPair(new byte[32], new byte[64]); }
-        @Override public byte[] publicKey(byte[] privateKey) { return new byte[64]; }
+        @Override public KeyPair generateKeyPair() { return keyed.generateKeyPair(); }
+        @Override public byte[] publicKey(byte[] privateKey) { return keyed.publicKey(privateKey); }
+        KeyPair key(String seed) { return keyed.key(seed); }
     }
 
+    private static final Suite SIGNER = new Suite();
+
+    /** A 64-byte node id (not a signing key). */
     static byte[] key(int seed) {
         byte[] k = new byte[64];
         Arrays.fill(k, (byte) seed);
         return k;
     }
 
+    /** The signing key of sender {@code n}. */
+    static CryptoSuite.KeyPair sender(int n) {
+        return SIGNER.key("sender-" + n);
+    }
+
+    /** A transfer signed by sender {@code sender}, as a client makes it. */
     static Transaction tx(int sender, long nonce, int value) {
-        return new Transaction(CHAIN_ID, nonce, Address.of(filled(20, 0x22)), BigInteger.valueOf(value),
-                new byte[] {1, 2}, key(sender), filled(64, 0x55));
+        CryptoSuite.KeyPair k = sender(sender);
+        Address to = Address.of(filled(20, 0x22));
+        byte[] payload = Transaction.signingPayload(CHAIN_ID, nonce, k.publicKey(), to, BigInteger.valueOf(value),
+                new byte[] {1, 2});
+        byte[] signature = SIGNER.sign(SIGNER.hash(payload), k.privateKey());
+        return new Transaction(CHAIN_ID, nonce, to, BigInteger.valueOf(value), new byte[] {1, 2}, k.publicKey(),
+                signature);
     }
 
     static byte[] filled(int n, int b) {
@@ -75,7 +94,7 @@ final class Fakes {
         return new VerifiedTransaction(tx, suite.digest(tx.signingPayload()), suite.address(tx.publicKey()), tx.encode());
     }
 
-    static final class Pool implements TxPool {
+    static class Pool implements TxPool {
         final Suite suite;
         final Map<Hash, VerifiedTransaction> pending = Collections.synchronizedMap(new LinkedHashMap<>());
         final List<VerifiedTransaction> submitted = Collections.synchronizedList(new ArrayList<>());
@@ -99,6 +118,7 @@ final class Fakes {
         @Override public Optional<VerifiedTransaction> get(Hash txHash) { return Optional.ofNullable(pending.get(txHash)); }
         @Override public int size() { return pending.size(); }
         @Override public int capacity() { return 200000; }
+        @Override public PoolStatus status() { return new PoolStatus(pending.size(), 200000, 150000, 1234.5); }
         @Override public long nextNonce(Address sender) { return nextNonce; }
         @Override public Health health() { return Health.ready("ok"); }
     }
@@ -121,10 +141,11 @@ final class Fakes {
             add(new Block(h0, List.of(), List.of()));
             Transaction a = tx(1, 0, 10);
             Transaction b = tx(2, 0, 20);
-            BlockHeader h1 = new BlockHeader(1, CHAIN_ID, 1, hashes.get(0), 2000, Hash.of(filled(32, 1)), Hash.of(filled(32, 2)), Hash.of(filled(32, 3)), 2, key(9), new byte[0]);
-            add(new Block(h1, List.of(a, b), List.of(filled(128, 0x77))));
             Hash ha = suite.digest(a.signingPayload());
             Hash hb = suite.digest(b.signingPayload());
+            BlockHeader h1 = new BlockHeader(1, CHAIN_ID, 1, hashes.get(0), 2000, MerkleRoot.of(List.of(ha, hb), suite::hash),
+                    Hash.of(filled(32, 2)), Hash.of(filled(32, 3)), 2, key(9), new byte[0]);
+            add(new Block(h1, List.of(a, b), List.of(filled(128, 0x77))));
             located.put(ha, new Located(a, ha, 1, 0));
             located.put(hb, new Located(b, hb, 1, 1));
             receipts.put(ha, new Receipt(ha, 1, 0, suite.address(a.publicKey()), Receipt.Status.SUCCESS, ""));
@@ -176,15 +197,23 @@ final class Fakes {
         @Override public Health health() { return Health.ready("ok"); }
     }
 
-    static final class Solo implements Consensus {
-        @Override public String engine() { return "solo"; }
-        @Override public Map<String, Object> status() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("height", 1L);
-            m.put("leader", true);
-            m.put("sealers", List.of(new byte[] {1, 2}));
-            return m;
+    /** A consensus engine reporting whatever status a test gives it; solo's by default. */
+    static final class Engine implements Consensus {
+        final String engine;
+        volatile ConsensusStatus status;
+
+        Engine(String engine, ConsensusStatus status) {
+            this.engine = engine;
+            this.status = status;
         }
+
+        static Engine solo() {
+            return new Engine("solo", new ConsensusStatus("solo", 2, Hash.of(filled(32, 0x0b)), 2, 7, 1, 1000, 500,
+                    false, null));
+        }
+
+        @Override public String engine() { return engine; }
+        @Override public ConsensusStatus status() { return status; }
         @Override public Health health() { return Health.ready("ok"); }
     }
 
@@ -203,12 +232,13 @@ final class Fakes {
         volatile TxPool pool = new Pool(suiteImpl);
         volatile Store store = new Store(suiteImpl);
         volatile LedgerModel model = new Model();
-        volatile Consensus consensus = new Solo();
+        volatile Consensus consensus = Engine.solo();
         volatile NodeIdentity identity = new Identity(suiteImpl);
         volatile CryptoSuite suite = suiteImpl;
         /** Absent unless a test puts one: a solo node has neither. */
         volatile io.cairn.api.network.Network network;
         volatile io.cairn.api.sync.BlockSync sync;
+        volatile PeerReputation reputation;
 
         Pool pool() { return (Pool) pool; }
 
@@ -218,6 +248,11 @@ final class Fakes {
         @Override public Consensus consensus() { return consensus; }
         @Override public NodeIdentity identity() { return identity; }
         @Override public CryptoSuite suite() { return suite; }
+        @Override public PeerReputation reputation() { return reputation; }
+        @Override public ChainSpec spec() {
+            Store s = store;
+            return s == null ? null : ChainSpec.of(s.genesis);
+        }
         @Override public io.cairn.api.network.Network network() { return network; }
         @Override public io.cairn.api.sync.BlockSync sync() { return sync; }
         @Override public List<EngineInfo> engines() {

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cairn.api.chain.Bytes;
+import io.cairn.api.runtime.Metrics;
+import io.cairn.api.testing.RecordingMetrics;
 import java.lang.annotation.Annotation;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -28,6 +30,7 @@ class HttpTransportTest {
     private static final int MAX_BYTES = 4096;
 
     private final Fakes.Node fakes = new Fakes.Node();
+    private final RecordingMetrics metrics = new RecordingMetrics();
     private JsonRpcServer server;
     private HttpClient client;
 
@@ -45,7 +48,7 @@ class HttpTransportTest {
 
     @BeforeEach
     void start() {
-        server = new JsonRpcServer(null, config(0, MAX_BYTES));
+        server = new JsonRpcServer(null, config(0, MAX_BYTES), metrics);
         // What SCR would inject into the dynamic reference fields.
         server.txPool = fakes.pool;
         server.blockStore = fakes.store;
@@ -93,7 +96,7 @@ class HttpTransportTest {
         body.append("]");
         // Three requests in a row: the connection is reused (keep-alive) and each answer is whole.
         server.deactivate();
-        server = new JsonRpcServer(null, config(0, 1 << 20));
+        server = new JsonRpcServer(null, config(0, 1 << 20), metrics);
         server.txPool = fakes.pool;
         for (int round = 0; round < 3; round++) {
             HttpResponse<String> r = post(body.toString());
@@ -123,6 +126,7 @@ class HttpTransportTest {
         JsonNode e = JSON.readTree(r.body()).get("error");
         assertEquals(-32001, e.get("code").asInt());
         assertEquals("request too large: limit " + MAX_BYTES + " bytes", e.get("message").asText());
+        assertEquals(1, metrics.count("rpc_errors", "code", "-32001"), "counted");
         // The server is still serving afterwards.
         assertEquals(200, post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getBlockNumber\"}").statusCode());
     }
@@ -168,7 +172,7 @@ class HttpTransportTest {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             int before = rpcThreads();
             IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> new JsonRpcServer(null, config(taken.getLocalPort(), MAX_BYTES)));
+                    () -> new JsonRpcServer(null, config(taken.getLocalPort(), MAX_BYTES), Metrics.NONE));
             assertTrue(e.getMessage().contains("127.0.0.1:" + taken.getLocalPort()), e.getMessage());
             waitFor(() -> rpcThreads() <= before, "the failed server's threads to end");
         }
@@ -177,7 +181,7 @@ class HttpTransportTest {
     @Test
     void badConfigurationNamesTheProperty() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new JsonRpcServer(null, config(70000, MAX_BYTES)));
+                () -> new JsonRpcServer(null, config(70000, MAX_BYTES), Metrics.NONE));
         assertTrue(e.getMessage().contains("port"), e.getMessage());
     }
 
@@ -203,5 +207,54 @@ class HttpTransportTest {
         assertNull(server.endpoint());
         assertTrue(!server.health().ready());
         server = null;
+    }
+
+    private HttpResponse<String> send(String method, String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(server.endpoint() + path))
+                .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void getMetricsIsTheRegistrysPrometheusText() throws Exception {
+        post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getBlockNumber\"}");
+        HttpResponse<String> r = send("GET", "/metrics");
+        assertEquals(200, r.statusCode());
+        assertEquals(Metrics.CONTENT_TYPE, r.headers().firstValue("content-type").orElse(""));
+        java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+        metrics.scrape(expected);
+        assertEquals(expected.toString(java.nio.charset.StandardCharsets.UTF_8), r.body());
+        assertTrue(r.body().contains("cairn_rpc_requests[method, getBlockNumber] 1"), r.body());
+        assertEquals(200, send("GET", "/metrics?name=x").statusCode(), "a query string is allowed");
+    }
+
+    @Test
+    void otherPathsAndMethodsKeepTheirAnswers() throws Exception {
+        HttpResponse<String> notFound = send("GET", "/metric");
+        assertEquals(404, notFound.statusCode());
+        assertTrue(notFound.body().contains("GET /metrics"), notFound.body());
+        assertEquals(404, send("GET", "/metrics/x").statusCode());
+        assertEquals(405, send("PUT", "/metrics").statusCode());
+        assertEquals(405, send("DELETE", "/").statusCode());
+        // POST is JSON-RPC on any path, /metrics included
+        HttpResponse<String> rpc = client.send(HttpRequest.newBuilder(URI.create(server.endpoint() + "/metrics"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getBlockNumber\"}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals("application/json", rpc.headers().firstValue("content-type").orElse(""));
+        assertEquals(1, JSON.readTree(rpc.body()).get("result").asLong());
+    }
+
+    @Test
+    void aFailingScrapeIsAnInternalError() throws Exception {
+        server.deactivate();
+        server = new JsonRpcServer(null, config(0, MAX_BYTES), new RecordingMetrics() {
+            @Override
+            public void scrape(java.io.OutputStream out) throws java.io.IOException {
+                throw new java.io.IOException("registry gone");
+            }
+        });
+        HttpResponse<String> r = send("GET", "/metrics");
+        assertEquals(500, r.statusCode());
+        assertEquals(-32603, JSON.readTree(r.body()).get("error").get("code").asInt());
     }
 }

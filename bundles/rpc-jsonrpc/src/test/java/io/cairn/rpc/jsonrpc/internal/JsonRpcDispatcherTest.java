@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.cairn.api.testing.RecordingMetrics;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,6 +28,9 @@ class JsonRpcDispatcherTest {
         methods.put("echo", p -> p.required(0, "value"));
         methods.put("boom", p -> {
             throw new IllegalStateException("disk on fire");
+        });
+        methods.put("absent", p -> {
+            throw new io.cairn.api.node.NotReadyException("no storage");
         });
         methods.put("picky", p -> {
             throw RpcException.invalidParams("params[0]: address must be 20 bytes of hex");
@@ -115,6 +119,11 @@ class JsonRpcDispatcherTest {
     }
 
     @Test
+    void aComponentNotReadyBehindTheMethodIsNotReady() throws Exception {
+        assertError(call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"absent\"}"), -32018, "not ready: no storage");
+    }
+
+    @Test
     void unexpectedFailureIsAnInternalError() throws Exception {
         assertError(call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"boom\"}"), -32603, "disk on fire");
     }
@@ -161,11 +170,21 @@ class JsonRpcDispatcherTest {
     @Test
     void parallelBatchKeepsPerKeyOrderAndResponseOrder() throws Exception {
         List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
-        Map<String, RpcMethod> m = Map.of("send", RpcMethod.ordered(p -> {
-            String v = p.required(0, "v").asText();
-            seen.add(v);
-            return TextNode.valueOf(v);
-        }, params -> params.get(0).asText().charAt(0)));
+        Map<String, RpcMethod> m = Map.of("send", new RpcMethod() {
+            @Override
+            public JsonNode call(Params p) {
+                throw new AssertionError("a call of a parallel batch runs as prepared");
+            }
+
+            @Override
+            public Prepared prepare(Params p) {
+                String v = p.required(0, "v").asText();
+                return new Prepared(v.charAt(0), () -> {
+                    seen.add(v);
+                    return TextNode.valueOf(v);
+                });
+            }
+        });
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
             JsonRpcDispatcher d = new JsonRpcDispatcher(m, 2000, pool, 4);
@@ -200,5 +219,67 @@ class JsonRpcDispatcherTest {
         assertError(r, -32001, "too big");
         assertTrue(r.get("id").isNull());
         assertEquals(JsonNodeFactory.instance.nullNode(), r.get("id"));
+    }
+
+    @Test
+    void aCallThatCannotBePreparedAnswersItsErrorInPlace() throws Exception {
+        Map<String, RpcMethod> m = Map.of("send", new RpcMethod() {
+            @Override
+            public JsonNode call(Params p) {
+                return p.required(0, "v");
+            }
+
+            @Override
+            public Prepared prepare(Params p) {
+                if (p.required(0, "v").asInt() == 7) {
+                    throw RpcException.invalidParams("params[0]: v must not be 7");
+                }
+                return RpcMethod.super.prepare(p);
+            }
+        });
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            JsonRpcDispatcher d = new JsonRpcDispatcher(m, 2000, pool, 3);
+            StringBuilder body = new StringBuilder("[");
+            for (int i = 0; i < 20; i++) {
+                body.append(i == 0 ? "" : ",").append("{\"jsonrpc\":\"2.0\",\"id\":").append(i)
+                        .append(",\"method\":\"send\",\"params\":[").append(i).append("]}");
+            }
+            JsonNode r = call(d, body.append(",{\"jsonrpc\":\"2.0\",\"id\":99,\"method\":\"nope\"}, 5]").toString());
+            assertEquals(22, r.size());
+            assertError(r.get(7), -32602, "v must not be 7");
+            assertEquals(8, r.get(8).get("result").asInt());
+            assertError(r.get(20), -32601, "nope");
+            assertError(r.get(21), -32600, "JSON object");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void countsCallsByMethodAndErrorsByCode() throws Exception {
+        RecordingMetrics metrics = new RecordingMetrics();
+        JsonRpcDispatcher d = new JsonRpcDispatcher(methods, 5, Runnable::run, 1, metrics);
+        call(d, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"echo\",\"params\":[1]}");
+        call(d, "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"echo\",\"params\":[1]},"
+                + "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"picky\"},"
+                + "{\"jsonrpc\":\"2.0\",\"method\":\"picky\"},"
+                + "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"getFoo\"},"
+                + "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"boom\"}]");
+        call(d, "{\"jsonrpc\":");
+        call(d, "[]");
+        call(d, "7");
+        d.errorBody(RpcException.REQUEST_TOO_LARGE, "too big");
+        assertEquals(2, metrics.count("rpc_requests", "method", "echo"));
+        assertEquals(2, metrics.count("rpc_requests", "method", "picky"));
+        assertEquals(1, metrics.count("rpc_requests", "method", "boom"));
+        assertEquals(2, metrics.count("rpc_requests", "method", "unknown"), "an unknown name and a non-object");
+        assertEquals(0, metrics.count("rpc_requests", "method", "getFoo"), "no label for a name the client made up");
+        assertEquals(2, metrics.count("rpc_errors", "code", "-32602"), "a notification's error counts too");
+        assertEquals(1, metrics.count("rpc_errors", "code", "-32601"));
+        assertEquals(1, metrics.count("rpc_errors", "code", "-32603"));
+        assertEquals(1, metrics.count("rpc_errors", "code", "-32700"));
+        assertEquals(2, metrics.count("rpc_errors", "code", "-32600"), "the empty batch and the non-object");
+        assertEquals(1, metrics.count("rpc_errors", "code", "-32001"));
     }
 }

@@ -117,6 +117,7 @@ class MethodsTest {
             @Override public java.util.Optional<io.cairn.api.chain.VerifiedTransaction> get(io.cairn.api.chain.Hash h) { return java.util.Optional.empty(); }
             @Override public int size() { return 0; }
             @Override public int capacity() { return 0; }
+            @Override public io.cairn.api.node.PoolStatus status() { return new io.cairn.api.node.PoolStatus(0, 0, 0, 0); }
             @Override public long nextNonce(io.cairn.api.chain.Address a) { return 0; }
             @Override public io.cairn.api.node.Component.Health health() { return io.cairn.api.node.Component.Health.notReady("closing"); }
         };
@@ -154,7 +155,7 @@ class MethodsTest {
         assertEquals(h.toHex(), t.get("hash").asText());
         assertEquals(Fakes.CHAIN_ID, t.get("chainId").asLong());
         assertEquals(0, t.get("nonce").asLong());
-        assertEquals(node.suiteImpl.address(Fakes.key(2)).toHex(), t.get("from").asText());
+        assertEquals(node.suiteImpl.address(Fakes.sender(2).publicKey()).toHex(), t.get("from").asText());
         assertEquals("0x" + "22".repeat(20), t.get("to").asText());
         assertEquals("20", t.get("value").asText());
         assertTrue(t.get("value").isTextual());
@@ -169,7 +170,7 @@ class MethodsTest {
         node.suite = null;
         node.identity = null;
         Hash h = node.store.txHash(1, 0);
-        assertEquals(node.suiteImpl.address(Fakes.key(1)).toHex(), result("getTransaction", "[" + q(h) + "]")
+        assertEquals(node.suiteImpl.address(Fakes.sender(1).publicKey()).toHex(), result("getTransaction", "[" + q(h) + "]")
                 .get("from").asText());
     }
 
@@ -182,7 +183,7 @@ class MethodsTest {
         assertTrue(t.get("blockNumber").isNull());
         assertTrue(t.get("blockHash").isNull());
         assertTrue(t.get("transactionIndex").isNull());
-        assertEquals(node.suiteImpl.address(Fakes.key(4)).toHex(), t.get("from").asText());
+        assertEquals(node.suiteImpl.address(Fakes.sender(4).publicKey()).toHex(), t.get("from").asText());
     }
 
     @Test
@@ -192,8 +193,12 @@ class MethodsTest {
 
     @Test
     void hashParamsAreChecked() throws Exception {
-        assertError("getTransaction", "[\"0x1234\"]", -32602, "params[0]: transaction hash must be 32 bytes of hex, got 2 bytes");
-        assertError("getTransactionReceipt", "[\"nothex\"]", -32602, "params[0]: transaction hash must be 32 bytes of hex");
+        assertError("getTransaction", "[\"0x1234\"]", -32602,
+                "params[0]: transaction hash must be 0x-prefixed hex of 32 bytes, got 2 bytes");
+        assertError("getTransactionReceipt", "[\"nothex\"]", -32602,
+                "params[0]: transaction hash must be 0x-prefixed hex of 32 bytes, got \"nothex\" (no 0x prefix)");
+        assertError("getTransactionReceipt", "[\"0x" + "zz".repeat(32) + "\"]", -32602,
+                "params[0]: transaction hash must be 0x-prefixed hex of 32 bytes: not a hex string");
         assertError("getTransaction", "[\"0x" + "ab".repeat(32) + "\", 1]", -32602, "at most 1 parameter");
     }
 
@@ -205,7 +210,7 @@ class MethodsTest {
         assertEquals(1, r.get("blockNumber").asLong());
         assertEquals(node.store.hashes.get(1).toHex(), r.get("blockHash").asText());
         assertEquals(1, r.get("transactionIndex").asInt());
-        assertEquals(node.suiteImpl.address(Fakes.key(2)).toHex(), r.get("from").asText());
+        assertEquals(node.suiteImpl.address(Fakes.sender(2).publicKey()).toHex(), r.get("from").asText());
         assertEquals("0x" + "22".repeat(20), r.get("to").asText());
         assertEquals(1, r.get("status").asInt());
         assertTrue(r.get("status").isNumber());
@@ -227,7 +232,7 @@ class MethodsTest {
         assertEquals(node.store.hashes.get(1).toHex(), b.get("hash").asText());
         assertEquals(node.store.hashes.get(0).toHex(), b.get("parentHash").asText());
         assertEquals(2000, b.get("timestamp").asLong());
-        assertEquals("0x" + "01".repeat(32), b.get("txRoot").asText());
+        assertEquals(node.store.blocks.get(1).header().txRoot().toHex(), b.get("txRoot").asText());
         assertEquals("0x" + "02".repeat(32), b.get("receiptRoot").asText());
         assertEquals("0x" + "03".repeat(32), b.get("stateRoot").asText());
         assertEquals(1, b.get("version").asInt());
@@ -269,7 +274,7 @@ class MethodsTest {
         assertEquals(1, b.get("number").asLong());
         assertEquals(h.toHex(), b.get("hash").asText());
         assertTrue(result("getBlockByHash", "[" + q("0x" + "ee".repeat(32)) + "]").isNull());
-        assertError("getBlockByHash", "[1]", -32602, "params[0]: block hash must be 32 bytes of hex");
+        assertError("getBlockByHash", "[1]", -32602, "params[0]: block hash must be 0x-prefixed hex of 32 bytes, got the number 1");
     }
 
     @Test
@@ -285,7 +290,7 @@ class MethodsTest {
         assertEquals("123456789012345678901234567890", r.asText());
         assertTrue(r.isTextual());
         assertEquals(1, node.store.closedSnapshots, "the state snapshot is closed");
-        assertError("getBalance", "[\"0x1111\"]", -32602, "params[0]: address must be 20 bytes of hex, got 2 bytes");
+        assertError("getBalance", "[\"0x1111\"]", -32602, "params[0]: address must be 0x-prefixed hex of 20 bytes, got 2 bytes");
     }
 
     @Test
@@ -307,15 +312,9 @@ class MethodsTest {
         JsonNode r = result("getPoolStatus", "[]");
         assertEquals(1, r.get("size").asInt());
         assertEquals(200000, r.get("capacity").asInt());
-    }
-
-    @Test
-    void getConsensusStatus() throws Exception {
-        JsonNode r = result("getConsensusStatus", "[]");
-        assertEquals("solo", r.get("engine").asText());
-        assertEquals(1, r.get("height").asLong());
-        assertTrue(r.get("leader").asBoolean());
-        assertEquals("0x0102", r.get("sealers").get(0).asText());
+        assertEquals(150000, r.get("clientLimit").asInt());
+        assertEquals(1234.5, r.get("commitRate").asDouble());
+        assertEquals(4, r.size(), "no other fields: " + r);
     }
 
     @Test
@@ -350,12 +349,162 @@ class MethodsTest {
     }
 
     @Test
-    void senderKeyReadsThePublicKeyOfTheEncodedTransaction() {
-        var nodes = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
-        int a0 = TransactionMethods.senderKey(nodes.arrayNode().add(Bytes.toHex(Fakes.tx(1, 0, 1).encode())));
-        int a1 = TransactionMethods.senderKey(nodes.arrayNode().add(Bytes.toHex(Fakes.tx(1, 5, 99).encode())));
-        int b = TransactionMethods.senderKey(nodes.arrayNode().add(Bytes.toHex(Fakes.tx(2, 0, 1).encode())));
+    void senderKeyIsTheDecodedTransactionsPublicKey() {
+        int a0 = TransactionMethods.senderKey(Fakes.tx(1, 0, 1).encode());
+        int a1 = TransactionMethods.senderKey(Fakes.tx(1, 5, 99).encode());
+        int b = TransactionMethods.senderKey(Fakes.tx(2, 0, 1).encode());
         assertEquals(a0, a1);
         assertTrue(a0 != b);
+        assertEquals(java.util.Arrays.hashCode(Fakes.sender(1).publicKey()), a0);
+        assertEquals(RpcMethod.ANY_ORDER, TransactionMethods.senderKey(new byte[] {1, 2}), "bytes that do not decode");
+    }
+
+    // ---- every hex parameter is 0x-prefixed
+
+    @Test
+    void sendTransactionWithoutThePrefixIsRefusedNamingTheParameter() throws Exception {
+        String hex = Bytes.toHex(Fakes.tx(3, 0, 5).encode());
+        assertError("sendTransaction", "[" + q(hex.substring(2)) + "]", -32602,
+                "params[0]: transaction must be 0x-prefixed hex, got \"" + hex.substring(2, 79) + "...\" (no 0x prefix)");
+        assertError("sendTransaction", "[" + q("0X" + hex.substring(2)) + "]", -32602, "(no 0x prefix)");
+        assertTrue(node.pool().submitted.isEmpty(), "nothing reached the pool");
+        assertTrue(result("sendTransaction", "[" + q(hex) + "]").asText().startsWith("0x"), "with the prefix it is taken");
+    }
+
+    @Test
+    void hashAndAddressParametersWithoutThePrefixAreRefused() throws Exception {
+        String hash = node.store.txHash(1, 0).toHex().substring(2);
+        String account = "11".repeat(20);
+        assertError("getTransaction", "[" + q(hash) + "]", -32602, "params[0]: transaction hash must be 0x-prefixed hex");
+        assertError("getTransactionReceipt", "[" + q(hash) + "]", -32602, "params[0]: transaction hash must be");
+        assertError("getBlockByHash", "[" + q(node.store.hashes.get(1).toHex().substring(2)) + "]", -32602,
+                "params[0]: block hash must be 0x-prefixed hex of 32 bytes, got");
+        assertError("getBalance", "[" + q(account) + "]", -32602, "params[0]: address must be 0x-prefixed hex of 20 bytes, got \""
+                + account + "\" (no 0x prefix)");
+        assertError("getNonce", "[" + q(account) + "]", -32602, "params[0]: address must be 0x-prefixed hex of 20 bytes");
+        assertError("getNonce", "[" + q("0X" + account) + "]", -32602, "(no 0x prefix)");
+    }
+
+    @Test
+    void blockNumberStringsAreStrict() throws Exception {
+        assertEquals(1, result("getBlockByNumber", "[\"0x01\"]").get("number").asLong());
+        assertTrue(result("getBlockByNumber", "[\"0xA\"]").isNull(), "0xA is block 10, absent");
+        for (String bad : new String[] {"0X1", " 1", "+1", "1 ", "0x", "", "-1", "0x-1", "99999999999999999999"}) {
+            assertError("getBlockByNumber", "[" + q(bad) + "]", -32602, "params[0]: block number must be a block number");
+        }
+    }
+
+    // ---- what a client needs to check a transaction without trusting the node
+
+    /** Checks a transaction object as a client would: from its raw bytes alone. */
+    private void assertCheckable(JsonNode t) {
+        byte[] raw = Bytes.fromHex(t.get("raw").asText());
+        Transaction decoded = Transaction.decode(raw);
+        assertEquals(Bytes.toHex(decoded.publicKey()), t.get("publicKey").asText());
+        assertEquals(Bytes.toHex(decoded.signature()), t.get("signature").asText());
+        assertEquals(64, Bytes.fromHex(t.get("publicKey").asText()).length);
+        assertEquals(64, Bytes.fromHex(t.get("signature").asText()).length);
+        byte[] payload = java.util.Arrays.copyOf(raw, raw.length - 64);
+        byte[] hash = node.suiteImpl.hash(payload);
+        assertEquals(Bytes.toHex(hash), t.get("hash").asText(), "hash = H(raw without the signature)");
+        assertTrue(node.suiteImpl.verify(hash, Bytes.fromHex(t.get("signature").asText()),
+                Bytes.fromHex(t.get("publicKey").asText())), "the signature verifies for the public key");
+        assertEquals(node.suiteImpl.address(decoded.publicKey()).toHex(), t.get("from").asText());
+        assertEquals(decoded.nonce(), t.get("nonce").asLong());
+        assertEquals(decoded.value().toString(), t.get("value").asText());
+        assertEquals(Bytes.toHex(decoded.data()), t.get("data").asText());
+    }
+
+    @Test
+    void getTransactionGivesTheRawEncodingPublicKeyAndSignature() throws Exception {
+        Hash h = node.store.txHash(1, 1);
+        JsonNode t = result("getTransaction", "[" + q(h) + "]");
+        assertEquals(Bytes.toHex(node.store.blocks.get(1).transactions().get(1).encode()), t.get("raw").asText());
+        assertCheckable(t);
+    }
+
+    @Test
+    void aPendingTransactionGivesTheBytesTheClientSent() throws Exception {
+        Transaction tx = Fakes.tx(4, 1, 9);
+        String raw = Bytes.toHex(tx.encode());
+        String hash = result("sendTransaction", "[" + q(raw) + "]").asText();
+        JsonNode t = result("getTransaction", "[" + q(hash) + "]");
+        assertEquals(raw, t.get("raw").asText());
+        assertCheckable(t);
+    }
+
+    @Test
+    void aFullBlockLetsAClientRecomputeItsTxRoot() throws Exception {
+        JsonNode b = result("getBlockByNumber", "[1, true]");
+        java.util.List<Hash> leaves = new java.util.ArrayList<>();
+        for (JsonNode t : b.get("transactions")) {
+            assertCheckable(t);
+            byte[] raw = Bytes.fromHex(t.get("raw").asText());
+            leaves.add(Hash.of(node.suiteImpl.hash(java.util.Arrays.copyOf(raw, raw.length - 64))));
+        }
+        assertEquals(io.cairn.api.chain.MerkleRoot.of(leaves, node.suiteImpl::hash).toHex(), b.get("txRoot").asText());
+    }
+
+    @Test
+    void blocksCarryTheirExtraData() throws Exception {
+        assertEquals(Bytes.toHex(node.store.genesis.encode()), result("getBlockByNumber", "[0]").get("extra").asText(),
+                "block 0: the canonical genesis encoding");
+        assertEquals("0x", result("getBlockByNumber", "[1]").get("extra").asText());
+        JsonNode h = result("getBlockByHash", "[" + q(node.store.hashes.get(0)) + "]");
+        assertEquals(io.cairn.api.chain.Genesis.decode(Bytes.fromHex(h.get("extra").asText())), node.store.genesis);
+        // and the block hash is H(header encoding), extra included
+        assertEquals(node.store.hashes.get(0), Hash.of(node.suiteImpl.hash(node.store.blocks.get(0).header().encode())));
+    }
+
+    @Test
+    void chainIdAndNonceAreUnsigned() throws Exception {
+        JsonNode n = ChainJson.u64(-1L);
+        assertEquals("18446744073709551615", n.asText());
+        assertTrue(n.isIntegralNumber());
+        assertEquals(7, ChainJson.u64(7).asLong());
+    }
+
+    // ---- the answers have exactly the fields docs/rpc.md lists
+
+    private static java.util.List<String> keys(JsonNode o) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        o.fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+
+    @Test
+    void answersHaveTheDocumentedFields() throws Exception {
+        java.util.List<String> tx = java.util.List.of("hash", "chainId", "nonce", "from", "to", "value", "data",
+                "publicKey", "signature", "raw", "blockNumber", "blockHash", "transactionIndex");
+        assertEquals(tx, keys(result("getTransaction", "[" + q(node.store.txHash(1, 0)) + "]")));
+        assertEquals(tx, keys(result("getBlockByNumber", "[1, true]").get("transactions").get(0)));
+        assertEquals(java.util.List.of("number", "hash", "parentHash", "timestamp", "txRoot", "receiptRoot", "stateRoot",
+                "version", "chainId", "sealer", "extra", "transactionCount", "transactions", "seals"),
+                keys(result("getBlockByNumber", "[1]")));
+        assertEquals(java.util.List.of("transactionHash", "blockNumber", "blockHash", "transactionIndex", "from", "to",
+                "status", "statusText", "message"), keys(result("getTransactionReceipt", "[" + q(node.store.txHash(1, 0)) + "]")));
+        JsonNode info = result("getNodeInfo", "[]");
+        assertEquals(java.util.List.of("nodeId", "address", "chainId", "suite", "ledgerModel", "consensus", "height", "rpc",
+                "engines", "memory"), keys(info));
+        assertEquals(java.util.List.of("component", "engine", "bundle", "version", "ready", "detail"),
+                keys(info.get("engines").get(0)));
+        assertEquals(java.util.List.of("heapUsedBytes", "heapCommittedBytes", "heapMaxBytes", "nonHeapUsedBytes",
+                "heapPeakBytes"), keys(info.get("memory")));
+        assertTrue(info.get("memory").get("heapUsedBytes").asLong() > 0);
+        assertTrue(info.get("memory").get("heapPeakBytes").asLong() > 0);
+        assertEquals(java.util.List.of("blockNumber", "transactionCount"), keys(result("getTotalTransactionCount", "[]")));
+        assertEquals(java.util.List.of("size", "capacity", "clientLimit", "commitRate"), keys(result("getPoolStatus", "[]")));
+    }
+
+    @Test
+    void getNodeInfoNamesTheChainsSuiteFromItsGenesisEvenWithoutTheSuiteBound() throws Exception {
+        node.suite = null;
+        JsonNode r = result("getNodeInfo", "[]");
+        assertEquals("fake", r.get("suite").asText());
+        assertEquals(Fakes.CHAIN_ID, r.get("chainId").asLong());
+        node.store = null;
+        r = result("getNodeInfo", "[]");
+        assertTrue(r.get("suite").isNull());
+        assertTrue(r.get("chainId").isNull());
     }
 }

@@ -9,9 +9,11 @@ import io.cairn.api.chain.Bytes;
 import io.cairn.api.chain.Genesis;
 import io.cairn.api.network.Network;
 import io.cairn.api.sync.BlockSync;
+import io.cairn.api.sync.SyncStatus;
+import io.cairn.api.testing.StepClock;
+import io.cairn.api.testing.TestReputation;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -63,6 +65,7 @@ class PeerMethodsTest {
     private static final class FakeNetwork implements Network {
         final String self;
         final List<Peer> peers;
+        /** What a network that still kept bans would say: getPeers must not read it. */
         List<Ban> bans = List.of();
 
         FakeNetwork(String self, List<Peer> peers) {
@@ -70,6 +73,7 @@ class PeerMethodsTest {
             this.peers = peers;
         }
 
+        @SuppressWarnings("deprecation")
         @Override public List<Ban> bans() { return bans; }
 
         @Override public String self() { return self; }
@@ -105,18 +109,43 @@ class PeerMethodsTest {
     void getPeersShowsWhyAndUntilWhenAMisbehavingPeerIsRefused() throws Exception {
         FakeNetwork net = new FakeNetwork(SELF, List.of(peer(SEALER_A, true), peer(GONE, false)));
         String rogue = Bytes.toHex(Fakes.key(7));
-        net.bans = List.of(new Network.Ban(GONE, "pbft: bad signature", 1000, 31_000, 1),
-                new Network.Ban(rogue, "pbft: not signed by the peer that sent it", 2000, 62_000, 2));
+        StepClock clock = new StepClock();
+        long t0 = clock.millis();
+        TestReputation reputation = new TestReputation(clock, 30_000);
+        reputation.penalise(GONE, "pbft", "bad signature");
+        clock.advanceMillis(1000);
+        reputation.penalise(rogue, "sync", "a block with bad seals");
+        node.reputation = reputation;
         node.network = net;
         JsonNode r = result("getPeers");
         assertEquals(3, r.size());
         assertTrue(r.get(0).get("refused") == null, "a peer in good standing has no refusal");
         JsonNode gone = r.get(1).get("refused");
         assertEquals("pbft: bad signature", gone.get("reason").asText());
-        assertEquals(31_000, gone.get("untilMillis").asLong());
-        assertEquals(rogue, r.get(2).get("id").asText());
+        assertEquals(t0, gone.get("sinceMillis").asLong());
+        assertEquals(t0 + 30_000, gone.get("untilMillis").asLong());
+        assertEquals(1, gone.get("offences").asInt());
+        assertEquals(4, gone.size(), "refused has reason, sinceMillis, untilMillis, offences: " + gone);
+        assertEquals(rogue, r.get(2).get("id").asText(), "a banned peer outside the table is listed too");
         assertEquals(false, r.get(2).get("connected").asBoolean());
-        assertEquals(2, r.get(2).get("refused").get("offences").asInt());
+        assertEquals("sync: a block with bad seals", r.get(2).get("refused").get("reason").asText());
+        clock.advanceMillis(29_500);
+        JsonNode later = result("getPeers");
+        assertTrue(later.get(1).get("refused") == null, "a ban that ended is no refusal: " + later);
+        assertEquals(rogue, later.get(2).get("id").asText(), "the later ban still holds");
+        assertEquals(3, later.size());
+    }
+
+    @Test
+    void refusalsComeFromThePeerReputationNotTheNetwork() throws Exception {
+        FakeNetwork net = new FakeNetwork(SELF, List.of(peer(SEALER_A, true)));
+        net.bans = List.of(new Network.Ban(SEALER_A, "old network table", 1, Long.MAX_VALUE, 1));
+        node.network = net;
+        JsonNode r = result("getPeers");
+        assertEquals(1, r.size());
+        assertTrue(r.get(0).get("refused") == null, "without a peer reputation nobody is listed as refused: " + r);
+        node.reputation = new TestReputation();
+        assertTrue(result("getPeers").get(0).get("refused") == null, "the network's own list is not read");
     }
 
     @Test
@@ -127,33 +156,52 @@ class PeerMethodsTest {
 
     @Test
     void getSyncStatusIsTheSyncEnginesStatus() throws Exception {
+        SyncStatus status = new SyncStatus(5, 9, true, Map.of(SEALER_B, 8L, SEALER_A, 9L), List.of(GONE), 3, 2, 4, 6,
+                1, 7, 8, 10, 11);
         node.sync = new BlockSync() {
-            @Override public Map<String, Object> status() {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("height", 5L);
-                m.put("highestKnown", 9L);
-                m.put("syncing", true);
-                m.put("peers", Map.of(SEALER_A, 9L));
-                m.put("blocksFetched", 4L);
-                m.put("badBlocks", 1L);
-                return m;
-            }
+            @Override public SyncStatus status() { return status; }
             @Override public Health health() { return Health.ready("ok"); }
         };
         JsonNode r = result("getSyncStatus");
         assertEquals(5, r.get("height").asLong());
         assertEquals(9, r.get("highestKnown").asLong());
         assertTrue(r.get("syncing").asBoolean());
+        assertEquals(List.of(SEALER_A, SEALER_B), iterate(r.get("peers").fieldNames()), "peers sorted by id");
         assertEquals(9, r.get("peers").get(SEALER_A).asLong());
+        assertEquals(8, r.get("peers").get(SEALER_B).asLong());
+        assertEquals(GONE, r.get("penalisedPeers").get(0).asText());
+        assertEquals(3, r.get("inFlight").asInt());
+        assertEquals(2, r.get("readyBlocks").asInt());
         assertEquals(4, r.get("blocksFetched").asLong());
+        assertEquals(6, r.get("blocksApplied").asLong());
         assertEquals(1, r.get("badBlocks").asLong());
+        assertEquals(7, r.get("badMessages").asLong());
+        assertEquals(8, r.get("timeouts").asLong());
+        assertEquals(10, r.get("requestsServed").asLong());
+        assertEquals(11, r.get("committedByOthers").asLong());
+        assertEquals(SYNC_KEYS, iterate(r.fieldNames()));
+    }
+
+    private static final List<String> SYNC_KEYS = List.of("height", "highestKnown", "syncing", "peers", "penalisedPeers",
+            "inFlight", "readyBlocks", "blocksFetched", "blocksApplied", "badBlocks", "badMessages", "timeouts",
+            "requestsServed", "committedByOthers");
+
+    private static List<String> iterate(java.util.Iterator<String> names) {
+        List<String> out = new java.util.ArrayList<>();
+        names.forEachRemaining(out::add);
+        return out;
     }
 
     @Test
     void getSyncStatusWithoutASyncEngineIsTheHeightNotSyncing() throws Exception {
         JsonNode r = result("getSyncStatus");
         assertEquals(1, r.get("height").asLong());
+        assertEquals(1, r.get("highestKnown").asLong());
         assertEquals(false, r.get("syncing").asBoolean());
+        assertEquals(0, r.get("peers").size());
+        assertEquals(0, r.get("penalisedPeers").size());
+        assertEquals(0, r.get("blocksApplied").asLong());
+        assertEquals(SYNC_KEYS, iterate(r.fieldNames()), "the same shape as with a sync engine");
         node.store = null;
         assertError("getSyncStatus", "[]", RpcException.NOT_READY, "no ledger");
     }

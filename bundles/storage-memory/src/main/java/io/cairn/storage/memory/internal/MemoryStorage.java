@@ -27,7 +27,8 @@ import org.osgi.service.component.annotations.Deactivate;
  * that no open view can see any more are pruned by the writer after each batch.
  */
 @Component(immediate = true, service = Storage.class, configurationPid = MemoryStorage.PID,
-        property = {"cairn.component=storage", "cairn.engine=memory"})
+        property = {"cairn.component=storage", "cairn.engine=memory", "cairn.upgrade=stop-first",
+                "cairn.upgrade.migrate:Boolean=true"})
 public final class MemoryStorage implements Storage {
     static final String PID = "io.cairn.storage.memory";
     static final String ENGINE = "memory";

@@ -1,5 +1,6 @@
 package io.cairn.storage.rocksdb.internal;
 
+import io.cairn.api.runtime.NodeHome;
 import io.cairn.api.storage.ReadView;
 import io.cairn.api.storage.Storage;
 import io.cairn.api.storage.WriteBatch;
@@ -45,7 +46,8 @@ import org.rocksdb.WriteOptions;
  * storage calls hold a read stamp of {@link #lifecycle}, view calls hold the view's monitor.
  */
 @Component(immediate = true, service = Storage.class, configurationPid = RocksDbStorage.PID,
-        property = {"cairn.component=storage", "cairn.engine=rocksdb"})
+        property = {"cairn.component=storage", "cairn.engine=rocksdb", "cairn.upgrade=stop-first",
+                "cairn.upgrade.migrate:Boolean=true"})
 @Designate(ocd = RocksDbStorage.Config.class, factory = false)
 public final class RocksDbStorage implements Storage {
     static final String PID = "io.cairn.storage.rocksdb";
@@ -77,7 +79,7 @@ public final class RocksDbStorage implements Storage {
 
     @Activate
     public RocksDbStorage(BundleContext context, Config config) {
-        this(resolve(context.getProperty("cairn.home"), config.path()), config.cacheMb(), config.sync());
+        this(resolve(NodeHome.of(context), config.path()), config.cacheMb(), config.sync());
     }
 
     RocksDbStorage(Path path, int cacheMb, boolean sync) {
@@ -130,16 +132,11 @@ public final class RocksDbStorage implements Storage {
     }
 
     /** {@code configured} as an absolute path; a relative one is taken from the node home. */
-    static Path resolve(String home, String configured) {
+    static Path resolve(Path home, String configured) {
         if (configured == null || configured.isBlank()) {
             throw new IllegalArgumentException("storage-rocksdb: path must not be empty");
         }
-        Path p = Path.of(configured.trim());
-        if (!p.isAbsolute()) {
-            Path base = home == null || home.isBlank() ? Path.of("") : Path.of(home);
-            p = base.resolve(p);
-        }
-        return p.toAbsolutePath().normalize();
+        return NodeHome.resolve(home, configured.trim());
     }
 
     Path path() {

@@ -159,8 +159,8 @@ class RocksDbStorageTest extends StorageContractTest {
     @Test
     void absolutePathIgnoresNodeHome() {
         Path abs = dir.resolve("elsewhere").toAbsolutePath();
-        assertEquals(abs, RocksDbStorage.resolve("/some/home", abs.toString()));
-        assertEquals(Path.of("").toAbsolutePath().resolve("data/chain"), RocksDbStorage.resolve(null, "data/chain"));
+        assertEquals(abs, RocksDbStorage.resolve(Path.of("/some/home"), abs.toString()));
+        assertThrows(IllegalArgumentException.class, () -> RocksDbStorage.resolve(Path.of("/some/home"), " "));
     }
 
     @Test
@@ -169,7 +169,7 @@ class RocksDbStorageTest extends StorageContractTest {
                 () -> new RocksDbStorage(dir.resolve("x"), 0, false));
         assertTrue(cache.getMessage().contains("cacheMb"), cache.getMessage());
         IllegalArgumentException empty = assertThrows(IllegalArgumentException.class,
-                () -> RocksDbStorage.resolve("/home", " "));
+                () -> RocksDbStorage.resolve(Path.of("/home"), " "));
         assertTrue(empty.getMessage().contains("path"), empty.getMessage());
 
         Path file = Files.writeString(dir.resolve("a-file"), "not a directory");

@@ -1,4 +1,4 @@
-package io.cairn.crypto.internal;
+package io.cairn.crypto;
 
 import io.cairn.api.chain.Bytes;
 import java.io.IOException;

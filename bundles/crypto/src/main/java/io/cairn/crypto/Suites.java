@@ -1,6 +1,8 @@
-package io.cairn.crypto.internal;
+package io.cairn.crypto;
 
 import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.crypto.internal.Secp256k1Suite;
+import io.cairn.crypto.internal.Sm2Suite;
 import java.util.Locale;
 
 /**

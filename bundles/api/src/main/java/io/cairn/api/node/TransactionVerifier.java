@@ -1,0 +1,166 @@
+package io.cairn.api.node;
+
+import io.cairn.api.chain.BlockHeader;
+import io.cairn.api.chain.ChainSpec;
+import io.cairn.api.chain.Hash;
+import io.cairn.api.chain.MalformedDataException;
+import io.cairn.api.chain.MerkleRoot;
+import io.cairn.api.chain.Transaction;
+import io.cairn.api.chain.VerifiedTransaction;
+import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.api.runtime.NodeThreads;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+
+/**
+ * The one set of rules for a valid transaction, used by the pool on admission, by consensus on a proposal, by
+ * sync on fetched blocks and by replay: it decodes (strictly: the encoding is canonical), refuses another
+ * chain's transactions, hashes the signing payload and checks the signature with the chain's suite. A
+ * transaction verified once (by the pool) is reused for a block only when the block carries the very same
+ * bytes: the hash covers the payload but not the signature, and the block a node stores must be byte for byte
+ * the one that was proposed. Rules that depend on state (nonce, balance) belong to the ledger model. Immutable.
+ */
+public final class TransactionVerifier {
+    /** Below this many transactions to check, a block is verified on the calling thread alone. */
+    private static final int PARALLEL_MIN = 32;
+
+    private final ChainSpec spec;
+    private final CryptoSuite suite;
+
+    /** @throws IllegalArgumentException if the suite is not the one the chain names */
+    public TransactionVerifier(ChainSpec spec, CryptoSuite suite) {
+        if (!spec.usesSuite(suite)) {
+            throw new IllegalArgumentException("crypto suite '" + (suite == null ? null : suite.name())
+                    + "' is not the chain's: its genesis names '" + spec.suite() + "'");
+        }
+        this.spec = spec;
+        this.suite = suite;
+    }
+
+    public ChainSpec spec() {
+        return spec;
+    }
+
+    public CryptoSuite suite() {
+        return suite;
+    }
+
+    /** A transaction decoded and checked for all that needs no signature check: encoding and chain id. */
+    public record Decoded(Transaction tx, Hash hash, byte[] encoded) {}
+
+    /** Decodes and checks the chain id; cheap, so duplicates can be refused before the signature check. */
+    public Decoded decode(byte[] encoded) throws TxRejectedException {
+        if (encoded == null) {
+            throw new TxRejectedException(TxRejectedException.Reason.MALFORMED, "transaction bytes are missing");
+        }
+        Transaction tx;
+        try {
+            tx = Transaction.decode(encoded);
+        } catch (MalformedDataException e) {
+            throw new TxRejectedException(TxRejectedException.Reason.MALFORMED, e.getMessage());
+        }
+        if (tx.chainId() != spec.chainId()) {
+            throw new TxRejectedException(TxRejectedException.Reason.WRONG_CHAIN, "transaction is for chain "
+                    + Long.toUnsignedString(tx.chainId()) + ", this node runs chain " + spec.chainIdText());
+        }
+        // The encoding is canonical: the signing payload is everything before the 64-byte signature.
+        Hash hash = Hash.of(suite.hash(Arrays.copyOf(encoded, encoded.length - 64)));
+        return new Decoded(tx, hash, encoded);
+    }
+
+    /** Checks the signature of a decoded transaction: the one expensive step. */
+    public VerifiedTransaction verify(Decoded d) throws TxRejectedException {
+        byte[] publicKey = d.tx().publicKey();
+        if (!suite.verify(d.hash().toByteArray(), d.tx().signature(), publicKey)) {
+            throw new TxRejectedException(TxRejectedException.Reason.BAD_SIGNATURE,
+                    "transaction " + d.hash() + ": the signature does not verify for its public key");
+        }
+        return new VerifiedTransaction(d.tx(), d.hash(), suite.address(publicKey), d.encoded());
+    }
+
+    /** {@link #decode} then {@link #verify(Decoded)}. */
+    public VerifiedTransaction verify(byte[] encoded) throws TxRejectedException {
+        return verify(decode(encoded));
+    }
+
+    /**
+     * Checks a block's body against its header (chain id, transaction count and root) and verifies every
+     * transaction: a pooled copy with the same bytes is taken as verified, the others are checked, in parallel
+     * on {@code threads} when there are many.
+     *
+     * @param pooled the pool's verified transaction by hash, or empty
+     * @throws InvalidBlockException naming the first rule broken
+     */
+    public List<VerifiedTransaction> verifyBody(BlockHeader header, List<byte[]> encoded,
+            Function<Hash, Optional<VerifiedTransaction>> pooled, NodeThreads threads) {
+        if (header.chainId() != spec.chainId()) {
+            throw new InvalidBlockException("block " + header.number() + " is of chain "
+                    + Long.toUnsignedString(header.chainId()) + ", this chain is " + spec.chainIdText());
+        }
+        if (header.txCount() != encoded.size()) {
+            throw new InvalidBlockException("block " + header.number() + ": the header counts " + header.txCount()
+                    + " transactions, the body has " + encoded.size());
+        }
+        int n = encoded.size();
+        VerifiedTransaction[] out = new VerifiedTransaction[n];
+        List<Decoded> unchecked = new ArrayList<>();
+        List<Integer> positions = new ArrayList<>();
+        List<Hash> hashes = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Decoded d;
+            try {
+                d = decode(encoded.get(i));
+            } catch (TxRejectedException e) {
+                throw new InvalidBlockException("transaction " + i + " of block " + header.number() + ": " + e.getMessage());
+            }
+            hashes.add(d.hash());
+            Optional<VerifiedTransaction> p = lookup(pooled, d.hash());
+            if (p.isPresent() && Arrays.equals(p.get().encoded(), d.encoded())) {
+                out[i] = p.get(); // verified once, on admission, and the very same bytes
+            } else {
+                unchecked.add(d);
+                positions.add(i);
+            }
+        }
+        // The root before the signatures: a body swapped under a sealed header costs hashing, not verifying.
+        if (!MerkleRoot.of(hashes, suite::hash).equals(header.txRoot())) {
+            throw new InvalidBlockException("block " + header.number()
+                    + ": the transactions do not match the transaction root of its header");
+        }
+        int k = unchecked.size();
+        NodeThreads t = threads == null ? NodeThreads.DIRECT : threads;
+        int parts = k < PARALLEL_MIN ? 1 : Math.max(1, Math.min(t.parallelism() + 1, k / (PARALLEL_MIN / 2)));
+        AtomicReference<String> failure = new AtomicReference<>();
+        t.parallel(parts, part -> {
+            int from = (int) ((long) k * part / parts);
+            int to = (int) ((long) k * (part + 1) / parts);
+            for (int j = from; j < to && failure.get() == null; j++) {
+                try {
+                    out[positions.get(j)] = verify(unchecked.get(j));
+                } catch (TxRejectedException e) {
+                    failure.compareAndSet(null, "transaction " + positions.get(j) + " of block " + header.number()
+                            + ": " + e.getMessage());
+                }
+            }
+        });
+        if (failure.get() != null) {
+            throw new InvalidBlockException(failure.get());
+        }
+        return Arrays.asList(out);
+    }
+
+    private static Optional<VerifiedTransaction> lookup(Function<Hash, Optional<VerifiedTransaction>> pooled, Hash hash) {
+        if (pooled == null) {
+            return Optional.empty();
+        }
+        try {
+            return pooled.apply(hash);
+        } catch (RuntimeException departing) {
+            return Optional.empty(); // a pool being swapped out: verifying here is always correct
+        }
+    }
+}
