@@ -97,6 +97,22 @@ public final class TransactionVerifier {
      */
     public List<VerifiedTransaction> verifyBody(BlockHeader header, List<byte[]> encoded,
             Function<Hash, Optional<VerifiedTransaction>> pooled, NodeThreads threads) {
+        return verify(header, encoded, pooled, threads, true);
+    }
+
+    /**
+     * As {@link #verifyBody} but for a block that is about to be re-executed and compared with its header as a
+     * whole (a proposal): the transaction root is left to that comparison, since executing the block computes it
+     * anyway, and a proposer that lied about it is caught there. Transaction count, chain ids and signatures are
+     * checked here as always.
+     */
+    public List<VerifiedTransaction> verifyForExecution(BlockHeader header, List<byte[]> encoded,
+            Function<Hash, Optional<VerifiedTransaction>> pooled, NodeThreads threads) {
+        return verify(header, encoded, pooled, threads, false);
+    }
+
+    private List<VerifiedTransaction> verify(BlockHeader header, List<byte[]> encoded,
+            Function<Hash, Optional<VerifiedTransaction>> pooled, NodeThreads threads, boolean checkRoot) {
         if (header.chainId() != spec.chainId()) {
             throw new InvalidBlockException("block " + header.number() + " is of chain "
                     + Long.toUnsignedString(header.chainId()) + ", this chain is " + spec.chainIdText());
@@ -109,7 +125,7 @@ public final class TransactionVerifier {
         VerifiedTransaction[] out = new VerifiedTransaction[n];
         List<Decoded> unchecked = new ArrayList<>();
         List<Integer> positions = new ArrayList<>();
-        List<Hash> hashes = new ArrayList<>(n);
+        List<Hash> hashes = checkRoot ? new ArrayList<>(n) : null;
         for (int i = 0; i < n; i++) {
             Decoded d;
             try {
@@ -117,7 +133,9 @@ public final class TransactionVerifier {
             } catch (TxRejectedException e) {
                 throw new InvalidBlockException("transaction " + i + " of block " + header.number() + ": " + e.getMessage());
             }
-            hashes.add(d.hash());
+            if (hashes != null) {
+                hashes.add(d.hash());
+            }
             Optional<VerifiedTransaction> p = lookup(pooled, d.hash());
             if (p.isPresent() && Arrays.equals(p.get().encoded(), d.encoded())) {
                 out[i] = p.get(); // verified once, on admission, and the very same bytes
@@ -127,7 +145,7 @@ public final class TransactionVerifier {
             }
         }
         // The root before the signatures: a body swapped under a sealed header costs hashing, not verifying.
-        if (!MerkleRoot.of(hashes, suite::hash).equals(header.txRoot())) {
+        if (hashes != null && !MerkleRoot.of(hashes, suite::hash).equals(header.txRoot())) {
             throw new InvalidBlockException("block " + header.number()
                     + ": the transactions do not match the transaction root of its header");
         }

@@ -122,6 +122,21 @@ class TransactionVerifierTest {
     }
 
     @Test
+    void aBlockAboutToBeReExecutedLeavesItsRootToTheComparisonButNotItsSignatures() {
+        List<byte[]> body = List.of(tx(0), tx(1));
+        BlockHeader wrongRoot = header(List.of(tx(1), tx(0)), CHAIN);
+        assertEquals(2, verifier.verifyForExecution(wrongRoot, body, null, null).size());
+        List<byte[]> forged = List.of(tx(0), tx(CHAIN, 1, suite.key("mallory"), alice));
+        assertTrue(assertThrows(InvalidBlockException.class,
+                () -> verifier.verifyForExecution(header(forged, CHAIN), forged, null, null)).getMessage()
+                .contains("signature does not verify"));
+        assertTrue(assertThrows(InvalidBlockException.class,
+                () -> verifier.verifyForExecution(header(body, 9), body, null, null)).getMessage().contains("is of chain 9"));
+        assertTrue(assertThrows(InvalidBlockException.class,
+                () -> verifier.verifyForExecution(wrongRoot, List.of(tx(0)), null, null)).getMessage().contains("counts 2"));
+    }
+
+    @Test
     void manyTransactionsAreVerifiedInPartsAndABadOneIsFoundInAnyPart() {
         List<byte[]> body = new ArrayList<>();
         for (int i = 0; i < 200; i++) {

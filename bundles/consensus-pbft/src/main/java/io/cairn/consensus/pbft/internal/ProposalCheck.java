@@ -68,7 +68,8 @@ final class ProposalCheck {
         if (header.timestamp() > clock.millis() + MAX_FUTURE_MS) {
             throw new IllegalArgumentException("timestamp " + header.timestamp() + " is too far in the future");
         }
-        List<VerifiedTransaction> verified = s.verifier().verifyBody(header, txs, s.pool()::get, threads);
+        // The tx root is checked by comparing the re-executed header as a whole below.
+        List<VerifiedTransaction> verified = s.verifier().verifyForExecution(header, txs, s.pool()::get, threads);
         ExecutedBlock executed = s.exec().execute(parent, header.timestamp(), header.sealer(), verified);
         byte[] mine = executed.header().encode();
         if (!Arrays.equals(mine, header.encode())) {
