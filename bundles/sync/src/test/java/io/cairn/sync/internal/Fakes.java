@@ -1,5 +1,6 @@
 package io.cairn.sync.internal;
 
+import io.cairn.api.testing.Await;
 import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Block;
 import io.cairn.api.chain.BlockHeader;
@@ -376,15 +377,6 @@ final class Fakes {
     }
 
     static void await(String what, long timeoutMs, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        Object monitor = new Object();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out after " + timeoutMs + " ms waiting until " + what);
-            }
-            synchronized (monitor) {
-                monitor.wait(5); // a polling interval, not a synchronisation: the condition decides
-            }
-        }
+        Await.until(what, java.time.Duration.ofMillis(timeoutMs), condition);
     }
 }

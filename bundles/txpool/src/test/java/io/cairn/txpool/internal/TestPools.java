@@ -1,5 +1,6 @@
 package io.cairn.txpool.internal;
 
+import io.cairn.api.testing.Await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -97,16 +98,7 @@ final class TestPools implements AutoCloseable {
 
     /** Waits for a condition other threads make true, with a deadline; for the tests where threads are the point. */
     static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        Object monitor = new Object();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            synchronized (monitor) {
-                monitor.wait(1); // a polling interval, not a synchronisation: the condition decides
-            }
-        }
+        Await.until(what, java.time.Duration.ofSeconds(10), condition);
     }
 
     @Override

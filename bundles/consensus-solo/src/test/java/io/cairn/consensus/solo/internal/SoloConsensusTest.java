@@ -1,5 +1,6 @@
 package io.cairn.consensus.solo.internal;
 
+import io.cairn.api.testing.Await;
 import static io.cairn.consensus.solo.internal.Fakes.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -42,14 +43,7 @@ class SoloConsensusTest {
     }
 
     static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.onSpinWait();
-            Thread.yield();
-        }
+        Await.until(what, java.time.Duration.ofSeconds(10), condition);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.cairn.network.netty.internal;
 
+import io.cairn.api.testing.Await;
 import io.cairn.api.network.MessageHandler;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -150,13 +151,7 @@ final class TestChain implements AutoCloseable {
 
     /** Waits for a condition, failing with its description after the deadline. */
     static void await(String what, BooleanSupplier condition, long timeoutMs) {
-        long end = System.nanoTime() + timeoutMs * 1_000_000;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out after " + timeoutMs + " ms waiting until " + what);
-            }
-            LockSupport.parkNanos(5_000_000);
-        }
+        Await.until(what, java.time.Duration.ofMillis(timeoutMs), condition);
     }
 
     static void handle(NettyNetwork n, String topic, MessageHandler h) {
