@@ -1,6 +1,7 @@
 # The bundles every Cairn node runs, in start order: OSGi services runtime (DS, ConfigAdmin,
-# FileInstall), the Gogo shell, wrapped libraries, then the Cairn engines common to all profiles.
-# A profile feature includes this one and adds a storage and a consensus engine.
+# FileInstall), the Gogo shell, wrapped libraries, then the Cairn engines every node has. A node is
+# this plus one engine feature per component it chooses (`cairn init --storage --consensus --ledger`):
+# storage-*, consensus-*, ledger-*. The profiles (solo-rocksdb, ...) are named compositions of them.
 
 # DS needs these three as bundles, or SCR does not start.
 bundle org.osgi.util.function
@@ -49,7 +50,6 @@ bundle cairn-api
 bundle cairn-core
 bundle cairn-crypto
 bundle cairn-ledger
-bundle cairn-ledger-account
 bundle cairn-executor
 bundle cairn-txpool
 bundle cairn-rpc-jsonrpc

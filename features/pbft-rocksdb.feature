@@ -1,17 +1,5 @@
-# A consensus node of a multi-node chain: PBFT over mutually authenticated TLS, block sync, RocksDB.
+# A profile: a consensus node of a multi-node chain (PBFT, block sync, RocksDB): the default of `init --nodes`.
 include base
-bundle cairn-rocksdb-lib
-bundle cairn-storage-rocksdb
-bundle cairn-network-netty
-bundle cairn-sync
-bundle cairn-consensus-pbft
-
-config io.cairn.storage.rocksdb path=data/chain
-config io.cairn.network host=127.0.0.1
-config io.cairn.network port=30300
-config io.cairn.network caCert=keys/tls/ca.crt
-config io.cairn.network nodeCert=keys/tls/node.crt
-config io.cairn.network nodeKey=keys/tls/node.key
-config io.cairn.consensus.pbft blockTxs=5000
-config io.cairn.consensus.pbft intervalMs=200
-config io.cairn.consensus.pbft viewTimeoutMs=3000
+include storage-rocksdb
+include consensus-pbft
+include ledger-account

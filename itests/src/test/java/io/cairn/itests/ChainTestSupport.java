@@ -5,6 +5,8 @@ import io.cairn.api.chain.Bytes;
 import io.cairn.api.chain.Genesis;
 import io.cairn.api.chain.Transaction;
 import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.launcher.node.Feature;
+import io.cairn.launcher.node.FeatureSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -22,10 +24,8 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -131,47 +131,10 @@ public final class ChainTestSupport {
      * included features in place, each bundle once; configuration by PID, later lines winning.
      */
     public record FeatureSet(List<String> bundles, Map<String, Map<String, String>> config) {
-        public static FeatureSet read(Path featuresDir, String name) throws IOException {
-            FeatureSet set = new FeatureSet(new ArrayList<>(), new LinkedHashMap<>());
-            set.include(featuresDir, name, new LinkedHashSet<>(), new LinkedHashSet<>());
-            return set;
-        }
-
-        private void include(Path dir, String name, Set<String> seen, Set<String> path) throws IOException {
-            if (!path.add(name)) {
-                throw new IllegalStateException("feature include cycle through " + name + ": " + path);
-            }
-            Path file = dir.resolve(name + ".feature");
-            if (!Files.isRegularFile(file)) {
-                throw new IllegalStateException("feature file " + file + " does not exist");
-            }
-            int lineNo = 0;
-            for (String raw : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                lineNo++;
-                String line = raw.strip();
-                if (line.isEmpty() || line.startsWith("#")) {
-                    continue;
-                }
-                String[] words = line.split("\\s+", 3);
-                switch (words[0]) {
-                    case "bundle" -> {
-                        if (seen.add(words[1])) {
-                            bundles.add(words[1]);
-                        }
-                    }
-                    case "include" -> include(dir, words[1], seen, path);
-                    case "config" -> {
-                        int eq = words.length == 3 ? words[2].indexOf('=') : -1;
-                        if (eq <= 0) {
-                            throw new IllegalStateException(file + " line " + lineNo + ": expected config <pid> <key>=<value>: " + line);
-                        }
-                        config.computeIfAbsent(words[1], k -> new LinkedHashMap<>())
-                                .put(words[2].substring(0, eq).strip(), words[2].substring(eq + 1).strip());
-                    }
-                    default -> throw new IllegalStateException(file + " line " + lineNo + ": unknown directive: " + line);
-                }
-            }
-            path.remove(name);
+        /** The feature (or composition, "base,storage-x,...") {@code spec} read from {@code featuresDir} by the launcher's reader. */
+        public static FeatureSet read(Path featuresDir, String spec) {
+            Feature feature = Feature.resolve(spec, FeatureSource.directory(featuresDir));
+            return new FeatureSet(feature.bundles(), feature.config());
         }
     }
 

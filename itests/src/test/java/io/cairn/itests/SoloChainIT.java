@@ -22,7 +22,6 @@ import io.cairn.api.node.RpcServer;
 import io.cairn.crypto.KeyFiles;
 import io.cairn.crypto.Suites;
 import io.cairn.itests.ChainTestSupport.Account;
-import io.cairn.itests.ChainTestSupport.FeatureSet;
 import io.cairn.itests.ChainTestSupport.NodeHome;
 import io.cairn.itests.ChainTestSupport.RpcClient;
 import io.cairn.itests.ChainTestSupport.SignedTransfer;

@@ -15,12 +15,13 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "init", mixinStandardHelpOptions = true,
-        description = {"Create a node home: keys, genesis (one sealer: this node) and the profile's configuration.",
+        description = {"Create a node home: keys, genesis (one sealer: this node), and the engines it runs with their configuration.",
                 "With --nodes N: a chain of N consensus nodes (plus --observers) on this machine, sharing one genesis"
                         + " and a chain CA, each in DIR/node<i> with consecutive ports."})
 final class InitCommand implements Callable<Integer> {
@@ -31,9 +32,8 @@ final class InitCommand implements Callable<Integer> {
             description = "node home to create (default: " + NodeHome.DEFAULT_DIR + "; with --nodes: " + CHAIN_DIR + ")")
     Path dir;
 
-    @Option(names = "--profile", paramLabel = "PROFILE",
-            description = "feature to run: solo-rocksdb or solo-memory (default: solo-rocksdb; with --nodes: pbft-rocksdb)")
-    String profile;
+    @Mixin
+    EngineOptions engines;
 
     @Option(names = "--nodes", paramLabel = "N", description = "make a chain of N consensus nodes on this machine")
     Integer nodes;
@@ -82,9 +82,7 @@ final class InitCommand implements Callable<Integer> {
         if (dir == null) {
             dir = Path.of(NodeHome.DEFAULT_DIR);
         }
-        if (profile == null) {
-            profile = "solo-rocksdb";
-        }
+        String profile = engineSpec(1, false);
         NodeInit.Options options = new NodeInit.Options(dir, profile, suite, chainId, accounts, supply, rpcPort,
                 sshPort != null ? sshPort : NodeInit.defaultSshPort(rpcPort), force);
         try {
@@ -96,13 +94,13 @@ final class InitCommand implements Callable<Integer> {
         try {
             r = NodeInit.init(options, FeatureSource.bundled(), System.currentTimeMillis());
         } catch (Feature.FeatureException e) {
-            throw new ParameterException(spec.commandLine(), "--profile: " + e.getMessage());
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         } catch (IllegalStateException e) {
             throw new CommandFailure(e.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println("initialized node home " + r.home());
-        out.println("  chain id   " + r.genesis().chainId() + ", suite " + r.genesis().suite() + ", profile " + profile);
+        out.println("  chain id   " + r.genesis().chainId() + ", suite " + r.genesis().suite() + ", engines " + profile);
         out.println("  node key   " + r.nodePublicKey());
         out.println("  JSON-RPC   " + r.rpcEndpoint());
         out.println("  SSH shell  127.0.0.1:" + r.sshPort() + " (cairn shell --home " + r.home() + "; key keys/operator_ssh)");
@@ -114,15 +112,24 @@ final class InitCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** What the new home(s) run, or a usage error naming what cannot work. */
+    private String engineSpec(int sealers, boolean chain) {
+        try {
+            return engines.spec(sealers, chain, FeatureSource.bundled());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
     private int initChain() throws IOException {
         ChainInit.Options o = new ChainInit.Options(dir != null ? dir : Path.of(CHAIN_DIR), nodes, observers,
-                profile != null ? profile : "pbft-rocksdb", suite, chainId, accounts, supply, rpcPort, p2pPort,
+                engineSpec(nodes, true), suite, chainId, accounts, supply, rpcPort, p2pPort,
                 sshPort != null ? sshPort : NodeInit.SSH_PORT, force);
         ChainInit.Result r;
         try {
             r = ChainInit.init(o, FeatureSource.bundled(), System.currentTimeMillis());
         } catch (Feature.FeatureException e) {
-            throw new ParameterException(spec.commandLine(), "--profile: " + e.getMessage());
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         } catch (IllegalStateException e) {
@@ -130,7 +137,7 @@ final class InitCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println("initialized a chain of " + r.nodes().size() + " nodes in " + r.dir() + " (" + nodes + " sealers, "
-                + observers + " observers; chain id " + r.genesis().chainId() + ", suite " + r.genesis().suite() + ", profile "
+                + observers + " observers; chain id " + r.genesis().chainId() + ", suite " + r.genesis().suite() + ", engines "
                 + o.profile() + ")");
         for (int i = 0; i < r.nodes().size(); i++) {
             NodeInit.Result n = r.nodes().get(i);

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -29,9 +30,9 @@ final class UpCommand implements Callable<Integer> {
             description = "node home (default: " + NodeHome.DEFAULT_DIR + "; with --nodes: " + InitCommand.CHAIN_DIR + ")")
     Path dir;
 
-    @Option(names = "--profile", paramLabel = "PROFILE",
-            description = "profile when the home is created (default: solo-rocksdb; with --nodes: pbft-rocksdb)")
-    String profile;
+    /** What a home created now runs (an existing home keeps what it was created with). */
+    @Mixin
+    EngineOptions engines;
 
     @Option(names = "--nodes", paramLabel = "N", description = "a local chain of N consensus nodes (one process each)")
     Integer nodes;
@@ -52,11 +53,9 @@ final class UpCommand implements Callable<Integer> {
         if (dir == null) {
             dir = Path.of(NodeHome.DEFAULT_DIR);
         }
-        if (profile == null) {
-            profile = "solo-rocksdb";
-        }
         NodeHome h = new NodeHome(dir);
         if (!h.isInitialized()) {
+            String profile = engineSpec(1, false);
             NodeInit.Options o = new NodeInit.Options(dir, profile, suite, 1, List.of("alice", "bob", "carol"),
                     BigInteger.valueOf(1_000_000_000L), 20200, false);
             try {
@@ -65,7 +64,7 @@ final class UpCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
-            out.println("initialized node home " + h + " (profile " + profile + ", suite " + suite + ")");
+            out.println("initialized node home " + h + " (engines " + profile + ", suite " + suite + ")");
         }
         Optional<ProcessHandle> running = new PidFile(h.pidFile()).liveProcess();
         if (running.isPresent()) {
@@ -89,11 +88,20 @@ final class UpCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** What the new home(s) run, or a usage error naming what cannot work. */
+    private String engineSpec(int sealers, boolean chain) {
+        try {
+            return engines.spec(sealers, chain, FeatureSource.bundled());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
     private int upChain(PrintWriter out) throws Exception {
         Path d = dir != null ? dir : Path.of(InitCommand.CHAIN_DIR);
         if (!ChainInit.isChain(d)) {
             int n = nodes != null ? nodes : 4;
-            ChainInit.Options o = new ChainInit.Options(d, n, 0, profile != null ? profile : "pbft-rocksdb", suite, 1,
+            ChainInit.Options o = new ChainInit.Options(d, n, 0, engineSpec(n, true), suite, 1,
                     List.of("alice", "bob", "carol"), BigInteger.valueOf(1_000_000_000L), 20200, ChainInit.P2P_PORT,
                     NodeInit.SSH_PORT, false);
             try {
@@ -101,7 +109,7 @@ final class UpCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
-            out.println("initialized a chain of " + n + " nodes in " + d + " (profile " + o.profile() + ", suite " + suite + ")");
+            out.println("initialized a chain of " + n + " nodes in " + d + " (engines " + o.profile() + ", suite " + suite + ")");
         }
         List<NodeHome> homes = ChainInit.homes(d);
         for (NodeHome h : homes) {

@@ -3,6 +3,7 @@ package io.cairn.crypto;
 import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.crypto.internal.Secp256k1Suite;
 import io.cairn.crypto.internal.Sm2Suite;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -11,6 +12,11 @@ import java.util.Locale;
  */
 public final class Suites {
     private Suites() {}
+
+    /** The suites this bundle offers, by name. */
+    public static List<String> names() {
+        return List.of(CryptoSuite.SECP256K1, CryptoSuite.SM2);
+    }
 
     /**
      * A new suite instance; suites are immutable and thread-safe, so callers keep one.

@@ -79,4 +79,55 @@ class FeatureTest {
         assertTrue(memory.bundles().contains("cairn-storage-memory"));
         assertTrue(!memory.bundles().contains("cairn-storage-rocksdb") && !memory.config().containsKey("io.cairn.storage.rocksdb"));
     }
+
+    @Test
+    void enginesDeclareWhatTheyProvideAndTheChainsTheyRunOn() {
+        FeatureSource src = of(Map.of(
+                "base", "bundle core\n",
+                "consensus-solo", "provides consensus solo\nsealers 1..1\nbundle solo\n",
+                "consensus-pbft", "provides consensus pbft\nsealers 1..\nchain\nbundle net\nbundle pbft\n",
+                "storage-x", "provides storage x\nbundle x\nconfig io.x a=1\n"));
+        Feature solo = Feature.resolve("base,storage-x,consensus-solo", src);
+        assertEquals(List.of("core", "x", "solo"), solo.bundles());
+        assertEquals(Map.of("storage", "x", "consensus", "solo"), solo.provides());
+        assertTrue(solo.allowsSealers(1));
+        assertTrue(!solo.allowsSealers(4));
+        assertEquals("1", solo.sealerRange());
+        assertTrue(!solo.chain());
+        Feature pbft = Feature.resolve("base,consensus-pbft", src);
+        assertTrue(pbft.chain());
+        assertTrue(pbft.allowsSealers(7));
+        assertEquals("1 or more", pbft.sealerRange());
+        var two = assertThrows(Feature.FeatureException.class, () -> Feature.resolve("consensus-solo,consensus-pbft", src));
+        assertTrue(two.getMessage().contains("component consensus would have two engines, solo and pbft"), two.getMessage());
+    }
+
+    @Test
+    void badDeclarationsAreNamed() {
+        assertTrue(assertThrows(Feature.FeatureException.class, () -> Feature.resolve("t", of(Map.of("t", "provides x\n"))))
+                .getMessage().contains("provides <component> <engine>"));
+        assertTrue(assertThrows(Feature.FeatureException.class, () -> Feature.resolve("t", of(Map.of("t", "sealers four\n"))))
+                .getMessage().contains("sealers <min>..<max>"));
+        assertTrue(assertThrows(Feature.FeatureException.class, () -> Feature.resolve("t", of(Map.of("t", "sealers 3..2\n"))))
+                .getMessage().contains("1 <= min <= max"));
+        assertTrue(assertThrows(Feature.FeatureException.class, () -> Feature.resolve("t", of(Map.of("t", "chain yes\n"))))
+                .getMessage().contains("'chain' takes nothing"));
+    }
+
+    @Test
+    void theShippedEngineFeaturesComposeTheShippedProfiles() {
+        FeatureSource shipped = FeatureSource.bundled();
+        assertTrue(shipped.names().containsAll(List.of("base", "storage-rocksdb", "storage-memory", "consensus-solo",
+                "consensus-pbft", "ledger-account", "solo-rocksdb", "solo-memory", "pbft-rocksdb")), shipped.names().toString());
+        // an existing home names its profile: the profile is the same composition as the engine options give
+        for (String[] pair : new String[][] {{"solo-rocksdb", "base,storage-rocksdb,consensus-solo,ledger-account"},
+                {"solo-memory", "base,storage-memory,consensus-solo,ledger-account"},
+                {"pbft-rocksdb", "base,storage-rocksdb,consensus-pbft,ledger-account"}}) {
+            Feature profile = Feature.resolve(pair[0], shipped);
+            Feature composed = Feature.resolve(pair[1], shipped);
+            assertEquals(composed.bundles(), profile.bundles(), pair[0]);
+            assertEquals(composed.config(), profile.config(), pair[0]);
+            assertEquals(composed.provides(), profile.provides(), pair[0]);
+        }
+    }
 }

@@ -1,0 +1,96 @@
+package io.cairn.launcher;
+
+import static io.cairn.launcher.CliTest.cairn;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cairn.launcher.node.Feature;
+import io.cairn.launcher.node.FeatureSource;
+import io.cairn.launcher.node.NodeHome;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The blockchain factory from the command line: a node composed per component, and what cannot work refused. */
+class FactoryCliTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aNodeComposedPerComponentRecordsItsEnginesAndTheirConfiguration() throws Exception {
+        Path dir = tmp.resolve("mem");
+        CliTest.Run r = cairn("init", "--dir", dir.toString(), "--storage", "memory", "--consensus", "solo",
+                "--ledger", "account", "--suite", "sm2", "--rpc-port", "20298");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("engines base,storage-memory,consensus-solo,ledger-account"), r.out());
+        NodeHome home = new NodeHome(dir);
+        assertEquals("base,storage-memory,consensus-solo,ledger-account", home.profile());
+        Feature f = Feature.resolve(home.profile(), FeatureSource.bundled());
+        assertTrue(f.bundles().contains("cairn-storage-memory") && f.bundles().contains("cairn-consensus-solo")
+                && f.bundles().contains("cairn-ledger-account"), f.bundles().toString());
+        assertFalse(f.bundles().contains("cairn-storage-rocksdb"), f.bundles().toString());
+        assertTrue(Files.readString(home.config("io.cairn.consensus.solo")).contains("blockTxs=2000"));
+        assertTrue(Files.readString(home.config("io.cairn.crypto")).contains("suite=sm2"));
+        assertFalse(Files.exists(home.config("io.cairn.storage.rocksdb")), "no configuration for an engine not chosen");
+    }
+
+    @Test
+    void theDefaultsAreRocksDbSoloAndAccountsForOneNode() {
+        CliTest.Run r = cairn("init", "--dir", tmp.resolve("d").toString(), "--rpc-port", "20297");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("engines base,storage-rocksdb,consensus-solo,ledger-account"), r.out());
+    }
+
+    @Test
+    void aCombinationThatCannotWorkIsRefusedWithTheReasonAndWritesNothing() {
+        Path dir = tmp.resolve("bad");
+        CliTest.Run solo4 = cairn("init", "--dir", dir.toString(), "--nodes", "4", "--consensus", "solo");
+        assertEquals(2, solo4.code(), solo4.err());
+        assertTrue(solo4.err().contains("consensus solo runs with 1 sealer(s), not 4"), solo4.err());
+        assertTrue(solo4.err().contains("--consensus pbft"), solo4.err());
+
+        CliTest.Run pbft1 = cairn("init", "--dir", dir.toString(), "--consensus", "pbft");
+        assertEquals(2, pbft1.code(), pbft1.err());
+        assertTrue(pbft1.err().contains("consensus pbft needs a chain made by `cairn init --nodes N`"), pbft1.err());
+
+        CliTest.Run utxo = cairn("init", "--dir", dir.toString(), "--ledger", "utxo");
+        assertEquals(2, utxo.code(), utxo.err());
+        assertTrue(utxo.err().contains("--ledger utxo: this distribution has no ledger-model engine 'utxo' (it has: account)"),
+                utxo.err());
+
+        CliTest.Run storage = cairn("init", "--dir", dir.toString(), "--storage", "tikv");
+        assertTrue(storage.err().contains("(it has: memory, rocksdb)"), storage.err());
+        CliTest.Run both = cairn("init", "--dir", dir.toString(), "--profile", "solo-rocksdb", "--storage", "memory");
+        assertEquals(2, both.code(), both.err());
+        assertTrue(both.err().contains("not both"), both.err());
+        CliTest.Run profile4 = cairn("init", "--dir", dir.toString(), "--profile", "solo-memory", "--nodes", "4");
+        assertEquals(2, profile4.code(), profile4.err());
+        CliTest.Run odd = cairn("init", "--dir", dir.toString(), "--ledger", "../x");
+        assertTrue(odd.err().contains("is not an engine name"), odd.err());
+        assertFalse(Files.exists(dir), "a refused init writes nothing");
+    }
+
+    @Test
+    void aChainOfPbftNodesWithMemoryStorageIsComposedToo() throws Exception {
+        Path dir = tmp.resolve("chain");
+        CliTest.Run r = cairn("init", "--dir", dir.toString(), "--nodes", "4", "--storage", "memory", "--rpc-port", "20290",
+                "--p2p-port", "30390", "--ssh-port", "20690");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("base,storage-memory,consensus-pbft,ledger-account", new NodeHome(dir.resolve("node2")).profile());
+    }
+
+    @Test
+    void enginesListsWhatTheDistributionCanComposeANodeOf() {
+        CliTest.Run r = cairn("engines");
+        assertEquals(0, r.code(), r.err());
+        for (String line : new String[] {"storage       memory    --storage memory", "storage       rocksdb   --storage rocksdb",
+                "consensus     solo      --consensus solo", "consensus     pbft      --consensus pbft",
+                "ledger-model  account   --ledger account", "crypto        sm2       --suite sm2"}) {
+            assertTrue(r.out().contains(line), "missing '" + line + "' in\n" + r.out());
+        }
+        assertTrue(r.out().contains("cairn-network-netty, cairn-sync, cairn-consensus-pbft"), r.out());
+        assertFalse(r.out().contains("MISSING"), r.out());
+    }
+}
