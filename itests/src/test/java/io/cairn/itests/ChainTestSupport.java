@@ -3,7 +3,10 @@ package io.cairn.itests;
 import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Bytes;
 import io.cairn.api.chain.Genesis;
+import io.cairn.api.chain.Encoder;
+import io.cairn.api.chain.Envelope;
 import io.cairn.api.chain.Transaction;
+import io.cairn.api.chain.Uint256;
 import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.launcher.node.Feature;
 import io.cairn.launcher.node.FeatureSource;
@@ -163,6 +166,18 @@ public final class ChainTestSupport {
         byte[] signature = suite.sign(hash, from.privateKey());
         Transaction tx = new Transaction(chainId, nonce, to, value, new byte[0], from.publicKey(), signature);
         return new SignedTransfer(Bytes.toHex(hash), Bytes.toHex(tx.encode()), from, nonce, to, value);
+    }
+
+    /**
+     * The same transfer as a version 2 envelope of the account ledger: body {@code u64 nonce | to | value | bytes
+     * data}, signed by the sender alone (formats.md, ledgers.md).
+     */
+    public static SignedTransfer envelopeTransfer(CryptoSuite suite, long chainId, Account from, long nonce, Address to,
+            BigInteger value) {
+        byte[] body = new Encoder(64).u64(nonce).fixed(to.toByteArray()).fixed(Uint256.toBytes(value))
+                .bytes(new byte[0]).toByteArray();
+        Envelope e = Envelope.sign(suite, chainId, Envelope.ACCOUNT, body, List.of(from.privateKey()));
+        return new SignedTransfer(Bytes.toHex(suite.hash(e.payload())), Bytes.toHex(e.encoded()), from, nonce, to, value);
     }
 
     // ---------------------------------------------------------------- node home for an in-framework node

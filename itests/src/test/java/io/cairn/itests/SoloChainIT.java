@@ -110,9 +110,10 @@ public class SoloChainIT {
         List<SignedTransfer> transfers = List.of(
                 ChainTestSupport.transfer(suite, CHAIN_ID, alice, 0, bob.address(), BigInteger.valueOf(1000)),
                 ChainTestSupport.transfer(suite, CHAIN_ID, alice, 1, carol, BigInteger.valueOf(250)),
-                ChainTestSupport.transfer(suite, CHAIN_ID, bob, 0, alice.address(), BigInteger.valueOf(40)),
+                // version 2 envelopes beside version 1 transfers: one chain, one pool, both formats
+                ChainTestSupport.envelopeTransfer(suite, CHAIN_ID, bob, 0, alice.address(), BigInteger.valueOf(40)),
                 ChainTestSupport.transfer(suite, CHAIN_ID, alice, 2, bob.address(), BigInteger.valueOf(7)),
-                ChainTestSupport.transfer(suite, CHAIN_ID, bob, 1, carol, BigInteger.valueOf(3)));
+                ChainTestSupport.envelopeTransfer(suite, CHAIN_ID, bob, 1, carol, BigInteger.valueOf(3)));
         for (SignedTransfer tx : transfers) {
             assertEquals("sendTransaction answers the transaction hash", tx.hash(), rpc.send(tx));
         }
@@ -139,6 +140,16 @@ public class SoloChainIT {
         assertEquals("carol (a fresh address)", BigInteger.valueOf(253), rpc.balance(carol));
         assertEquals("alice's nonce after three transfers", 3, rpc.nonce(alice.address()));
         assertEquals("bob's nonce after two transfers", 2, rpc.nonce(bob.address()));
+
+        Map<?, ?> v2 = (Map<?, ?>) rpc.call("getTransaction", transfers.get(2).hash());
+        assertEquals("a version 2 envelope", 2L, ChainTestSupport.asLong(v2.get("version")));
+        assertEquals("its model", "account", v2.get("ledger"));
+        assertEquals("its sender", bob.address().toString(), v2.get("from"));
+        assertEquals("its nonce", 0L, ChainTestSupport.asLong(v2.get("nonce")));
+        assertEquals("its one signer", 1, ((List<?>) v2.get("signers")).size());
+        Map<?, ?> v1 = (Map<?, ?>) rpc.call("getTransaction", transfers.get(0).hash());
+        assertEquals("a version 1 transfer", 1L, ChainTestSupport.asLong(v1.get("version")));
+        assertEquals("its value", "1000", v1.get("value"));
     }
 
     private static String trimSlash(String endpoint) {

@@ -3,8 +3,10 @@ package io.cairn.launcher;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Bytes;
+import io.cairn.api.chain.Envelope;
 import io.cairn.api.chain.Transaction;
 import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.launcher.client.AccountTransfers;
 import io.cairn.launcher.client.RpcClient;
 import io.cairn.launcher.client.RpcException;
 import io.cairn.launcher.node.NodeHome;
@@ -32,7 +34,8 @@ final class TxCommand implements Runnable {
     }
 
     @Command(name = "transfer", mixinStandardHelpOptions = true,
-            description = "Transfer an amount, then wait for its receipt (tx hash, block, status).")
+            description = "Transfer an amount (a version 2 account transaction signed by the sender), then wait for its "
+                    + "receipt (tx hash, block, status).")
     static final class Transfer implements Callable<Integer> {
         private static final long POLL_MS = 75;
 
@@ -86,12 +89,10 @@ final class TxCommand implements Runnable {
                 Address sender = suite.address(publicKey);
                 long n = nonce != null ? nonce
                         : RpcClient.quantity(rpc.call("getNonce", sender.toHex()), "getNonce").longValueExact();
-                byte[] payload = Transaction.signingPayload(chain.chainId(), n, publicKey, recipient, amount, new byte[0]);
-                byte[] hash = suite.hash(payload);
-                Transaction tx = new Transaction(chain.chainId(), n, recipient, amount, new byte[0], publicKey,
-                        suite.sign(hash, key));
-                String txHash = Bytes.toHex(hash);
-                JsonNode sent = rpc.call("sendTransaction", Bytes.toHex(tx.encode()));
+                Envelope tx = AccountTransfers.sign(suite, chain.chainId(), n, recipient, amount, new byte[0], key,
+                        publicKey);
+                String txHash = Bytes.toHex(suite.hash(tx.payload()));
+                JsonNode sent = rpc.call("sendTransaction", Bytes.toHex(tx.encoded()));
                 if (sent.isTextual() && !sent.asText().equalsIgnoreCase(txHash)) {
                     throw new CommandFailure("the node computed transaction hash " + sent.asText() + ", we signed " + txHash
                             + ": the node and this client disagree on the transaction format");

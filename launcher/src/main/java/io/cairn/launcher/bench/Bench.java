@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Bytes;
-import io.cairn.api.chain.Transaction;
+import io.cairn.api.chain.Envelope;
 import io.cairn.api.crypto.CryptoSuite;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -81,7 +81,7 @@ public final class Bench {
                 for (int a = from; a < nAccounts; a += threads) {
                     Address to = suite.address(pubs[(a + 1) % nAccounts]);
                     for (int n = 0; n < perAccount; n++) {
-                        signed[a][n] = Bytes.toHex(sign(suite, chainId, n, to, BigInteger.ONE, keys[a], pubs[a]).encode());
+                        signed[a][n] = Bytes.toHex(sign(suite, chainId, n, to, BigInteger.ONE, keys[a], pubs[a]).encoded());
                     }
                 }
                 return null;
@@ -134,7 +134,7 @@ public final class Bench {
         return Math.max(1000, perSecond * Math.max(1, settings.warmup().plus(settings.duration()).toSeconds()));
     }
 
-    static Transaction sign(CryptoSuite suite, long chainId, long nonce, Address to, BigInteger value, byte[] key,
+    static Envelope sign(CryptoSuite suite, long chainId, long nonce, Address to, BigInteger value, byte[] key,
             byte[] pub) {
         return NodeRpc.sign(suite, chainId, nonce, to, value, key, pub);
     }
@@ -420,8 +420,8 @@ public final class Bench {
         int threads = Runtime.getRuntime().availableProcessors();
         List<byte[][]> samples = new ArrayList<>();
         for (int i = 0; i < Math.min(256, signed.length); i++) {
-            Transaction tx = Transaction.decode(Bytes.fromHex(signed[i][0]));
-            samples.add(new byte[][] {suite.hash(tx.signingPayload()), tx.signature(), tx.publicKey()});
+            Envelope tx = Envelope.decode(Bytes.fromHex(signed[i][0]));
+            samples.add(new byte[][] {suite.hash(tx.payload()), tx.signatures().get(0), tx.publicKeys().get(0)});
         }
         // Warm up the JIT first, as the node is warm.
         for (int i = 0; i < 3000; i++) {

@@ -5,8 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Bytes;
-import io.cairn.api.chain.Transaction;
+import io.cairn.api.chain.Envelope;
 import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.launcher.client.AccountTransfers;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.math.BigInteger;
@@ -41,11 +42,10 @@ final class NodeRpc {
         return endpoint;
     }
 
-    static Transaction sign(CryptoSuite suite, long chainId, long nonce, Address to, BigInteger value, byte[] key,
+    /** A version 2 account transfer without data, signed with {@code key} whose public key {@code pub} is. */
+    static Envelope sign(CryptoSuite suite, long chainId, long nonce, Address to, BigInteger value, byte[] key,
             byte[] pub) {
-        byte[] payload = Transaction.signingPayload(chainId, nonce, pub, to, value, new byte[0]);
-        byte[] sig = suite.sign(suite.hash(payload), key);
-        return new Transaction(chainId, nonce, to, value, new byte[0], pub, sig);
+        return AccountTransfers.sign(suite, chainId, nonce, to, value, new byte[0], key, pub);
     }
 
     JsonNode call(String method, Object... params) throws IOException, InterruptedException {
@@ -134,7 +134,7 @@ final class NodeRpc {
         List<String> batch = new ArrayList<>();
         for (int i = 0; i < pubs.length; i++) {
             batch.add(Bytes.toHex(sign(suite, chainId, nonce++, suite.address(pubs[i]), each, funderKey, funderPub)
-                    .encode()));
+                    .encoded()));
             if (batch.size() == 500 || i == pubs.length - 1) {
                 for (JsonNode r : sendTransactions(batch)) {
                     if (!r.has("result")) {

@@ -305,7 +305,7 @@ final class PacedLoad {
     }
 
     private String signed(long nonce, int account, Address to) {
-        return Bytes.toHex(NodeRpc.sign(suite, chainId, nonce, to, BigInteger.ONE, keys[account], pubs[account]).encode());
+        return Bytes.toHex(NodeRpc.sign(suite, chainId, nonce, to, BigInteger.ONE, keys[account], pubs[account]).encoded());
     }
 
     // ---- senders

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.cairn.api.chain.Bytes;
+import io.cairn.api.chain.Decoder;
+import io.cairn.api.chain.Envelope;
 import io.cairn.api.chain.Transaction;
 import io.cairn.api.node.TxRejectedException.Reason;
 import java.io.IOException;
@@ -41,6 +43,8 @@ final class FakeChain implements AutoCloseable {
     private final List<long[]> blockTimes = new ArrayList<>();
     private final List<List<String>> blocks = new ArrayList<>();
     final List<String> nonceViolations = new ArrayList<>();
+    /** Transactions that were not version 2 account transfers signed by their sender alone. */
+    final List<String> formatViolations = new ArrayList<>();
     /** sendTransaction calls still to turn away with POOL_FULL. */
     final AtomicInteger poolFullFor = new AtomicInteger();
     /** Batches of transactions still to answer with a non-JSON body, as a restarting RPC engine would. */
@@ -147,12 +151,23 @@ final class FakeChain implements AutoCloseable {
                 if (known.contains(hex)) {
                     return error(r, Reason.DUPLICATE.code, "known");
                 }
-                Transaction tx = Transaction.decode(Bytes.fromHex(hex));
-                String sender = Bytes.toHex(tx.publicKey());
+                Envelope tx = Envelope.decode(Bytes.fromHex(hex));
+                if (tx.version() != Envelope.VERSION || tx.ledger() != Envelope.ACCOUNT || tx.publicKeys().size() != 1) {
+                    formatViolations.add(tx.toString() + " with " + tx.publicKeys().size() + " signers");
+                    return error(r, Reason.MALFORMED.code, "not a version 2 account transfer of one signer");
+                }
+                // the account body: u64 nonce | to[20] | value[32] | bytes data
+                Decoder body = new Decoder(tx.body(), "account transfer");
+                long nonce = body.u64("nonce");
+                body.fixed(20, "to");
+                body.fixed(32, "value");
+                body.bytes(Transaction.MAX_DATA, "data");
+                body.end();
+                String sender = Bytes.toHex(tx.publicKeys().get(0));
                 long expected = nextNonce.getOrDefault(sender, 0L);
-                if (tx.nonce() != expected) {
-                    nonceViolations.add(sender + " sent nonce " + tx.nonce() + ", expected " + expected);
-                    return error(r, tx.nonce() > expected ? Reason.NONCE_TOO_HIGH.code : Reason.NONCE_REPLAYED.code, "nonce");
+                if (nonce != expected) {
+                    nonceViolations.add(sender + " sent nonce " + nonce + ", expected " + expected);
+                    return error(r, nonce > expected ? Reason.NONCE_TOO_HIGH.code : Reason.NONCE_REPLAYED.code, "nonce");
                 }
                 nextNonce.put(sender, expected + 1);
                 known.add(hex);

@@ -235,6 +235,7 @@ class UpgradeBenchTest {
             await(() -> load.exhausted() && chain.committedCount() == accounts * 12, Duration.ofSeconds(30));
             load.stop();
             assertEquals(List.of(), chain.nonceViolations);
+            assertEquals(List.of(), chain.formatViolations);
             assertEquals(accounts * 12, chain.accepted.get());
             Map<String, Object> totals = load.totals();
             assertEquals((long) accounts * 12, (long) totals.get("accepted") + (long) totals.get("alreadyKnownOnResend"));
@@ -333,6 +334,7 @@ class UpgradeBenchTest {
             assertTrue(((Map<?, ?>) report.get("steady")).get("committedTps") instanceof Double);
             assertEquals(0, ((Map<?, ?>) report.get("load")).get("uncommittedAfterDrain"));
             assertEquals(List.of(), chain.nonceViolations);
+            assertEquals(List.of(), chain.formatViolations);
             String md = Files.readString(out.resolve("bench-upgrades.md"));
             assertTrue(md.contains("Verdict: **FAIL**"), md);
             assertTrue(md.contains("| executor | cairn-executor | 2 | 1 committed, 1 rolled back | 33 |"), md);

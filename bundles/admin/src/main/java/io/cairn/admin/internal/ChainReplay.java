@@ -1,13 +1,14 @@
 package io.cairn.admin.internal;
 
+import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Block;
 import io.cairn.api.chain.BlockHeader;
 import io.cairn.api.chain.ChainSpec;
+import io.cairn.api.chain.Envelope;
 import io.cairn.api.chain.Genesis;
 import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.MerkleRoot;
 import io.cairn.api.chain.Receipt;
-import io.cairn.api.chain.Transaction;
 import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.api.node.BlockStore;
@@ -34,6 +35,10 @@ import java.util.Objects;
  * <p>Blocks are read through the {@link BlockStore}; nothing is written anywhere, so the running node is not
  * disturbed beyond the reads. The replay state is a hash map of every state key: O(state) memory, fine for test
  * and small chains, not for a production-sized one. Runs on the caller's thread.
+ *
+ * <p>Transactions are envelopes of any ledger model: the checked range goes through the chain's
+ * {@link TransactionVerifier} (encoding, chain, ledger code, signers, every signature, the tx root); what a body
+ * means is the installed model's business, which may refuse a block outright ({@link InvalidBlockException}).
  */
 final class ChainReplay {
     /** The first difference found: where, which root, what the header says and what replay computed. */
@@ -79,17 +84,25 @@ final class ChainReplay {
         this.threads = threads;
     }
 
-    /** A block before the range: decoded and hashed, its signatures taken as the chain accepted them. */
-    private List<VerifiedTransaction> unchecked(List<byte[]> raw) {
+    /**
+     * A block before the range: decoded, checked for all but its signatures (chain, ledger, signers) and hashed,
+     * its signatures taken as the chain accepted them.
+     */
+    private List<VerifiedTransaction> unchecked(List<byte[]> raw, long number) {
         List<VerifiedTransaction> out = new ArrayList<>(raw.size());
-        for (byte[] encoded : raw) {
+        for (int i = 0; i < raw.size(); i++) {
             TransactionVerifier.Decoded d;
             try {
-                d = verifier.decode(encoded);
+                d = verifier.decode(raw.get(i));
             } catch (TxRejectedException e) {
-                throw new InvalidBlockException(e.getMessage());
+                throw new InvalidBlockException("transaction " + i + " of block " + number + ": " + e.getMessage(), i);
             }
-            out.add(new VerifiedTransaction(d.tx(), d.hash(), suite.address(d.tx().publicKey()), encoded));
+            List<byte[]> keys = d.envelope().publicKeys();
+            List<Address> signers = new ArrayList<>(keys.size());
+            for (byte[] k : keys) {
+                signers.add(suite.address(k));
+            }
+            out.add(new VerifiedTransaction(d.envelope(), d.hash(), signers));
         }
         return out;
     }
@@ -129,14 +142,14 @@ final class ChainReplay {
                 m = check ? compare(h, 0, Hash.ZERO, Hash.ZERO, Hash.ZERO, t.stateRoot(), 0) : null;
             } else {
                 List<byte[]> raw = new ArrayList<>(block.transactions().size());
-                for (Transaction tx : block.transactions()) {
-                    raw.add(tx.encode());
+                for (Envelope tx : block.transactions()) {
+                    raw.add(tx.encoded()); // the bytes the block carries: what the tx root and signatures cover
                 }
                 List<VerifiedTransaction> vtxs = null;
                 m = null;
                 try {
                     // Checked blocks under the chain's one set of rules; earlier ones only rebuild the state.
-                    vtxs = check ? verifier.verifyBody(h, raw, null, threads) : unchecked(raw);
+                    vtxs = check ? verifier.verifyBody(h, raw, null, threads) : unchecked(raw, n);
                 } catch (InvalidBlockException e) {
                     m = new Mismatch(n, "transactions", "a body that matches the header and verifies", e.getMessage());
                 }
@@ -145,11 +158,19 @@ final class ChainReplay {
                     vtxs.forEach(v -> hashes.add(v.hash()));
                 }
                 if (m == null) {
-                    StateTransition t = model.apply(n, vtxs, key -> state.get(ByteBuffer.wrap(key)));
-                    apply(t.writes());
-                    txs += vtxs.size();
-                    m = check ? compare(h, n, parentHash, MerkleRoot.of(hashes, suite::hash), receiptRoot(t.receipts()),
-                            t.stateRoot(), vtxs.size()) : null;
+                    StateTransition t = null;
+                    try {
+                        t = model.apply(n, vtxs, key -> state.get(ByteBuffer.wrap(key)));
+                    } catch (InvalidBlockException e) {
+                        // the model's rule says no block may hold one of them (a double spend, a body it cannot read)
+                        m = new Mismatch(n, "transactions", "transactions the ledger model accepts", e.getMessage());
+                    }
+                    if (t != null) {
+                        apply(t.writes());
+                        txs += vtxs.size();
+                        m = check ? compare(h, n, parentHash, MerkleRoot.of(hashes, suite::hash),
+                                receiptRoot(t.receipts()), t.stateRoot(), vtxs.size()) : null;
+                    }
                 }
             }
             if (m != null) {

@@ -9,18 +9,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Block;
 import io.cairn.api.chain.BlockHeader;
+import io.cairn.api.chain.Bytes;
+import io.cairn.api.chain.Envelope;
 import io.cairn.api.chain.Genesis;
 import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.MerkleRoot;
 import io.cairn.api.chain.Receipt;
 import io.cairn.api.chain.Transaction;
 import io.cairn.api.chain.VerifiedTransaction;
+import io.cairn.api.ledger.Claims;
+import io.cairn.api.ledger.LedgerKey;
+import io.cairn.api.ledger.LedgerQuery;
+import io.cairn.api.ledger.Pending;
 import io.cairn.api.node.BlockStore;
 import io.cairn.api.node.ExecutedBlock;
+import io.cairn.api.node.InvalidBlockException;
 import io.cairn.api.node.LedgerModel;
 import io.cairn.api.node.StateSnapshot;
 import io.cairn.api.node.StateTransition;
 import io.cairn.api.node.StateView;
+import io.cairn.api.node.TxRejectedException;
 import io.cairn.api.runtime.NodeThreads;
 import io.cairn.api.storage.Keys;
 import io.cairn.api.storage.WriteBatch;
@@ -37,7 +45,10 @@ import org.junit.jupiter.api.Test;
 
 class ChainReplayTest {
     static final FakeSuite SUITE = new FakeSuite("fake");
-    static final Genesis GENESIS = new Genesis(7, "fake", "counter", 1000, List.of(), new TreeMap<>());
+    /** The counter model runs on envelopes of the DAG ledger code: replay knows no model. */
+    static final Genesis GENESIS = new Genesis(7, "fake", "dag", 1000, List.of(), new TreeMap<>());
+    /** The same chain with version 1 account transfers (the first format) as its transactions. */
+    static final Genesis LEGACY = new Genesis(7, "fake", "account", 1000, List.of(), new TreeMap<>());
 
     @Test
     void anUntamperedChainMatchesEveryBlock() {
@@ -84,16 +95,90 @@ class ChainReplayTest {
 
         FakeChain forged = FakeChain.make(3, 2, h -> h);
         Block b = forged.blocks.get(2);
-        Transaction t = b.transactions().get(1);
-        Transaction bad = new Transaction(t.chainId(), t.nonce(), t.to(), t.value(), t.data(), t.publicKey(), new byte[64]);
+        Envelope t = b.transactions().get(1);
+        Envelope bad = Envelope.of(t.payload(), List.of(new byte[64], new byte[64]));
         forged.blocks.set(2, new Block(b.header(), List.of(b.transactions().get(0), bad), b.seals()));
         ChainReplay.Result r = new ChainReplay(forged, new CounterModel(), SUITE, NodeThreads.DIRECT).run(0, 3);
         assertEquals(2, r.mismatch().block());
         assertEquals("transactions", r.mismatch().what());
         assertTrue(r.mismatch().got().startsWith("transaction 1 of block 2: "), r.text());
-        assertTrue(r.mismatch().got().endsWith("the signature does not verify for its public key"), r.text());
+        assertTrue(r.mismatch().got().endsWith(": signature 0 does not verify for public key "
+                + Bytes.toHex(t.publicKeys().get(0))), r.text());
         // before `from` signatures are not checked (the blocks are only replayed to rebuild the state)...
         assertNull(new ChainReplay(forged, new CounterModel(), SUITE, NodeThreads.DIRECT).run(3, 3).mismatch());
+    }
+
+    @Test
+    void aChainOfVersion1TransfersReplaysAsBefore() {
+        FakeChain chain = FakeChain.make(LEGACY, 4, 3, h -> h);
+        assertEquals(1, chain.blocks.get(1).transactions().get(0).version());
+        ChainReplay.Result r = new ChainReplay(chain, new CounterModel(), SUITE, NodeThreads.DIRECT).run(0, 4);
+        assertTrue(r.matches(), r.text());
+        assertEquals(12, r.transactions());
+
+        Block b = chain.blocks.get(3);
+        byte[] raw = b.transactions().get(2).encoded().clone();
+        raw[raw.length - 1] ^= 1; // its one signature
+        chain.blocks.set(3, new Block(b.header(), List.of(b.transactions().get(0), b.transactions().get(1),
+                Envelope.decode(raw)), b.seals()));
+        r = new ChainReplay(chain, new CounterModel(), SUITE, NodeThreads.DIRECT).run(0, 4);
+        assertEquals(3, r.mismatch().block());
+        assertEquals("transactions", r.mismatch().what());
+        assertTrue(r.mismatch().got().startsWith("transaction 2 of block 3: "), r.text());
+        assertTrue(r.mismatch().got().endsWith("the signature does not verify for its public key"), r.text());
+    }
+
+    @Test
+    void everySignerOfAnEnvelopeIsVerified() {
+        FakeChain chain = FakeChain.make(3, 2, h -> h);
+        ChainReplay.Result r = new ChainReplay(chain, new CounterModel(), SUITE, NodeThreads.DIRECT).run(0, 3);
+        assertTrue(r.matches(), r.text());
+        Envelope two = chain.blocks.get(2).transactions().get(1);
+        assertEquals(2, two.publicKeys().size(), "the second transaction of a block has two signers");
+        Block b = chain.blocks.get(2);
+        Envelope forged = Envelope.of(two.payload(), List.of(two.signatures().get(0), two.signatures().get(0)));
+        chain.blocks.set(2, new Block(b.header(), List.of(b.transactions().get(0), forged), b.seals()));
+        r = new ChainReplay(chain, new CounterModel(), SUITE, NodeThreads.DIRECT).run(0, 3);
+        assertEquals(2, r.mismatch().block());
+        assertEquals("transaction 1 of block 2: transaction " + Hash.of(SUITE.hash(two.payload()))
+                + ": signature 1 does not verify for public key " + Bytes.toHex(two.publicKeys().get(1)),
+                r.mismatch().got());
+    }
+
+    @Test
+    void anotherLedgersTransactionIsFoundEvenBeforeTheRange() {
+        FakeChain chain = FakeChain.make(3, 2, h -> h);
+        Block b = chain.blocks.get(1);
+        Envelope account = Envelope.sign(SUITE, 7, Envelope.ACCOUNT, new byte[] {1}, List.of(key(9)));
+        chain.blocks.set(1, new Block(b.header(), List.of(b.transactions().get(0), account), b.seals()));
+        for (long from : new long[] {0, 3}) {
+            ChainReplay.Result r = new ChainReplay(chain, new CounterModel(), SUITE, NodeThreads.DIRECT).run(from, 3);
+            assertEquals(1, r.mismatch().block(), "from " + from);
+            assertEquals("transactions", r.mismatch().what());
+            assertEquals("transaction 1 of block 1: transaction is for the account ledger (code 1), this chain runs "
+                    + "the dag ledger (code 3)", r.mismatch().got());
+        }
+    }
+
+    @Test
+    void aBlockTheModelRefusesIsAMismatchNamingTheTransaction() {
+        FakeChain chain = FakeChain.make(4, 2, h -> h);
+        CounterModel strict = new CounterModel() {
+            @Override
+            public StateTransition apply(long n, List<VerifiedTransaction> txs, StateView parent) {
+                if (n == 3) {
+                    throw new InvalidBlockException("transaction 1 (" + txs.get(1).hash() + "): spent twice", 1);
+                }
+                return super.apply(n, txs, parent);
+            }
+        };
+        for (long from : new long[] {0, 4}) {
+            ChainReplay.Result r = new ChainReplay(chain, strict, SUITE, NodeThreads.DIRECT).run(from, 4);
+            assertEquals(3, r.mismatch().block());
+            assertEquals("transactions", r.mismatch().what());
+            assertEquals("transactions the ledger model accepts", r.mismatch().expected());
+            assertTrue(r.mismatch().got().endsWith("): spent twice"), r.text());
+        }
     }
 
     @Test
@@ -103,6 +188,13 @@ class ChainReplayTest {
                 () -> new ChainReplay(chain, new CounterModel(), SUITE, NodeThreads.DIRECT).run(0, 9));
         assertEquals("blocks 0..9 are not a range of the chain 0..2", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new ChainReplay(chain, new CounterModel(), SUITE, NodeThreads.DIRECT).run(2, 1));
+    }
+
+    /** The private key of seed {@code i}. */
+    static byte[] key(int i) {
+        byte[] key = new byte[32];
+        key[0] = (byte) i;
+        return key;
     }
 
     static byte[] bump(StateView parent, byte[] key) {
@@ -126,7 +218,7 @@ class ChainReplayTest {
         static final byte[] ACC = Keys.of(Keys.STATE, "#acc");
 
         @Override public Health health() { return Health.ready("fake"); }
-        @Override public String model() { return "counter"; }
+        @Override public String model() { return "dag"; }
 
         @Override
         public StateTransition genesis(Genesis genesis) {
@@ -156,8 +248,14 @@ class ChainReplayTest {
             return new StateTransition(receipts, w, Hash.of(acc));
         }
 
-        @Override public void admit(VerifiedTransaction tx, StateView state, long expectedNonce) {}
-        @Override public long nonce(StateView state, Address account) { return 0; }
+        @Override public Claims claims(VerifiedTransaction tx) { return new Claims(List.of(), List.of()); }
+        @Override public boolean available(StateView state, LedgerKey key, Pending pending, int holdLimit) { return true; }
+        @Override public TxRejectedException conflict(VerifiedTransaction tx, LedgerKey key, Hash holder) {
+            return new TxRejectedException(TxRejectedException.Reason.DUPLICATE, "taken by " + holder);
+        }
+        @Override public void admit(VerifiedTransaction tx, StateView state, Pending pending) {}
+        @Override public Map<String, Object> describe(VerifiedTransaction tx) { return Map.of(); }
+        @Override public List<LedgerQuery> queries() { return List.of(); }
         @Override public BigInteger balance(StateView state, Address account) { return BigInteger.ZERO; }
         @Override public Hash stateRoot(StateView state) { return Hash.of(state.get(ACC)); }
     }
@@ -166,29 +264,50 @@ class ChainReplayTest {
     static final class FakeChain implements BlockStore {
         final List<Block> blocks = new ArrayList<>();
 
+        final Genesis genesis;
+
+        FakeChain(Genesis genesis) {
+            this.genesis = genesis;
+        }
+
         static FakeChain make(int height, int txsPerBlock, UnaryOperator<BlockHeader> tamper) {
-            FakeChain c = new FakeChain();
+            return make(GENESIS, height, txsPerBlock, tamper);
+        }
+
+        /**
+         * On a {@code dag} genesis, version 2 envelopes, the second of each block signed by two keys; on an
+         * {@code account} genesis, version 1 transfers.
+         */
+        static FakeChain make(Genesis genesis, int height, int txsPerBlock, UnaryOperator<BlockHeader> tamper) {
+            FakeChain c = new FakeChain(genesis);
             CounterModel model = new CounterModel();
             Map<ByteBuffer, byte[]> state = new HashMap<>();
-            StateTransition g = model.genesis(GENESIS);
+            StateTransition g = model.genesis(genesis);
             apply(state, g.writes());
             BlockHeader h = new BlockHeader(1, 7, 0, Hash.ZERO, 1000, Hash.ZERO, Hash.ZERO, g.stateRoot(), 0, new byte[0],
-                    GENESIS.encode());
+                    genesis.encode());
             c.blocks.add(new Block(tamper.apply(h), List.of(), List.of()));
             long nonce = 0;
+            boolean legacy = genesis.ledger().equals("account");
             for (int n = 1; n <= height; n++) {
-                List<Transaction> txs = new ArrayList<>();
+                List<Envelope> txs = new ArrayList<>();
                 List<VerifiedTransaction> vtxs = new ArrayList<>();
                 for (int i = 0; i < txsPerBlock; i++) {
-                    byte[] key = new byte[32];
-                    key[0] = (byte) (i + 1);
-                    byte[] pub = SUITE.publicKey(key);
-                    Address to = Address.of(new byte[20]);
-                    byte[] payload = Transaction.signingPayload(7, nonce, pub, to, BigInteger.ONE, new byte[0]);
-                    byte[] hash = SUITE.hash(payload);
-                    Transaction tx = new Transaction(7, nonce, to, BigInteger.ONE, new byte[0], pub, SUITE.sign(hash, key));
-                    txs.add(tx);
-                    vtxs.add(new VerifiedTransaction(tx, Hash.of(hash), SUITE.address(pub), tx.encode()));
+                    Envelope e;
+                    if (legacy) {
+                        byte[] pub = SUITE.publicKey(key(i + 1));
+                        Address to = Address.of(new byte[20]);
+                        byte[] payload = Transaction.signingPayload(7, nonce, pub, to, BigInteger.ONE, new byte[0]);
+                        e = Envelope.decode(new Transaction(7, nonce, to, BigInteger.ONE, new byte[0], pub,
+                                SUITE.sign(SUITE.hash(payload), key(i + 1))).encode());
+                    } else {
+                        byte[] body = ByteBuffer.allocate(12).putLong(nonce).putInt(i).array();
+                        e = Envelope.sign(SUITE, 7, Envelope.DAG, body,
+                                i == 1 ? List.of(key(i + 1), key(i + 2)) : List.of(key(i + 1)));
+                    }
+                    txs.add(e);
+                    List<Address> signers = e.publicKeys().stream().map(SUITE::address).toList();
+                    vtxs.add(new VerifiedTransaction(e, Hash.of(SUITE.hash(e.payload())), signers));
                 }
                 nonce++;
                 StateTransition t = model.apply(n, vtxs, k -> state.get(ByteBuffer.wrap(k)));
@@ -227,7 +346,7 @@ class ChainReplayTest {
         @Override public Optional<Located> transaction(Hash txHash) { throw new UnsupportedOperationException(); }
         @Override public Optional<Receipt> receipt(Hash txHash) { throw new UnsupportedOperationException(); }
         @Override public long totalTransactionCount() { throw new UnsupportedOperationException(); }
-        @Override public Optional<Genesis> genesis() { return Optional.of(GENESIS); }
+        @Override public Optional<Genesis> genesis() { return Optional.of(genesis); }
         @Override public StateSnapshot state() { throw new UnsupportedOperationException("replay must not read node state"); }
         @Override public Block commit(ExecutedBlock block, List<byte[]> seals) { throw new UnsupportedOperationException(); }
     }

@@ -7,7 +7,7 @@ import java.util.List;
  * A header, its transactions and its seals. Encoding: {@code bytes header | u32 n | n x bytes tx |
  * u32 m | m x bytes seal}; a seal is {@code publicKey[64] | signature[64]} over the block hash.
  */
-public record Block(BlockHeader header, List<Transaction> transactions, List<byte[]> seals) {
+public record Block(BlockHeader header, List<Envelope> transactions, List<byte[]> seals) {
     public static final int MAX_TRANSACTIONS = 1 << 20;
 
     public Block {
@@ -21,8 +21,8 @@ public record Block(BlockHeader header, List<Transaction> transactions, List<byt
 
     public byte[] encode() {
         Encoder e = new Encoder(512 + transactions.size() * 256).bytes(header.encode()).u32(transactions.size());
-        for (Transaction t : transactions) {
-            e.bytes(t.encode());
+        for (Envelope t : transactions) {
+            e.bytes(t.encoded());
         }
         e.u32(seals.size());
         for (byte[] s : seals) {
@@ -33,10 +33,10 @@ public record Block(BlockHeader header, List<Transaction> transactions, List<byt
 
     public static Block decode(byte[] b) {
         Raw raw = decodeRaw(b);
-        List<Transaction> txs = new ArrayList<>(raw.transactions().size());
+        List<Envelope> txs = new ArrayList<>(raw.transactions().size());
         for (int i = 0; i < raw.transactions().size(); i++) {
             try {
-                txs.add(Transaction.decode(raw.transactions().get(i)));
+                txs.add(Envelope.decode(raw.transactions().get(i)));
             } catch (MalformedDataException e) {
                 throw new MalformedDataException("block: transaction " + i + ": " + e.getMessage());
             }
@@ -57,7 +57,7 @@ public record Block(BlockHeader header, List<Transaction> transactions, List<byt
         }
         List<byte[]> txs = new ArrayList<>(Math.min(n, 1 << 16));
         for (int i = 0; i < n; i++) {
-            txs.add(d.bytes(Transaction.MAX_ENCODED, "transaction " + i));
+            txs.add(d.bytes(Envelope.MAX_ENCODED, "transaction " + i));
         }
         int m = d.u32("seal count");
         if (m < 0 || m > 1024) {

@@ -66,6 +66,11 @@ public final class ChainSpec {
         return ledger;
     }
 
+    /** The code the chain's transactions carry for its ledger model ({@link Envelope#ledgerCode}), or -1. */
+    public int ledgerCode() {
+        return Envelope.ledgerCode(ledger);
+    }
+
     public long timestamp() {
         return timestamp;
     }

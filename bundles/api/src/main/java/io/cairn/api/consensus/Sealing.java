@@ -8,6 +8,8 @@ import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.api.crypto.NodeIdentity;
 import io.cairn.api.node.ExecutedBlock;
 import io.cairn.api.node.Executor;
+import io.cairn.api.node.InvalidBlockException;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Building the next block on the head and sealing it, the same for every consensus engine. */
@@ -16,11 +18,26 @@ public final class Sealing {
 
     /**
      * Executes the next block on {@code parent} with {@code txs}, made by {@code sealerKey}. Its timestamp is the
-     * wall clock's, but never before the parent's, even if the clock stepped back.
+     * wall clock's, but never before the parent's, even if the clock stepped back. A transaction the ledger model
+     * says no block may hold (a coin the head has spent since the pool last heard of a block) is left out and the
+     * block built again without it: a proposer must never propose a block every replica refuses.
      */
     public static ExecutedBlock build(Executor executor, BlockHeader parent, byte[] sealerKey,
             List<VerifiedTransaction> txs, long nowMillis) {
-        return executor.execute(parent, Math.max(nowMillis, parent.timestamp()), sealerKey, txs);
+        long timestamp = Math.max(nowMillis, parent.timestamp());
+        List<VerifiedTransaction> candidates = txs;
+        while (true) {
+            try {
+                return executor.execute(parent, timestamp, sealerKey, candidates);
+            } catch (InvalidBlockException e) {
+                int bad = e.transaction().orElse(-1);
+                if (bad < 0 || bad >= candidates.size()) {
+                    throw e;
+                }
+                candidates = new ArrayList<>(candidates);
+                candidates.remove(bad);
+            }
+        }
     }
 
     /** The block hash: the suite hash of the header encoding. */

@@ -6,7 +6,7 @@ import io.cairn.api.chain.ChainSpec;
 import io.cairn.api.chain.Genesis;
 import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.Receipt;
-import io.cairn.api.chain.Transaction;
+import io.cairn.api.chain.Envelope;
 import java.util.List;
 import java.util.Optional;
 import org.osgi.annotation.versioning.ProviderType;
@@ -56,5 +56,5 @@ public interface BlockStore extends Component {
     Block commit(ExecutedBlock block, List<byte[]> seals);
 
     /** A transaction with where it was committed. */
-    record Located(Transaction tx, Hash hash, long blockNumber, int index) {}
+    record Located(Envelope tx, Hash hash, long blockNumber, int index) {}
 }

@@ -17,6 +17,6 @@ public record ExecutedBlock(BlockHeader header, List<VerifiedTransaction> transa
     }
 
     public Block seal(List<byte[]> seals) {
-        return new Block(header, transactions.stream().map(VerifiedTransaction::tx).toList(), seals);
+        return new Block(header, transactions.stream().map(VerifiedTransaction::envelope).toList(), seals);
     }
 }

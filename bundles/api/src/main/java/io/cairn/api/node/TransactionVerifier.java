@@ -1,11 +1,13 @@
 package io.cairn.api.node;
 
+import io.cairn.api.chain.Address;
 import io.cairn.api.chain.BlockHeader;
+import io.cairn.api.chain.Bytes;
 import io.cairn.api.chain.ChainSpec;
+import io.cairn.api.chain.Envelope;
 import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.MalformedDataException;
 import io.cairn.api.chain.MerkleRoot;
-import io.cairn.api.chain.Transaction;
 import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.api.runtime.NodeThreads;
@@ -17,12 +19,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
- * The one set of rules for a valid transaction, used by the pool on admission, by consensus on a proposal, by
- * sync on fetched blocks and by replay: it decodes (strictly: the encoding is canonical), refuses another
- * chain's transactions, hashes the signing payload and checks the signature with the chain's suite. A
- * transaction verified once (by the pool) is reused for a block only when the block carries the very same
- * bytes: the hash covers the payload but not the signature, and the block a node stores must be byte for byte
- * the one that was proposed. Rules that depend on state (nonce, balance) belong to the ledger model. Immutable.
+ * The one set of rules for a valid transaction envelope, used by the pool on admission, by consensus on a
+ * proposal, by sync on fetched blocks and by replay: it decodes (strictly: the encoding is canonical), refuses
+ * another chain's transactions and another ledger model's, refuses a key signing twice, hashes the payload and
+ * checks every signature with the chain's suite. A transaction verified once (by the pool) is reused for a block
+ * only when the block carries the very same bytes: the hash covers the payload but not the signatures, and the
+ * block a node stores must be byte for byte the one that was proposed. What the body means, which keys must
+ * sign, and every rule that needs state belong to the ledger model. Immutable.
  */
 public final class TransactionVerifier {
     /** Below this many transactions to check, a block is verified on the calling thread alone. */
@@ -49,42 +52,89 @@ public final class TransactionVerifier {
         return suite;
     }
 
-    /** A transaction decoded and checked for all that needs no signature check: encoding and chain id. */
-    public record Decoded(Transaction tx, Hash hash, byte[] encoded) {}
+    /** A transaction decoded and checked for all that needs no signature check: encoding, chain, ledger, signers. */
+    public record Decoded(Envelope envelope, Hash hash) {
+        public byte[] encoded() {
+            return envelope.encoded();
+        }
+    }
 
-    /** Decodes and checks the chain id; cheap, so duplicates can be refused before the signature check. */
+    /**
+     * Decodes and checks the chain id, the ledger code and that no key signs twice; cheap, so duplicates can be
+     * refused before the signature check.
+     */
     public Decoded decode(byte[] encoded) throws TxRejectedException {
         if (encoded == null) {
             throw new TxRejectedException(TxRejectedException.Reason.MALFORMED, "transaction bytes are missing");
         }
-        Transaction tx;
+        Envelope env;
         try {
-            tx = Transaction.decode(encoded);
+            env = Envelope.decode(encoded);
         } catch (MalformedDataException e) {
             throw new TxRejectedException(TxRejectedException.Reason.MALFORMED, e.getMessage());
         }
-        if (tx.chainId() != spec.chainId()) {
+        if (env.chainId() != spec.chainId()) {
             throw new TxRejectedException(TxRejectedException.Reason.WRONG_CHAIN, "transaction is for chain "
-                    + Long.toUnsignedString(tx.chainId()) + ", this node runs chain " + spec.chainIdText());
+                    + Long.toUnsignedString(env.chainId()) + ", this node runs chain " + spec.chainIdText());
         }
-        // The encoding is canonical: the signing payload is everything before the 64-byte signature.
-        Hash hash = Hash.of(suite.hash(Arrays.copyOf(encoded, encoded.length - 64)));
-        return new Decoded(tx, hash, encoded);
+        if (env.ledger() != spec.ledgerCode()) {
+            throw new TxRejectedException(TxRejectedException.Reason.WRONG_LEDGER, "transaction is for the "
+                    + Envelope.ledgerName(env.ledger()) + " ledger (code " + env.ledger() + "), this chain runs the "
+                    + spec.ledger() + " ledger (code " + spec.ledgerCode() + ")");
+        }
+        List<byte[]> keys = env.publicKeys();
+        for (int i = 1; i < keys.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                if (Arrays.equals(keys.get(i), keys.get(j))) {
+                    throw new TxRejectedException(TxRejectedException.Reason.DUPLICATE_SIGNER, "signers " + j
+                            + " and " + i + " are the same public key " + Bytes.toHex(keys.get(i)));
+                }
+            }
+        }
+        return new Decoded(env, Hash.of(suite.hash(env.payload())));
     }
 
-    /** Checks the signature of a decoded transaction: the one expensive step. */
+    /** Checks every signature of a decoded transaction: the one expensive step. */
     public VerifiedTransaction verify(Decoded d) throws TxRejectedException {
-        byte[] publicKey = d.tx().publicKey();
-        if (!suite.verify(d.hash().toByteArray(), d.tx().signature(), publicKey)) {
-            throw new TxRejectedException(TxRejectedException.Reason.BAD_SIGNATURE,
-                    "transaction " + d.hash() + ": the signature does not verify for its public key");
+        Envelope env = d.envelope();
+        List<byte[]> keys = env.publicKeys();
+        byte[] hash = d.hash().toByteArray();
+        for (int i = 0; i < keys.size(); i++) {
+            if (!suite.verify(hash, env.signatures().get(i), keys.get(i))) {
+                throw new TxRejectedException(TxRejectedException.Reason.BAD_SIGNATURE, "transaction " + d.hash()
+                        + (keys.size() == 1 ? ": the signature does not verify for its public key"
+                                : ": signature " + i + " does not verify for public key " + Bytes.toHex(keys.get(i))));
+            }
         }
-        return new VerifiedTransaction(d.tx(), d.hash(), suite.address(publicKey), d.encoded());
+        return new VerifiedTransaction(env, d.hash(), signers(env));
     }
 
     /** {@link #decode} then {@link #verify(Decoded)}. */
     public VerifiedTransaction verify(byte[] encoded) throws TxRejectedException {
         return verify(decode(encoded));
+    }
+
+    /**
+     * A transaction of a committed block, whose signatures were checked when the block was accepted: hashed and
+     * its signers named, without checking its signatures again.
+     *
+     * @throws MalformedDataException if the bytes are not a transaction
+     */
+    public VerifiedTransaction committed(byte[] encoded) {
+        Envelope env = Envelope.decode(encoded);
+        return new VerifiedTransaction(env, Hash.of(suite.hash(env.payload())), signers(env));
+    }
+
+    private List<Address> signers(Envelope env) {
+        List<byte[]> keys = env.publicKeys();
+        if (keys.size() == 1) {
+            return List.of(suite.address(keys.get(0)));
+        }
+        List<Address> out = new ArrayList<>(keys.size());
+        for (byte[] k : keys) {
+            out.add(suite.address(k));
+        }
+        return out;
     }
 
     /**

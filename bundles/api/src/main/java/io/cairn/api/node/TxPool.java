@@ -1,19 +1,27 @@
 package io.cairn.api.node;
 
-import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.VerifiedTransaction;
+import io.cairn.api.ledger.Pending;
 import java.util.List;
 import java.util.Optional;
 import org.osgi.annotation.versioning.ProviderType;
 
-/** The txpool component: admits transactions once (signature checked once) and feeds the sealer. */
+/**
+ * The txpool component: admits transactions once (signatures checked once) and feeds the sealer. It orders and
+ * de-conflicts by the keys the ledger model says each transaction consumes and produces ({@link LedgerModel#claims})
+ * and knows no model; as a {@link Pending} it tells models and their queries which pending transaction produces
+ * or consumes a key.
+ */
 @ProviderType
-public interface TxPool extends Component {
+public interface TxPool extends Component, Pending {
     /** Decodes, verifies and admits an encoded transaction; returns it with its hash. */
     VerifiedTransaction submit(byte[] encoded) throws TxRejectedException;
 
-    /** Up to {@code max} transactions that can run next, in order (per sender by nonce). */
+    /**
+     * Up to {@code max} transactions that can run next, in an order they can run in: every key a transaction
+     * consumes is available in the head's state or produced by a transaction before it in the list.
+     */
     List<VerifiedTransaction> pending(int max);
 
     Optional<VerifiedTransaction> get(Hash txHash);
@@ -24,7 +32,4 @@ public interface TxPool extends Component {
 
     /** For getPoolStatus. */
     PoolStatus status();
-
-    /** The nonce a new transaction of {@code sender} should carry, counting those pending. */
-    long nextNonce(Address sender);
 }

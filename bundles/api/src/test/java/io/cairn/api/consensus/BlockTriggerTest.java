@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cairn.api.chain.Address;
+import io.cairn.api.chain.Envelope;
 import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.Transaction;
 import io.cairn.api.chain.VerifiedTransaction;
+import io.cairn.api.ledger.LedgerKey;
 import io.cairn.api.node.PoolStatus;
 import io.cairn.api.node.TxPool;
 import java.math.BigInteger;
@@ -32,8 +34,8 @@ class BlockTriggerTest {
             for (int i = 0; i < n; i++) {
                 int id = serial++;
                 Transaction tx = new Transaction(1, id, Address.ZERO, BigInteger.ONE, new byte[0], new byte[64], new byte[64]);
-                txs.add(new VerifiedTransaction(tx, Hash.of(java.nio.ByteBuffer.allocate(32).putInt(id).array()),
-                        Address.ZERO, tx.encode()));
+                txs.add(new VerifiedTransaction(Envelope.decode(tx.encode()),
+                        Hash.of(java.nio.ByteBuffer.allocate(32).putInt(id).array()), List.of(Address.ZERO)));
             }
         }
 
@@ -43,7 +45,8 @@ class BlockTriggerTest {
         @Override public Optional<VerifiedTransaction> get(Hash h) { return Optional.empty(); }
         @Override public int capacity() { return 1000; }
         @Override public PoolStatus status() { return new PoolStatus(size(), 1000, 1000, 0); }
-        @Override public long nextNonce(Address sender) { return 0; }
+        @Override public Optional<VerifiedTransaction> producer(LedgerKey key) { return Optional.empty(); }
+        @Override public Optional<VerifiedTransaction> consumer(LedgerKey key) { return Optional.empty(); }
         @Override public Health health() { return Health.ready("test"); }
     }
 

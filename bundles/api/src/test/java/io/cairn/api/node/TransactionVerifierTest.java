@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.cairn.api.chain.Address;
 import io.cairn.api.chain.BlockHeader;
 import io.cairn.api.chain.ChainSpec;
+import io.cairn.api.chain.Envelope;
 import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.MerkleRoot;
 import io.cairn.api.chain.Transaction;
@@ -77,6 +78,37 @@ class TransactionVerifierTest {
     }
 
     @Test
+    void anEnvelopeOfAnotherLedgerOrWithAKeySigningTwiceIsRefused() {
+        byte[] utxo = Envelope.sign(suite, CHAIN, Envelope.UTXO, new byte[8], List.of(alice.privateKey())).encoded();
+        TxRejectedException wrongLedger = assertThrows(TxRejectedException.class, () -> verifier.verify(utxo));
+        assertEquals(TxRejectedException.Reason.WRONG_LEDGER, wrongLedger.reason());
+        assertTrue(wrongLedger.getMessage().contains("for the utxo ledger (code 2), this chain runs the account ledger"),
+                wrongLedger.getMessage());
+        byte[] twice = Envelope.sign(suite, CHAIN, Envelope.ACCOUNT, new byte[8],
+                List.of(alice.privateKey(), alice.privateKey())).encoded();
+        TxRejectedException dup = assertThrows(TxRejectedException.class, () -> verifier.verify(twice));
+        assertEquals(TxRejectedException.Reason.DUPLICATE_SIGNER, dup.reason());
+        assertTrue(dup.getMessage().contains("signers 0 and 1 are the same public key"), dup.getMessage());
+    }
+
+    @Test
+    void everySignerSignsTheHashOfThePayload() throws TxRejectedException {
+        CryptoSuite.KeyPair bob = suite.key("bob");
+        Envelope two = Envelope.sign(suite, CHAIN, Envelope.ACCOUNT, new byte[8], List.of(alice.privateKey(), bob.privateKey()));
+        VerifiedTransaction v = verifier.verify(two.encoded());
+        assertEquals(List.of(suite.address(alice.publicKey()), suite.address(bob.publicKey())), v.signers());
+        assertEquals(suite.digest(two.payload()), v.hash());
+        byte[] forged = two.encoded().clone();
+        forged[forged.length - 1] ^= 1; // bob's signature
+        TxRejectedException bad = assertThrows(TxRejectedException.class, () -> verifier.verify(forged));
+        assertEquals(TxRejectedException.Reason.BAD_SIGNATURE, bad.reason());
+        assertTrue(bad.getMessage().contains("signature 1 does not verify"), bad.getMessage());
+        VerifiedTransaction committed = verifier.committed(forged);
+        assertEquals(v.hash(), committed.hash(), "a committed block's transaction is named without a signature check");
+        assertEquals(v.signers(), committed.signers());
+    }
+
+    @Test
     void onlyTheChainsSuiteMakesAVerifier() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new TransactionVerifier(spec, new KeyedSuite("sm2")));
@@ -94,8 +126,8 @@ class TransactionVerifierTest {
         // The pool holds the second transaction with other signature bytes: same payload, same hash.
         byte[] resigned = second.clone();
         resigned[resigned.length - 1] ^= 1;
-        VerifiedTransaction pooledOther = new VerifiedTransaction(Transaction.decode(resigned), verify(second).hash(),
-                suite.address(alice.publicKey()), resigned);
+        VerifiedTransaction pooledOther = new VerifiedTransaction(Envelope.decode(resigned), verify(second).hash(),
+                List.of(suite.address(alice.publicKey())));
         pool.put(pooledOther.hash(), pooledOther);
         List<VerifiedTransaction> out = verifier.verifyBody(header(body, CHAIN), body,
                 h -> Optional.ofNullable(pool.get(h)), NodeThreads.DIRECT);

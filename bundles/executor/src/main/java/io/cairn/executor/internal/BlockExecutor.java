@@ -85,6 +85,7 @@ public final class BlockExecutor implements Executor {
                         + parentHash + ") but the head is block " + head.number() + " ("
                         + c.digest(head.encode()) + ")");
             }
+            // a block the model's rules refuse throws InvalidBlockException naming the transaction: passed on as is
             t = model.apply(number, txs, state);
         }
         if (t.receipts().size() != txs.size()) {

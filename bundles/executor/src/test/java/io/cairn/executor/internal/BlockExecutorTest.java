@@ -1,5 +1,6 @@
 package io.cairn.executor.internal;
 
+import io.cairn.api.testing.LegacyTransfers;
 import io.cairn.api.testing.Sha256Suite;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,11 +15,13 @@ import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.Transaction;
 import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.node.ExecutedBlock;
+import io.cairn.api.node.InvalidBlockException;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
@@ -43,8 +46,7 @@ class BlockExecutorTest {
         for (int i = 0; i < n; i++) {
             byte[] pub = filled(64, 1);
             Transaction t = new Transaction(9, nonce++, ALICE, BigInteger.ONE, new byte[0], pub, filled(64, 2));
-            out.add(new VerifiedTransaction(t, suite.digest(t.signingPayload()), Address.fromKeyHash(suite.hash(pub)),
-                    t.encode()));
+            out.add(LegacyTransfers.verified(t, suite.digest(t.signingPayload()), Address.fromKeyHash(suite.hash(pub))));
         }
         return out;
     }
@@ -153,6 +155,23 @@ class BlockExecutorTest {
                 head.sealer(), head.extra());
         e = assertThrows(IllegalStateException.class, () -> executor.execute(fork, 7_000, sealer, txs(1)));
         assertTrue(e.getMessage().contains("head moved"), e.getMessage());
+    }
+
+    @Test
+    void aBlockTheModelRefusesIsInvalidNamingTheTransaction() {
+        store.commit(executor.genesis(GENESIS), List.of());
+        List<VerifiedTransaction> txs = txs(3);
+        model.refuse = 1;
+        InvalidBlockException e = assertThrows(InvalidBlockException.class,
+                () -> executor.execute(head(), 6_000, sealer, txs));
+        assertEquals(OptionalInt.of(1), e.transaction());
+        assertEquals("transaction 1 (" + txs.get(1).hash() + "): no block may hold it", e.getMessage());
+        assertEquals(0, store.openSnapshots, "the head's state is released");
+        assertEquals(0, store.height(), "nothing is committed");
+
+        model.refuse = -1;
+        assertEquals(model.root(3), executor.execute(head(), 6_000, sealer, txs).header().stateRoot());
+        assertEquals(0, store.openSnapshots);
     }
 
     @Test

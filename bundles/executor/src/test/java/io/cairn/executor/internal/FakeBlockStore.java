@@ -22,6 +22,8 @@ class FakeBlockStore implements BlockStore {
     private final List<BlockHeader> headers = new ArrayList<>();
     private final TreeMap<byte[], byte[]> state = new TreeMap<>(Arrays::compareUnsigned);
     int commits;
+    /** Snapshots taken and not closed yet. */
+    int openSnapshots;
 
     @Override
     public synchronized Block commit(ExecutedBlock block, List<byte[]> seals) {
@@ -69,6 +71,7 @@ class FakeBlockStore implements BlockStore {
         }
         TreeMap<byte[], byte[]> copy = new TreeMap<>(state);
         BlockHeader head = headers.get(headers.size() - 1);
+        openSnapshots++;
         return new StateSnapshot() {
             @Override
             public byte[] get(byte[] key) {
@@ -81,7 +84,11 @@ class FakeBlockStore implements BlockStore {
             }
 
             @Override
-            public void close() {}
+            public void close() {
+                synchronized (FakeBlockStore.this) {
+                    openSnapshots--;
+                }
+            }
         };
     }
 

@@ -7,7 +7,13 @@ import io.cairn.api.chain.Genesis;
 import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.Receipt;
 import io.cairn.api.chain.VerifiedTransaction;
+import io.cairn.api.ledger.Claims;
+import io.cairn.api.ledger.LedgerKey;
+import io.cairn.api.ledger.LedgerQuery;
+import io.cairn.api.ledger.Pending;
+import io.cairn.api.node.InvalidBlockException;
 import io.cairn.api.node.LedgerModel;
+import io.cairn.api.node.TxRejectedException;
 import io.cairn.api.node.StateTransition;
 import io.cairn.api.node.StateView;
 import io.cairn.api.storage.Keys;
@@ -15,6 +21,7 @@ import io.cairn.api.storage.WriteBatch;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** A ledger model that counts transactions in state; its root is the hash of the count. */
 class FakeLedgerModel implements LedgerModel {
@@ -22,6 +29,8 @@ class FakeLedgerModel implements LedgerModel {
 
     private final String model;
     private final Sha256Suite suite = new Sha256Suite();
+    /** The index of a transaction that makes a block invalid (the model's rule), or -1. */
+    volatile int refuse = -1;
 
     FakeLedgerModel(String model) {
         this.model = model;
@@ -58,6 +67,11 @@ class FakeLedgerModel implements LedgerModel {
 
     @Override
     public StateTransition apply(long blockNumber, List<VerifiedTransaction> txs, StateView parent) {
+        int refused = refuse;
+        if (refused >= 0 && refused < txs.size()) {
+            throw new InvalidBlockException("transaction " + refused + " (" + txs.get(refused).hash()
+                    + "): no block may hold it", refused);
+        }
         long count = count(parent) + txs.size();
         List<Receipt> receipts = new ArrayList<>();
         for (int i = 0; i < txs.size(); i++) {
@@ -67,11 +81,31 @@ class FakeLedgerModel implements LedgerModel {
     }
 
     @Override
-    public void admit(VerifiedTransaction tx, StateView state, long expectedNonce) {}
+    public Claims claims(VerifiedTransaction tx) {
+        return new Claims(List.of(), List.of());
+    }
 
     @Override
-    public long nonce(StateView state, Address account) {
-        return 0;
+    public boolean available(StateView state, LedgerKey key, Pending pending, int holdLimit) {
+        return true;
+    }
+
+    @Override
+    public TxRejectedException conflict(VerifiedTransaction tx, LedgerKey key, Hash holder) {
+        return new TxRejectedException(TxRejectedException.Reason.DUPLICATE, "taken by " + holder);
+    }
+
+    @Override
+    public void admit(VerifiedTransaction tx, StateView state, Pending pending) {}
+
+    @Override
+    public Map<String, Object> describe(VerifiedTransaction tx) {
+        return Map.of();
+    }
+
+    @Override
+    public List<LedgerQuery> queries() {
+        return List.of();
     }
 
     @Override

@@ -3,8 +3,8 @@ package io.cairn.ledger.internal;
 import io.cairn.api.chain.Block;
 import io.cairn.api.chain.Decoder;
 import io.cairn.api.chain.Encoder;
+import io.cairn.api.chain.Envelope;
 import io.cairn.api.chain.MalformedDataException;
-import io.cairn.api.chain.Transaction;
 import io.cairn.api.chain.VerifiedTransaction;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,19 +12,21 @@ import java.util.List;
 
 /**
  * A block without its header, as stored under {@code c b <number>}: the tail of the {@link Block}
- * encoding, {@code u32 n | n x bytes tx | u32 m | m x bytes seal}. The header is stored once, on its own.
+ * encoding, {@code u32 n | n x bytes tx | u32 m | m x bytes seal}. The header is stored once, on its own. Each
+ * transaction is its envelope's encoding exactly as it was sent: a version 1 transfer of the first format is
+ * stored, and read back, as the bytes it always was, so stores written before envelopes read unchanged.
  */
 final class BlockBody {
     private BlockBody() {}
 
-    record Contents(List<Transaction> transactions, List<byte[]> seals) {}
+    record Contents(List<Envelope> transactions, List<byte[]> seals) {}
 
     static byte[] encode(List<VerifiedTransaction> txs, List<byte[]> seals) {
         List<byte[]> encoded = new ArrayList<>(txs.size());
         int size = 8;
         for (VerifiedTransaction vt : txs) {
             // The pool kept the bytes it decoded (canonical: decode rejects trailing bytes), so no re-encoding.
-            byte[] e = vt.encoded() != null ? vt.encoded() : vt.tx().encode();
+            byte[] e = vt.encoded();
             encoded.add(e);
             size += 4 + e.length;
         }
@@ -48,9 +50,9 @@ final class BlockBody {
         if (n < 0 || n > Block.MAX_TRANSACTIONS) {
             throw new MalformedDataException("block " + number + " body: transaction count " + n + " out of range");
         }
-        List<Transaction> txs = new ArrayList<>(n);
+        List<Envelope> txs = new ArrayList<>(Math.min(n, 1 << 16));
         for (int i = 0; i < n; i++) {
-            txs.add(Transaction.decode(d.bytes(Transaction.MAX_ENCODED, "transaction " + i)));
+            txs.add(envelope(d.bytes(Envelope.MAX_ENCODED, "transaction " + i), i, number));
         }
         int m = d.u32("seal count");
         if (m < 0 || m > 1024) {
@@ -65,7 +67,7 @@ final class BlockBody {
     }
 
     /** One transaction of a body, skipping over the others without decoding them. */
-    static Transaction transactionAt(byte[] body, int index, long number) {
+    static Envelope transactionAt(byte[] body, int index, long number) {
         int count = u32(body, 0, number);
         if (index < 0 || index >= count) {
             throw new MalformedDataException("block " + number + " has " + count + " transactions, no index " + index);
@@ -76,7 +78,15 @@ final class BlockBody {
         }
         int len = u32(body, pos, number);
         int end = skip(body, pos, number);
-        return Transaction.decode(Arrays.copyOfRange(body, end - len, end));
+        return envelope(Arrays.copyOfRange(body, end - len, end), index, number);
+    }
+
+    private static Envelope envelope(byte[] encoded, int index, long number) {
+        try {
+            return Envelope.decode(encoded);
+        } catch (MalformedDataException e) {
+            throw new MalformedDataException("block " + number + " body: transaction " + index + ": " + e.getMessage());
+        }
     }
 
     private static int skip(byte[] body, int pos, long number) {

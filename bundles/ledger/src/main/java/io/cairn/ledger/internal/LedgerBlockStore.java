@@ -3,11 +3,11 @@ package io.cairn.ledger.internal;
 import io.cairn.api.chain.Block;
 import io.cairn.api.chain.BlockHeader;
 import io.cairn.api.chain.ChainSpec;
+import io.cairn.api.chain.Envelope;
 import io.cairn.api.chain.Genesis;
 import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.MalformedDataException;
 import io.cairn.api.chain.Receipt;
-import io.cairn.api.chain.Transaction;
 import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.api.node.BlockListener;
@@ -401,7 +401,7 @@ public final class LedgerBlockStore implements BlockStore {
             throw new MalformedDataException("transaction " + txHash + " is indexed in block " + number
                     + " but that block has no body in storage");
         }
-        Transaction tx = BlockBody.transactionAt(body, index, number);
+        Envelope tx = BlockBody.transactionAt(body, index, number);
         return Optional.of(new Located(tx, txHash, number, index));
     }
 

@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cairn.api.chain.Block;
 import io.cairn.api.chain.BlockHeader;
+import io.cairn.api.chain.Encoder;
+import io.cairn.api.chain.Envelope;
 import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.Receipt;
 import io.cairn.api.chain.VerifiedTransaction;
@@ -73,7 +75,7 @@ class LedgerBlockStoreTest {
                 assertEquals(n, at.blockNumber());
                 assertEquals(i, at.index());
                 assertEquals(vt.hash(), at.hash());
-                assertArrayEquals(vt.encoded(), at.tx().encode());
+                assertArrayEquals(vt.encoded(), at.tx().encoded());
                 assertEquals(b.receipts().get(i), store.receipt(vt.hash()).orElseThrow());
             }
         }
@@ -84,6 +86,36 @@ class LedgerBlockStoreTest {
         assertTrue(store.block(Hash.of(TestChain.filled(32, 3))).isEmpty());
         assertTrue(store.transaction(Hash.of(TestChain.filled(32, 3))).isEmpty());
         assertTrue(store.receipt(Hash.of(TestChain.filled(32, 3))).isEmpty());
+    }
+
+    @Test
+    void aBlockOfVersion2EnvelopesRoundTripsAndItsTransactionsAreFoundByHash() {
+        LedgerBlockStore store = withGenesis();
+        VerifiedTransaction legacy = chain.tx();
+        List<VerifiedTransaction> txs = List.of(chain.envelope(), legacy, chain.envelope(), chain.envelope());
+        ExecutedBlock b = chain.next(store, txs);
+        store.commit(b, List.of(seal));
+
+        Block read = store.block(1).orElseThrow();
+        assertEquals(txs.stream().map(VerifiedTransaction::envelope).toList(), read.transactions());
+        assertEquals(List.of(2, 1, 2, 2), read.transactions().stream().map(Envelope::version).toList());
+        assertArrayEquals(b.seal(List.of(seal)).encode(), read.encode());
+        assertArrayEquals(read.encode(), Block.decode(read.encode()).encode());
+        for (int i = 0; i < txs.size(); i++) {
+            VerifiedTransaction vt = txs.get(i);
+            assertEquals(Hash.of(chain.suite.hash(vt.envelope().payload())), vt.hash(), "the hash of the payload");
+            BlockStore.Located at = store.transaction(vt.hash()).orElseThrow();
+            assertEquals(1, at.blockNumber());
+            assertEquals(i, at.index());
+            assertEquals(vt.envelope(), at.tx());
+            assertEquals(b.receipts().get(i), store.receipt(vt.hash()).orElseThrow());
+        }
+        // each transaction is stored as the bytes it was sent as: u32 n | n x bytes tx | u32 m | m x bytes seal
+        Encoder body = new Encoder().u32(txs.size());
+        txs.forEach(t -> body.bytes(t.encoded()));
+        assertArrayEquals(body.u32(1).bytes(seal).toByteArray(), storage.get(ChainKeys.body(1)));
+        assertArrayEquals(io.cairn.api.testing.LegacyTransfers.legacy(legacy).encode(), read.transactions().get(1).encoded(),
+                "a version 1 transfer reads back as the bytes of the first format");
     }
 
     @Test

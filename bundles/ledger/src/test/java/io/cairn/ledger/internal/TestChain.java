@@ -1,8 +1,11 @@
 package io.cairn.ledger.internal;
 
+import io.cairn.api.testing.LegacyTransfers;
 import io.cairn.api.testing.Sha256Suite;
 import io.cairn.api.chain.Address;
 import io.cairn.api.chain.BlockHeader;
+import io.cairn.api.chain.Encoder;
+import io.cairn.api.chain.Envelope;
 import io.cairn.api.chain.Genesis;
 import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.Receipt;
@@ -37,10 +40,18 @@ final class TestChain {
         return new ExecutedBlock(h, List.of(), List.of(), new WriteBatch().put(BLOCK_KEY, ChainKeys.u64(0)));
     }
 
+    /** A version 1 transfer (the first transaction format). */
     VerifiedTransaction tx() {
         Transaction t = new Transaction(CHAIN_ID, nonce++, ALICE, BigInteger.ONE, new byte[0], publicKey, filled(64, 2));
-        return new VerifiedTransaction(t, suite.digest(t.signingPayload()), Address.fromKeyHash(suite.hash(publicKey)),
-                t.encode());
+        return LegacyTransfers.verified(t, suite.digest(t.signingPayload()), suite.address(publicKey));
+    }
+
+    /** A version 2 envelope with a body the store does not read; hashed as the verifier hashes it (its payload). */
+    VerifiedTransaction envelope() {
+        byte[] body = new Encoder().u64(nonce++).fixed(ALICE.toByteArray()).fixed(filled(32, 0)).u32(0).toByteArray();
+        Envelope e = Envelope.of(Envelope.payload(CHAIN_ID, Envelope.ACCOUNT, body, List.of(publicKey)),
+                List.of(filled(64, 3)));
+        return new VerifiedTransaction(e, suite.digest(e.payload()), List.of(suite.address(publicKey)));
     }
 
     /** The next block on the store's head with {@code n} fresh transactions. */

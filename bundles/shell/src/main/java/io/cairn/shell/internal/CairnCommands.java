@@ -1,10 +1,11 @@
 package io.cairn.shell.internal;
 
+import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Block;
 import io.cairn.api.chain.Bytes;
+import io.cairn.api.chain.Envelope;
 import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.Receipt;
-import io.cairn.api.chain.Transaction;
 import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.api.crypto.NodeIdentity;
@@ -12,7 +13,9 @@ import io.cairn.api.node.BlockStore;
 import io.cairn.api.node.Component.Health;
 import io.cairn.api.node.Consensus;
 import io.cairn.api.node.EngineInfo;
+import io.cairn.api.node.LedgerModel;
 import io.cairn.api.node.TxPool;
+import io.cairn.api.node.TxRejectedException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -45,6 +48,11 @@ public final class CairnCommands {
             policyOption = ReferencePolicyOption.GREEDY)
     volatile Consensus consensus;
 
+    /** Reads a transaction's body: the shell knows the envelope, the model what the body says. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile LedgerModel ledgerModel;
+
     /** Only for the chain's crypto suite: transaction hashes of a block are not stored, they are computed. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -61,11 +69,12 @@ public final class CairnCommands {
         this.engines = engines;
     }
 
-    @Descriptor("chain height, head block, pool fill and consensus engine")
+    @Descriptor("chain height, head block, ledger model, pool fill and consensus engine")
     public String status() {
         BlockStore store = blockStore;
         TxPool pool = txPool;
         Consensus cons = consensus;
+        LedgerModel model = ledgerModel;
         ChainText t = new ChainText();
         if (store == null) {
             t.line("height", "unknown (no ledger engine)");
@@ -76,6 +85,12 @@ public final class CairnCommands {
                 t.line("head", store.hash(height).map(Hash::toHex).orElse("unknown"));
             }
             t.line("transactions", store.totalTransactionCount());
+        }
+        if (model == null) {
+            t.line("ledger", "none (no ledger model engine)");
+        } else {
+            Health h = model.health();
+            t.line("ledger", model.model() + " (" + (h.ready() ? "ready" : "not ready") + ": " + h.detail() + ")");
         }
         t.line("pool", pool == null ? "unknown (no txpool engine)" : pool.size() + " / " + pool.capacity());
         if (cons == null) {
@@ -136,13 +151,13 @@ public final class CairnCommands {
         }
         CryptoSuite suite = id.suite();
         List<Hash> hashes = new ArrayList<>(block.transactions().size());
-        for (Transaction tx : block.transactions()) {
-            hashes.add(suite.digest(tx.signingPayload()));
+        for (Envelope tx : block.transactions()) {
+            hashes.add(suite.digest(tx.payload()));
         }
         return ChainText.block(block, hash, hashes, null);
     }
 
-    @Descriptor("a transaction: its fields, where it is, and its receipt")
+    @Descriptor("a transaction: its envelope, the ledger model's fields, where it is, and its receipt")
     public String tx(@Descriptor("0x transaction hash") Object hash) {
         String s = String.valueOf(hash).trim();
         Hash h = parseHash(s, "not a transaction hash (32 bytes of 0x hex): " + s);
@@ -153,15 +168,57 @@ public final class CairnCommands {
             Receipt receipt = store.receipt(h).orElse(null);
             String where = "block " + l.blockNumber() + store.hash(l.blockNumber()).map(bh -> " (" + bh.toHex() + ")")
                     .orElse("") + ", index " + l.index();
-            return ChainText.transaction(h, l.tx(), receipt == null ? null : receipt.from().toHex(), where, receipt);
+            VerifiedTransaction vt = committed(l.tx(), h, receipt);
+            return ChainText.transaction(h, l.tx(), vt == null ? null : vt.signers(), describe(vt, l.tx()), where, receipt);
         }
         TxPool pool = txPool;
         Optional<VerifiedTransaction> pending = pool == null ? Optional.empty() : pool.get(h);
         if (pending.isPresent()) {
             VerifiedTransaction vt = pending.get();
-            return ChainText.transaction(h, vt.tx(), vt.sender().toHex(), "pending in pool", null);
+            return ChainText.transaction(h, vt.envelope(), vt.signers(), describe(vt, vt.envelope()), "pending in pool",
+                    null);
         }
         return "unknown transaction " + h.toHex() + (pool == null ? " (no txpool engine to look in)" : "");
+    }
+
+    /**
+     * A committed transaction with its signers' addresses: from the node's suite, or without one, from its
+     * receipt's sender when it has one signer; null when neither can name them.
+     */
+    private VerifiedTransaction committed(Envelope env, Hash hash, Receipt receipt) {
+        NodeIdentity id = identity;
+        if (id != null) {
+            CryptoSuite suite = id.suite();
+            List<Address> signers = new ArrayList<>(env.publicKeys().size());
+            for (byte[] k : env.publicKeys()) {
+                signers.add(suite.address(k));
+            }
+            return new VerifiedTransaction(env, hash, signers);
+        }
+        if (receipt != null && env.publicKeys().size() == 1) {
+            return new VerifiedTransaction(env, hash, List.of(receipt.from()));
+        }
+        return null;
+    }
+
+    /** The model's fields of the transaction, or why there are none. */
+    private ChainText.Fields describe(VerifiedTransaction vt, Envelope env) {
+        LedgerModel model = ledgerModel;
+        if (model == null) {
+            return ChainText.Fields.none("no ledger model engine to read the body");
+        }
+        if (model.code() != env.ledger()) {
+            return ChainText.Fields.none("the ledger model engine reads " + model.model() + " transactions, not "
+                    + Envelope.ledgerName(env.ledger()));
+        }
+        if (vt == null) {
+            return ChainText.Fields.none("no crypto engine (node identity) to name its signers");
+        }
+        try {
+            return ChainText.Fields.of(model.describe(vt));
+        } catch (TxRejectedException e) {
+            return ChainText.Fields.none("the " + model.model() + " ledger model cannot read the body: " + e.getMessage());
+        }
     }
 
     @Descriptor("which engine bundle provides each component, its version and readiness")

@@ -1,15 +1,17 @@
 package io.cairn.shell.internal;
 
+import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Block;
 import io.cairn.api.chain.BlockHeader;
 import io.cairn.api.chain.Bytes;
+import io.cairn.api.chain.Envelope;
 import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.Receipt;
-import io.cairn.api.chain.Transaction;
 import io.cairn.api.node.EngineInfo;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Plain-text forms of chain data for the console: one "label  value" pair per line, tables aligned. */
 final class ChainText {
@@ -62,17 +64,43 @@ final class ChainText {
         return t.toString();
     }
 
+    /** A ledger model's fields of a transaction, in its order, or why they cannot be shown. */
+    record Fields(Map<String, Object> fields, String whyNone) {
+        static Fields of(Map<String, Object> fields) {
+            return new Fields(fields, null);
+        }
+
+        static Fields none(String why) {
+            return new Fields(null, why);
+        }
+    }
+
     /**
-     * A transaction and where it is: in a block (with its receipt) or pending in the pool.
+     * A transaction and where it is: in a block (with its receipt) or pending in the pool. The envelope's fields,
+     * then the ledger model's ({@code LedgerModel.describe}, in its order), then the signers.
      *
+     * @param signers the signers' addresses in envelope order, or null when they cannot be computed
      * @param where   "block N (0x..) index I" or "pending in pool"
      * @param receipt null while pending
      */
-    static String transaction(Hash hash, Transaction tx, String from, String where, Receipt receipt) {
+    static String transaction(Hash hash, Envelope env, List<Address> signers, Fields fields, String where,
+            Receipt receipt) {
         ChainText t = new ChainText().line("transaction", hash.toHex()).line("location", where)
-                .line("from", from == null ? "unknown" : from).line("to", tx.to().toHex())
-                .line("value", tx.value()).line("nonce", tx.nonce()).line("chainId", tx.chainId())
-                .line("data", Bytes.toHex(tx.data()));
+                .line("version", env.version()).line("chainId", Long.toUnsignedString(env.chainId()))
+                .line("ledger", Envelope.ledgerName(env.ledger()));
+        if (fields.fields() != null) {
+            for (Map.Entry<String, Object> f : fields.fields().entrySet()) {
+                t.line(f.getKey(), text(f.getValue()));
+            }
+        } else {
+            t.line("body", Bytes.toHex(env.body()));
+            t.raw("  (fields not shown: " + fields.whyNone() + ")");
+        }
+        List<byte[]> keys = env.publicKeys();
+        for (int i = 0; i < keys.size(); i++) {
+            t.line(keys.size() == 1 ? "signer" : "signer " + i,
+                    signers == null ? "unknown address, public key " + Bytes.toHex(keys.get(i)) : signers.get(i).toHex());
+        }
         if (receipt != null) {
             t.line("status", receipt.status().name() + " (" + receipt.status().code + ")");
             if (!receipt.message().isEmpty()) {
@@ -80,6 +108,25 @@ final class ChainText {
             }
         }
         return t.toString();
+    }
+
+    /** A model's JSON value as one line: strings bare, lists in brackets, objects in braces. */
+    static String text(Object v) {
+        if (v instanceof Map<?, ?> m) {
+            StringBuilder b = new StringBuilder("{");
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                b.append(b.length() == 1 ? "" : ", ").append(e.getKey()).append(": ").append(text(e.getValue()));
+            }
+            return b.append('}').toString();
+        }
+        if (v instanceof List<?> l) {
+            StringBuilder b = new StringBuilder("[");
+            for (Object e : l) {
+                b.append(b.length() == 1 ? "" : ", ").append(text(e));
+            }
+            return b.append(']').toString();
+        }
+        return String.valueOf(v);
     }
 
     static String components(List<EngineInfo> engines) {

@@ -1,5 +1,7 @@
 package io.cairn.sync.internal;
 
+import io.cairn.api.testing.LegacyTransfers;
+import io.cairn.api.chain.Envelope;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -74,9 +76,9 @@ class BlockCheckTest {
             assertEquals("peer", c.source());
             assertEquals(sealed.seals().size(), c.seals().size());
             for (int i = 0; i < c.txs().size(); i++) {
-                Transaction t = sealed.transactions().get(i);
-                assertArrayEquals(t.encode(), c.txs().get(i).encoded(), "the block's own bytes");
-                assertEquals(Fakes.SUITE.address(t.publicKey()), c.txs().get(i).sender());
+                Envelope t = sealed.transactions().get(i);
+                assertArrayEquals(t.encoded(), c.txs().get(i).encoded(), "the block's own bytes");
+                assertEquals(Fakes.SUITE.address(t.publicKeys().get(0)), c.txs().get(i).sender());
             }
         }
         int txs = r.blocks().stream().mapToInt(c -> c.txs().size()).sum();
@@ -91,7 +93,7 @@ class BlockCheckTest {
     @Test
     void aPooledCopyIsReusedOnlyWhenItIsTheVeryBytesOfTheBlock() {
         Block b3 = chain.blocks.get(3);
-        Transaction t0 = b3.transactions().get(0);
+        Transaction t0 = Transaction.decode(b3.transactions().get(0).encoded());
         VerifiedTransaction pooled = Fakes.transaction(Fakes.CHAIN_ID, 100, 3); // the same transaction
         assertArrayEquals(t0.encode(), pooled.encoded());
         BlockCheck.Result same = check(3, List.of(b3), h -> h.equals(pooled.hash()) ? Optional.of(pooled) : Optional.empty());
@@ -104,7 +106,7 @@ class BlockCheckTest {
         byte[] sig = t0.signature();
         sig[0] ^= 1;
         Transaction other = new Transaction(t0.chainId(), t0.nonce(), t0.to(), t0.value(), t0.data(), t0.publicKey(), sig);
-        VerifiedTransaction lookalike = new VerifiedTransaction(other, pooled.hash(), pooled.sender(), other.encode());
+        VerifiedTransaction lookalike = LegacyTransfers.verified(other, pooled.hash(), pooled.sender());
         suite.verifies.set(0);
         BlockCheck.Result differ = check(3, List.of(b3), h -> h.equals(pooled.hash()) ? Optional.of(lookalike) : Optional.empty());
         assertFalse(differ.bad(), differ.failure());
@@ -116,11 +118,12 @@ class BlockCheckTest {
     void aBadSignatureUnderAPooledHashIsRefused() {
         Block b3 = chain.blocks.get(3);
         VerifiedTransaction pooled = Fakes.transaction(Fakes.CHAIN_ID, 100, 3);
-        Transaction t0 = b3.transactions().get(0);
+        Transaction t0 = Transaction.decode(b3.transactions().get(0).encoded());
         byte[] sig = t0.signature();
         sig[5] ^= 1;
-        List<Transaction> txs = new ArrayList<>(b3.transactions());
-        txs.set(0, new Transaction(t0.chainId(), t0.nonce(), t0.to(), t0.value(), t0.data(), t0.publicKey(), sig));
+        List<Envelope> txs = new ArrayList<>(b3.transactions());
+        txs.set(0, Envelope.decode(new Transaction(t0.chainId(), t0.nonce(), t0.to(), t0.value(), t0.data(), t0.publicKey(),
+                sig).encode()));
         // The hash covers the payload, not the signature: the root and the seals still hold.
         Block forged = new Block(b3.header(), txs, b3.seals());
         String why = failure(check(3, List.of(forged), h -> h.equals(pooled.hash()) ? Optional.of(pooled) : Optional.empty()));
@@ -167,7 +170,7 @@ class BlockCheckTest {
         Block b2 = chain.blocks.get(2);
         Block b6 = chain.blocks.get(6);
         BlockHeader h = b6.header();
-        List<Transaction> other = new ArrayList<>(b2.transactions()); // same count (2), other transactions
+        List<Envelope> other = new ArrayList<>(b2.transactions()); // same count (2), other transactions
         Block swapped = new Block(h, other, b6.seals());
         suite.verifies.set(0);
         String why = failure(check(6, List.of(swapped)));
@@ -180,7 +183,7 @@ class BlockCheckTest {
     @Test
     void theCheckedBlockCommitsByteForByte() {
         BlockCheck.Checked c = check(5, List.of(chain.blocks.get(5))).blocks().get(0);
-        Block rebuilt = new Block(c.header(), c.txs().stream().map(VerifiedTransaction::tx).toList(), c.seals());
+        Block rebuilt = new Block(c.header(), c.txs().stream().map(VerifiedTransaction::envelope).toList(), c.seals());
         assertTrue(Arrays.equals(chain.blocks.get(5).encode(), rebuilt.encode()));
     }
 }

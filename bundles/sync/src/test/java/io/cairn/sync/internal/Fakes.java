@@ -1,5 +1,6 @@
 package io.cairn.sync.internal;
 
+import io.cairn.api.testing.LegacyTransfers;
 import io.cairn.api.testing.Await;
 import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Block;
@@ -245,7 +246,7 @@ final class Fakes {
         Hash hash = SUITE.digest(payload);
         Transaction tx = new Transaction(chainId, nonce, Address.of(new byte[20]), BigInteger.valueOf(nonce), new byte[0],
                 k.publicKey(), SUITE.sign(hash.toByteArray(), k.privateKey()));
-        return new VerifiedTransaction(tx, hash, SUITE.address(k.publicKey()), tx.encode());
+        return LegacyTransfers.verified(tx, hash, SUITE.address(k.publicKey()));
     }
 
     /**

@@ -3,7 +3,7 @@ package io.cairn.txpool.internal;
 import io.cairn.api.chain.Decoder;
 import io.cairn.api.chain.Encoder;
 import io.cairn.api.chain.MalformedDataException;
-import io.cairn.api.chain.Transaction;
+import io.cairn.api.chain.Envelope;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,7 +35,7 @@ final class EncodedTransactions {
         }
         List<byte[]> txs = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            txs.add(d.bytes(Transaction.MAX_ENCODED, "transaction " + i));
+            txs.add(d.bytes(Envelope.MAX_ENCODED, "transaction " + i));
         }
         d.end();
         return txs;

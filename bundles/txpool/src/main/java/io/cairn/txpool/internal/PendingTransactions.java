@@ -3,35 +3,48 @@ package io.cairn.txpool.internal;
 import static io.cairn.api.node.TxRejectedException.Reason.DUPLICATE;
 import static io.cairn.api.node.TxRejectedException.Reason.NOT_READY;
 
-import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Block;
+import io.cairn.api.chain.Envelope;
 import io.cairn.api.chain.Hash;
-import io.cairn.api.chain.Nonces;
-import io.cairn.api.chain.Transaction;
 import io.cairn.api.chain.VerifiedTransaction;
-import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.api.ledger.Claims;
+import io.cairn.api.ledger.LedgerKey;
+import io.cairn.api.ledger.Pending;
 import io.cairn.api.node.BlockStore;
 import io.cairn.api.node.LedgerModel;
+import io.cairn.api.node.TransactionVerifier;
 import io.cairn.api.node.TxRejectedException;
 import java.lang.System.Logger.Level;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
+import java.util.Collections;
 import java.util.IdentityHashMap;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The transactions waiting for a block: one queue per sender by nonce, every entry linked in arrival order, and
- * an index by hash readable without the lock. What the sealer takes ({@link #pending}) is arrival order across
- * senders and nonce order per sender, skipping what waits behind a nonce gap. Account state is read outside the
- * lock (through a cache shared until the next block); the locked section only checks duplicates, room and
- * nonces ({@link NonceRules}) against the other pending transactions and links the entry.
+ * The transactions waiting for a block, ordered and de-conflicted by the keys their ledger model says they
+ * consume and produce ({@link LedgerModel#claims}); this class knows no model. An account transfer consumes its
+ * sender's nonce slot and produces the next one; a UTXO spend consumes coins and produces coins.
+ *
+ * <ul>
+ * <li>A key one pending transaction consumes is refused to every other, first seen wins
+ * ({@link LedgerModel#conflict}); so is a key one pending transaction produces.</li>
+ * <li>A consumed key is reached through the pending transaction that produces it, or the head's state holds it,
+ * or it is waited for ({@link LedgerModel#available}: a nonce a little ahead; the model refuses one that can
+ * never be). A transaction runs once every key it consumes is reached.</li>
+ * <li>{@link #pending} is arrival order, except that a transaction comes after the producers of what it
+ * consumes: the list is a valid order to run in.</li>
+ * <li>On a committed block, what it consumed and produced is judged again on the new state: a pending
+ * transaction whose key another transaction used is dropped, one whose wait is over becomes runnable.</li>
+ * </ul>
+ *
+ * State is read through a cache shared until the next block; the locked section re-reads it (from the cache)
+ * so that every judgement is made against one consistent view of the other pending transactions.
  */
-final class PendingTransactions {
+final class PendingTransactions implements Pending {
     /** Refuses a transaction when {@code pending} transactions already wait and the limit is {@code limit}. */
     interface Room {
         void check(int pending, int limit) throws TxRejectedException;
@@ -41,29 +54,33 @@ final class PendingTransactions {
     private static final int STALE_VIEW_RETRIES = 3;
 
     private final Room room;
-    private final AccountStateCache states = new AccountStateCache();
-    /** Every pending entry by hash, readable without the lock (get, the early duplicate check). */
+    private final StateCache states = new StateCache();
+    /** Every pending entry by hash, and by the keys it consumes and produces; readable without the lock. */
     private final ConcurrentHashMap<Hash, PoolEntry> byHash = new ConcurrentHashMap<>();
-    private volatile int maxNonceGap;
+    private final ConcurrentHashMap<LedgerKey, PoolEntry> consumers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<LedgerKey, PoolEntry> producers = new ConcurrentHashMap<>();
+    private volatile int holdLimit;
     private volatile int count;
     private volatile boolean closed;
 
     private final Object lock = new Object();
     // Guarded by lock:
-    private final HashMap<Address, SenderQueue> senders = new HashMap<>();
     private PoolEntry first;
     private PoolEntry last;
     private long arrivals;
     private long scans;
     private long committedHeight = -1;
+    /** A block went by that could not be judged key by key: judge every entry on the next one. */
+    private boolean judgeAll;
 
-    PendingTransactions(Room room, int maxNonceGap) {
+    PendingTransactions(Room room, int holdLimit) {
         this.room = room;
-        this.maxNonceGap = maxNonceGap;
+        this.holdLimit = holdLimit;
     }
 
-    void maxNonceGap(int gap) {
-        maxNonceGap = gap;
+    /** How far ahead, in the model's measure, a key may be and still be waited for. */
+    void holdLimit(int limit) {
+        holdLimit = limit;
     }
 
     int size() {
@@ -79,18 +96,30 @@ final class PendingTransactions {
         return e == null ? Optional.empty() : Optional.of(e.tx);
     }
 
+    @Override
+    public Optional<VerifiedTransaction> producer(LedgerKey key) {
+        PoolEntry e = producers.get(key);
+        return e == null ? Optional.empty() : Optional.of(e.tx);
+    }
+
+    @Override
+    public Optional<VerifiedTransaction> consumer(LedgerKey key) {
+        PoolEntry e = consumers.get(key);
+        return e == null ? Optional.empty() : Optional.of(e.tx);
+    }
+
     /**
-     * Judges a verified transaction against the sender's account and pending run, and links it.
+     * Judges a verified transaction by its keys and the model's admission rules, and links it.
      *
      * @param limit how many may be pending for it to be admitted (admission control for clients)
      */
     void admit(VerifiedTransaction vtx, BlockStore store, LedgerModel model, int limit) throws TxRejectedException {
-        Address sender = vtx.sender();
-        long nonce = vtx.nonce();
+        Claims claims = model.claims(vtx);
+        int hold = holdLimit;
         for (int attempt = 0;; attempt++) {
-            try (AccountStateCache.View view = states.view(store)) {
-                // Read outside the lock; it also brings the sender's account into the cache for admit() below.
-                long stateNonce = model.nonce(view, sender);
+            try (StateCache.View view = states.view(store)) {
+                // Outside the lock: what needs state is read into the cache; it is judged under the lock.
+                warm(claims.consumes(), view, model);
                 synchronized (lock) {
                     if (closed) {
                         // close() snapshots the pool under this lock: a transaction admitted after it would miss
@@ -105,22 +134,32 @@ final class PendingTransactions {
                     }
                     int n = count;
                     room.check(n, limit);
-                    SenderQueue q = senders.get(sender);
-                    long base = q == null ? stateNonce : Nonces.max(stateNonce, q.stateNonce);
-                    long expected = q == null ? base : q.expected(base);
-                    NonceRules.check(sender, nonce, base, expected, maxNonceGap, pendingAt(q, nonce));
-                    // A transaction inside the allowed gap is judged by the model as if it were next; the
-                    // model checks what the pool cannot: the account's nonce and balance in state.
-                    model.admit(vtx, view, Nonces.max(expected, nonce));
-                    if (q == null) {
-                        q = new SenderQueue(sender, base);
-                        senders.put(sender, q);
-                    } else {
-                        q.stateNonce = base;
+                    for (LedgerKey k : claims.consumes()) {
+                        PoolEntry holder = consumers.get(k);
+                        if (holder != null) {
+                            throw model.conflict(vtx, k, holder.tx.hash());
+                        }
                     }
-                    PoolEntry e = new PoolEntry(vtx, q, ++arrivals);
-                    q.byNonce.put(nonce, e);
-                    q.advance();
+                    for (LedgerKey k : claims.produces()) {
+                        PoolEntry holder = producers.get(k);
+                        if (holder != null) {
+                            throw model.conflict(vtx, k, holder.tx.hash());
+                        }
+                    }
+                    List<LedgerKey> consumes = claims.consumes();
+                    boolean[] inState = new boolean[consumes.size()];
+                    for (int i = 0; i < inState.length; i++) {
+                        LedgerKey k = consumes.get(i);
+                        inState[i] = !producers.containsKey(k) && model.available(view, k, this, hold);
+                    }
+                    model.admit(vtx, view, this);
+                    PoolEntry e = new PoolEntry(vtx, claims, inState, ++arrivals);
+                    for (LedgerKey k : e.consumes) {
+                        consumers.put(k, e);
+                    }
+                    for (LedgerKey k : e.produces) {
+                        producers.put(k, e);
+                    }
                     link(e);
                     byHash.put(vtx.hash(), e);
                     count = n + 1;
@@ -130,12 +169,7 @@ final class PendingTransactions {
         }
     }
 
-    private static Hash pendingAt(SenderQueue q, long nonce) {
-        PoolEntry taken = q == null ? null : q.byNonce.get(nonce);
-        return taken == null ? null : taken.tx.hash();
-    }
-
-    /** Up to {@code max} transactions that can run next; drops those the account has moved past. */
+    /** Up to {@code max} transactions that can run, producers before what consumes their keys. */
     List<VerifiedTransaction> pending(int max) {
         if (max <= 0) {
             return List.of();
@@ -143,141 +177,169 @@ final class PendingTransactions {
         synchronized (lock) {
             long scan = ++scans;
             List<VerifiedTransaction> out = new ArrayList<>(Math.min(max, count));
-            PoolEntry e = first;
-            while (e != null && out.size() < max) {
-                PoolEntry next = e.next;
-                SenderQueue q = e.queue;
-                if (q.scanEpoch != scan) {
-                    q.scanEpoch = scan;
-                    q.scanNext = q.stateNonce;
+            ArrayDeque<PoolEntry> taken = new ArrayDeque<>();
+            for (PoolEntry e = first; e != null && out.size() < max; e = e.next) {
+                if (e.takenInScan == scan || !runnable(e, scan)) {
+                    continue;
                 }
-                if (Nonces.below(e.nonce, q.stateNonce)) {
-                    remove(e); // stale: the account has moved past it
-                    dropIfEmpty(q);
-                } else if (e.nonce == q.scanNext) {
-                    out.add(e.tx);
-                    q.scanNext++;
-                    // Successors that arrived earlier were skipped as gapped; they are executable now.
-                    PoolEntry f;
-                    while (out.size() < max && (f = q.byNonce.get(q.scanNext)) != null && f.seq < e.seq) {
-                        out.add(f.tx);
-                        q.scanNext++;
+                take(e, scan, out, taken);
+                // Transactions that arrived earlier and waited for what e produces may run now.
+                while (!taken.isEmpty() && out.size() < max) {
+                    PoolEntry p = taken.pop();
+                    for (LedgerKey k : p.produces) {
+                        PoolEntry c = consumers.get(k);
+                        if (c != null && c.seq < e.seq && c.takenInScan != scan && out.size() < max
+                                && runnable(c, scan)) {
+                            take(c, scan, out, taken);
+                        }
                     }
                 }
-                e = next;
+                taken.clear();
             }
             return out;
         }
     }
 
-    /** The next nonce of the sender counting its pending run, or null if none is pending. */
-    Long pooledNext(Address sender) {
-        synchronized (lock) {
-            SenderQueue q = senders.get(sender);
-            return q == null ? null : q.expected(q.stateNonce);
-        }
+    private static void take(PoolEntry e, long scan, List<VerifiedTransaction> out, ArrayDeque<PoolEntry> taken) {
+        e.takenInScan = scan;
+        out.add(e.tx);
+        taken.push(e);
     }
 
-    /** The nonce the sender's next transaction should carry: past its pending run, at least its nonce in state. */
-    long nextNonce(Address sender, BlockStore store, LedgerModel model) {
-        Long pooled = pooledNext(sender);
-        long state;
-        try (AccountStateCache.View view = states.view(store)) {
-            state = model.nonce(view, sender);
+    /** Every key e consumes is in state or produced by a transaction this scan took already (caller holds lock). */
+    private boolean runnable(PoolEntry e, long scan) {
+        for (int i = 0; i < e.inState.length; i++) {
+            PoolEntry p = producers.get(e.consumes.get(i));
+            if (p != null ? p.takenInScan != scan : !e.inState[i]) {
+                return false;
+            }
         }
-        return pooled == null ? state : Nonces.max(pooled, state);
+        return true;
     }
 
     /**
-     * Removes the block's transactions and those its senders can no longer run, and moves each sender on to its
-     * nonce in the new state.
+     * Removes the block's transactions, then judges again, on the state after the block, every pending
+     * transaction that consumes a key the block consumed or produced: one whose key was used by another drops out
+     * (and so may what waited for it), one whose wait is over can run.
      *
-     * @param suite for the senders of transactions this pool did not hold; null: only what the pool held
+     * @param verifier names the transactions of the block this pool did not hold; null: judge every entry
      */
-    void committed(Block block, List<Hash> txHashes, CryptoSuite suite, BlockStore store, LedgerModel model) {
-        List<Transaction> txs = block.transactions();
-        // Senders and their highest committed nonce, worked out before taking the lock.
-        Map<Address, Long> touched = new HashMap<>();
+    void committed(Block block, List<Hash> txHashes, TransactionVerifier verifier, BlockStore store, LedgerModel model) {
+        // The keys the block touched, worked out before taking the lock.
+        List<LedgerKey> touched = new ArrayList<>();
+        boolean all = false;
+        List<Envelope> txs = block.transactions();
         for (int i = 0; i < txHashes.size(); i++) {
             PoolEntry e = byHash.get(txHashes.get(i));
-            Address sender;
-            long nonce;
             if (e != null) {
-                sender = e.tx.sender();
-                nonce = e.nonce;
-            } else if (i < txs.size() && suite != null) {
-                sender = suite.address(txs.get(i).publicKey());
-                nonce = txs.get(i).nonce();
-            } else {
+                touched.addAll(e.consumes);
+                touched.addAll(e.produces);
                 continue;
             }
-            touched.merge(sender, nonce + 1, Nonces::max);
+            Claims c = foreignClaims(i < txs.size() ? txs.get(i) : null, verifier, model);
+            if (c == null) {
+                all = true;
+            } else {
+                touched.addAll(c.consumes());
+                touched.addAll(c.produces());
+            }
         }
-        Collection<Address> toRead = touched.keySet();
         synchronized (lock) {
             if (committedHeight >= 0 && block.number() > committedHeight + 1) {
-                // Blocks went by unseen (a listener gap): every sender's nonce may have moved.
-                toRead = new ArrayList<>(senders.keySet());
-                toRead.addAll(touched.keySet());
+                all = true; // blocks went by unseen (a listener gap): any key may have moved
             }
-        }
-        Map<Address, Long> stateNonces = readNonces(toRead, store, model);
-        synchronized (lock) {
             committedHeight = Math.max(committedHeight, block.number());
-            Map<SenderQueue, Boolean> affected = new IdentityHashMap<>();
-            for (Address sender : toRead) {
-                SenderQueue q = senders.get(sender);
-                if (q == null) {
-                    continue;
-                }
-                Long truth = stateNonces == null ? null : stateNonces.get(sender);
-                long estimate = truth != null ? truth : touched.getOrDefault(sender, q.stateNonce);
-                q.stateNonce = Nonces.max(q.stateNonce, estimate);
-                affected.put(q, Boolean.FALSE);
-            }
             for (Hash h : txHashes) {
                 PoolEntry e = byHash.get(h);
                 if (e != null) {
-                    // Committed without using its nonce (it failed on nonce): the sender's run has a hole now.
-                    boolean hole = !Nonces.below(e.nonce, e.queue.stateNonce);
-                    affected.merge(e.queue, hole, Boolean::logicalOr);
                     remove(e);
                 }
             }
-            for (Map.Entry<SenderQueue, Boolean> a : affected.entrySet()) {
-                SenderQueue q = a.getKey();
-                Iterator<PoolEntry> stale = q.byNonce.headMap(q.stateNonce).values().iterator();
-                while (stale.hasNext()) {
-                    PoolEntry e = stale.next();
-                    stale.remove();
-                    unlink(e);
-                    byHash.remove(e.tx.hash(), e);
-                }
-                if (a.getValue()) {
-                    q.recount();
-                } else {
-                    q.advance();
-                }
-                dropIfEmpty(q);
+            if (store == null || model == null) {
+                judgeAll = true; // nothing to judge with now: the next block judges everything
+                return;
             }
-            count = byHash.size();
+            all |= judgeAll;
+            judgeAll = false;
+        }
+        try (StateCache.View view = states.view(store)) {
+            if (!all) {
+                warm(touched.stream().filter(consumers::containsKey).toList(), view, model);
+            }
+            synchronized (lock) {
+                Set<PoolEntry> judge = Collections.newSetFromMap(new IdentityHashMap<>());
+                if (all) {
+                    for (PoolEntry e = first; e != null; e = e.next) {
+                        judge.add(e);
+                    }
+                } else {
+                    for (LedgerKey k : touched) {
+                        PoolEntry c = consumers.get(k);
+                        if (c != null) {
+                            judge.add(c);
+                        }
+                    }
+                }
+                rejudge(judge, view, model);
+                count = byHash.size();
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "txpool: cannot judge pending transactions on the state after block "
+                    + block.number() + "; every one is judged again after the next block", e);
+            synchronized (lock) {
+                judgeAll = true;
+            }
         }
     }
 
-    /** The account nonces after the block, read from state (this also warms the cache for the next submits). */
-    private Map<Address, Long> readNonces(Collection<Address> accounts, BlockStore store, LedgerModel model) {
-        if (store == null || model == null || accounts.isEmpty()) {
+    private static Claims foreignClaims(Envelope tx, TransactionVerifier verifier, LedgerModel model) {
+        if (tx == null || verifier == null || model == null) {
             return null;
         }
-        try (AccountStateCache.View view = states.view(store)) {
-            Map<Address, Long> out = new HashMap<>(accounts.size() * 2);
-            for (Address a : accounts) {
-                out.put(a, model.nonce(view, a));
+        try {
+            return model.claims(verifier.committed(tx.encoded()));
+        } catch (TxRejectedException | RuntimeException e) {
+            return null; // a body this model cannot read: judge everything rather than guess
+        }
+    }
+
+    /** Reads what the judgement needs into the cache before the lock is taken; answers are judged under it. */
+    private void warm(List<LedgerKey> keys, StateCache.View view, LedgerModel model) {
+        int hold = holdLimit;
+        for (LedgerKey k : keys) {
+            if (!producers.containsKey(k)) {
+                try {
+                    model.available(view, k, this, hold);
+                } catch (TxRejectedException | RuntimeException e) {
+                    // judged under the lock
+                }
             }
-            return out;
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "txpool: cannot read account nonces after a block; using the block's nonces", e);
-            return null;
+        }
+    }
+
+    /** Judges the entries' keys again on {@code view}; drops what can never run, and what only it fed (caller holds lock). */
+    private void rejudge(Set<PoolEntry> judge, StateCache.View view, LedgerModel model) {
+        ArrayDeque<PoolEntry> work = new ArrayDeque<>(judge);
+        int hold = holdLimit;
+        while (!work.isEmpty()) {
+            PoolEntry e = work.pop();
+            if (!e.linked) {
+                continue;
+            }
+            try {
+                for (int i = 0; i < e.inState.length; i++) {
+                    LedgerKey k = e.consumes.get(i);
+                    e.inState[i] = !producers.containsKey(k) && model.available(view, k, this, hold);
+                }
+            } catch (TxRejectedException | RuntimeException x) {
+                remove(e);
+                for (LedgerKey k : e.produces) {
+                    PoolEntry c = consumers.get(k);
+                    if (c != null) {
+                        work.push(c); // it waited for e: judge it on the state alone
+                    }
+                }
+            }
         }
     }
 
@@ -293,7 +355,7 @@ final class PendingTransactions {
         }
     }
 
-    // ---- list and queue upkeep (caller holds lock)
+    // ---- list and index upkeep (caller holds lock)
 
     private void link(PoolEntry e) {
         e.prev = last;
@@ -307,7 +369,7 @@ final class PendingTransactions {
         e.linked = true;
     }
 
-    private void unlink(PoolEntry e) {
+    private void remove(PoolEntry e) {
         if (!e.linked) {
             return;
         }
@@ -322,20 +384,14 @@ final class PendingTransactions {
             e.next.prev = e.prev;
         }
         e.linked = false;
-        // e.next is kept so that a scan standing on e can still move on.
-    }
-
-    private void remove(PoolEntry e) {
-        unlink(e);
-        e.queue.byNonce.remove(e.nonce, e);
+        for (LedgerKey k : e.consumes) {
+            consumers.remove(k, e);
+        }
+        for (LedgerKey k : e.produces) {
+            producers.remove(k, e);
+        }
         if (byHash.remove(e.tx.hash(), e)) {
             count = count - 1;
-        }
-    }
-
-    private void dropIfEmpty(SenderQueue q) {
-        if (q.byNonce.isEmpty()) {
-            senders.remove(q.sender, q);
         }
     }
 }

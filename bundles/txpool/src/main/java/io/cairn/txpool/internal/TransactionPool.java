@@ -3,18 +3,17 @@ package io.cairn.txpool.internal;
 import static io.cairn.api.node.TxRejectedException.Reason.MALFORMED;
 import static io.cairn.api.node.TxRejectedException.Reason.NOT_READY;
 
-import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Block;
 import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.api.ledger.LedgerKey;
 import io.cairn.api.network.MessageHandler;
 import io.cairn.api.network.Network;
 import io.cairn.api.network.PeerReputation;
 import io.cairn.api.node.BlockListener;
 import io.cairn.api.node.BlockStore;
 import io.cairn.api.node.LedgerModel;
-import io.cairn.api.node.NotReadyException;
 import io.cairn.api.node.PoolStatus;
 import io.cairn.api.node.TransactionVerifier;
 import io.cairn.api.node.TxPool;
@@ -47,13 +46,14 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 /**
  * The txpool component: wiring and lifecycle. A submission is checked by {@link TxValidator} (decoding, chain
  * id, duplicates, then the signature: the expensive part, outside any lock, so RPC threads verify in parallel)
- * and judged by {@link PendingTransactions} (nonces by {@link NonceRules}, the ledger model's admission rules),
+ * and judged by {@link PendingTransactions} (the keys the ledger model says it consumes and produces, then the
+ * model's admission rules),
  * after {@link Admission} control for clients. Each transaction's signature is verified exactly once here and
  * never again downstream ({@link VerifiedTransaction}). One loop thread, started on activate, sends
  * {@link TransactionGossip} batches and takes back the {@link HandOver} of the previous instance.
  *
- * <p>Nonces: a sender's transactions run in nonce order from the account's nonce. The pool also holds
- * transactions up to {@code maxNonceGap} ahead of the next expected nonce (clients that pipeline over
+ * <p>The pool knows no ledger model. It also holds transactions whose keys are up to {@code maxNonceGap} ahead
+ * in the model's measure (an account's nonces beyond its next one: clients that pipeline over
  * several connections deliver out of order); they become executable when the gap is filled.
  */
 @Designate(ocd = TransactionPool.Config.class, factory = false)
@@ -68,10 +68,11 @@ public final class TransactionPool implements TxPool, BlockListener, MessageHand
 
     @ObjectClassDefinition(name = "Cairn transaction pool", description = "Admission and ordering of pending transactions")
     public @interface Config {
-        @AttributeDefinition(description = "Most transactions held, executable or waiting for a nonce gap")
+        @AttributeDefinition(description = "Most transactions held, executable or waiting for what they consume")
         int capacity() default 200_000;
 
-        @AttributeDefinition(description = "How far ahead of a sender's next nonce a transaction may be held")
+        @AttributeDefinition(description = "How far ahead a transaction may be held until what it waits for arrives, "
+                + "in the ledger model's measure (account: nonces beyond the sender's next)")
         int maxNonceGap() default 1000;
 
         @AttributeDefinition(description = "Client submissions are refused with POOL_FULL (retry later) while the pool holds more "
@@ -165,7 +166,7 @@ public final class TransactionPool implements TxPool, BlockListener, MessageHand
             throw new IllegalArgumentException("io.cairn.txpool: admitFloor must be at least 1, got " + config.admitFloor());
         }
         capacity = config.capacity();
-        pending.maxNonceGap(config.maxNonceGap());
+        pending.holdLimit(config.maxNonceGap());
         admission = new Admission(config.admitQueueMs(), config.admitFloor());
     }
 
@@ -336,24 +337,21 @@ public final class TransactionPool implements TxPool, BlockListener, MessageHand
     }
 
     @Override
-    public long nextNonce(Address sender) {
-        BlockStore store = blockStore;
-        LedgerModel model = this.model;
-        if (store == null || model == null || store.height() < 0) {
-            Long pooled = pending.pooledNext(sender);
-            if (pooled != null) {
-                return pooled;
-            }
-            throw new NotReadyException("txpool cannot tell the nonce of " + sender + ": "
-                    + (store == null || model == null ? missing(suite, store, model) : "no genesis block yet"));
-        }
-        return pending.nextNonce(sender, store, model);
+    public Optional<VerifiedTransaction> producer(LedgerKey key) {
+        return pending.producer(key);
+    }
+
+    @Override
+    public Optional<VerifiedTransaction> consumer(LedgerKey key) {
+        return pending.consumer(key);
     }
 
     @Override
     public void blockCommitted(Block block, Hash blockHash, List<Hash> txHashes) {
         admission.committed(txHashes.size(), clock.nanoTime());
-        pending.committed(block, txHashes, suite, blockStore, model);
+        BlockStore store = blockStore;
+        CryptoSuite s = suite;
+        pending.committed(block, txHashes, store == null || s == null ? null : validator.rules(store, s), store, model);
         lookAgain(); // a pool that ran beside this one may have handed over meanwhile
     }
 

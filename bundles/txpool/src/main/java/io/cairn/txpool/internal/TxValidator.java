@@ -12,7 +12,7 @@ import io.cairn.api.node.TxRejectedException;
 import java.util.Optional;
 
 /**
- * What a transaction must pass before the pool judges its nonce and balance: the chain's rules of a valid
+ * What a transaction must pass before the pool judges it by its ledger model: the chain's rules of a valid
  * transaction ({@link TransactionVerifier}: encoding, chain id, signature), and that it is neither pending nor
  * committed already. The duplicate checks come between the cheap decoding and the expensive signature check,
  * so a replayed or re-gossiped transaction costs no signature verification.

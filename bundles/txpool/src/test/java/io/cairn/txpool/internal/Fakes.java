@@ -9,6 +9,10 @@ import io.cairn.api.chain.Nonces;
 import io.cairn.api.chain.Transaction;
 import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.api.ledger.Claims;
+import io.cairn.api.ledger.LedgerKey;
+import io.cairn.api.ledger.LedgerQuery;
+import io.cairn.api.ledger.Pending;
 import io.cairn.api.node.BlockListener;
 import io.cairn.api.node.LedgerModel;
 import io.cairn.api.node.StateSnapshot;
@@ -96,32 +100,89 @@ final class Fakes {
         return ByteBuffer.allocate(16).putLong(nonce).putLong(balance).array();
     }
 
-    /** Accounts as {@code nonce | balance} (two u64s); admission as the account model does it (nonces unsigned). */
+    /** The fake model's key of an account's nonce slot: {@code 'n' | address | u64 nonce}. */
+    static LedgerKey nonceKey(Address a, long nonce) {
+        return LedgerKey.of(ByteBuffer.allocate(29).put((byte) 'n').put(a.toByteArray()).putLong(nonce).array());
+    }
+
+    /** The transfer a (version 1) transaction carries. */
+    static Transaction transfer(VerifiedTransaction tx) {
+        return Transaction.decode(tx.encoded());
+    }
+
+    /**
+     * Accounts as {@code nonce | balance} (two u64s), with the account model's pool rules: a transfer consumes its
+     * sender's nonce slot and produces the next; nonces compare unsigned; messages as the account model's.
+     */
     static final class Model implements LedgerModel {
         @Override public String model() { return "account"; }
         @Override public StateTransition genesis(Genesis genesis) { throw new UnsupportedOperationException(); }
         @Override public StateTransition apply(long n, List<VerifiedTransaction> txs, StateView parent) { throw new UnsupportedOperationException(); }
         @Override public io.cairn.api.chain.Hash stateRoot(StateView state) { throw new UnsupportedOperationException(); }
         @Override public Health health() { return Health.ready("fake"); }
+        @Override public Map<String, Object> describe(VerifiedTransaction tx) { return Map.of(); }
+        @Override public List<LedgerQuery> queries() { return List.of(); }
 
         @Override
-        public void admit(VerifiedTransaction tx, StateView state, long expectedNonce) throws TxRejectedException {
-            long n = nonce(state, tx.sender());
-            if (Nonces.below(tx.nonce(), n)) {
-                throw new TxRejectedException(TxRejectedException.Reason.NONCE_REPLAYED, "model: nonce below " + n);
-            }
-            if (Nonces.above(tx.nonce(), expectedNonce)) {
-                throw new TxRejectedException(TxRejectedException.Reason.NONCE_TOO_HIGH, "model: expected " + expectedNonce);
-            }
-            BigInteger balance = balance(state, tx.sender());
-            if (balance.compareTo(tx.tx().value()) < 0) {
-                throw new TxRejectedException(TxRejectedException.Reason.INSUFFICIENT_BALANCE,
-                        "balance " + balance + " of " + tx.sender() + " cannot pay " + tx.tx().value());
-            }
+        public Claims claims(VerifiedTransaction tx) {
+            long nonce = transfer(tx).nonce();
+            return new Claims(List.of(nonceKey(tx.sender(), nonce)),
+                    nonce == -1L ? List.of() : List.of(nonceKey(tx.sender(), nonce + 1)));
         }
 
         @Override
-        public long nonce(StateView state, Address account) {
+        public boolean available(StateView state, LedgerKey key, Pending pending, int holdLimit)
+                throws TxRejectedException {
+            ByteBuffer b = ByteBuffer.wrap(key.bytes());
+            b.get();
+            byte[] a = new byte[20];
+            b.get(a);
+            Address sender = Address.of(a);
+            long nonce = b.getLong();
+            long base = nonce(state, sender);
+            if (Nonces.below(nonce, base)) {
+                throw new TxRejectedException(TxRejectedException.Reason.NONCE_REPLAYED, "nonce " + Nonces.text(nonce)
+                        + " of " + sender + " is already used: the account's nonce is " + Nonces.text(base));
+            }
+            if (nonce == base) {
+                return true;
+            }
+            long expected = next(sender, base, pending);
+            if (Nonces.beyond(nonce, expected, holdLimit)) {
+                throw new TxRejectedException(TxRejectedException.Reason.NONCE_TOO_HIGH, "nonce " + Nonces.text(nonce)
+                        + " of " + sender + " is too far ahead: its next nonce is " + Nonces.text(expected)
+                        + " and the pool holds at most " + holdLimit + " beyond it");
+            }
+            return false;
+        }
+
+        @Override
+        public TxRejectedException conflict(VerifiedTransaction tx, LedgerKey key, Hash holder) {
+            return new TxRejectedException(TxRejectedException.Reason.NONCE_REPLAYED, "nonce "
+                    + Nonces.text(transfer(tx).nonce()) + " of " + tx.sender()
+                    + " is already taken by pending transaction " + holder);
+        }
+
+        @Override
+        public void admit(VerifiedTransaction tx, StateView state, Pending pending) throws TxRejectedException {
+            BigInteger balance = balance(state, tx.sender());
+            BigInteger value = transfer(tx).value();
+            if (balance.compareTo(value) < 0) {
+                throw new TxRejectedException(TxRejectedException.Reason.INSUFFICIENT_BALANCE,
+                        "balance " + balance + " of " + tx.sender() + " cannot pay " + value);
+            }
+        }
+
+        /** The account's nonce in state advanced past its consecutive pending transactions. */
+        static long next(Address sender, long base, Pending pending) {
+            long n = base;
+            while (pending.consumer(nonceKey(sender, n)).isPresent()) {
+                n++;
+            }
+            return n;
+        }
+
+        long nonce(StateView state, Address account) {
             byte[] v = state.get(accountKey(account));
             return v == null ? 0 : ByteBuffer.wrap(v).getLong(0);
         }
@@ -141,8 +202,9 @@ final class Fakes {
         volatile long height = -1;
         /** False: committed transactions fail on their nonce (BAD_NONCE) and leave the account as it was. */
         volatile boolean consumeNonces = true;
-        /** The suite the genesis block names. */
+        /** The suite and the ledger model the genesis block names. */
         volatile String suite = KEYS.name();
+        volatile String ledger = "account";
         final long defaultBalance;
 
         Chain(long defaultBalance) {
@@ -166,13 +228,14 @@ final class Fakes {
                 ByteBuffer k = ByteBuffer.wrap(accountKey(t.sender()));
                 byte[] v = state.get(k);
                 long balance = v == null ? defaultBalance : ByteBuffer.wrap(v).getLong(8);
+                Transaction tx = transfer(t);
                 if (consumeNonces) {
-                    state.put(k, account(t.nonce() + 1, balance - t.tx().value().longValueExact()));
+                    state.put(k, account(tx.nonce() + 1, balance - tx.value().longValueExact()));
                 }
-                committed.put(t.hash(), new Located(t.tx(), t.hash(), number, i));
+                committed.put(t.hash(), new Located(t.envelope(), t.hash(), number, i));
             }
             height = number;
-            Block block = new Block(headerAt(number), txs.stream().map(VerifiedTransaction::tx).toList(), List.of());
+            Block block = new Block(headerAt(number), txs.stream().map(VerifiedTransaction::envelope).toList(), List.of());
             pool.blockCommitted(block, Hash.ZERO, txs.stream().map(VerifiedTransaction::hash).toList());
         }
 
@@ -185,7 +248,7 @@ final class Fakes {
         @Override
         public Optional<Genesis> genesis() {
             return height < 0 ? Optional.empty()
-                    : Optional.of(new Genesis(CHAIN, suite, "account", 0, List.of(), new TreeMap<>()));
+                    : Optional.of(new Genesis(CHAIN, suite, ledger, 0, List.of(), new TreeMap<>()));
         }
 
         @Override

@@ -16,6 +16,7 @@ import io.cairn.api.node.TransactionVerifier;
 import io.cairn.api.node.TxRejectedException;
 import io.cairn.api.node.TxRejectedException.Reason;
 import io.cairn.api.testing.KeyedSuite;
+import io.cairn.api.testing.LegacyTransfers;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +27,7 @@ class PendingTransactionsTest {
     private final Fakes.Model model = new Fakes.Model();
     private final TransactionVerifier verifier = new TransactionVerifier(chain.spec().orElseThrow(), suite);
     private PendingTransactions pending = pool(1000);
-    private final BlockListener listener = (block, hash, txs) -> pending.committed(block, txs, suite, chain, model);
+    private final BlockListener listener = (block, hash, txs) -> pending.committed(block, txs, verifier, chain, model);
 
     private static PendingTransactions pool(int maxNonceGap) {
         return new PendingTransactions((n, limit) -> {
@@ -48,8 +49,11 @@ class PendingTransactionsTest {
         return e;
     }
 
+    /** What the account model's getNonce answers: the nonce in state advanced past the pending run. */
     private long nextNonce(Address a) {
-        return pending.nextNonce(a, chain, model);
+        try (var state = chain.state()) {
+            return Fakes.Model.next(a, model.nonce(state, a), pending);
+        }
     }
 
     private Fakes.Account account(int n) {
@@ -174,8 +178,8 @@ class PendingTransactionsTest {
         VerifiedTransaction b0 = submit(b.tx(suite, 0));
         VerifiedTransaction b1 = submit(b.tx(suite, 1));
         // b's nonce 0 is used by another transaction that reached a block without this pool
-        VerifiedTransaction b0elsewhere = new VerifiedTransaction(Transaction.decode(b.tx(suite, CHAIN, 0, 5)),
-                Hash.of(KeyedSuite.sha256("elsewhere".getBytes())), b.address(), new byte[0]);
+        VerifiedTransaction b0elsewhere = LegacyTransfers.verified(Transaction.decode(b.tx(suite, CHAIN, 0, 5)),
+                Hash.of(KeyedSuite.sha256("elsewhere".getBytes())), b.address());
         chain.commit(listener, List.of(a0, b0elsewhere));
         assertTrue(pending.get(a0.hash()).isEmpty());
         assertTrue(pending.get(b0.hash()).isEmpty(), "b0 is stale");

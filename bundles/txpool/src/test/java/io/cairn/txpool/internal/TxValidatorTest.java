@@ -61,7 +61,8 @@ class TxValidatorTest {
         VerifiedTransaction v = TxValidator.validate(tx, verifier(), chain, pending);
         pending.admit(v, chain, model, 100);
         assertEquals("transaction " + v.hash() + " is already pending", rejected(tx, Reason.DUPLICATE).getMessage());
-        chain.commit((block, hash, txs) -> pending.committed(block, txs, suite, chain, model), List.of(v));
+        TransactionVerifier verifier = verifier();
+        chain.commit((block, hash, txs) -> pending.committed(block, txs, verifier, chain, model), List.of(v));
         assertEquals(0, pending.size());
         assertEquals("transaction " + v.hash() + " is already committed in block 1",
                 rejected(tx, Reason.DUPLICATE).getMessage());

@@ -1,9 +1,9 @@
 package io.cairn.consensus.pbft.internal;
 
 import io.cairn.api.chain.Block;
+import io.cairn.api.chain.Envelope;
 import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.MalformedDataException;
-import io.cairn.api.chain.Transaction;
 import io.cairn.api.runtime.NodeClock;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -96,7 +96,7 @@ final class CatchUp {
             List<byte[]> txs = block.transactions();
             for (int i = 0; i < txs.size(); i++) {
                 try {
-                    Transaction.decode(txs.get(i));
+                    Envelope.decode(txs.get(i));
                 } catch (MalformedDataException e) {
                     throw new MalformedDataException("block: transaction " + i + ": " + e.getMessage());
                 }

@@ -17,6 +17,7 @@ import io.cairn.api.node.HeadMovedException;
 import io.cairn.api.node.PoolStatus;
 import io.cairn.api.node.TxPool;
 import io.cairn.api.storage.WriteBatch;
+import io.cairn.api.testing.NoPending;
 import io.cairn.api.testing.BlockStoreStub;
 import io.cairn.api.testing.KeyedSuite;
 import io.cairn.api.testing.TestGate;
@@ -56,7 +57,7 @@ final class Fakes {
     }
 
     /** Pending transactions in arrival order; the store's commits remove them. */
-    static final class Pool implements TxPool {
+    static final class Pool implements TxPool, NoPending {
         final Map<Hash, VerifiedTransaction> txs = new LinkedHashMap<>();
 
         synchronized void add(List<VerifiedTransaction> more) { more.forEach(t -> txs.put(t.hash(), t)); }
@@ -67,7 +68,6 @@ final class Fakes {
         @Override public VerifiedTransaction submit(byte[] encoded) { throw new UnsupportedOperationException(); }
         @Override public int capacity() { return Integer.MAX_VALUE; }
         @Override public PoolStatus status() { throw new UnsupportedOperationException(); }
-        @Override public long nextNonce(Address sender) { throw new UnsupportedOperationException(); }
         @Override public Health health() { return Health.ready("fake"); }
     }
 

@@ -1,5 +1,7 @@
 package io.cairn.consensus.pbft.internal;
 
+import static io.cairn.api.testing.LegacyTransfers.legacy;
+import io.cairn.api.testing.LegacyTransfers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -294,9 +296,10 @@ class PbftPenaltyTest {
         List<VerifiedTransaction> good = chain.txs(200); // in no pool: the proposal outran gossip
         List<VerifiedTransaction> bad = new ArrayList<>(good);
         VerifiedTransaction t = good.get(150);
-        Transaction forged = new Transaction(t.tx().chainId(), t.tx().nonce(), t.tx().to(), t.tx().value(), t.tx().data(),
-                t.tx().publicKey(), good.get(149).tx().signature());
-        bad.set(150, new VerifiedTransaction(forged, t.hash(), t.sender(), forged.encode()));
+        Transaction tt = legacy(t);
+        Transaction forged = new Transaction(tt.chainId(), tt.nonce(), tt.to(), tt.value(), tt.data(),
+                tt.publicKey(), legacy(good.get(149)).signature());
+        bad.set(150, LegacyTransfers.verified(forged, t.hash(), t.sender()));
         BlockHeader genesis = n0.header(0);
         ExecutedBlock b = chain.block(leader, genesis, 5000, bad);
         Hash hb = chain.hash(b);
@@ -322,9 +325,10 @@ class PbftPenaltyTest {
         List<VerifiedTransaction> txs = chain.submitToAll(2); // node 0's pool verified both
         VerifiedTransaction t = txs.get(1);
         // the same signed payload (the same hash) with another signature: not the transaction the pool verified
-        Transaction swapped = new Transaction(t.tx().chainId(), t.tx().nonce(), t.tx().to(), t.tx().value(), t.tx().data(),
-                t.tx().publicKey(), txs.get(0).tx().signature());
-        List<VerifiedTransaction> carried = List.of(txs.get(0), new VerifiedTransaction(swapped, t.hash(), t.sender(), swapped.encode()));
+        Transaction tt = legacy(t);
+        Transaction swapped = new Transaction(tt.chainId(), tt.nonce(), tt.to(), tt.value(), tt.data(),
+                tt.publicKey(), legacy(txs.get(0)).signature());
+        List<VerifiedTransaction> carried = List.of(txs.get(0), LegacyTransfers.verified(swapped, t.hash(), t.sender()));
         BlockHeader genesis = n0.header(0);
         ExecutedBlock b = chain.block(leader, genesis, 5000, carried);
         Hash hb = chain.hash(b);

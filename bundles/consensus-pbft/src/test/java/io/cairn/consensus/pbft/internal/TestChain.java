@@ -1,5 +1,6 @@
 package io.cairn.consensus.pbft.internal;
 
+import io.cairn.api.testing.LegacyTransfers;
 import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Block;
 import io.cairn.api.chain.BlockHeader;
@@ -369,7 +370,7 @@ final class TestChain {
             byte[] payload = Transaction.signingPayload(CHAIN, n, account.publicKey, to, BigInteger.ONE, new byte[0]);
             byte[] hash = suite.hash(payload);
             Transaction tx = new Transaction(CHAIN, n, to, BigInteger.ONE, new byte[0], account.publicKey, account.sign(hash));
-            out.add(new VerifiedTransaction(tx, Hash.of(hash), account.address(), tx.encode()));
+            out.add(LegacyTransfers.verified(tx, Hash.of(hash), account.address()));
         }
         return out;
     }

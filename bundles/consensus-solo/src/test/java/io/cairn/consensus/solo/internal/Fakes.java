@@ -1,5 +1,7 @@
 package io.cairn.consensus.solo.internal;
 
+import io.cairn.api.testing.NoPending;
+import io.cairn.api.testing.LegacyTransfers;
 import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Block;
 import io.cairn.api.chain.BlockHeader;
@@ -52,7 +54,7 @@ final class Fakes {
     }
 
     /** Transactions in arrival order; commits remove them, as the real pool's block listener does. */
-    static final class Pool implements TxPool {
+    static final class Pool implements TxPool, NoPending {
         final List<VerifiedTransaction> txs = new ArrayList<>();
 
         synchronized void add(int n) {
@@ -60,8 +62,8 @@ final class Fakes {
                 int id = serial.incrementAndGet();
                 byte[] key = new byte[64];
                 Transaction tx = new Transaction(CHAIN, id, Address.ZERO, BigInteger.ONE, new byte[0], key, new byte[64]);
-                txs.add(new VerifiedTransaction(tx, Hash.of(KeyedSuite.sha256(java.nio.ByteBuffer.allocate(4).putInt(id).array())),
-                        Address.ZERO, tx.encode()));
+                txs.add(LegacyTransfers.verified(tx, Hash.of(KeyedSuite.sha256(java.nio.ByteBuffer.allocate(4).putInt(id).array())),
+                        Address.ZERO));
             }
         }
 
@@ -74,7 +76,6 @@ final class Fakes {
         @Override public VerifiedTransaction submit(byte[] encoded) { throw new UnsupportedOperationException(); }
         @Override public Optional<VerifiedTransaction> get(Hash txHash) { throw new UnsupportedOperationException(); }
         @Override public int capacity() { return Integer.MAX_VALUE; }
-        @Override public long nextNonce(Address sender) { throw new UnsupportedOperationException(); }
         @Override public io.cairn.api.node.PoolStatus status() { return new io.cairn.api.node.PoolStatus(size(), capacity(), capacity(), 0); }
         @Override public Health health() { return Health.ready("fake"); }
     }

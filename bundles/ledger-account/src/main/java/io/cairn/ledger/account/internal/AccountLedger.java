@@ -10,11 +10,17 @@ import io.cairn.api.chain.Transaction;
 import io.cairn.api.chain.Uint256;
 import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.api.ledger.Claims;
+import io.cairn.api.ledger.ExpansionCache;
+import io.cairn.api.ledger.LedgerKey;
+import io.cairn.api.ledger.LedgerQuery;
+import io.cairn.api.ledger.LtHash16;
+import io.cairn.api.ledger.Pending;
+import io.cairn.api.node.InvalidBlockException;
 import io.cairn.api.node.LedgerModel;
 import io.cairn.api.node.StateTransition;
 import io.cairn.api.node.StateView;
 import io.cairn.api.node.TxRejectedException;
-import io.cairn.api.node.TxRejectedException.Reason;
 import io.cairn.api.storage.Keys;
 import io.cairn.api.storage.ReadView;
 import io.cairn.api.storage.WriteBatch;
@@ -34,7 +40,9 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
- * The account ledger model: balances and nonces, signed transfers, and a lattice-hash state root.
+ * The account ledger model: balances and nonces, signed transfers, and a lattice-hash state root. A transfer's
+ * body is read by {@link AccountBody} (envelope versions 1 and 2 alike), its pool keys are its sender's nonce
+ * slots ({@link NonceKeys}), and the admission rules are {@link PoolRules}; {@code getNonce} is its query.
  *
  * <p>State ({@code Keys.STATE}): {@code a address(20) -> u64 nonce | balance[32]} per account,
  * {@code #chainId -> u64}, {@code #lthash -> 2048-byte accumulator}. Keys starting with {@code #} are
@@ -64,6 +72,8 @@ public final class AccountLedger implements LedgerModel {
 
     /** Entries added recently: about 8 MB, the accounts of a few busy blocks. */
     static final int CACHED_EXPANSIONS = 4096;
+
+    private static final List<LedgerQuery> QUERIES = List.of(new NonceQuery());
 
     private final AtomicReference<CryptoSuite> suite = new AtomicReference<>();
     private final ExpansionCache expansions = new ExpansionCache(CACHED_EXPANSIONS);
@@ -153,7 +163,11 @@ public final class AccountLedger implements LedgerModel {
         List<Receipt> receipts = new ArrayList<>(txs.size());
         for (int i = 0; i < txs.size(); i++) {
             VerifiedTransaction vtx = txs.get(i);
-            receipts.add(transfer(blockNumber, i, vtx, chainId, touched, parent));
+            AccountBody.Decoded d = AccountBody.of(vtx); // decoded once, kept in the transaction
+            if (!d.ok()) {
+                throw new InvalidBlockException("transaction " + i + " (" + vtx.hash() + "): " + d.problem(), i);
+            }
+            receipts.add(transfer(blockNumber, i, vtx, d.body(), chainId, touched, parent));
         }
 
         LtHash16 acc = LtHash16.fromBytes(accumulator(parent));
@@ -179,61 +193,69 @@ public final class AccountLedger implements LedgerModel {
         return new StateTransition(receipts, batch, Hash.of(s.hash(accBytes)));
     }
 
-    private static Receipt transfer(long blockNumber, int index, VerifiedTransaction vtx, long chainId,
+    /** One transfer; the receipt messages are part of the receipt root: never reword them. */
+    private static Receipt transfer(long blockNumber, int index, VerifiedTransaction vtx, AccountBody tx, long chainId,
             Map<Address, Account> touched, StateView parent) {
-        Transaction tx = vtx.tx();
         Address sender = vtx.sender();
-        if (tx.chainId() != chainId) {
+        long txChain = vtx.envelope().chainId();
+        if (txChain != chainId) {
             return new Receipt(vtx.hash(), blockNumber, index, sender, Receipt.Status.WRONG_CHAIN,
-                    "chainId " + tx.chainId() + ", this chain is " + chainId);
+                    "chainId " + txChain + ", this chain is " + chainId);
         }
         Account from = touched.computeIfAbsent(sender, a -> Account.load(parent, a));
-        if (tx.nonce() != from.nonce) {
+        if (tx.nonce != from.nonce) {
             return new Receipt(vtx.hash(), blockNumber, index, sender, Receipt.Status.BAD_NONCE,
-                    "nonce " + Nonces.text(tx.nonce()) + ", expected " + Nonces.text(from.nonce));
+                    "nonce " + Nonces.text(tx.nonce) + ", expected " + Nonces.text(from.nonce));
         }
-        byte[] value = Uint256.toBytes(tx.value());
+        byte[] value = tx.value;
         from.nonce++;
         if (!from.canPay(value)) {
             return new Receipt(vtx.hash(), blockNumber, index, sender, Receipt.Status.INSUFFICIENT_BALANCE,
-                    "balance " + from.balanceValue() + " < value " + tx.value());
+                    "balance " + from.balanceValue() + " < value " + tx.valueAmount());
         }
         from.debit(value);
-        Account to = touched.computeIfAbsent(tx.to(), a -> Account.load(parent, a));
+        Account to = touched.computeIfAbsent(tx.to, a -> Account.load(parent, a));
         to.credit(value);
         return new Receipt(vtx.hash(), blockNumber, index, sender, Receipt.Status.SUCCESS, "");
     }
 
+    // ---------------------------------------------------------------- the pool's contract (PoolRules)
+
     @Override
-    public void admit(VerifiedTransaction tx, StateView state, long expectedNonce) throws TxRejectedException {
-        byte[] stored = state.get(CHAIN_ID_KEY);
-        if (stored == null) {
-            throw new TxRejectedException(Reason.NOT_READY, "the chain has no genesis state yet");
-        }
-        long chainId = decodeChainId(stored);
-        if (tx.tx().chainId() != chainId) {
-            throw new TxRejectedException(Reason.WRONG_CHAIN,
-                    "transaction is for chain " + tx.tx().chainId() + ", this is chain " + chainId);
-        }
-        Account from = Account.load(state, tx.sender());
-        long nonce = tx.nonce();
-        if (Nonces.below(nonce, from.nonce)) {
-            throw new TxRejectedException(Reason.NONCE_REPLAYED, "nonce " + Nonces.text(nonce)
-                    + " is already used: account " + tx.sender() + " is at nonce " + Nonces.text(from.nonce));
-        }
-        if (Nonces.above(nonce, expectedNonce)) {
-            throw new TxRejectedException(Reason.NONCE_TOO_HIGH, "nonce " + Nonces.text(nonce)
-                    + " is ahead of the next expected nonce " + Nonces.text(expectedNonce) + " for account "
-                    + tx.sender());
-        }
-        if (!from.canPay(Uint256.toBytes(tx.tx().value()))) {
-            throw new TxRejectedException(Reason.INSUFFICIENT_BALANCE, "account " + tx.sender() + " has balance "
-                    + from.balanceValue() + ", less than the value " + tx.tx().value());
-        }
+    public Claims claims(VerifiedTransaction tx) throws TxRejectedException {
+        return PoolRules.claims(tx);
     }
 
     @Override
-    public long nonce(StateView state, Address account) {
+    public boolean available(StateView state, LedgerKey key, Pending pending, int holdLimit)
+            throws TxRejectedException {
+        return PoolRules.available(state, key, pending, holdLimit);
+    }
+
+    @Override
+    public TxRejectedException conflict(VerifiedTransaction tx, LedgerKey key, Hash holder) {
+        return PoolRules.conflict(key, holder);
+    }
+
+    @Override
+    public void admit(VerifiedTransaction tx, StateView state, Pending pending) throws TxRejectedException {
+        PoolRules.admit(tx, state);
+    }
+
+    // ---------------------------------------------------------------- the users' surface
+
+    @Override
+    public Map<String, Object> describe(VerifiedTransaction tx) throws TxRejectedException {
+        return PoolRules.describe(tx);
+    }
+
+    @Override
+    public List<LedgerQuery> queries() {
+        return QUERIES;
+    }
+
+    /** The account's nonce in state (tests, tools). */
+    long nonce(StateView state, Address account) {
         return Account.load(state, account).nonce;
     }
 
@@ -305,7 +327,7 @@ public final class AccountLedger implements LedgerModel {
         return decodeChainId(stored);
     }
 
-    private static long decodeChainId(byte[] stored) {
+    static long decodeChainId(byte[] stored) {
         io.cairn.api.chain.Decoder d = new io.cairn.api.chain.Decoder(stored, "state s#chainId");
         long id = d.u64("chainId");
         d.end();

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cairn.api.chain.Block;
+import io.cairn.api.chain.Envelope;
 import io.cairn.api.chain.Hash;
-import io.cairn.api.chain.Transaction;
 import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.api.node.BlockStore;
 import java.util.ArrayList;
@@ -18,9 +18,11 @@ public final class BlockMethods {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private final NodeServices node;
+    private final ModelView models;
 
     public BlockMethods(NodeServices node) {
         this.node = node;
+        this.models = new ModelView(node);
     }
 
     public void register(Map<String, RpcMethod> methods) {
@@ -57,15 +59,15 @@ public final class BlockMethods {
     }
 
     private ObjectNode block(Block block, Hash hash, boolean full) {
-        List<Transaction> txs = block.transactions();
+        List<Envelope> txs = block.transactions();
         List<JsonNode> out = new ArrayList<>(txs.size());
         if (!txs.isEmpty()) {
             // Blocks store transactions, not their hashes: hashing them again is cheap next to a signature check.
             CryptoSuite suite = node.needSuite();
             for (int i = 0; i < txs.size(); i++) {
-                Transaction tx = txs.get(i);
-                Hash txHash = suite.digest(tx.signingPayload());
-                out.add(full ? ChainJson.transaction(tx, null, txHash, suite.address(tx.publicKey()), block.number(), hash, i)
+                Envelope tx = txs.get(i);
+                Hash txHash = suite.digest(tx.payload());
+                out.add(full ? models.json(ModelView.signed(tx, txHash, suite), block.number(), hash, i)
                         : ChainJson.hash(txHash));
             }
         }

@@ -8,11 +8,14 @@ import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Block;
 import io.cairn.api.chain.BlockHeader;
 import io.cairn.api.chain.Bytes;
+import io.cairn.api.chain.Envelope;
 import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.Receipt;
-import io.cairn.api.chain.Transaction;
+import io.cairn.api.chain.VerifiedTransaction;
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.List;
+import java.util.Map;
 
 /** The JSON form of chain types (docs/rpc.md): hex is 0x-prefixed, amounts are decimal strings. */
 public final class ChainJson {
@@ -38,38 +41,102 @@ public final class ChainJson {
     }
 
     /**
-     * A transaction with its encoding, so that a client can check its signature and hash without trusting the
-     * node; {@code blockNumber}, {@code blockHash} and {@code index} are null while it is pending.
+     * A transaction of any ledger model, with its encoding, so that a client can check its signatures and hash
+     * without trusting the node: {@code hash, version, chainId, ledger}, then the model's fields
+     * ({@code described}, in their order), then {@code signers, raw, blockNumber, blockHash, transactionIndex};
+     * the last three are null while it is pending.
      *
-     * @param encoded the transaction's encoding (the pool's or the block's bytes), or null to encode it
+     * @param described the model's fields ({@code LedgerModel.describe}): plain JSON values ({@link #value})
      */
-    public static ObjectNode transaction(Transaction tx, byte[] encoded, Hash hash, Address from, Long blockNumber,
+    public static ObjectNode transaction(VerifiedTransaction tx, Map<String, ?> described, Long blockNumber,
             Hash blockHash, Integer index) {
+        Envelope env = tx.envelope();
         ObjectNode o = NODES.objectNode();
-        o.set("hash", hash(hash));
-        o.set("chainId", u64(tx.chainId()));
-        o.set("nonce", u64(tx.nonce()));
-        o.set("from", address(from));
-        o.set("to", address(tx.to()));
-        o.put("value", tx.value().toString());
-        o.set("data", hex(tx.data()));
-        o.set("publicKey", hex(tx.publicKey()));
-        o.set("signature", hex(tx.signature()));
-        o.set("raw", hex(encoded != null ? encoded : tx.encode()));
+        o.set("hash", hash(tx.hash()));
+        o.put("version", env.version());
+        o.set("chainId", u64(env.chainId()));
+        o.put("ledger", Envelope.ledgerName(env.ledger()));
+        for (Map.Entry<String, ?> e : described.entrySet()) {
+            o.set(e.getKey(), value(e.getValue()));
+        }
+        ArrayNode signers = o.putArray("signers");
+        List<byte[]> keys = env.publicKeys();
+        for (int i = 0; i < keys.size(); i++) {
+            ObjectNode s = signers.addObject();
+            s.set("address", address(tx.signers().get(i)));
+            s.set("publicKey", hex(keys.get(i)));
+            s.set("signature", hex(env.signatures().get(i)));
+        }
+        o.set("raw", hex(env.encoded()));
         o.put("blockNumber", blockNumber);
         o.set("blockHash", hash(blockHash));
         o.put("transactionIndex", index);
         return o;
     }
 
-    public static ObjectNode receipt(Receipt r, Hash blockHash, Address to) {
+    /**
+     * A plain Java JSON value, as a ledger model gives it ({@code LedgerQuery}): a {@code Map} (its order kept), a
+     * {@code List}, a {@code String}, a {@code Number} (written as the exact number it is: a {@code BigInteger}
+     * never becomes a double), a {@code Boolean} or null.
+     *
+     * @throws IllegalStateException naming the type of a value that is none of these
+     */
+    public static JsonNode value(Object v) {
+        if (v == null) {
+            return NODES.nullNode();
+        }
+        if (v instanceof String s) {
+            return NODES.textNode(s);
+        }
+        if (v instanceof Boolean b) {
+            return NODES.booleanNode(b);
+        }
+        if (v instanceof BigInteger b) {
+            return b.bitLength() < 64 ? NODES.numberNode(b.longValue()) : NODES.numberNode(b);
+        }
+        if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+            return NODES.numberNode(((Number) v).longValue());
+        }
+        if (v instanceof BigDecimal d) {
+            return NODES.numberNode(d);
+        }
+        if (v instanceof Double || v instanceof Float) {
+            return NODES.numberNode(((Number) v).doubleValue());
+        }
+        if (v instanceof Map<?, ?> m) {
+            ObjectNode o = NODES.objectNode();
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                if (!(e.getKey() instanceof String k)) {
+                    throw new IllegalStateException("a JSON object's keys are strings, got " + type(e.getKey()));
+                }
+                o.set(k, value(e.getValue()));
+            }
+            return o;
+        }
+        if (v instanceof List<?> l) {
+            ArrayNode a = NODES.arrayNode(l.size());
+            for (Object e : l) {
+                a.add(value(e));
+            }
+            return a;
+        }
+        throw new IllegalStateException("not a JSON value: " + type(v)
+                + " (a ledger model answers maps, lists, strings, numbers, booleans and null)");
+    }
+
+    private static String type(Object o) {
+        return o == null ? "null" : o.getClass().getName();
+    }
+
+    /** A receipt; {@code to} is the recipient the ledger model names, or null. */
+    public static ObjectNode receipt(Receipt r, Hash blockHash, String to) {
         ObjectNode o = NODES.objectNode();
         o.set("transactionHash", hash(r.txHash()));
         o.put("blockNumber", r.blockNumber());
         o.set("blockHash", hash(blockHash));
         o.put("transactionIndex", r.index());
         o.set("from", address(r.from()));
-        o.set("to", address(to));
+        o.put("to", to);
         o.put("status", r.status().code);
         o.put("statusText", r.status().name());
         o.put("message", r.message());

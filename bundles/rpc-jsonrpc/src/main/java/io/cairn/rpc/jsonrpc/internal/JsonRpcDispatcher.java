@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cairn.api.node.NotReadyException;
 import io.cairn.api.runtime.Metrics;
 import java.io.IOException;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -19,8 +21,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * JSON-RPC 2.0: parses a request body (one request or a batch), dispatches each call by method name and
- * writes the response body. Knows nothing of HTTP, so it is tested without a server.
+ * JSON-RPC 2.0: parses a request body (one request or a batch), dispatches each call by method name (a name
+ * that is not registered to the {@link Fallback}: the ledger model's queries) and writes the response body.
+ * Knows nothing of HTTP, so it is tested without a server.
  *
  * <p>A large batch is split into lanes by each call's {@link RpcMethod#prepare lane key} and the
  * lanes run in parallel on the worker executor: a batch of transactions is bound by signature checks, and
@@ -36,30 +39,69 @@ public final class JsonRpcDispatcher {
     private final ObjectMapper mapper = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private final JsonNodeFactory nodes = JsonNodeFactory.instance;
     private final Map<String, RpcMethod> methods;
+    private final Fallback fallback;
     private final int maxBatch;
     private final Executor workers;
     private final int lanes;
     private final RpcMetrics metrics;
 
-    /** Without metrics (tests). */
+    /**
+     * What answers a method that is not registered: a ledger model's query ({@link LedgerQueries}), or the
+     * unknown-method error. Thread-safe.
+     */
+    public interface Fallback {
+        /** Nothing but registered methods: any other name is unknown. */
+        Fallback NONE = new Fallback() {
+            @Override
+            public boolean offers(String method) {
+                return false;
+            }
+
+            @Override
+            public JsonNode call(String method, Params params, Collection<String> registered) {
+                throw RpcException.unknownMethod(method, registered, null, List.of());
+            }
+        };
+
+        /** Whether {@code method} is offered now: its calls are then counted under its name. */
+        boolean offers(String method);
+
+        /**
+         * Answers a call of a method that is not registered.
+         *
+         * @param registered the registered methods, for the unknown-method error
+         * @throws RpcException method not found (naming what is offered), or the method's own error
+         */
+        JsonNode call(String method, Params params, Collection<String> registered);
+    }
+
+    /** Without metrics, registered methods alone (tests). */
     public JsonRpcDispatcher(Map<String, RpcMethod> methods, int maxBatch, Executor workers, int lanes) {
         this(methods, maxBatch, workers, lanes, Metrics.NONE);
     }
 
-    /**
-     * @param workers runs the extra lanes of a large batch (may be {@code Runnable::run})
-     * @param lanes   how many lanes a large batch is split into (the worker count)
-     * @param metrics counts calls by method and errors by code
-     */
+    /** Registered methods alone. */
     public JsonRpcDispatcher(Map<String, RpcMethod> methods, int maxBatch, Executor workers, int lanes, Metrics metrics) {
+        this(methods, Fallback.NONE, maxBatch, workers, lanes, metrics);
+    }
+
+    /**
+     * @param fallback answers the methods that are not registered
+     * @param workers  runs the extra lanes of a large batch (may be {@code Runnable::run})
+     * @param lanes    how many lanes a large batch is split into (the worker count)
+     * @param metrics  counts calls by method and errors by code
+     */
+    public JsonRpcDispatcher(Map<String, RpcMethod> methods, Fallback fallback, int maxBatch, Executor workers,
+            int lanes, Metrics metrics) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be at least 1, got " + maxBatch);
         }
         this.methods = Map.copyOf(methods);
+        this.fallback = fallback;
         this.maxBatch = maxBatch;
         this.workers = workers;
         this.lanes = Math.max(1, lanes);
-        this.metrics = new RpcMetrics(metrics, this.methods.keySet());
+        this.metrics = new RpcMetrics(metrics, this.methods.keySet(), fallback::offers);
     }
 
     /**
@@ -199,8 +241,9 @@ public final class JsonRpcDispatcher {
 
     /**
      * A request read as far as its envelope: either invalid (the error response, owed even to a request without
-     * an id) or a method with its parameters; an unknown method or a params value that is no array is a method
-     * that fails, so a notification of it gets no response.
+     * an id) or a method with its parameters; a method that is not registered goes to the fallback, and an
+     * unknown method or a params value that is no array is a method that fails, so a notification of it gets no
+     * response.
      */
     private record Call(JsonNode id, ObjectNode invalid, String name, RpcMethod method, Params params) {}
 
@@ -229,10 +272,8 @@ public final class JsonRpcDispatcher {
         }
         RpcMethod method = methods.get(name);
         if (method == null) {
-            RpcException e = new RpcException(RpcException.METHOD_NOT_FOUND, "unknown method '" + Params.abbreviate(name) + "'");
-            method = p -> {
-                throw e;
-            };
+            // resolved when the call runs: a ledger model's query, or the unknown-method error
+            method = p -> fallback.call(name, p, methods.keySet());
         }
         JsonNode params = request.get("params");
         if (params == null || params.isNull()) {

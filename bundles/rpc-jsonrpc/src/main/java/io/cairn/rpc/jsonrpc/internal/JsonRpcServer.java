@@ -130,8 +130,8 @@ public final class JsonRpcServer implements RpcServer, NodeServices {
         NodeMethods node = new NodeMethods(this);
         node.register(methods);
         new PeerMethods(this).register(methods);
-        JsonRpcDispatcher dispatcher = new JsonRpcDispatcher(methods, config.maxBatch(), workers, config.workerThreads(),
-                metrics);
+        JsonRpcDispatcher dispatcher = new JsonRpcDispatcher(methods, new LedgerQueries(this), config.maxBatch(), workers,
+                config.workerThreads(), metrics);
         HttpTransport.Handler handler = new HttpTransport.Handler() {
             @Override
             public java.util.concurrent.CompletableFuture<byte[]> rpc(byte[] body) {

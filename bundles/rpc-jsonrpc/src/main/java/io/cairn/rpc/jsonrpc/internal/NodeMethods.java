@@ -47,6 +47,7 @@ public final class NodeMethods {
         o.set("address", identity == null ? NODES.nullNode() : ChainJson.address(identity.address()));
         o.set("chainId", spec == null ? NODES.nullNode() : ChainJson.u64(spec.chainId()));
         o.put("suite", spec == null ? null : spec.suite());
+        o.put("ledger", spec == null ? null : spec.ledger());
         o.put("ledgerModel", model == null ? null : model.model());
         o.put("consensus", consensus == null ? null : consensus.engine());
         o.put("height", store == null ? null : store.height());

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Bytes;
 import io.cairn.api.chain.Hash;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
 /** The positional parameters of one call, read with errors that name the parameter and what was expected. */
 public final class Params {
@@ -122,6 +125,29 @@ public final class Params {
             throw RpcException.invalidParams("params[" + i + "]: " + name + " must be true or false, got " + describe(n));
         }
         return n.booleanValue();
+    }
+
+    /**
+     * Every parameter as text, as a ledger model's query takes them: a string as itself, a number as its decimal
+     * text, a boolean as {@code true} or {@code false}, JSON null as null.
+     *
+     * @param takes what the method takes, for the error when a parameter is an array or an object
+     */
+    public List<String> texts(String takes) {
+        List<String> out = new ArrayList<>(array.size());
+        for (int i = 0; i < array.size(); i++) {
+            JsonNode n = array.get(i);
+            switch (n.getNodeType()) {
+                case STRING -> out.add(n.textValue());
+                case NUMBER -> out.add(n.isIntegralNumber() ? n.bigIntegerValue().toString() : n.asText());
+                case BOOLEAN -> out.add(Boolean.toString(n.booleanValue()));
+                case NULL -> out.add(null);
+                default -> throw RpcException.invalidParams("params[" + i + "]: " + method + " takes its parameters"
+                        + (takes == null || takes.isBlank() ? "" : " (" + takes + ")") + " as strings or numbers, got "
+                        + describe(n));
+            }
+        }
+        return Collections.unmodifiableList(out);
     }
 
     static String describe(JsonNode n) {

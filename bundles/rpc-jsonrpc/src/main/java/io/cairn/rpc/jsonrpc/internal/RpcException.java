@@ -1,5 +1,8 @@
 package io.cairn.rpc.jsonrpc.internal;
 
+import java.util.Collection;
+import java.util.TreeSet;
+
 /** A JSON-RPC error answered to the client: a code (JSON-RPC 2.0 or docs/rpc.md) and a message naming the problem. */
 public final class RpcException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -26,6 +29,21 @@ public final class RpcException extends RuntimeException {
 
     public static RpcException invalidParams(String message) {
         return new RpcException(INVALID_PARAMS, message);
+    }
+
+    /**
+     * The answer to a method nobody offers: names the node's own methods and, when a ledger model is bound, its
+     * queries.
+     */
+    public static RpcException unknownMethod(String method, Collection<String> registered, String model,
+            Collection<String> modelMethods) {
+        StringBuilder m = new StringBuilder("unknown method '").append(Params.abbreviate(method))
+                .append("': the node offers ").append(String.join(", ", new TreeSet<>(registered)));
+        if (model != null) {
+            m.append("; its ").append(model).append(" ledger model offers ")
+                    .append(modelMethods.isEmpty() ? "none" : String.join(", ", new TreeSet<>(modelMethods)));
+        }
+        return new RpcException(METHOD_NOT_FOUND, m.toString());
     }
 
     public static RpcException notReady(String what) {

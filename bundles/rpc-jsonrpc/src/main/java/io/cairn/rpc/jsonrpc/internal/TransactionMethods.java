@@ -3,12 +3,11 @@ package io.cairn.rpc.jsonrpc.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.cairn.api.chain.Address;
+import io.cairn.api.chain.Envelope;
 import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.MalformedDataException;
 import io.cairn.api.chain.Receipt;
-import io.cairn.api.chain.Transaction;
 import io.cairn.api.chain.VerifiedTransaction;
-import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.api.node.BlockStore;
 import io.cairn.api.node.LedgerModel;
 import io.cairn.api.node.StateSnapshot;
@@ -20,7 +19,11 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
-/** Transactions, receipts and accounts: sendTransaction, getTransaction, getTransactionReceipt, getBalance, getNonce, getPoolStatus. */
+/**
+ * Transactions, receipts and accounts: sendTransaction, getTransaction, getTransactionReceipt, getBalance,
+ * getPoolStatus. A transaction's body is read by the bound ledger model ({@link ModelView}); a model's own
+ * methods (the account model's getNonce) are its queries ({@link LedgerQueries}).
+ */
 public final class TransactionMethods {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -28,6 +31,7 @@ public final class TransactionMethods {
     static final long POOL_WAIT_MS = 3000;
 
     private final NodeServices node;
+    private final ModelView models;
     private final long poolWaitNanos;
 
     public TransactionMethods(NodeServices node) {
@@ -36,6 +40,7 @@ public final class TransactionMethods {
 
     TransactionMethods(NodeServices node, long poolWaitMs) {
         this.node = node;
+        this.models = new ModelView(node);
         this.poolWaitNanos = TimeUnit.MILLISECONDS.toNanos(poolWaitMs);
     }
 
@@ -55,7 +60,6 @@ public final class TransactionMethods {
         methods.put("getTransaction", this::getTransaction);
         methods.put("getTransactionReceipt", this::getTransactionReceipt);
         methods.put("getBalance", this::getBalance);
-        methods.put("getNonce", this::getNonce);
         methods.put("getPoolStatus", this::getPoolStatus);
     }
 
@@ -121,18 +125,18 @@ public final class TransactionMethods {
     }
 
     /**
-     * A batch entry's lane: its sender's public key, from the decoded transaction, so that one sender's
-     * transactions keep their order (their nonces) while different senders are verified in parallel. Bytes that
-     * do not decode go in any lane: the pool refuses them with the reason.
+     * A batch entry's lane: its first signer's public key (the sender's), from the decoded envelope, so that one
+     * sender's transactions keep their order (their nonces) while different senders are verified in parallel.
+     * Bytes that do not decode go in any lane: the pool refuses them with the reason.
      */
     static int senderKey(byte[] encoded) {
-        Transaction tx;
+        Envelope env;
         try {
-            tx = Transaction.decode(encoded);
+            env = Envelope.decode(encoded);
         } catch (MalformedDataException e) {
             return RpcMethod.ANY_ORDER;
         }
-        int h = Arrays.hashCode(tx.publicKey());
+        int h = Arrays.hashCode(env.publicKeys().get(0));
         return h == RpcMethod.ANY_ORDER ? 0 : h;
     }
 
@@ -145,8 +149,7 @@ public final class TransactionMethods {
             TxPool pool = node.txPool();
             Optional<VerifiedTransaction> pending = pool == null ? Optional.empty() : pool.get(hash);
             if (pending.isPresent()) {
-                VerifiedTransaction vt = pending.get();
-                return ChainJson.transaction(vt.tx(), vt.encoded(), vt.hash(), vt.sender(), null, null, null);
+                return models.json(pending.get(), null, null, null);
             }
             // It may have been committed (and dropped from the pool) between the two lookups.
             located = store.transaction(hash);
@@ -155,17 +158,8 @@ public final class TransactionMethods {
             }
         }
         BlockStore.Located l = located.get();
-        return ChainJson.transaction(l.tx(), null, hash, sender(l.tx(), hash, store), l.blockNumber(),
-                store.hash(l.blockNumber()).orElse(null), l.index());
-    }
-
-    /** The sender of a committed transaction: from its key if the suite is here, else from its receipt. */
-    private Address sender(Transaction tx, Hash hash, BlockStore store) {
-        CryptoSuite suite = node.suite();
-        if (suite != null) {
-            return suite.address(tx.publicKey());
-        }
-        return store.receipt(hash).map(Receipt::from).orElse(null);
+        VerifiedTransaction tx = models.committed(l.tx(), hash, () -> store.receipt(hash).map(Receipt::from));
+        return models.json(tx, l.blockNumber(), store.hash(l.blockNumber()).orElse(null), l.index());
     }
 
     JsonNode getTransactionReceipt(Params p) {
@@ -177,7 +171,11 @@ public final class TransactionMethods {
             return NODES.nullNode();
         }
         Receipt r = receipt.get();
-        Address to = store.transaction(hash).map(l -> l.tx().to()).orElse(null);
+        String to = null;
+        Optional<BlockStore.Located> located = store.transaction(hash);
+        if (located.isPresent()) {
+            to = models.to(models.committed(located.get().tx(), hash, () -> Optional.of(r.from())));
+        }
         return ChainJson.receipt(r, store.hash(r.blockNumber()).orElse(null), to);
     }
 
@@ -192,12 +190,6 @@ public final class TransactionMethods {
         try (StateSnapshot state = store.state()) {
             return NODES.textNode(model.balance(state, account).toString());
         }
-    }
-
-    JsonNode getNonce(Params p) {
-        p.atMost(1);
-        Address account = p.address(0, "address");
-        return NODES.numberNode(node.needTxPool().nextNonce(account));
     }
 
     JsonNode getPoolStatus(Params p) {

@@ -70,7 +70,7 @@ class BatchLanesTest {
             }
             Map<Address, List<Long>> nonces = new HashMap<>();
             for (VerifiedTransaction vt : pool.submitted) {
-                nonces.computeIfAbsent(vt.sender(), a -> new ArrayList<>()).add(vt.nonce());
+                nonces.computeIfAbsent(vt.sender(), a -> new ArrayList<>()).add(Fakes.nonce(vt));
             }
             assertEquals(SENDERS, nonces.size());
             for (Map.Entry<Address, List<Long>> e : nonces.entrySet()) {

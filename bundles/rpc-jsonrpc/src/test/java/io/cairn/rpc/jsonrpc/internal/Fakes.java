@@ -3,15 +3,25 @@ package io.cairn.rpc.jsonrpc.internal;
 import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Block;
 import io.cairn.api.chain.BlockHeader;
+import io.cairn.api.chain.Bytes;
 import io.cairn.api.chain.ChainSpec;
+import io.cairn.api.chain.Decoder;
+import io.cairn.api.chain.Encoder;
+import io.cairn.api.chain.Envelope;
 import io.cairn.api.chain.Genesis;
 import io.cairn.api.chain.Hash;
+import io.cairn.api.chain.MalformedDataException;
 import io.cairn.api.chain.MerkleRoot;
 import io.cairn.api.chain.Receipt;
 import io.cairn.api.chain.Transaction;
+import io.cairn.api.chain.Uint256;
 import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.api.crypto.NodeIdentity;
+import io.cairn.api.ledger.Claims;
+import io.cairn.api.ledger.LedgerKey;
+import io.cairn.api.ledger.LedgerQuery;
+import io.cairn.api.ledger.Pending;
 import io.cairn.api.network.PeerReputation;
 import io.cairn.api.node.BlockStore;
 import io.cairn.api.node.Consensus;
@@ -35,6 +45,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Plain-object stand-ins for the node's components: a two-block chain, a pool and a consensus. */
 final class Fakes {
@@ -84,22 +96,48 @@ final class Fakes {
                 signature);
     }
 
+    /** A version 2 account transfer ({@code u64 nonce | to[20] | value[32] | bytes data}) signed by sender {@code sender}. */
+    static Envelope tx2(int sender, long nonce, int value) {
+        byte[] body = new Encoder().u64(nonce).fixed(filled(20, 0x33)).fixed(Uint256.toBytes(BigInteger.valueOf(value)))
+                .bytes(new byte[] {3, 4, 5}).toByteArray();
+        return Envelope.sign(SIGNER, CHAIN_ID, Envelope.ACCOUNT, body, List.of(sender(sender).privateKey()));
+    }
+
+    /** The v1 transfer as the envelope it is. */
+    static Envelope env(Transaction tx) {
+        return Envelope.decode(tx.encode());
+    }
+
+    /** The nonce of an account transfer of either version: the body starts with it. */
+    static long nonce(VerifiedTransaction vt) {
+        return new Decoder(vt.envelope().body(), "body").u64("nonce");
+    }
+
     static byte[] filled(int n, int b) {
         byte[] a = new byte[n];
         Arrays.fill(a, (byte) b);
         return a;
     }
 
-    static VerifiedTransaction verified(Suite suite, Transaction tx) {
-        return new VerifiedTransaction(tx, suite.digest(tx.signingPayload()), suite.address(tx.publicKey()), tx.encode());
+    static VerifiedTransaction verified(Suite suite, Envelope env) {
+        List<Address> signers = new ArrayList<>();
+        for (byte[] k : env.publicKeys()) {
+            signers.add(suite.address(k));
+        }
+        return new VerifiedTransaction(env, suite.digest(env.payload()), signers);
     }
 
+    static VerifiedTransaction verified(Suite suite, Transaction tx) {
+        return verified(suite, env(tx));
+    }
+
+    /** A pool that admits whatever decodes; as {@link io.cairn.api.ledger.Pending} it names each transfer's nonce key. */
     static class Pool implements TxPool {
         final Suite suite;
         final Map<Hash, VerifiedTransaction> pending = Collections.synchronizedMap(new LinkedHashMap<>());
         final List<VerifiedTransaction> submitted = Collections.synchronizedList(new ArrayList<>());
+        final Map<LedgerKey, VerifiedTransaction> consumers = new ConcurrentHashMap<>();
         volatile TxRejectedException reject;
-        volatile long nextNonce = 5;
 
         Pool(Suite suite) {
             this.suite = suite;
@@ -109,17 +147,19 @@ final class Fakes {
             if (reject != null) {
                 throw reject;
             }
-            VerifiedTransaction vt = verified(suite, Transaction.decode(encoded));
+            VerifiedTransaction vt = verified(suite, Envelope.decode(encoded));
             submitted.add(vt);
             pending.put(vt.hash(), vt);
+            consumers.put(Model.key(vt.sender(), nonce(vt)), vt);
             return vt;
         }
+        @Override public Optional<VerifiedTransaction> producer(LedgerKey key) { return Optional.empty(); }
+        @Override public Optional<VerifiedTransaction> consumer(LedgerKey key) { return Optional.ofNullable(consumers.get(key)); }
         @Override public List<VerifiedTransaction> pending(int max) { return List.copyOf(pending.values()); }
         @Override public Optional<VerifiedTransaction> get(Hash txHash) { return Optional.ofNullable(pending.get(txHash)); }
         @Override public int size() { return pending.size(); }
         @Override public int capacity() { return 200000; }
         @Override public PoolStatus status() { return new PoolStatus(pending.size(), 200000, 150000, 1234.5); }
-        @Override public long nextNonce(Address sender) { return nextNonce; }
         @Override public Health health() { return Health.ready("ok"); }
     }
 
@@ -145,9 +185,9 @@ final class Fakes {
             Hash hb = suite.digest(b.signingPayload());
             BlockHeader h1 = new BlockHeader(1, CHAIN_ID, 1, hashes.get(0), 2000, MerkleRoot.of(List.of(ha, hb), suite::hash),
                     Hash.of(filled(32, 2)), Hash.of(filled(32, 3)), 2, key(9), new byte[0]);
-            add(new Block(h1, List.of(a, b), List.of(filled(128, 0x77))));
-            located.put(ha, new Located(a, ha, 1, 0));
-            located.put(hb, new Located(b, hb, 1, 1));
+            add(new Block(h1, List.of(env(a), env(b)), List.of(filled(128, 0x77))));
+            located.put(ha, new Located(env(a), ha, 1, 0));
+            located.put(hb, new Located(env(b), hb, 1, 1));
             receipts.put(ha, new Receipt(ha, 1, 0, suite.address(a.publicKey()), Receipt.Status.SUCCESS, ""));
             receipts.put(hb, new Receipt(hb, 1, 1, suite.address(b.publicKey()), Receipt.Status.INSUFFICIENT_BALANCE,
                     "balance 0 < 20"));
@@ -158,8 +198,26 @@ final class Fakes {
             hashes.add(suite.digest(b.header().encode()));
         }
 
+        /** Commits a block of {@code txs} on top, each with a SUCCESS receipt naming its first signer. */
+        void commit(Envelope... txs) {
+            long n = blocks.size();
+            List<Hash> txHashes = new ArrayList<>();
+            for (Envelope e : txs) {
+                txHashes.add(suite.digest(e.payload()));
+            }
+            BlockHeader h = new BlockHeader(1, CHAIN_ID, n, hashes.get((int) n - 1), 3000,
+                    MerkleRoot.of(txHashes, suite::hash), Hash.of(filled(32, 2)), Hash.of(filled(32, 3)), txs.length,
+                    key(9), new byte[0]);
+            add(new Block(h, List.of(txs), List.of(filled(128, 0x77))));
+            for (int i = 0; i < txs.length; i++) {
+                located.put(txHashes.get(i), new Located(txs[i], txHashes.get(i), n, i));
+                receipts.put(txHashes.get(i), new Receipt(txHashes.get(i), n, i,
+                        suite.address(txs[i].publicKeys().get(0)), Receipt.Status.SUCCESS, ""));
+            }
+        }
+
         Hash txHash(int block, int index) {
-            return suite.digest(blocks.get(block).transactions().get(index).signingPayload());
+            return suite.digest(blocks.get(block).transactions().get(index).payload());
         }
 
         @Override public long height() { return blocks.size() - 1; }
@@ -184,17 +242,86 @@ final class Fakes {
         @Override public Health health() { return Health.ready("ok"); }
     }
 
-    static final class Model implements LedgerModel {
+    /**
+     * A stand-in for the account model (the real one is not this module's): it describes account transfers of
+     * both body versions with the fields and JSON forms the RPC printed before the envelope, and offers getNonce:
+     * the state's nonce ({@link #stateNonce}) advanced past the pool's consecutive transfers.
+     */
+    static class Model implements LedgerModel {
+        volatile long stateNonce = 3;
+        /** States the getNonce query was answered on. */
+        final List<StateView> states = new CopyOnWriteArrayList<>();
+
+        static LedgerKey key(Address sender, long nonce) {
+            return LedgerKey.of(new Encoder().u8('n').fixed(sender.toByteArray()).u64(nonce).toByteArray());
+        }
+
         @Override public String model() { return "account"; }
         @Override public StateTransition genesis(Genesis genesis) { throw new UnsupportedOperationException(); }
         @Override public StateTransition apply(long n, List<VerifiedTransaction> txs, StateView parent) { throw new UnsupportedOperationException(); }
-        @Override public void admit(VerifiedTransaction tx, StateView state, long expectedNonce) {}
-        @Override public long nonce(StateView state, Address account) { return 3; }
+        @Override public Claims claims(VerifiedTransaction tx) { throw new UnsupportedOperationException(); }
+        @Override public boolean available(StateView state, LedgerKey key, Pending pending, int holdLimit) { throw new UnsupportedOperationException(); }
+        @Override public TxRejectedException conflict(VerifiedTransaction tx, LedgerKey key, Hash holder) { throw new UnsupportedOperationException(); }
+        @Override public void admit(VerifiedTransaction tx, StateView state, Pending pending) {}
         @Override public BigInteger balance(StateView state, Address account) {
             return new BigInteger("123456789012345678901234567890");
         }
         @Override public Hash stateRoot(StateView state) { return Hash.ZERO; }
         @Override public Health health() { return Health.ready("ok"); }
+
+        @Override public Map<String, Object> describe(VerifiedTransaction tx) throws TxRejectedException {
+            Envelope env = tx.envelope();
+            Decoder d = new Decoder(env.body(), "account transfer");
+            Map<String, Object> m = new LinkedHashMap<>();
+            try {
+                long nonce = d.u64("nonce");
+                if (env.version() == 1) {
+                    d.fixed(64, "publicKey");
+                }
+                m.put("nonce", new BigInteger(Long.toUnsignedString(nonce)));
+                m.put("from", tx.sender().toHex());
+                m.put("to", Address.of(d.fixed(20, "to")).toHex());
+                m.put("value", Uint256.fromBytes(d.fixed(32, "value")).toString());
+                m.put("data", Bytes.toHex(d.bytes(Transaction.MAX_DATA, "data")));
+                d.end();
+            } catch (MalformedDataException e) {
+                throw new TxRejectedException(TxRejectedException.Reason.MALFORMED, e.getMessage());
+            }
+            m.put("publicKey", Bytes.toHex(env.publicKeys().get(0)));
+            m.put("signature", Bytes.toHex(env.signatures().get(0)));
+            return m;
+        }
+
+        @Override public List<LedgerQuery> queries() {
+            return List.of(new LedgerQuery() {
+                @Override public String method() { return "getNonce"; }
+                @Override public String params() { return "address"; }
+                @Override public Object answer(List<String> params, StateView state, Pending pending) {
+                    if (params.size() > 1) {
+                        throw new IllegalArgumentException("getNonce takes at most 1 parameter, got " + params.size());
+                    }
+                    String a = params.isEmpty() ? null : params.get(0);
+                    if (a == null) {
+                        throw new IllegalArgumentException("params[0]: address is missing");
+                    }
+                    if (!a.startsWith("0x")) {
+                        throw new IllegalArgumentException("params[0]: address must be 0x-prefixed hex of 20 bytes, got \""
+                                + a + "\" (no 0x prefix)");
+                    }
+                    byte[] b = Bytes.fromHex(a);
+                    if (b.length != Address.SIZE) {
+                        throw new IllegalArgumentException("params[0]: address must be 0x-prefixed hex of 20 bytes, got "
+                                + b.length + " bytes");
+                    }
+                    states.add(state);
+                    long n = stateNonce;
+                    while (pending.consumer(key(Address.of(b), n)).isPresent()) {
+                        n++;
+                    }
+                    return new BigInteger(Long.toUnsignedString(n));
+                }
+            });
+        }
     }
 
     /** A consensus engine reporting whatever status a test gives it; solo's by default. */

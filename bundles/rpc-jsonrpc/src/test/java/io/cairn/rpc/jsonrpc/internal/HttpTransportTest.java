@@ -135,7 +135,10 @@ class HttpTransportTest {
     void unknownMethodIsNamed() throws Exception {
         JsonNode e = JSON.readTree(post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getFoo\"}").body()).get("error");
         assertEquals(-32601, e.get("code").asInt());
-        assertEquals("unknown method 'getFoo'", e.get("message").asText());
+        assertTrue(e.get("message").asText().startsWith("unknown method 'getFoo': the node offers getBalance, "),
+                e.get("message").asText());
+        assertTrue(e.get("message").asText().endsWith("; its account ledger model offers getNonce"),
+                e.get("message").asText());
     }
 
     @Test

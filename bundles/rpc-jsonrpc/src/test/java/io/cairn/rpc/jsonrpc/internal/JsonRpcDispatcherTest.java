@@ -107,6 +107,45 @@ class JsonRpcDispatcherTest {
     }
 
     @Test
+    void withoutAFallbackTheUnknownMethodErrorNamesTheRegisteredOnes() throws Exception {
+        assertError(call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getFoo\"}"), -32601,
+                "unknown method 'getFoo': the node offers absent, boom, echo, picky");
+    }
+
+    @Test
+    void aMethodThatIsNotRegisteredGoesToTheFallbackWhichMayOfferIt() throws Exception {
+        RecordingMetrics metrics = new RecordingMetrics();
+        List<String> seen = new ArrayList<>();
+        JsonRpcDispatcher.Fallback fallback = new JsonRpcDispatcher.Fallback() {
+            @Override
+            public boolean offers(String method) {
+                return method.equals("getTips");
+            }
+
+            @Override
+            public JsonNode call(String method, Params params, java.util.Collection<String> registered) {
+                seen.add(method);
+                if (!offers(method)) {
+                    throw RpcException.unknownMethod(method, registered, "dag", List.of("getTips"));
+                }
+                return new TextNode("tips of " + params.texts("count"));
+            }
+        };
+        JsonRpcDispatcher d = new JsonRpcDispatcher(methods, fallback, 5, Runnable::run, 1, metrics);
+        assertEquals("tips of [3]", call(d, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getTips\",\"params\":[3]}")
+                .get("result").asText());
+        assertEquals("echoed", call(d, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"echo\",\"params\":[\"echoed\"]}")
+                .get("result").asText(), "registered methods come first");
+        assertError(call(d, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"getFoo\"}"), -32601,
+                "unknown method 'getFoo': the node offers absent, boom, echo, picky; its dag ledger model offers getTips");
+        assertEquals(null, call(d, "{\"jsonrpc\":\"2.0\",\"method\":\"getFoo\"}"), "a notification gets no answer");
+        assertEquals(List.of("getTips", "getFoo", "getFoo"), seen);
+        assertEquals(1, metrics.count("rpc_requests", "method", "getTips"));
+        assertEquals(2, metrics.count("rpc_requests", "method", "unknown"));
+        assertEquals(2, metrics.count("rpc_errors", "code", "-32601"));
+    }
+
+    @Test
     void namedParamsAreRejected() throws Exception {
         assertError(call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"echo\",\"params\":{\"a\":1}}"), -32602,
                 "params must be an array");

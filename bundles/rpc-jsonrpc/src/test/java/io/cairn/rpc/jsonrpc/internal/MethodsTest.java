@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cairn.api.chain.Bytes;
+import io.cairn.api.chain.Envelope;
 import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.Transaction;
 import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.node.TxRejectedException;
+import io.cairn.api.testing.RecordingMetrics;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -23,6 +25,7 @@ class MethodsTest {
     private static final long POOL_WAIT_MS = 300;
 
     private final Fakes.Node node = new Fakes.Node();
+    private final RecordingMetrics metrics = new RecordingMetrics();
     private final JsonRpcDispatcher dispatcher;
 
     MethodsTest() {
@@ -30,7 +33,7 @@ class MethodsTest {
         new TransactionMethods(node, POOL_WAIT_MS).register(methods);
         new BlockMethods(node).register(methods);
         new NodeMethods(node).register(methods);
-        dispatcher = new JsonRpcDispatcher(methods, 2000, Runnable::run, 1);
+        dispatcher = new JsonRpcDispatcher(methods, new LedgerQueries(node), 2000, Runnable::run, 1, metrics);
     }
 
     private JsonNode response(String method, String params) throws Exception {
@@ -118,7 +121,8 @@ class MethodsTest {
             @Override public int size() { return 0; }
             @Override public int capacity() { return 0; }
             @Override public io.cairn.api.node.PoolStatus status() { return new io.cairn.api.node.PoolStatus(0, 0, 0, 0); }
-            @Override public long nextNonce(io.cairn.api.chain.Address a) { return 0; }
+            @Override public java.util.Optional<io.cairn.api.chain.VerifiedTransaction> producer(io.cairn.api.ledger.LedgerKey k) { return java.util.Optional.empty(); }
+            @Override public java.util.Optional<io.cairn.api.chain.VerifiedTransaction> consumer(io.cairn.api.ledger.LedgerKey k) { return java.util.Optional.empty(); }
             @Override public io.cairn.api.node.Component.Health health() { return io.cairn.api.node.Component.Health.notReady("closing"); }
         };
         JsonNode r = result("sendTransaction", "[" + q(Bytes.toHex(Fakes.tx(3, 0, 5).encode())) + "]");
@@ -146,6 +150,89 @@ class MethodsTest {
         assertError("getConsensusStatus", "[]", -32018, "no consensus");
         node.model = null;
         assertError("getBalance", "[" + q("0x" + "11".repeat(20)) + "]", -32018, "not ready");
+    }
+
+    @Test
+    void unknownMethodsAreLookedUpInTheModelsQueriesAndOtherwiseNameWhatIsOffered() throws Exception {
+        JsonNode r = response("getFoo", "[]");
+        assertEquals(-32601, r.get("error").get("code").asInt());
+        assertEquals("unknown method 'getFoo': the node offers getBalance, getBlockByHash, getBlockByNumber, "
+                + "getBlockNumber, getConsensusStatus, getNodeInfo, getPoolStatus, getTotalTransactionCount, "
+                + "getTransaction, getTransactionReceipt, sendTransaction; its account ledger model offers getNonce",
+                r.get("error").get("message").asText());
+        assertEquals(1, metrics.count("rpc_requests", "method", "unknown"));
+        assertEquals(0, metrics.count("rpc_requests", "method", "getFoo"));
+    }
+
+    @Test
+    void anotherModelsQueriesAreDispatchedKnowingNoModel() throws Exception {
+        node.model = new Fakes.Model() {
+            @Override public String model() { return "dag"; }
+            @Override public java.util.List<io.cairn.api.ledger.LedgerQuery> queries() {
+                return java.util.List.of(new io.cairn.api.ledger.LedgerQuery() {
+                    @Override public String method() { return "getTips"; }
+                    @Override public String params() { return "count, verbose"; }
+                    @Override public Object answer(java.util.List<String> params, io.cairn.api.node.StateView state,
+                            io.cairn.api.ledger.Pending pending) {
+                        if (params.size() != 2) {
+                            throw new IllegalArgumentException("getTips takes count and verbose, got " + params.size()
+                                    + " parameters");
+                        }
+                        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+                        m.put("params", new java.util.ArrayList<>(params));
+                        m.put("big", java.math.BigInteger.ONE.shiftLeft(70));
+                        m.put("small", 7);
+                        m.put("ok", true);
+                        m.put("none", null);
+                        m.put("tips", java.util.List.of("0x01", "0x02"));
+                        return m;
+                    }
+                });
+            }
+        };
+        JsonNode r = response("getTips", "[12345678901234567890123, true]");
+        assertEquals("{\"params\":[\"12345678901234567890123\",\"true\"],\"big\":1180591620717411303424,"
+                + "\"small\":7,\"ok\":true,\"none\":null,\"tips\":[\"0x01\",\"0x02\"]}", r.get("result").toString(),
+                "the model's JSON values, in the model's order, numbers exact");
+        assertError("getTips", "[1]", -32602, "getTips takes count and verbose, got 1 parameters");
+        assertError("getTips", "[[1], 2]", -32602, "params[0]: getTips takes its parameters (count, verbose) as strings or numbers, got an array");
+        assertError("getNonce", "[" + q("0x" + "11".repeat(20)) + "]", -32601, "its dag ledger model offers getTips");
+    }
+
+    @Test
+    void aQuerysInvalidParamsAreInvalidParamsWithItsMessage() throws Exception {
+        assertError("getNonce", "[" + q("0x1234") + "]", -32602, "params[0]: address must be 0x-prefixed hex of 20 bytes, got 2 bytes");
+        assertError("getNonce", "[]", -32602, "params[0]: address is missing");
+        assertError("getNonce", "[null]", -32602, "params[0]: address is missing");
+        assertError("getNonce", "[\"0x11\", 2]", -32602, "getNonce takes at most 1 parameter, got 2");
+    }
+
+    @Test
+    void withoutAModelAMethodTheNodeDoesNotKnowIsNotReady() throws Exception {
+        node.model = null;
+        assertError("getNonce", "[" + q("0x" + "11".repeat(20)) + "]", -32018, "not ready: no ledger model");
+        assertError("getFoo", "[]", -32018, "not ready: no ledger model");
+        assertEquals(2, metrics.count("rpc_requests", "method", "unknown"), "nothing offers them now");
+    }
+
+    @Test
+    void aQueryBeforeGenesisIsNotReady() throws Exception {
+        node.store.blocks.clear();
+        assertError("getNonce", "[" + q("0x" + "11".repeat(20)) + "]", -32018, "no genesis block yet");
+    }
+
+    @Test
+    void theEnvelopesRejectionCodesSurface() throws Exception {
+        String tx = "[" + q(Bytes.toHex(Fakes.tx(3, 0, 5).encode())) + "]";
+        for (TxRejectedException.Reason reason : new TxRejectedException.Reason[] {TxRejectedException.Reason.WRONG_LEDGER,
+                TxRejectedException.Reason.DUPLICATE_SIGNER, TxRejectedException.Reason.EXTRA_SIGNER,
+                TxRejectedException.Reason.MISSING_SIGNER}) {
+            node.pool().reject = new TxRejectedException(reason, "refused: " + reason);
+            assertError("sendTransaction", tx, reason.code, "refused: " + reason);
+        }
+        assertEquals(java.util.List.of(-32019, -32020, -32021, -32022), java.util.List.of(
+                TxRejectedException.Reason.WRONG_LEDGER.code, TxRejectedException.Reason.DUPLICATE_SIGNER.code,
+                TxRejectedException.Reason.EXTRA_SIGNER.code, TxRejectedException.Reason.MISSING_SIGNER.code));
     }
 
     @Test
@@ -294,9 +381,23 @@ class MethodsTest {
     }
 
     @Test
-    void getNonceCountsThePool() throws Exception {
-        node.pool().nextNonce = 17;
-        assertEquals(17, result("getNonce", "[" + q("0x" + "11".repeat(20)) + "]").asLong());
+    void getNonceIsTheAccountModelsQueryCountingThePool() throws Exception {
+        String sender = q(node.suiteImpl.address(Fakes.sender(6).publicKey()).toHex());
+        assertEquals("3", response("getNonce", "[" + sender + "]").get("result").toString(), "a JSON integer");
+        result("sendTransaction", "[" + q(Bytes.toHex(Fakes.tx(6, 3, 1).encode())) + "]");
+        result("sendTransaction", "[" + q(Bytes.toHex(Fakes.tx2(6, 4, 1).encoded())) + "]");
+        result("sendTransaction", "[" + q(Bytes.toHex(Fakes.tx(6, 6, 1).encode())) + "]");
+        assertEquals(5, result("getNonce", "[" + sender + "]").asLong(), "past the consecutive pending nonces 3 and 4");
+        assertEquals(2, ((Fakes.Model) node.model).states.size(), "answered on the head's state");
+        assertEquals(2, node.store.closedSnapshots, "each state snapshot is closed");
+        assertEquals(2, metrics.count("rpc_requests", "method", "getNonce"), "counted under its own name");
+    }
+
+    @Test
+    void getNonceKeepsItsUnsignedIntegerForm() throws Exception {
+        ((Fakes.Model) node.model).stateNonce = -1L; // 2^64 - 1
+        JsonNode r = response("getNonce", "[" + q("0x" + "11".repeat(20)) + "]");
+        assertTrue(r.toString().contains("\"result\":18446744073709551615"), r.toString());
     }
 
     @Test
@@ -324,7 +425,8 @@ class MethodsTest {
         assertEquals(node.suiteImpl.address(Fakes.key(9)).toHex(), r.get("address").asText());
         assertEquals(Fakes.CHAIN_ID, r.get("chainId").asLong());
         assertEquals("fake", r.get("suite").asText());
-        assertEquals("account", r.get("ledgerModel").asText());
+        assertEquals("account", r.get("ledger").asText(), "the chain's, from its genesis");
+        assertEquals("account", r.get("ledgerModel").asText(), "the bound engine's");
         assertEquals("solo", r.get("consensus").asText());
         assertEquals(1, r.get("height").asLong());
         assertEquals("http://127.0.0.1:20200", r.get("rpc").asText());
@@ -399,27 +501,148 @@ class MethodsTest {
     /** Checks a transaction object as a client would: from its raw bytes alone. */
     private void assertCheckable(JsonNode t) {
         byte[] raw = Bytes.fromHex(t.get("raw").asText());
-        Transaction decoded = Transaction.decode(raw);
-        assertEquals(Bytes.toHex(decoded.publicKey()), t.get("publicKey").asText());
-        assertEquals(Bytes.toHex(decoded.signature()), t.get("signature").asText());
-        assertEquals(64, Bytes.fromHex(t.get("publicKey").asText()).length);
-        assertEquals(64, Bytes.fromHex(t.get("signature").asText()).length);
-        byte[] payload = java.util.Arrays.copyOf(raw, raw.length - 64);
+        Envelope decoded = Envelope.decode(raw);
+        assertEquals(decoded.version(), t.get("version").asInt());
+        assertEquals(Envelope.ledgerName(decoded.ledger()), t.get("ledger").asText());
+        int n = decoded.publicKeys().size();
+        assertEquals(n, t.get("signers").size());
+        byte[] payload = java.util.Arrays.copyOf(raw, raw.length - 64 * n);
         byte[] hash = node.suiteImpl.hash(payload);
-        assertEquals(Bytes.toHex(hash), t.get("hash").asText(), "hash = H(raw without the signature)");
-        assertTrue(node.suiteImpl.verify(hash, Bytes.fromHex(t.get("signature").asText()),
-                Bytes.fromHex(t.get("publicKey").asText())), "the signature verifies for the public key");
-        assertEquals(node.suiteImpl.address(decoded.publicKey()).toHex(), t.get("from").asText());
-        assertEquals(decoded.nonce(), t.get("nonce").asLong());
-        assertEquals(decoded.value().toString(), t.get("value").asText());
-        assertEquals(Bytes.toHex(decoded.data()), t.get("data").asText());
+        assertEquals(Bytes.toHex(hash), t.get("hash").asText(), "hash = H(raw without its signatures)");
+        for (int i = 0; i < n; i++) {
+            JsonNode s = t.get("signers").get(i);
+            assertEquals(java.util.List.of("address", "publicKey", "signature"), keys(s));
+            assertEquals(Bytes.toHex(decoded.publicKeys().get(i)), s.get("publicKey").asText());
+            assertEquals(Bytes.toHex(decoded.signatures().get(i)), s.get("signature").asText());
+            assertEquals(node.suiteImpl.address(decoded.publicKeys().get(i)).toHex(), s.get("address").asText());
+            assertTrue(node.suiteImpl.verify(hash, Bytes.fromHex(s.get("signature").asText()),
+                    Bytes.fromHex(s.get("publicKey").asText())), "the signature verifies for the public key");
+        }
+        // the account model's fields: the sender is the one signer
+        JsonNode signer = t.get("signers").get(0);
+        assertEquals(signer.get("publicKey"), t.get("publicKey"));
+        assertEquals(signer.get("signature"), t.get("signature"));
+        assertEquals(signer.get("address"), t.get("from"));
+        if (decoded.version() == 1) {
+            Transaction v1 = Transaction.decode(raw);
+            assertEquals(v1.nonce(), t.get("nonce").asLong());
+            assertEquals(v1.value().toString(), t.get("value").asText());
+            assertEquals(Bytes.toHex(v1.data()), t.get("data").asText());
+            assertEquals(v1.to().toHex(), t.get("to").asText());
+            assertEquals(payload.length, v1.signingPayload().length);
+        }
+    }
+
+    @Test
+    void aVersion1TransactionKeepsEveryOldFieldWithItsValueAndForm() throws Exception {
+        Hash h = node.store.txHash(1, 1);
+        JsonNode t = result("getTransaction", "[" + q(h) + "]");
+        Transaction v1 = Transaction.decode(Bytes.fromHex(t.get("raw").asText()));
+        String signer = "{\"address\":\"" + node.suiteImpl.address(v1.publicKey()).toHex() + "\",\"publicKey\":\""
+                + Bytes.toHex(v1.publicKey()) + "\",\"signature\":\"" + Bytes.toHex(v1.signature()) + "\"}";
+        assertEquals("{\"hash\":\"" + h.toHex() + "\",\"version\":1,\"chainId\":7,\"ledger\":\"account\",\"nonce\":0,"
+                + "\"from\":\"" + node.suiteImpl.address(v1.publicKey()).toHex() + "\",\"to\":\"0x" + "22".repeat(20) + "\","
+                + "\"value\":\"20\",\"data\":\"0x0102\",\"publicKey\":\"" + Bytes.toHex(v1.publicKey()) + "\","
+                + "\"signature\":\"" + Bytes.toHex(v1.signature()) + "\",\"signers\":[" + signer + "],"
+                + "\"raw\":\"" + Bytes.toHex(v1.encode()) + "\",\"blockNumber\":1,\"blockHash\":\""
+                + node.store.hashes.get(1).toHex() + "\",\"transactionIndex\":1}", t.toString());
+    }
+
+    @Test
+    void aVersion2EnvelopeIsDescribedByTheModel() throws Exception {
+        Envelope env = Fakes.tx2(5, 9, 77);
+        node.store.commit(Fakes.env(Fakes.tx(1, 1, 1)), env);
+        Hash h = Hash.of(node.suiteImpl.hash(env.payload()));
+        JsonNode t = result("getTransaction", "[" + q(h) + "]");
+        assertEquals(java.util.List.of("hash", "version", "chainId", "ledger", "nonce", "from", "to", "value", "data",
+                "publicKey", "signature", "signers", "raw", "blockNumber", "blockHash", "transactionIndex"), keys(t));
+        assertEquals(h.toHex(), t.get("hash").asText());
+        assertEquals(2, t.get("version").asInt());
+        assertEquals("account", t.get("ledger").asText());
+        assertEquals(9, t.get("nonce").asLong());
+        assertEquals(node.suiteImpl.address(Fakes.sender(5).publicKey()).toHex(), t.get("from").asText());
+        assertEquals("0x" + "33".repeat(20), t.get("to").asText());
+        assertEquals("77", t.get("value").asText());
+        assertEquals("0x030405", t.get("data").asText());
+        assertEquals(Bytes.toHex(env.encoded()), t.get("raw").asText());
+        assertEquals(2, t.get("blockNumber").asLong());
+        assertEquals(1, t.get("transactionIndex").asInt());
+        assertCheckable(t);
+        JsonNode b = result("getBlockByNumber", "[2, true]");
+        assertEquals(t, b.get("transactions").get(1), "a full block holds the same object");
+        assertCheckable(b.get("transactions").get(0));
+        assertEquals("0x" + "33".repeat(20), result("getTransactionReceipt", "[" + q(h) + "]").get("to").asText(),
+                "the receipt's recipient is the model's to");
+    }
+
+    @Test
+    void aPendingVersion2Envelope() throws Exception {
+        Envelope env = Fakes.tx2(4, 2, 3);
+        String hash = result("sendTransaction", "[" + q(Bytes.toHex(env.encoded())) + "]").asText();
+        JsonNode t = result("getTransaction", "[" + q(hash) + "]");
+        assertEquals(2, t.get("version").asInt());
+        assertTrue(t.get("blockNumber").isNull());
+        assertEquals(Bytes.toHex(env.encoded()), t.get("raw").asText());
+        assertCheckable(t);
+    }
+
+    @Test
+    void aModelWithOtherFieldsAndSeveralSigners() throws Exception {
+        // a model with no recipient, whose transactions two keys sign
+        node.model = new Fakes.Model() {
+            @Override public String model() { return "utxo"; }
+            @Override public java.util.Map<String, Object> describe(io.cairn.api.chain.VerifiedTransaction tx) {
+                java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+                m.put("inputs", java.util.List.of(java.util.Map.of("coin", "0x01")));
+                m.put("body", Bytes.toHex(tx.envelope().body()));
+                return m;
+            }
+        };
+        Envelope env = Envelope.sign(node.suiteImpl, Fakes.CHAIN_ID, Envelope.UTXO, new byte[] {9, 9},
+                java.util.List.of(Fakes.sender(1).privateKey(), Fakes.sender(2).privateKey()));
+        node.store.commit(env);
+        Hash h = Hash.of(node.suiteImpl.hash(env.payload()));
+        JsonNode t = result("getTransaction", "[" + q(h) + "]");
+        assertEquals(java.util.List.of("hash", "version", "chainId", "ledger", "inputs", "body", "signers", "raw",
+                "blockNumber", "blockHash", "transactionIndex"), keys(t));
+        assertEquals("utxo", t.get("ledger").asText());
+        assertEquals("[{\"coin\":\"0x01\"}]", t.get("inputs").toString());
+        assertEquals(2, t.get("signers").size());
+        assertEquals(node.suiteImpl.address(Fakes.sender(2).publicKey()).toHex(),
+                t.get("signers").get(1).get("address").asText());
+        assertTrue(result("getTransactionReceipt", "[" + q(h) + "]").get("to").isNull(), "no to in the model's fields");
+        node.suite = null;
+        assertError("getTransaction", "[" + q(h) + "]", -32018, "no crypto suite");
+    }
+
+    @Test
+    void aTransactionNeedsTheBoundModelOfItsLedger() throws Exception {
+        Hash h = node.store.txHash(1, 0);
+        node.model = new Fakes.Model() {
+            @Override public String model() { return "utxo"; }
+        };
+        assertError("getTransaction", "[" + q(h) + "]", -32018, "the bound ledger model 'utxo' does not read account transactions");
+        assertError("getBlockByNumber", "[1, true]", -32018, "does not read account transactions");
+        assertEquals(2, result("getBlockByNumber", "[1]").get("transactions").size(), "hashes need no model");
+        node.model = null;
+        assertError("getTransaction", "[" + q(h) + "]", -32018, "not ready: no ledger model");
+        assertError("getTransactionReceipt", "[" + q(h) + "]", -32018, "not ready: no ledger model");
+    }
+
+    @Test
+    void aBodyTheModelCannotReadIsAnInternalError() throws Exception {
+        Envelope env = Envelope.sign(node.suiteImpl, Fakes.CHAIN_ID, Envelope.ACCOUNT, new byte[] {1},
+                java.util.List.of(Fakes.sender(1).privateKey()));
+        node.store.commit(env);
+        Hash h = Hash.of(node.suiteImpl.hash(env.payload()));
+        assertError("getTransaction", "[" + q(h) + "]", -32603, "transaction " + h + ": the account ledger model cannot read it");
     }
 
     @Test
     void getTransactionGivesTheRawEncodingPublicKeyAndSignature() throws Exception {
         Hash h = node.store.txHash(1, 1);
         JsonNode t = result("getTransaction", "[" + q(h) + "]");
-        assertEquals(Bytes.toHex(node.store.blocks.get(1).transactions().get(1).encode()), t.get("raw").asText());
+        assertEquals(Bytes.toHex(node.store.blocks.get(1).transactions().get(1).encoded()), t.get("raw").asText());
         assertCheckable(t);
     }
 
@@ -440,7 +663,7 @@ class MethodsTest {
         for (JsonNode t : b.get("transactions")) {
             assertCheckable(t);
             byte[] raw = Bytes.fromHex(t.get("raw").asText());
-            leaves.add(Hash.of(node.suiteImpl.hash(java.util.Arrays.copyOf(raw, raw.length - 64))));
+            leaves.add(Hash.of(node.suiteImpl.hash(java.util.Arrays.copyOf(raw, raw.length - 64 * t.get("signers").size()))));
         }
         assertEquals(io.cairn.api.chain.MerkleRoot.of(leaves, node.suiteImpl::hash).toHex(), b.get("txRoot").asText());
     }
@@ -474,8 +697,8 @@ class MethodsTest {
 
     @Test
     void answersHaveTheDocumentedFields() throws Exception {
-        java.util.List<String> tx = java.util.List.of("hash", "chainId", "nonce", "from", "to", "value", "data",
-                "publicKey", "signature", "raw", "blockNumber", "blockHash", "transactionIndex");
+        java.util.List<String> tx = java.util.List.of("hash", "version", "chainId", "ledger", "nonce", "from", "to",
+                "value", "data", "publicKey", "signature", "signers", "raw", "blockNumber", "blockHash", "transactionIndex");
         assertEquals(tx, keys(result("getTransaction", "[" + q(node.store.txHash(1, 0)) + "]")));
         assertEquals(tx, keys(result("getBlockByNumber", "[1, true]").get("transactions").get(0)));
         assertEquals(java.util.List.of("number", "hash", "parentHash", "timestamp", "txRoot", "receiptRoot", "stateRoot",
@@ -484,8 +707,8 @@ class MethodsTest {
         assertEquals(java.util.List.of("transactionHash", "blockNumber", "blockHash", "transactionIndex", "from", "to",
                 "status", "statusText", "message"), keys(result("getTransactionReceipt", "[" + q(node.store.txHash(1, 0)) + "]")));
         JsonNode info = result("getNodeInfo", "[]");
-        assertEquals(java.util.List.of("nodeId", "address", "chainId", "suite", "ledgerModel", "consensus", "height", "rpc",
-                "engines", "memory"), keys(info));
+        assertEquals(java.util.List.of("nodeId", "address", "chainId", "suite", "ledger", "ledgerModel", "consensus",
+                "height", "rpc", "engines", "memory"), keys(info));
         assertEquals(java.util.List.of("component", "engine", "bundle", "version", "ready", "detail"),
                 keys(info.get("engines").get(0)));
         assertEquals(java.util.List.of("heapUsedBytes", "heapCommittedBytes", "heapMaxBytes", "nonHeapUsedBytes",
@@ -502,9 +725,14 @@ class MethodsTest {
         JsonNode r = result("getNodeInfo", "[]");
         assertEquals("fake", r.get("suite").asText());
         assertEquals(Fakes.CHAIN_ID, r.get("chainId").asLong());
+        node.model = null;
+        r = result("getNodeInfo", "[]");
+        assertEquals("account", r.get("ledger").asText(), "from the genesis block, with no model bound");
+        assertTrue(r.get("ledgerModel").isNull());
         node.store = null;
         r = result("getNodeInfo", "[]");
         assertTrue(r.get("suite").isNull());
+        assertTrue(r.get("ledger").isNull());
         assertTrue(r.get("chainId").isNull());
     }
 }

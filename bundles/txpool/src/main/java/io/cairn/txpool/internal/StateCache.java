@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * several transactions per block is read once. The cache is keyed by block store and head height,
  * so a new block (or a new block store) starts an empty one.
  */
-final class AccountStateCache {
+final class StateCache {
     private static final byte[] ABSENT = new byte[0];
 
     private volatile Generation current;

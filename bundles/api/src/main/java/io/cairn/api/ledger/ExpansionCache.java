@@ -1,4 +1,4 @@
-package io.cairn.ledger.account.internal;
+package io.cairn.api.ledger;
 
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
@@ -10,12 +10,12 @@ import java.util.Map;
  * was added is reused instead of running ChaCha20 over 2 KB once more. Busy accounts change block after
  * block, so this saves about half the state-root work. Expansion is a pure function of the seed, so a
  * stale or missing entry only costs time, never correctness. Bounded (least recently used out first);
- * thread-safe.
+ * thread-safe. A model keeps one per instance.
  */
-final class ExpansionCache {
+public final class ExpansionCache {
     private final Map<ByteBuffer, char[]> bySeed;
 
-    ExpansionCache(int maxEntries) {
+    public ExpansionCache(int maxEntries) {
         bySeed = new LinkedHashMap<>(Math.min(maxEntries, 1024) * 2, 0.75f, true) {
             private static final long serialVersionUID = 1L;
 
@@ -27,7 +27,7 @@ final class ExpansionCache {
     }
 
     /** The expansion of {@code seed32}, computed with {@code acc}'s buffers when not cached. */
-    char[] expansion(LtHash16 acc, byte[] seed32, boolean keep) {
+    public char[] expansion(LtHash16 acc, byte[] seed32, boolean keep) {
         ByteBuffer key = ByteBuffer.wrap(seed32.clone());
         char[] e;
         synchronized (bySeed) {
@@ -45,7 +45,7 @@ final class ExpansionCache {
         return e;
     }
 
-    int size() {
+    public int size() {
         synchronized (bySeed) {
             return bySeed.size();
         }

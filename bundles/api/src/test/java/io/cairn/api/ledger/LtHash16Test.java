@@ -1,4 +1,4 @@
-package io.cairn.ledger.account.internal;
+package io.cairn.api.ledger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
