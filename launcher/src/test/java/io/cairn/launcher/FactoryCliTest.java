@@ -37,6 +37,22 @@ class FactoryCliTest {
     }
 
     @Test
+    void theLedgerChosenAtInitIsTheOneTheGenesisNames() throws Exception {
+        Path one = tmp.resolve("utxo");
+        CliTest.Run r = cairn("init", "--dir", one.toString(), "--ledger", "utxo", "--storage", "memory", "--rpc-port", "20296");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("engines base,storage-memory,consensus-solo,ledger-utxo"), r.out());
+        assertEquals("utxo", new NodeHome(one).genesis().ledger());
+        Path chain = tmp.resolve("chain");
+        r = cairn("init", "--dir", chain.toString(), "--nodes", "4", "--ledger", "utxo", "--storage", "memory",
+                "--rpc-port", "21290", "--p2p-port", "31290", "--ssh-port", "21690");
+        assertEquals(0, r.code(), r.err());
+        for (int i = 0; i < 4; i++) {
+            assertEquals("utxo", new NodeHome(chain.resolve("node" + i)).genesis().ledger());
+        }
+    }
+
+    @Test
     void theDefaultsAreRocksDbSoloAndAccountsForOneNode() {
         CliTest.Run r = cairn("init", "--dir", tmp.resolve("d").toString(), "--rpc-port", "20297");
         assertEquals(0, r.code(), r.err());
@@ -55,10 +71,11 @@ class FactoryCliTest {
         assertEquals(2, pbft1.code(), pbft1.err());
         assertTrue(pbft1.err().contains("consensus pbft needs a chain made by `cairn init --nodes N`"), pbft1.err());
 
-        CliTest.Run utxo = cairn("init", "--dir", dir.toString(), "--ledger", "utxo");
-        assertEquals(2, utxo.code(), utxo.err());
-        assertTrue(utxo.err().contains("--ledger utxo: this distribution has no ledger-model engine 'utxo' (it has: account)"),
-                utxo.err());
+        CliTest.Run plasma = cairn("init", "--dir", dir.toString(), "--ledger", "plasma");
+        assertEquals(2, plasma.code(), plasma.err());
+        assertTrue(plasma.err().contains("--ledger plasma: this distribution has no ledger-model engine 'plasma' (it has: account, "),
+                plasma.err());
+        assertTrue(plasma.err().contains("utxo"), plasma.err());
 
         CliTest.Run storage = cairn("init", "--dir", dir.toString(), "--storage", "tikv");
         assertTrue(storage.err().contains("(it has: memory, rocksdb)"), storage.err());

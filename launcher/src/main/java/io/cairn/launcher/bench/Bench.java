@@ -58,8 +58,8 @@ public final class Bench {
         int threads = Runtime.getRuntime().availableProcessors();
         int nAccounts = settings.accounts();
         long perAccount = Math.max(1, estimateTransactions() / nAccounts);
-        log.printf("bench: %s chain %d, %d accounts x %d transfers, batches of %d over %d connections%n",
-                suite.name(), chainId, nAccounts, perAccount, settings.batch(), settings.connections());
+        log.printf("bench: %s %s chain %d, %d accounts x %d transfers, batches of %d over %d connections%n",
+                suite.name(), info.path("ledger").asText("account"), chainId, nAccounts, perAccount, settings.batch(), settings.connections());
 
         byte[][] keys = new byte[nAccounts][];
         byte[][] pubs = new byte[nAccounts][];
@@ -68,7 +68,9 @@ public final class Bench {
             keys[i] = kp.privateKey();
             pubs[i] = kp.publicKey();
         }
-        fund(suite, chainId, pubs, BigInteger.valueOf(perAccount * 2 + 10));
+        String ledger = info.path("ledger").asText("account");
+        BenchLedger model = BenchLedger.of(ledger, suite, chainId, keys, pubs);
+        model.fund(rpc, settings.funderKey(), BigInteger.valueOf(perAccount * 2 + 10), log);
 
         // Sign everything before the clock starts: signing costs as much as verifying.
         long signStart = System.nanoTime();
@@ -79,9 +81,8 @@ public final class Bench {
             int from = t;
             jobs.add(pool.submit(() -> {
                 for (int a = from; a < nAccounts; a += threads) {
-                    Address to = suite.address(pubs[(a + 1) % nAccounts]);
                     for (int n = 0; n < perAccount; n++) {
-                        signed[a][n] = Bytes.toHex(sign(suite, chainId, n, to, BigInteger.ONE, keys[a], pubs[a]).encoded());
+                        signed[a][n] = Bytes.toHex(model.sign(a, n).encoded());
                     }
                 }
                 return null;
@@ -103,6 +104,7 @@ public final class Bench {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("time", Instant.now().toString());
         report.put("suite", suite.name());
+        report.put("ledger", ledger);
         report.put("verifiedBy", suite.toString());
         report.put("chainId", chainId);
         report.put("cores", threads);
@@ -137,10 +139,6 @@ public final class Bench {
     static Envelope sign(CryptoSuite suite, long chainId, long nonce, Address to, BigInteger value, byte[] key,
             byte[] pub) {
         return NodeRpc.sign(suite, chainId, nonce, to, value, key, pub);
-    }
-
-    private void fund(CryptoSuite suite, long chainId, byte[][] pubs, BigInteger each) throws Exception {
-        rpc.fund(suite, chainId, settings.funderKey(), pubs, each, log);
     }
 
     /** JSON-RPC code of POOL_FULL: the node is busy, the client should send again a little later. */

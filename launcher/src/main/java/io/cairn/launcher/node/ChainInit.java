@@ -80,7 +80,7 @@ public final class ChainInit {
 
     public static Result init(Options o, FeatureSource features, long now) throws IOException {
         o.validate();
-        Feature.resolve(o.profile(), features);
+        Feature feature = Feature.resolve(o.profile(), features);
         if (isChain(o.dir()) && !o.force()) {
             throw new IllegalStateException("chain directory " + o.dir() + " is already initialized (--force starts a new chain)");
         }
@@ -103,7 +103,7 @@ public final class ChainInit {
             alloc.put(suite.address(suite.publicKey(key)), o.supply());
         }
         Uint256.toBytes(alloc.values().stream().reduce(BigInteger.ZERO, BigInteger::add));
-        Genesis genesis = new Genesis(o.chainId(), suite.name(), "account", now, sealers, alloc);
+        Genesis genesis = new Genesis(o.chainId(), suite.name(), feature.ledgerModel(), now, sealers, alloc);
 
         Path caDir = o.dir().resolve("ca");
         if (o.force()) {

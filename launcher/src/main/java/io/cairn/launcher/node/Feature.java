@@ -41,6 +41,11 @@ public record Feature(String name, List<String> bundles, Map<String, Map<String,
         limitedBy = List.copyOf(limitedBy);
     }
 
+    /** The ledger model the resolved engines provide, which a new chain's genesis names: {@code account} by default. */
+    public String ledgerModel() {
+        return provides.getOrDefault("ledger-model", "account");
+    }
+
     /** Whether {@code sealers} consensus nodes are within what the resolved engines can run with. */
     public boolean allowsSealers(int sealers) {
         return sealers >= minSealers && sealers <= maxSealers;

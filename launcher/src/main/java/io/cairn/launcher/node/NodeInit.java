@@ -144,7 +144,8 @@ public final class NodeInit {
         }
         Uint256.toBytes(alloc.values().stream().reduce(BigInteger.ZERO, BigInteger::add));
         Genesis genesis = plan != null ? plan.genesis()
-                : new Genesis(o.chainId(), suite.name(), "account", now, List.of(Bytes.toHex(node.publicKey())), alloc);
+                : new Genesis(o.chainId(), suite.name(), feature.ledgerModel(), now, List.of(Bytes.toHex(node.publicKey())),
+                        alloc);
         writeGenesis(home.genesisFile(), genesis, accounts);
 
         Map<String, Map<String, String>> config = new LinkedHashMap<>();

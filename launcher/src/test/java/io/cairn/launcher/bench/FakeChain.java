@@ -126,7 +126,8 @@ final class FakeChain implements AutoCloseable {
         r.set("id", req.get("id"));
         JsonNode p = req.path("params");
         switch (req.path("method").asText()) {
-            case "getNodeInfo" -> r.set("result", JSON.createObjectNode().put("chainId", 1).put("suite", "secp256k1"));
+            case "getNodeInfo" -> r.set("result", JSON.createObjectNode().put("chainId", 1).put("suite", "secp256k1")
+                    .put("ledger", "account"));
             case "getNonce" -> r.put("result", nextNonce.getOrDefault(p.get(0).asText(), 0L));
             case "getBlockNumber" -> r.put("result", blocks.size() - 1);
             case "getTransactionReceipt" -> {

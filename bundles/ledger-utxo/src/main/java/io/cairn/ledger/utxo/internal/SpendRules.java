@@ -1,0 +1,98 @@
+package io.cairn.ledger.utxo.internal;
+
+import io.cairn.api.chain.Address;
+import io.cairn.api.chain.Hash;
+import io.cairn.api.chain.VerifiedTransaction;
+import io.cairn.api.node.TxRejectedException;
+import io.cairn.api.node.TxRejectedException.Reason;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The rules of a spend that need to know its coins, one code for the pool's admission (coins from the state and
+ * the pending transactions) and for execution (coins from the block's overlay on its parent state): every input
+ * exists unspent; the signers are exactly the distinct owners of the inputs, in any order; the inputs add up to
+ * at least the outputs (the difference is the fee, which is burnt). The first rule broken is reported, in that
+ * order; the messages are the pool's errors and the words of a block's refusal. Stateless.
+ */
+final class SpendRules {
+    private SpendRules() {}
+
+    /** A rule broken: the pool's reason, and the message that names what is wrong. */
+    static final class Violation extends Exception {
+        private static final long serialVersionUID = 1L;
+        final Reason reason;
+
+        Violation(Reason reason, String message) {
+            super(message, null, false, false);
+            this.reason = reason;
+        }
+
+        TxRejectedException rejected() {
+            return new TxRejectedException(reason, getMessage());
+        }
+    }
+
+    /** Where a spend's coins are looked up. */
+    @FunctionalInterface
+    interface Coins {
+        /** The unspent coin, or null if there is none; or a violation naming why it cannot be spent. */
+        Coin find(CoinId id) throws Violation;
+    }
+
+    /** A spend that keeps the rules: its input coins, in input order, and what they add up to. */
+    record Spend(List<Coin> inputs, BigInteger totalIn, BigInteger totalOut) {
+        /** What the inputs hold beyond the outputs: burnt. */
+        BigInteger fee() {
+            return totalIn.subtract(totalOut);
+        }
+    }
+
+    static Spend check(VerifiedTransaction tx, UtxoBody body, Coins coins) throws Violation {
+        List<Coin> in = new ArrayList<>(body.inputs.size());
+        for (CoinId id : body.inputs) {
+            Coin c = coins.find(id);
+            if (c == null) {
+                throw unknown(id);
+            }
+            in.add(c);
+        }
+        Set<Address> signers = new HashSet<>(tx.signers());
+        Set<Address> owners = new HashSet<>();
+        for (int i = 0; i < in.size(); i++) {
+            Address owner = in.get(i).owner();
+            if (!signers.contains(owner)) {
+                throw new Violation(Reason.MISSING_SIGNER, "coin " + body.inputs.get(i) + " is owned by " + owner
+                        + ", which has not signed the transaction");
+            }
+            owners.add(owner);
+        }
+        for (Address signer : tx.signers()) {
+            if (!owners.contains(signer)) {
+                throw new Violation(Reason.EXTRA_SIGNER, "signer " + signer
+                        + " owns none of the coins the transaction spends");
+            }
+        }
+        BigInteger total = BigInteger.ZERO;
+        for (Coin c : in) {
+            total = total.add(c.amount());
+        }
+        if (total.compareTo(body.totalOut) < 0) {
+            throw new Violation(Reason.INPUTS_BELOW_OUTPUTS, "the inputs total " + total
+                    + ", less than the outputs' total " + body.totalOut);
+        }
+        return new Spend(in, total, body.totalOut);
+    }
+
+    static Violation unknown(CoinId id) {
+        return new Violation(Reason.UNKNOWN_INPUT, "coin " + id + " does not exist or is already spent");
+    }
+
+    static TxRejectedException doubleSpend(CoinId id, Hash holder) {
+        return new TxRejectedException(Reason.DOUBLE_SPEND, "coin " + id + " is already spent by pending transaction "
+                + holder);
+    }
+}

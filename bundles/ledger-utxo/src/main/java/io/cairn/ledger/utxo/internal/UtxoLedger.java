@@ -1,0 +1,497 @@
+package io.cairn.ledger.utxo.internal;
+
+import io.cairn.api.chain.Address;
+import io.cairn.api.chain.Decoder;
+import io.cairn.api.chain.Encoder;
+import io.cairn.api.chain.Genesis;
+import io.cairn.api.chain.Hash;
+import io.cairn.api.chain.MalformedDataException;
+import io.cairn.api.chain.Receipt;
+import io.cairn.api.chain.VerifiedTransaction;
+import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.api.ledger.Claims;
+import io.cairn.api.ledger.ExpansionCache;
+import io.cairn.api.ledger.LedgerKey;
+import io.cairn.api.ledger.LedgerQuery;
+import io.cairn.api.ledger.LtHash16;
+import io.cairn.api.ledger.Pending;
+import io.cairn.api.node.InvalidBlockException;
+import io.cairn.api.node.LedgerModel;
+import io.cairn.api.node.StateTransition;
+import io.cairn.api.node.StateView;
+import io.cairn.api.node.TxRejectedException;
+import io.cairn.api.node.TxRejectedException.Reason;
+import io.cairn.api.storage.Keys;
+import io.cairn.api.storage.ReadView;
+import io.cairn.api.storage.WriteBatch;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The UTXO ledger model (docs/ledgers.md, "UTXO"): value lives in coins, each owned by an address; a transaction
+ * ({@link UtxoBody}) spends whole coins, signed by each of their owners, and makes new ones; what its inputs hold
+ * beyond its outputs is a fee that is burnt. A coin is named by the transaction that made it and its output
+ * index ({@link CoinId}), which is also the pool key a transaction consumes (its inputs) or produces (its
+ * outputs): the pool refuses a second spend of a coin (first seen wins) and lets a spend of an unconfirmed
+ * coin wait behind the transaction that makes it. A block that spends a coin that is not there, twice, without
+ * every owner's signature (or with a signature of a non-owner), or beyond its inputs is invalid as a whole.
+ *
+ * <p>State ({@code Keys.STATE}): {@code u txHash[32] u32 index -> owner[20] | amount[32]} per unspent coin,
+ * {@code o owner[20] -> } the owner's coins ({@link OwnerIndex}), {@code #chainId -> u64},
+ * {@code #lthash -> 2048-byte accumulator}. Keys starting with {@code #} are metadata, outside the accumulator;
+ * every other entry is in it. The state root is the suite hash of the accumulator, each entry contributing
+ * {@code expand(hash(u32 len(key) | key | value))} ({@link LtHash16}), as in the account model.
+ *
+ * <p>Thread-safety: stateless between calls (but for the expansion cache, which only saves time); {@code apply}
+ * keeps its overlay and accumulator in locals. The suite reference is dynamic and greedy so a crypto bundle
+ * update does not restart the model; each call reads it once and uses that suite throughout.
+ */
+@Component(immediate = true, service = LedgerModel.class, configurationPid = UtxoLedger.PID,
+        property = {"cairn.component=ledger-model", "cairn.engine=utxo"})
+@Designate(ocd = UtxoLedger.Config.class, factory = false)
+public final class UtxoLedger implements LedgerModel {
+    public static final String PID = "io.cairn.ledger.utxo";
+    public static final String MODEL = "utxo";
+
+    static final byte[] CHAIN_ID_KEY = Keys.of(Keys.STATE, "#chainId");
+    static final byte[] LTHASH_KEY = Keys.of(Keys.STATE, "#lthash");
+    private static final byte META_TAG = '#';
+
+    /** The UTXO model has no settings yet; the PID exists so that rules can be configured later. */
+    @ObjectClassDefinition(name = "Cairn UTXO ledger", description = "UTXO ledger model (no settings)")
+    public @interface Config {}
+
+    /** Entries added recently: about 8 MB, the coins and owner indexes of a few busy blocks. */
+    static final int CACHED_EXPANSIONS = 4096;
+
+    private static final List<LedgerQuery> QUERIES = List.of(new UtxoQuery());
+
+    private final AtomicReference<CryptoSuite> suite = new AtomicReference<>();
+    private final ExpansionCache expansions = new ExpansionCache(CACHED_EXPANSIONS);
+
+    public UtxoLedger() {}
+
+    /** For use outside DS (tests, tools). */
+    UtxoLedger(CryptoSuite suite) {
+        bindSuite(suite);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MANDATORY, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindSuite(CryptoSuite s) {
+        suite.set(s);
+    }
+
+    void unbindSuite(CryptoSuite s) {
+        // a greedy replacement binds the new suite before unbinding the old one
+        suite.compareAndSet(s, null);
+    }
+
+    /** How many entry expansions are cached (tests). */
+    int cachedExpansions() {
+        return expansions.size();
+    }
+
+    private CryptoSuite suite() {
+        CryptoSuite s = suite.get();
+        if (s == null) {
+            throw new IllegalStateException(
+                    "utxo ledger: no CryptoSuite service is bound (the crypto component is down)");
+        }
+        return s;
+    }
+
+    @Override
+    public Health health() {
+        CryptoSuite s = suite.get();
+        return s == null ? Health.notReady("waiting for a CryptoSuite service")
+                : Health.ready("utxo model, state hashed with " + s.name());
+    }
+
+    @Override
+    public String model() {
+        return MODEL;
+    }
+
+    // ---------------------------------------------------------------- genesis and execution
+
+    /**
+     * The genesis coins: the i-th non-zero allocation, in address order, becomes coin {@code (Hash.ZERO, i)} of its
+     * address (i counts only non-zero allocations).
+     */
+    @Override
+    public StateTransition genesis(Genesis genesis) {
+        CryptoSuite s = suite();
+        if (!MODEL.equals(genesis.ledger())) {
+            throw new IllegalArgumentException("genesis names ledger model '" + genesis.ledger() + "', this engine is '"
+                    + MODEL + "'");
+        }
+        if (!s.name().equals(genesis.suite())) {
+            throw new IllegalArgumentException("genesis names crypto suite '" + genesis.suite()
+                    + "' but the crypto component provides '" + s.name() + "' (set suite in etc/io.cairn.crypto.cfg)");
+        }
+        if (genesis.totalSupply().compareTo(UtxoBody.MAX_AMOUNT) > 0) {
+            // spends never make value, so bounding the supply here rules out any sum of coins overflowing
+            throw new IllegalArgumentException("genesis allocations total " + genesis.totalSupply()
+                    + ", more than 2^256-1");
+        }
+        LtHash16 acc = new LtHash16();
+        WriteBatch batch = new WriteBatch();
+        int i = 0;
+        for (Map.Entry<Address, BigInteger> a : genesis.alloc().entrySet()) {
+            if (a.getValue().signum() == 0) {
+                continue; // no coin of 0
+            }
+            CoinId id = new CoinId(Hash.ZERO, i++);
+            Coin coin = new Coin(a.getKey(), a.getValue());
+            put(s, acc, batch, id.stateKey(), coin.encode());
+            TreeMap<CoinId, BigInteger> index = new TreeMap<>();
+            index.put(id, a.getValue());
+            put(s, acc, batch, OwnerIndex.key(a.getKey()), OwnerIndex.encode(index));
+        }
+        batch.put(CHAIN_ID_KEY, new Encoder(8).u64(genesis.chainId()).toByteArray());
+        byte[] accBytes = acc.toBytes();
+        batch.put(LTHASH_KEY, accBytes);
+        return new StateTransition(List.of(), batch, Hash.of(s.hash(accBytes)));
+    }
+
+    private static void put(CryptoSuite s, LtHash16 acc, WriteBatch batch, byte[] key, byte[] value) {
+        acc.add(entrySeed(s, key, value));
+        batch.put(key, value);
+    }
+
+    @Override
+    public StateTransition apply(long blockNumber, List<VerifiedTransaction> txs, StateView parent) {
+        CryptoSuite s = suite();
+        long chainId = chainId(parent);
+        Overlay overlay = new Overlay(parent);
+        List<Receipt> receipts = new ArrayList<>(txs.size());
+        for (int i = 0; i < txs.size(); i++) {
+            VerifiedTransaction vtx = txs.get(i);
+            UtxoBody.Decoded d = UtxoBody.of(vtx); // decoded once, kept in the transaction
+            if (!d.ok()) {
+                throw invalid(i, vtx, d.problem());
+            }
+            long txChain = vtx.envelope().chainId();
+            if (txChain != chainId) {
+                // the verifier refuses such a block first: kept so that apply alone never runs another chain's spend
+                throw invalid(i, vtx, "it is for chain " + Long.toUnsignedString(txChain) + ", this chain is "
+                        + Long.toUnsignedString(chainId));
+            }
+            UtxoBody body = d.body();
+            try {
+                SpendRules.check(vtx, body, overlay::find);
+            } catch (SpendRules.Violation v) {
+                throw invalid(i, vtx, v.getMessage());
+            }
+            overlay.spend(i, vtx, body);
+            receipts.add(new Receipt(vtx.hash(), blockNumber, i, vtx.sender(), Receipt.Status.SUCCESS, ""));
+        }
+
+        LtHash16 acc = LtHash16.fromBytes(accumulator(parent));
+        WriteBatch batch = new WriteBatch();
+        for (Map.Entry<CoinId, CoinSlot> e : overlay.coins.entrySet()) {
+            CoinSlot c = e.getValue();
+            write(s, acc, batch, e.getKey().stateKey(), c.original, c.current == null ? null : c.current.encode());
+        }
+        for (Map.Entry<Address, OwnerSlot> e : overlay.owners.entrySet()) {
+            OwnerSlot o = e.getValue();
+            write(s, acc, batch, OwnerIndex.key(e.getKey()), o.original, OwnerIndex.encode(o.coins));
+        }
+        byte[] accBytes = acc.toBytes();
+        batch.put(LTHASH_KEY, accBytes);
+        return new StateTransition(receipts, batch, Hash.of(s.hash(accBytes)));
+    }
+
+    /** One entry's change: the old entry (if any) leaves the accumulator, the new one (if any) enters it. */
+    private void write(CryptoSuite s, LtHash16 acc, WriteBatch batch, byte[] key, byte[] original, byte[] now) {
+        if (Arrays.equals(original, now)) {
+            return;
+        }
+        if (original != null) {
+            // the old entry leaves the state for good: its cached expansion is not needed again
+            acc.subtract(expansions.expansion(acc, entrySeed(s, key, original), false));
+        }
+        if (now != null) {
+            acc.add(expansions.expansion(acc, entrySeed(s, key, now), true));
+            batch.put(key, now);
+        } else {
+            batch.delete(key);
+        }
+    }
+
+    private static InvalidBlockException invalid(int i, VerifiedTransaction vtx, String why) {
+        return new InvalidBlockException("transaction " + i + " (" + vtx.hash() + "): " + why, i);
+    }
+
+    /** A coin as the block sees it: as it was in the parent state (bytes or null), now (null: none), who spent it. */
+    private static final class CoinSlot {
+        final byte[] original;
+        Coin current;
+        int spentBy = -1;
+
+        CoinSlot(byte[] original, Coin current) {
+            this.original = original;
+            this.current = current;
+        }
+    }
+
+    /** An owner's index as the block sees it: its parent-state bytes, and its coins now. */
+    private static final class OwnerSlot {
+        final byte[] original;
+        final TreeMap<CoinId, BigInteger> coins;
+
+        OwnerSlot(byte[] original, TreeMap<CoinId, BigInteger> coins) {
+            this.original = original;
+            this.coins = coins;
+        }
+    }
+
+    /** The block's writes over its parent state: later transactions see earlier ones' coins. Insertion-ordered. */
+    private static final class Overlay {
+        final StateView parent;
+        final Map<CoinId, CoinSlot> coins = new LinkedHashMap<>();
+        final Map<Address, OwnerSlot> owners = new LinkedHashMap<>();
+
+        Overlay(StateView parent) {
+            this.parent = parent;
+        }
+
+        Coin find(CoinId id) throws SpendRules.Violation {
+            CoinSlot slot = coins.get(id);
+            if (slot == null) {
+                byte[] v = parent.get(id.stateKey());
+                slot = new CoinSlot(v, v == null ? null : Coin.decode(v, id));
+                coins.put(id, slot);
+            }
+            if (slot.current == null && slot.spentBy >= 0) {
+                throw new SpendRules.Violation(Reason.UNKNOWN_INPUT, "coin " + id
+                        + " is already spent by transaction " + slot.spentBy + " of this block");
+            }
+            return slot.current;
+        }
+
+        OwnerSlot owner(Address a) {
+            return owners.computeIfAbsent(a, k -> {
+                byte[] v = parent.get(OwnerIndex.key(k));
+                return new OwnerSlot(v, OwnerIndex.decode(v, k));
+            });
+        }
+
+        /** Runs a spend that keeps the rules ({@link SpendRules#check} passed on this overlay). */
+        void spend(int i, VerifiedTransaction vtx, UtxoBody body) {
+            for (CoinId id : body.inputs) {
+                CoinSlot slot = coins.get(id); // looked up by the check
+                Coin c = slot.current;
+                slot.current = null;
+                slot.spentBy = i;
+                owner(c.owner()).coins.remove(id);
+            }
+            for (int k = 0; k < body.outputs.size(); k++) {
+                UtxoBody.Output o = body.outputs.get(k);
+                CoinId id = UtxoBody.made(vtx.hash(), k);
+                // A coin (T, k) exists only if T ran, which spent T's inputs for good: T cannot run again, so its
+                // outputs are new (the parent state is not read for them).
+                if (coins.containsKey(id)) {
+                    throw invalid(i, vtx, "its output " + k + ", coin " + id + ", was made before in this block");
+                }
+                coins.put(id, new CoinSlot(null, new Coin(o.owner(), o.amount())));
+                owner(o.owner()).coins.put(id, o.amount());
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- the pool's contract
+
+    /** A spend consumes its input coins and produces its outputs, (its hash, 0..nOut-1). */
+    @Override
+    public Claims claims(VerifiedTransaction tx) throws TxRejectedException {
+        UtxoBody body = UtxoBody.of(tx).orReject();
+        List<LedgerKey> consumes = new ArrayList<>(body.inputs.size());
+        for (CoinId c : body.inputs) {
+            consumes.add(c.poolKey());
+        }
+        List<LedgerKey> produces = new ArrayList<>(body.outputs.size());
+        for (int k = 0; k < body.outputs.size(); k++) {
+            produces.add(UtxoBody.made(tx.hash(), k).poolKey());
+        }
+        return new Claims(consumes, produces);
+    }
+
+    /** A coin no pending transaction makes is there, unspent, or never will be: UTXO never holds. */
+    @Override
+    public boolean available(StateView state, LedgerKey key, Pending pending, int holdLimit)
+            throws TxRejectedException {
+        CoinId id = CoinId.of(key);
+        if (state.get(id.stateKey()) == null) {
+            throw SpendRules.unknown(id).rejected();
+        }
+        return true;
+    }
+
+    @Override
+    public TxRejectedException conflict(VerifiedTransaction tx, LedgerKey key, Hash holder) {
+        return SpendRules.doubleSpend(CoinId.of(key), holder);
+    }
+
+    /**
+     * Each input from the state, else from the pending transaction that makes it; then the signers and the sums
+     * ({@link SpendRules}).
+     */
+    @Override
+    public void admit(VerifiedTransaction tx, StateView state, Pending pending) throws TxRejectedException {
+        UtxoBody body = UtxoBody.of(tx).orReject();
+        byte[] stored = state.get(CHAIN_ID_KEY);
+        if (stored == null) {
+            throw new TxRejectedException(Reason.NOT_READY, "the chain has no genesis state yet");
+        }
+        long chainId = decodeChainId(stored);
+        long txChain = tx.envelope().chainId();
+        if (txChain != chainId) {
+            // the verifier refuses it first; kept so that admit alone never lets another chain's spend in
+            throw new TxRejectedException(Reason.WRONG_CHAIN, "transaction is for chain "
+                    + Long.toUnsignedString(txChain) + ", this is chain " + Long.toUnsignedString(chainId));
+        }
+        try {
+            SpendRules.check(tx, body, id -> {
+                Coin c = Coin.load(state, id);
+                return c != null ? c : pendingOutput(pending, id);
+            });
+        } catch (SpendRules.Violation v) {
+            throw v.rejected();
+        }
+    }
+
+    /** The coin {@code id} as a pending transaction makes it, or null. */
+    private static Coin pendingOutput(Pending pending, CoinId id) {
+        Optional<VerifiedTransaction> producer = pending.producer(id.poolKey());
+        if (producer.isEmpty() || !producer.get().hash().equals(id.txHash())) {
+            return null;
+        }
+        UtxoBody.Decoded d = UtxoBody.of(producer.get());
+        long k = id.indexValue();
+        if (!d.ok() || k >= d.body().outputs.size()) {
+            return null;
+        }
+        UtxoBody.Output o = d.body().outputs.get((int) k);
+        return new Coin(o.owner(), o.amount());
+    }
+
+    // ---------------------------------------------------------------- the users' surface
+
+    /** The sum of the owner's unspent coins: one read of its index. */
+    @Override
+    public BigInteger balance(StateView state, Address account) {
+        return OwnerIndex.sum(OwnerIndex.load(state, account));
+    }
+
+    /**
+     * inputs ({@code [{"txHash", "index"}]}) and outputs ({@code [{"owner", "amount"}]}): hashes and addresses as
+     * 0x hex, an index as a number, an amount as a decimal string.
+     */
+    @Override
+    public Map<String, Object> describe(VerifiedTransaction tx) throws TxRejectedException {
+        UtxoBody body = UtxoBody.of(tx).orReject();
+        List<Object> inputs = new ArrayList<>(body.inputs.size());
+        for (CoinId c : body.inputs) {
+            Map<String, Object> in = new LinkedHashMap<>();
+            in.put("txHash", c.txHash().toHex());
+            in.put("index", c.indexValue());
+            inputs.add(in);
+        }
+        List<Object> outputs = new ArrayList<>(body.outputs.size());
+        for (UtxoBody.Output o : body.outputs) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("owner", o.owner().toString());
+            out.put("amount", o.amount().toString());
+            outputs.add(out);
+        }
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("inputs", inputs);
+        fields.put("outputs", outputs);
+        return fields;
+    }
+
+    @Override
+    public List<LedgerQuery> queries() {
+        return QUERIES;
+    }
+
+    @Override
+    public Hash stateRoot(StateView state) {
+        return Hash.of(suite().hash(accumulator(state)));
+    }
+
+    /**
+     * The state root recomputed from every state entry, for checking a snapshot without trusting its stored
+     * accumulator. Entries outside {@code Keys.STATE} and metadata ({@code #}) keys are skipped, so a scan of the
+     * whole store may be passed.
+     */
+    public Hash stateRootOf(Iterator<ReadView.Entry> entries) {
+        CryptoSuite s = suite();
+        LtHash16 acc = new LtHash16();
+        while (entries.hasNext()) {
+            ReadView.Entry e = entries.next();
+            if (isAccumulated(e.key())) {
+                acc.add(entrySeed(s, e.key(), e.value()));
+            }
+        }
+        return Hash.of(s.hash(acc.toBytes()));
+    }
+
+    static boolean isAccumulated(byte[] key) {
+        return key.length >= 2 && key[0] == Keys.STATE && key[1] != META_TAG;
+    }
+
+    /** The 32-byte seed an entry contributes: the key's length keeps (key, value) splits unambiguous. */
+    static byte[] entrySeed(CryptoSuite suite, byte[] key, byte[] value) {
+        byte[] buf = new byte[4 + key.length + value.length];
+        CoinId.writeU32(buf, 0, key.length);
+        System.arraycopy(key, 0, buf, 4, key.length);
+        System.arraycopy(value, 0, buf, 4 + key.length, value.length);
+        return suite.hash(buf);
+    }
+
+    private static byte[] accumulator(StateView state) {
+        byte[] acc = state.get(LTHASH_KEY);
+        if (acc == null) {
+            throw new IllegalStateException(
+                    "the state has no accumulator (s#lthash): the genesis state was not written");
+        }
+        if (acc.length != LtHash16.BYTES) {
+            throw new MalformedDataException("state accumulator s#lthash is " + acc.length + " bytes, expected "
+                    + LtHash16.BYTES);
+        }
+        return acc;
+    }
+
+    private static long chainId(StateView state) {
+        byte[] stored = state.get(CHAIN_ID_KEY);
+        if (stored == null) {
+            throw new IllegalStateException("the state has no chain id (s#chainId): the genesis state was not written");
+        }
+        return decodeChainId(stored);
+    }
+
+    static long decodeChainId(byte[] stored) {
+        Decoder d = new Decoder(stored, "state s#chainId");
+        long id = d.u64("chainId");
+        d.end();
+        return id;
+    }
+}

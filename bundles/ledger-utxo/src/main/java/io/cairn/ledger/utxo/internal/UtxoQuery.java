@@ -1,0 +1,64 @@
+package io.cairn.ledger.utxo.internal;
+
+import io.cairn.api.chain.Address;
+import io.cairn.api.chain.VerifiedTransaction;
+import io.cairn.api.ledger.LedgerQuery;
+import io.cairn.api.ledger.Pending;
+import io.cairn.api.node.StateView;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code getUtxos(address)}: the owner's unspent coins at the head's state, in coin order, each as
+ * {@code {"txHash", "index", "amount", "spentBy"}}: {@code spentBy} is the hash of the pending transaction that
+ * spends it, or null. What a wallet needs to pick coins for a new transaction (those with no {@code spentBy}).
+ */
+final class UtxoQuery implements LedgerQuery {
+    static final String METHOD = "getUtxos";
+
+    @Override
+    public String method() {
+        return METHOD;
+    }
+
+    @Override
+    public String params() {
+        return "address";
+    }
+
+    @Override
+    public Object answer(List<String> params, StateView state, Pending pending) {
+        if (params.size() > 1) {
+            throw new IllegalArgumentException(METHOD + " takes 1 parameter (address), got " + params.size());
+        }
+        Address owner = address(params.isEmpty() ? null : params.get(0));
+        List<Object> out = new ArrayList<>();
+        for (Map.Entry<CoinId, BigInteger> e : OwnerIndex.load(state, owner).entrySet()) {
+            CoinId id = e.getKey();
+            Optional<VerifiedTransaction> spender = pending.consumer(id.poolKey());
+            Map<String, Object> coin = new LinkedHashMap<>();
+            coin.put("txHash", id.txHash().toHex());
+            coin.put("index", id.indexValue());
+            coin.put("amount", e.getValue().toString());
+            coin.put("spentBy", spender.map(t -> t.hash().toHex()).orElse(null));
+            out.add(coin);
+        }
+        return out;
+    }
+
+    static Address address(String s) {
+        if (s == null) {
+            throw new IllegalArgumentException("params[0]: address is missing");
+        }
+        try {
+            return Address.fromHex(s);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("params[0]: address must be 0x-prefixed hex of " + Address.SIZE
+                    + " bytes: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,472 @@
+package io.cairn.ledger.utxo.internal;
+
+import static io.cairn.ledger.utxo.internal.Spends.CHAIN;
+import static io.cairn.ledger.utxo.internal.Spends.SUITE;
+import static io.cairn.ledger.utxo.internal.Spends.addr;
+import static io.cairn.ledger.utxo.internal.Spends.coin;
+import static io.cairn.ledger.utxo.internal.Spends.genesis;
+import static io.cairn.ledger.utxo.internal.Spends.out;
+import static io.cairn.ledger.utxo.internal.Spends.spend;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cairn.api.chain.Address;
+import io.cairn.api.chain.Envelope;
+import io.cairn.api.chain.Hash;
+import io.cairn.api.chain.Receipt;
+import io.cairn.api.chain.Uint256;
+import io.cairn.api.chain.VerifiedTransaction;
+import io.cairn.api.ledger.LedgerQuery;
+import io.cairn.api.ledger.Pending;
+import io.cairn.api.node.InvalidBlockException;
+import io.cairn.api.node.StateTransition;
+import io.cairn.api.node.TxRejectedException;
+import io.cairn.api.storage.Keys;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.TreeMap;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class UtxoLedgerTest {
+    private static final Address ALICE = addr(1);
+    private static final Address BOB = addr(2);
+    private static final Address CAROL = addr(3);
+    private static final Address DAVE = addr(4);
+
+    private final UtxoLedger model = new UtxoLedger(SUITE);
+    private final Spends.Store store = new Spends.Store();
+    private long block;
+
+    /** Genesis coin of {@code a} in {@code alloc}: its position among the non-zero allocations, by address. */
+    private static CoinId genesisCoinOf(Map<Address, BigInteger> alloc, Address a) {
+        int i = 0;
+        for (Map.Entry<Address, BigInteger> e : new TreeMap<>(alloc).entrySet()) {
+            if (e.getValue().signum() == 0) {
+                continue;
+            }
+            if (e.getKey().equals(a)) {
+                return new CoinId(Hash.ZERO, i);
+            }
+            i++;
+        }
+        throw new IllegalArgumentException(a + " has no genesis coin");
+    }
+
+    private final Map<Address, BigInteger> alloc = new TreeMap<>(Map.of(ALICE, BigInteger.valueOf(100), BOB,
+            BigInteger.valueOf(50), CAROL, BigInteger.ZERO));
+    private CoinId a0;
+    private CoinId b0;
+
+    @BeforeEach
+    void init() {
+        store.commit(model.genesis(genesis(alloc)));
+        a0 = genesisCoinOf(alloc, ALICE);
+        b0 = genesisCoinOf(alloc, BOB);
+        block = 0;
+    }
+
+    private StateTransition run(VerifiedTransaction... txs) {
+        return store.commit(model.apply(++block, List.of(txs), store));
+    }
+
+    private InvalidBlockException refused(int index, VerifiedTransaction... txs) {
+        Spends.Store before = store.copy();
+        InvalidBlockException e = assertThrows(InvalidBlockException.class, () -> model.apply(block + 1, List.of(txs),
+                store));
+        assertEquals(OptionalInt.of(index), e.transaction(), e.getMessage());
+        assertTrue(e.getMessage().startsWith("transaction " + index + " (" + txs[index].hash() + "): "), e.getMessage());
+        assertTrue(store.sameAs(before));
+        return e;
+    }
+
+    private BigInteger balance(Address a) {
+        return model.balance(store, a);
+    }
+
+    private void checkRoot(StateTransition t) {
+        assertEquals(t.stateRoot(), model.stateRoot(store));
+        assertEquals(t.stateRoot(), store.fullRoot(model));
+    }
+
+    // ---------------------------------------------------------------- genesis
+
+    @Test
+    void genesisMakesOneCoinPerNonZeroAllocationInAddressOrder() {
+        Spends.Store s = new Spends.Store();
+        Map<Address, BigInteger> four = new TreeMap<>();
+        four.put(ALICE, BigInteger.valueOf(10));
+        four.put(BOB, BigInteger.ZERO);
+        four.put(CAROL, BigInteger.valueOf(30));
+        four.put(DAVE, BigInteger.valueOf(40));
+        StateTransition t = s.commit(model.genesis(genesis(four)));
+        assertTrue(t.receipts().isEmpty());
+        List<Address> funded = new ArrayList<>();
+        for (Map.Entry<Address, BigInteger> e : four.entrySet()) {
+            if (e.getValue().signum() > 0) {
+                funded.add(e.getKey());
+            }
+        }
+        assertEquals(3, s.coins().size());
+        for (int i = 0; i < funded.size(); i++) {
+            Coin c = s.coins().get(new CoinId(Hash.ZERO, i));
+            assertEquals(new Coin(funded.get(i), four.get(funded.get(i))), c, "coin " + i);
+            assertEquals(c.amount(), model.balance(s, funded.get(i)));
+        }
+        assertEquals(BigInteger.ZERO, model.balance(s, BOB));
+        assertNull(s.get(OwnerIndex.key(BOB)), "no coin, no index entry");
+        // layout: s u 0^32 u32 i -> owner | amount; s o owner -> u32 1 | 0^32 u32 i | amount
+        byte[] key = new byte[2 + 36];
+        key[0] = 's';
+        key[1] = 'u';
+        key[37] = 2;
+        byte[] v = s.get(key);
+        assertArrayEquals(concat(funded.get(2).toByteArray(), Uint256.toBytes(four.get(funded.get(2)))), v);
+        byte[] index = s.get(concat(new byte[] {'s', 'o'}, funded.get(2).toByteArray()));
+        assertArrayEquals(concat(new byte[] {0, 0, 0, 1}, Arrays.copyOfRange(key, 2, 38),
+                Uint256.toBytes(four.get(funded.get(2)))), index);
+        assertArrayEquals(new byte[] {0, 0, 0, 0, 0, 0, 0, 7}, s.get(UtxoLedger.CHAIN_ID_KEY));
+        assertEquals(2048, s.get(UtxoLedger.LTHASH_KEY).length);
+        assertEquals(t.stateRoot(), model.stateRoot(s));
+        assertEquals(t.stateRoot(), s.fullRoot(model));
+        assertEquals(8, s.map.size(), "3 coins, 3 index entries, chain id, accumulator");
+    }
+
+    @Test
+    void genesisChecksModelSuiteAndSupply() {
+        var account = new io.cairn.api.chain.Genesis(1, "secp256k1", "account", 0, List.of(), new TreeMap<>());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> model.genesis(account)).getMessage()
+                .contains("account"));
+        var sm2 = new io.cairn.api.chain.Genesis(1, "sm2", "utxo", 0, List.of(), new TreeMap<>());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.genesis(sm2));
+        assertTrue(e.getMessage().contains("sm2") && e.getMessage().contains("secp256k1"), e.getMessage());
+        BigInteger max = BigInteger.ONE.shiftLeft(256).subtract(BigInteger.ONE);
+        model.genesis(genesis(Map.of(ALICE, max)));
+        e = assertThrows(IllegalArgumentException.class,
+                () -> model.genesis(genesis(Map.of(ALICE, max, BOB, BigInteger.ONE))));
+        assertTrue(e.getMessage().contains("2^256-1"), e.getMessage());
+    }
+
+    @Test
+    void identity() {
+        assertEquals("utxo", model.model());
+        assertEquals(Envelope.UTXO, model.code());
+        assertTrue(model.health().ready());
+        assertTrue(!new UtxoLedger().health().ready());
+        assertEquals(List.of("getUtxos"), model.queries().stream().map(LedgerQuery::method).toList());
+    }
+
+    // ---------------------------------------------------------------- execution
+
+    @Test
+    void aSpendMovesCoinsAndBurnsTheFee() {
+        Hash g = store.fullRoot(model);
+        VerifiedTransaction pay = spend(List.of(a0), List.of(out(BOB, 60), out(ALICE, 35)), ALICE);
+        StateTransition t = run(pay);
+        assertEquals(List.of(new Receipt(pay.hash(), 1, 0, ALICE, Receipt.Status.SUCCESS, "")), t.receipts());
+        assertNull(store.get(a0.stateKey()), "spent");
+        assertEquals(new Coin(BOB, BigInteger.valueOf(60)), Coin.load(store, coin(pay.hash(), 0)));
+        assertEquals(new Coin(ALICE, BigInteger.valueOf(35)), Coin.load(store, coin(pay.hash(), 1)));
+        assertEquals(BigInteger.valueOf(35), balance(ALICE));
+        assertEquals(BigInteger.valueOf(110), balance(BOB));
+        assertNotEquals(g, t.stateRoot());
+        checkRoot(t);
+        // a0 deleted, 2 coins, 2 index entries, accumulator
+        assertEquals(6, t.writes().size());
+    }
+
+    @Test
+    void anOwnerLeftWithNoCoinHasNoIndexEntry() {
+        StateTransition t = run(spend(List.of(a0), List.of(out(BOB, 100)), ALICE));
+        assertNull(store.get(OwnerIndex.key(ALICE)));
+        assertEquals(BigInteger.ZERO, balance(ALICE));
+        assertEquals(BigInteger.valueOf(150), balance(BOB));
+        assertEquals(2, OwnerIndex.load(store, BOB).size());
+        checkRoot(t);
+    }
+
+    @Test
+    void twoOwnersSignOneSpend() {
+        VerifiedTransaction joint = spend(List.of(b0, a0), List.of(out(CAROL, 149)), BOB, ALICE);
+        StateTransition t = run(joint);
+        assertEquals(BOB, t.receipts().get(0).from(), "from is the first signer");
+        assertEquals(BigInteger.ZERO, balance(ALICE));
+        assertEquals(BigInteger.ZERO, balance(BOB));
+        assertEquals(BigInteger.valueOf(149), balance(CAROL));
+        checkRoot(t);
+    }
+
+    @Test
+    void laterSpendsInABlockSpendEarlierOutputs() {
+        VerifiedTransaction t1 = spend(List.of(a0), List.of(out(BOB, 70), out(ALICE, 30)), ALICE);
+        VerifiedTransaction t2 = spend(List.of(coin(t1.hash(), 0), b0), List.of(out(CAROL, 120)), BOB);
+        VerifiedTransaction t3 = spend(List.of(coin(t2.hash(), 0)), List.of(out(DAVE, 100), out(CAROL, 19)), CAROL);
+        VerifiedTransaction t4 = spend(List.of(coin(t1.hash(), 1), coin(t3.hash(), 1)), List.of(out(ALICE, 49)), ALICE,
+                CAROL);
+        StateTransition t = run(t1, t2, t3, t4);
+        assertEquals(List.of(0, 1, 2, 3), t.receipts().stream().map(Receipt::index).toList());
+        assertEquals(List.of(ALICE, BOB, CAROL, ALICE), t.receipts().stream().map(Receipt::from).toList());
+        assertEquals(BigInteger.valueOf(49), balance(ALICE));
+        assertEquals(BigInteger.ZERO, balance(BOB));
+        assertEquals(BigInteger.ZERO, balance(CAROL));
+        assertEquals(BigInteger.valueOf(100), balance(DAVE));
+        // only what survives the block is written: t1..t3's outputs were made and spent inside it
+        assertEquals(2, store.coins().size());
+        assertNull(store.get(coin(t1.hash(), 0).stateKey()));
+        checkRoot(t);
+    }
+
+    @Test
+    void aMissingCoinMakesTheBlockInvalid() {
+        VerifiedTransaction ok = spend(List.of(a0), List.of(out(BOB, 100)), ALICE);
+        VerifiedTransaction bad = spend(List.of(new CoinId(Hash.ZERO, 5)), List.of(out(BOB, 1)), ALICE);
+        InvalidBlockException e = refused(1, ok, bad);
+        assertTrue(e.getMessage().endsWith("coin " + Hash.ZERO + ":5 does not exist or is already spent"),
+                e.getMessage());
+    }
+
+    @Test
+    void aDoubleSpendWithinABlockMakesItInvalid() {
+        VerifiedTransaction first = spend(List.of(a0), List.of(out(BOB, 100)), ALICE);
+        VerifiedTransaction again = spend(List.of(b0, a0), List.of(out(CAROL, 100)), BOB, ALICE);
+        InvalidBlockException e = refused(1, first, again);
+        assertTrue(e.getMessage().endsWith("coin " + a0 + " is already spent by transaction 0 of this block"),
+                e.getMessage());
+        // the very same transaction twice
+        refused(1, first, first);
+    }
+
+    @Test
+    void aDoubleSpendAcrossBlocksMakesTheBlockInvalid() {
+        run(spend(List.of(a0), List.of(out(BOB, 100)), ALICE));
+        Hash root = model.stateRoot(store);
+        VerifiedTransaction again = spend(List.of(a0), List.of(out(CAROL, 100)), ALICE);
+        InvalidBlockException e = refused(0, again);
+        assertTrue(e.getMessage().endsWith("coin " + a0 + " does not exist or is already spent"), e.getMessage());
+        assertEquals(root, model.stateRoot(store));
+    }
+
+    @Test
+    void aMissingSignerMakesTheBlockInvalid() {
+        InvalidBlockException e = refused(0, spend(List.of(a0, b0), List.of(out(CAROL, 1)), ALICE));
+        assertTrue(e.getMessage().endsWith("coin " + b0 + " is owned by " + BOB + ", which has not signed the "
+                + "transaction"), e.getMessage());
+    }
+
+    @Test
+    void anExtraSignerMakesTheBlockInvalid() {
+        InvalidBlockException e = refused(0, spend(List.of(a0), List.of(out(CAROL, 1)), ALICE, BOB));
+        assertTrue(e.getMessage().endsWith("signer " + BOB + " owns none of the coins the transaction spends"),
+                e.getMessage());
+    }
+
+    @Test
+    void inputsBelowOutputsMakeTheBlockInvalid() {
+        InvalidBlockException e = refused(0, spend(List.of(a0), List.of(out(CAROL, 60), out(ALICE, 41)), ALICE));
+        assertTrue(e.getMessage().endsWith("the inputs total 100, less than the outputs' total 101"), e.getMessage());
+    }
+
+    @Test
+    void anUndecodableBodyMakesTheBlockInvalid() {
+        byte[] body = UtxoBody.encode(List.of(a0), List.of(out(BOB, 1)));
+        VerifiedTransaction trailing = Spends.signed(CHAIN, Arrays.copyOf(body, body.length + 1), List.of(ALICE));
+        InvalidBlockException e = refused(0, trailing);
+        assertTrue(e.getMessage().contains("trailing"), e.getMessage());
+        VerifiedTransaction zero = Spends.signed(CHAIN, UtxoBody.encode(List.of(a0), List.of(out(BOB, 0))),
+                List.of(ALICE));
+        assertTrue(refused(0, zero).getMessage().contains("output 0 amount is 0"));
+        VerifiedTransaction twice = Spends.signed(CHAIN, UtxoBody.encode(List.of(a0, a0), List.of(out(BOB, 1))),
+                List.of(ALICE));
+        assertTrue(refused(0, twice).getMessage().contains("input 1 spends coin " + a0));
+        VerifiedTransaction account = Spends.VERIFIER.committed(Envelope.sign(SUITE, CHAIN, Envelope.ACCOUNT, body,
+                List.of(Spends.keyOf(ALICE).privateKey())).encoded());
+        assertTrue(refused(0, account).getMessage().contains("account ledger"));
+        VerifiedTransaction otherChain = Spends.signed(CHAIN + 1, body, List.of(ALICE));
+        assertTrue(refused(0, otherChain).getMessage().contains("chain 8"));
+    }
+
+    @Test
+    void emptyBlockChangesNothing() {
+        Hash g = model.stateRoot(store);
+        StateTransition t = run();
+        assertEquals(g, t.stateRoot());
+        assertEquals(1, t.writes().size(), "only the (unchanged) accumulator");
+    }
+
+    @Test
+    void sameTransactionsOnTheSameStateGiveTheSameResult() {
+        VerifiedTransaction t1 = spend(List.of(a0), List.of(out(BOB, 70), out(ALICE, 30)), ALICE);
+        VerifiedTransaction t2 = spend(List.of(coin(t1.hash(), 0), b0), List.of(out(CAROL, 120)), BOB);
+        StateTransition a = model.apply(1, List.of(t1, t2), store);
+        StateTransition b = new UtxoLedger(SUITE).apply(1, List.of(t1, t2), store);
+        assertEquals(a.stateRoot(), b.stateRoot());
+        assertEquals(a.receipts(), b.receipts());
+        assertEquals(a.writes().size(), b.writes().size());
+        for (int i = 0; i < a.writes().size(); i++) {
+            assertArrayEquals(a.writes().ops().get(i).key(), b.writes().ops().get(i).key());
+            assertArrayEquals(a.writes().ops().get(i).value(), b.writes().ops().get(i).value());
+        }
+    }
+
+    @Test
+    void theRootIsTheSuiteHashOfTheAccumulatorOverEveryNonMetaEntry() {
+        run(spend(List.of(a0), List.of(out(BOB, 70), out(CAROL, 30)), ALICE));
+        // the accumulator by hand: every s entry but s# ones
+        io.cairn.api.ledger.LtHash16 acc = new io.cairn.api.ledger.LtHash16();
+        int n = 0;
+        for (Map.Entry<byte[], byte[]> e : store.map.entrySet()) {
+            if (e.getKey()[0] == Keys.STATE && e.getKey()[1] != '#') {
+                byte[] k = e.getKey();
+                byte[] v = e.getValue();
+                byte[] seedInput = concat(new byte[] {0, 0, 0, (byte) k.length}, k, v);
+                acc.add(SUITE.hash(seedInput));
+                n++;
+            }
+        }
+        assertEquals(5, n, "3 coins, 2 owners (Bob: 2 coins, Carol: 1)");
+        assertArrayEquals(acc.toBytes(), store.get(UtxoLedger.LTHASH_KEY));
+        assertEquals(Hash.of(SUITE.hash(acc.toBytes())), model.stateRoot(store));
+    }
+
+    @Test
+    void theOwnerIndexIsSortedByCoin() {
+        VerifiedTransaction t1 = spend(List.of(a0), List.of(out(CAROL, 10), out(CAROL, 20), out(CAROL, 30),
+                out(BOB, 40)), ALICE);
+        run(t1);
+        VerifiedTransaction t2 = spend(List.of(b0), List.of(out(CAROL, 5), out(CAROL, 6)), BOB);
+        run(t2);
+        TreeMap<CoinId, BigInteger> index = OwnerIndex.load(store, CAROL);
+        List<CoinId> expected = new ArrayList<>(List.of(coin(t1.hash(), 0), coin(t1.hash(), 1), coin(t1.hash(), 2),
+                coin(t2.hash(), 0), coin(t2.hash(), 1)));
+        expected.sort((x, y) -> x.txHash().compareTo(y.txHash()) != 0 ? x.txHash().compareTo(y.txHash())
+                : Integer.compare(x.index(), y.index()));
+        assertEquals(expected, new ArrayList<>(index.keySet()));
+        byte[] raw = store.get(OwnerIndex.key(CAROL));
+        assertEquals(4 + 5 * 68, raw.length);
+        for (int i = 0; i < 5; i++) {
+            assertEquals(expected.get(i), CoinId.read(raw, 4 + i * 68));
+        }
+        assertEquals(BigInteger.valueOf(71), balance(CAROL));
+    }
+
+    @Test
+    void incrementalRootReusesCachedExpansions() {
+        VerifiedTransaction t1 = spend(List.of(a0), List.of(out(BOB, 70), out(ALICE, 30)), ALICE);
+        run(t1);
+        int cached = model.cachedExpansions();
+        assertTrue(cached > 0, "new entries are cached");
+        run(spend(List.of(coin(t1.hash(), 0)), List.of(out(CAROL, 70)), BOB));
+        assertEquals(store.fullRoot(model), model.stateRoot(store));
+    }
+
+    // ---------------------------------------------------------------- the users' surface
+
+    @Test
+    void describeListsInputsAndOutputs() throws TxRejectedException {
+        VerifiedTransaction t1 = spend(List.of(a0, b0), List.of(out(CAROL, 120), out(ALICE, 25)), ALICE, BOB);
+        Map<String, Object> d = model.describe(t1);
+        assertEquals(List.of("inputs", "outputs"), new ArrayList<>(d.keySet()));
+        assertTrue(d instanceof LinkedHashMap);
+        Map<String, Object> in0 = new LinkedHashMap<>();
+        in0.put("txHash", Hash.ZERO.toHex());
+        in0.put("index", (long) a0.index());
+        Map<String, Object> in1 = new LinkedHashMap<>();
+        in1.put("txHash", Hash.ZERO.toHex());
+        in1.put("index", (long) b0.index());
+        assertEquals(List.of(in0, in1), d.get("inputs"));
+        assertEquals(List.of(Map.of("owner", CAROL.toString(), "amount", "120"),
+                Map.of("owner", ALICE.toString(), "amount", "25")), d.get("outputs"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> first = ((List<Map<String, Object>>) d.get("inputs")).get(0);
+        assertEquals(List.of("txHash", "index"), new ArrayList<>(first.keySet()));
+        // an index is the unsigned number
+        VerifiedTransaction high = spend(List.of(new CoinId(Hash.ZERO, -1)), List.of(out(CAROL, 1)), ALICE);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> in = ((List<Map<String, Object>>) model.describe(high).get("inputs")).get(0);
+        assertEquals(4294967295L, in.get("index"));
+    }
+
+    @Test
+    void getUtxosListsTheOwnersCoinsWithThePendingSpender() {
+        VerifiedTransaction t1 = spend(List.of(a0), List.of(out(BOB, 70), out(ALICE, 30)), ALICE);
+        run(t1);
+        VerifiedTransaction pending = spend(List.of(coin(t1.hash(), 0)), List.of(out(CAROL, 70)), BOB);
+        Spends.FakePending pool = new Spends.FakePending().add(model, pending);
+        LedgerQuery q = model.queries().get(0);
+        assertEquals("address", q.params());
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> coins = (List<Map<String, Object>>) q.answer(List.of(BOB.toHex()), store, pool);
+        List<CoinId> ids = new ArrayList<>(OwnerIndex.load(store, BOB).keySet());
+        assertEquals(2, coins.size());
+        for (int i = 0; i < 2; i++) {
+            Map<String, Object> c = coins.get(i);
+            assertEquals(List.of("txHash", "index", "amount", "spentBy"), new ArrayList<>(c.keySet()));
+            CoinId id = ids.get(i);
+            assertEquals(id.txHash().toHex(), c.get("txHash"));
+            assertEquals(id.indexValue(), c.get("index"));
+            if (id.equals(b0)) {
+                assertEquals("50", c.get("amount"));
+                assertNull(c.get("spentBy"));
+            } else {
+                assertEquals(coin(t1.hash(), 0), id);
+                assertEquals("70", c.get("amount"));
+                assertEquals(pending.hash().toHex(), c.get("spentBy"));
+            }
+        }
+        assertEquals(List.of(), q.answer(List.of(DAVE.toHex()), store, Pending.NONE));
+    }
+
+    @Test
+    void getUtxosNamesABadParameter() {
+        LedgerQuery q = model.queries().get(0);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> q.answer(List.of(), store, Pending.NONE));
+        assertEquals("params[0]: address is missing", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> q.answer(List.of("0x1234"), store, Pending.NONE));
+        assertTrue(e.getMessage().startsWith("params[0]: address") && e.getMessage().contains("20 bytes"),
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> q.answer(List.of("0xzz"), store, Pending.NONE));
+        assertTrue(e.getMessage().startsWith("params[0]: address"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> q.answer(List.of(ALICE.toHex(), "1"), store, Pending.NONE));
+        assertTrue(e.getMessage().contains("getUtxos takes 1 parameter"), e.getMessage());
+    }
+
+    @Test
+    void aRestartedModelReadsEverythingFromState() {
+        VerifiedTransaction t1 = spend(List.of(a0), List.of(out(BOB, 70), out(ALICE, 30)), ALICE);
+        run(t1);
+        UtxoLedger restarted = new UtxoLedger(SUITE);
+        StateTransition t = store.commit(restarted.apply(2, List.of(spend(List.of(coin(t1.hash(), 1)),
+                List.of(out(CAROL, 30)), ALICE)), store));
+        assertEquals(store.fullRoot(model), t.stateRoot());
+    }
+
+    @Test
+    void applyWithoutGenesisStateFails() {
+        assertThrows(IllegalStateException.class, () -> model.apply(1, List.of(), new Spends.Store()));
+    }
+
+    static byte[] concat(byte[]... parts) {
+        int n = 0;
+        for (byte[] p : parts) {
+            n += p.length;
+        }
+        byte[] out = new byte[n];
+        int at = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
+    }
+}

@@ -1,0 +1,247 @@
+package io.cairn.itests;
+
+import static io.cairn.itests.ChainTestSupport.asLong;
+import static io.cairn.itests.ChainTestSupport.await;
+import static io.cairn.itests.UpgradeIT.shell;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+import io.cairn.api.chain.Address;
+import io.cairn.api.chain.Bytes;
+import io.cairn.api.chain.Envelope;
+import io.cairn.api.chain.Genesis;
+import io.cairn.api.chain.Hash;
+import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.crypto.KeyFiles;
+import io.cairn.crypto.Suites;
+import io.cairn.itests.ChainTestSupport.Account;
+import io.cairn.itests.ChainTestSupport.RpcClient;
+import io.cairn.itests.ChainTestSupport.RpcError;
+import io.cairn.launcher.client.UtxoTransfers;
+import java.io.Reader;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.Test;
+
+/**
+ * A chain of each ledger model other than accounts, as a user makes one: {@code cairn init --ledger <model>},
+ * {@code cairn tx transfer} (the CLI picks the coins or parents), the receipt, balances, the model's own
+ * JSON-RPC methods and errors, and {@code cairn:verify-chain} replaying the chain.
+ */
+public class LedgerModelsIT {
+    static final Duration COMMIT = Duration.ofSeconds(30);
+    private static final Pattern TX = Pattern.compile("transaction (0x[0-9a-f]{64})");
+
+    @Test
+    public void aUtxoChainTransfersSpendsChainsAndRefusesDoubleSpends() throws Exception {
+        try (Node node = Node.start("utxo")) {
+            RpcClient rpc = node.rpc;
+            Account alice = node.account("alice");
+            Account bob = node.account("bob");
+            Address carol = node.account("carol").address();
+            BigInteger genesis = rpc.balance(alice.address());
+            assertTrue("alice is funded", genesis.signum() > 0);
+            assertEquals("utxo", ((Map<?, ?>) rpc.call("getNodeInfo")).get("ledger"));
+
+            // The CLI picks alice's genesis coin and sends the change back to her.
+            String out = node.cairn.run("tx", "transfer", "--home", node.home.toString(), "--from", "alice", "--to", "bob",
+                    "--amount", "1000", "--explain");
+            assertTrue(out, out.contains("status SUCCESS"));
+            assertTrue(out, out.contains("input  0x" + "00".repeat(32) + ":"));
+            assertTrue(out, out.contains("(change)"));
+            String first = txHash(out);
+            Map<?, ?> tx = (Map<?, ?>) rpc.call("getTransaction", first);
+            assertEquals("utxo", tx.get("ledger"));
+            assertEquals(2, ((List<?>) tx.get("outputs")).size());
+            // bob spends the coin he was just given
+            out = node.cairn.run("tx", "transfer", "--home", node.home.toString(), "--from", "bob", "--to", carol.toHex(),
+                    "--amount", "400", "--explain");
+            assertTrue(out, out.contains("status SUCCESS"));
+            assertTrue(out, out.contains("input  " + first + ":0"));
+
+            assertEquals(genesis.subtract(BigInteger.valueOf(1000)), rpc.balance(alice.address()));
+            assertEquals(genesis.add(BigInteger.valueOf(600)), rpc.balance(bob.address()));
+            assertEquals(BigInteger.valueOf(400), rpc.balance(carol));
+
+            // Two spends of one coin: the first seen wins, the second is refused and changes nothing.
+            Map<?, ?> coin = ((List<?>) rpc.call("getUtxos", alice.address().toHex())).stream().map(c -> (Map<?, ?>) c)
+                    .filter(c -> c.get("spentBy") == null).findFirst().orElseThrow();
+            UtxoTransfers.Coin spend = new UtxoTransfers.Coin(Hash.fromHex((String) coin.get("txHash")),
+                    (int) asLong(coin.get("index")), new BigInteger((String) coin.get("amount")));
+            String a = node.utxo(alice, List.of(spend), carol, BigInteger.ONE);
+            String b = node.utxo(alice, List.of(spend), bob.address(), BigInteger.TWO);
+            String winner = (String) rpc.call("sendTransaction", a);
+            RpcError refused = refused(rpc, b);
+            assertTrue(refused.toString(), refused.code == -32024 || refused.code == -32023);
+            assertTrue(refused.toString(), refused.getMessage().contains(spend.txHash().toHex() + ":" + spend.index()));
+            await("the first spend committed", COMMIT, () -> rpc.receipt(winner));
+            assertEquals(BigInteger.valueOf(401), rpc.balance(carol));
+
+            // A coin spent by someone who does not own it: its owner has not signed.
+            RpcError notOwner = refused(rpc, node.utxo(bob, List.of(spend(rpc, carol, node)), bob.address(), BigInteger.ONE));
+            assertEquals(notOwner.toString(), -32022, notOwner.code);
+            assertEquals(BigInteger.valueOf(401), rpc.balance(carol));
+
+            String verified = shell(node.cairn, node.home, "cairn:verify-chain");
+            assertTrue(verified, verified.contains("every state root matches"));
+            assertTrue(shell(node.cairn, node.home, "cairn:status"), shell(node.cairn, node.home, "cairn:status").contains("utxo"));
+        }
+    }
+
+    @Test
+    public void fourPbftNodesAgreeOnAUtxoChain() throws Exception {
+        pbftChain("utxo");
+    }
+
+    /**
+     * A four-node PBFT chain of {@code ledger}: transfers sent through two nodes by the CLI commit on all four with
+     * the same blocks and balances, and a node replays the chain.
+     */
+    static void pbftChain(String ledger) throws Exception {
+        int nodes = 4;
+        Path work = ChainTestSupport.newWorkDirectory("pbft-" + ledger);
+        Path dir = work.resolve("chain");
+        int rpcPort = ChainIT.freeRange(nodes);
+        CrashRecoveryIT.Launcher init = new CrashRecoveryIT.Launcher(Files.createDirectories(work.resolve("cli-init")),
+                dir.resolve("node0"));
+        init.run("init", "--nodes", String.valueOf(nodes), "--dir", dir.toString(), "--ledger", ledger, "--storage", "memory",
+                "--rpc-port", String.valueOf(rpcPort), "--p2p-port", String.valueOf(ChainIT.freeRange(nodes)),
+                "--ssh-port", String.valueOf(ChainIT.freeRange(nodes)));
+        List<CrashRecoveryIT.Launcher> launchers = new java.util.ArrayList<>();
+        List<RpcClient> rpcs = new java.util.ArrayList<>();
+        boolean passed = false;
+        try {
+            for (int i = 0; i < nodes; i++) {
+                CrashRecoveryIT.Launcher l = new CrashRecoveryIT.Launcher(Files.createDirectories(work.resolve("cli-node" + i)),
+                        dir.resolve("node" + i));
+                launchers.add(l);
+                rpcs.add(new RpcClient(rpcPort + i));
+                l.startDetached(-1);
+            }
+            for (RpcClient rpc : rpcs) {
+                await("every node answering", COMMIT, () -> rpc.blockNumber() >= 0 ? Boolean.TRUE : null);
+                assertEquals(ledger, ((Map<?, ?>) rpc.call("getNodeInfo")).get("ledger"));
+            }
+            String first = txHash(launchers.get(0).run("tx", "transfer", "--home", dir.resolve("node0").toString(), "--from",
+                    "alice", "--to", "bob", "--amount", "7", "--timeout", "45s"));
+            String second = txHash(launchers.get(2).run("tx", "transfer", "--home", dir.resolve("node2").toString(), "--from",
+                    "bob", "--to", "carol", "--amount", "3", "--timeout", "45s"));
+            long height = 0;
+            for (String h : List.of(first, second)) {
+                for (RpcClient rpc : rpcs) {
+                    Map<String, Object> receipt = await("receipt of " + h + " on every node", COMMIT, () -> rpc.receipt(h));
+                    assertEquals(0L, asLong(receipt.get("status")));
+                    height = Math.max(height, asLong(receipt.get("blockNumber")));
+                }
+            }
+            long top = height;
+            Account bob = Account.of("bob", KeyFiles.read(dir.resolve("node0/keys/accounts/bob.key")),
+                    Suites.byName((String) ((Map<?, ?>) rpcs.get(0).call("getNodeInfo")).get("suite")));
+            Object hash = ((Map<?, ?>) rpcs.get(0).call("getBlockByNumber", top, false)).get("hash");
+            BigInteger balance = rpcs.get(0).balance(bob.address());
+            for (RpcClient rpc : rpcs) {
+                await("block " + top, COMMIT, () -> rpc.blockNumber() >= top ? Boolean.TRUE : null);
+                assertEquals("block " + top + " is the same on every node", hash,
+                        ((Map<?, ?>) rpc.call("getBlockByNumber", top, false)).get("hash"));
+                assertEquals("bob's balance is the same on every node", balance, rpc.balance(bob.address()));
+            }
+            String verified = shell(launchers.get(3), dir.resolve("node3"), "cairn:verify-chain");
+            assertTrue(verified, verified.contains("every state root matches"));
+            passed = true;
+        } finally {
+            for (CrashRecoveryIT.Launcher l : launchers) {
+                if (!passed) {
+                    System.out.println(l.diagnostics());
+                }
+                l.stop();
+            }
+        }
+    }
+
+    private static UtxoTransfers.Coin spend(RpcClient rpc, Address owner, Node node) {
+        Map<?, ?> c = (Map<?, ?>) ((List<?>) rpc.call("getUtxos", owner.toHex())).get(0);
+        return new UtxoTransfers.Coin(Hash.fromHex((String) c.get("txHash")), (int) asLong(c.get("index")),
+                new BigInteger((String) c.get("amount")));
+    }
+
+    private static RpcError refused(RpcClient rpc, String hex) {
+        try {
+            rpc.call("sendTransaction", hex);
+        } catch (RpcError e) {
+            return e;
+        }
+        throw new AssertionError("the node accepted " + hex);
+    }
+
+    private static String txHash(String out) {
+        Matcher m = TX.matcher(out);
+        assertTrue(out, m.find());
+        return m.group(1);
+    }
+
+    /** A node made and started by the launcher, with the accounts of its home. */
+    static final class Node implements AutoCloseable {
+        final Path home;
+        final CrashRecoveryIT.Launcher cairn;
+        final RpcClient rpc;
+        final Genesis genesis;
+        final CryptoSuite suite;
+
+        private Node(Path home, CrashRecoveryIT.Launcher cairn, RpcClient rpc, Genesis genesis) {
+            this.home = home;
+            this.cairn = cairn;
+            this.rpc = rpc;
+            this.genesis = genesis;
+            this.suite = Suites.byName(genesis.suite());
+        }
+
+        static Node start(String ledger) throws Exception {
+            Path work = ChainTestSupport.newWorkDirectory("ledger-" + ledger);
+            Path home = work.resolve("node");
+            int port = ChainTestSupport.freeLoopbackPort();
+            CrashRecoveryIT.Launcher cairn = new CrashRecoveryIT.Launcher(work, home);
+            cairn.run("init", "--dir", home.toString(), "--rpc-port", String.valueOf(port), "--ledger", ledger,
+                    "--storage", "memory");
+            cairn.startDetached(-1);
+            RpcClient rpc = new RpcClient(port);
+            try {
+                await("the chain", COMMIT, () -> rpc.blockNumber() >= 0 ? Boolean.TRUE : null);
+                Genesis genesis;
+                try (Reader in = Files.newBufferedReader(home.resolve("etc/genesis.properties"), StandardCharsets.UTF_8)) {
+                    genesis = Genesis.read(in);
+                }
+                assertEquals(ledger, genesis.ledger());
+                return new Node(home, cairn, rpc, genesis);
+            } catch (Exception | AssertionError e) {
+                System.out.println(cairn.diagnostics());
+                cairn.stop();
+                throw e;
+            }
+        }
+
+        Account account(String name) throws Exception {
+            return Account.of(name, KeyFiles.read(home.resolve("keys/accounts/" + name + ".key")), suite);
+        }
+
+        /** A UTXO transfer spending {@code coins} of {@code from}, as hex. */
+        String utxo(Account from, List<UtxoTransfers.Coin> coins, Address to, BigInteger amount) {
+            Envelope e = UtxoTransfers.sign(suite, genesis.chainId(), coins,
+                    UtxoTransfers.outputs(coins, from.address(), to, amount), from.privateKey(), from.publicKey());
+            assertNotNull(e);
+            return Bytes.toHex(e.encoded());
+        }
+
+        @Override
+        public void close() throws Exception {
+            cairn.stop();
+        }
+    }
+}
