@@ -46,14 +46,17 @@ public class LedgerModelsIT {
             RpcClient rpc = node.rpc;
             Account alice = node.account("alice");
             Account bob = node.account("bob");
-            Address carol = node.account("carol").address();
+            Account dave = Account.generate("dave", node.suite);
+            Path daveKey = node.home.resolveSibling("dave.key");
+            KeyFiles.write(daveKey, dave.privateKey());
+            Address sink = Account.generate("sink", node.suite).address();
             BigInteger genesis = rpc.balance(alice.address());
             assertTrue("alice is funded", genesis.signum() > 0);
             assertEquals("utxo", ((Map<?, ?>) rpc.call("getNodeInfo")).get("ledger"));
 
             // The CLI picks alice's genesis coin and sends the change back to her.
-            String out = node.cairn.run("tx", "transfer", "--home", node.home.toString(), "--from", "alice", "--to", "bob",
-                    "--amount", "1000", "--explain");
+            String out = node.cairn.run("tx", "transfer", "--home", node.home.toString(), "--from", "alice", "--to",
+                    dave.address().toHex(), "--amount", "1000", "--explain");
             assertTrue(out, out.contains("status SUCCESS"));
             assertTrue(out, out.contains("input  0x" + "00".repeat(32) + ":"));
             assertTrue(out, out.contains("(change)"));
@@ -61,38 +64,83 @@ public class LedgerModelsIT {
             Map<?, ?> tx = (Map<?, ?>) rpc.call("getTransaction", first);
             assertEquals("utxo", tx.get("ledger"));
             assertEquals(2, ((List<?>) tx.get("outputs")).size());
-            // bob spends the coin he was just given
-            out = node.cairn.run("tx", "transfer", "--home", node.home.toString(), "--from", "bob", "--to", carol.toHex(),
-                    "--amount", "400", "--explain");
+            // dave spends the coin he was just given, his only one
+            out = node.cairn.run("tx", "transfer", "--home", node.home.toString(), "--from", daveKey.toString(), "--to",
+                    sink.toHex(), "--amount", "400", "--explain");
             assertTrue(out, out.contains("status SUCCESS"));
             assertTrue(out, out.contains("input  " + first + ":0"));
 
             assertEquals(genesis.subtract(BigInteger.valueOf(1000)), rpc.balance(alice.address()));
-            assertEquals(genesis.add(BigInteger.valueOf(600)), rpc.balance(bob.address()));
-            assertEquals(BigInteger.valueOf(400), rpc.balance(carol));
+            assertEquals(BigInteger.valueOf(600), rpc.balance(dave.address()));
+            assertEquals(BigInteger.valueOf(400), rpc.balance(sink));
 
             // Two spends of one coin: the first seen wins, the second is refused and changes nothing.
             Map<?, ?> coin = ((List<?>) rpc.call("getUtxos", alice.address().toHex())).stream().map(c -> (Map<?, ?>) c)
                     .filter(c -> c.get("spentBy") == null).findFirst().orElseThrow();
             UtxoTransfers.Coin spend = new UtxoTransfers.Coin(Hash.fromHex((String) coin.get("txHash")),
                     (int) asLong(coin.get("index")), new BigInteger((String) coin.get("amount")));
-            String a = node.utxo(alice, List.of(spend), carol, BigInteger.ONE);
+            String a = node.utxo(alice, List.of(spend), sink, BigInteger.ONE);
             String b = node.utxo(alice, List.of(spend), bob.address(), BigInteger.TWO);
             String winner = (String) rpc.call("sendTransaction", a);
             RpcError refused = refused(rpc, b);
             assertTrue(refused.toString(), refused.code == -32024 || refused.code == -32023);
             assertTrue(refused.toString(), refused.getMessage().contains(spend.txHash().toHex() + ":" + spend.index()));
             await("the first spend committed", COMMIT, () -> rpc.receipt(winner));
-            assertEquals(BigInteger.valueOf(401), rpc.balance(carol));
+            assertEquals(BigInteger.valueOf(401), rpc.balance(sink));
 
             // A coin spent by someone who does not own it: its owner has not signed.
-            RpcError notOwner = refused(rpc, node.utxo(bob, List.of(spend(rpc, carol, node)), bob.address(), BigInteger.ONE));
+            RpcError notOwner = refused(rpc, node.utxo(bob, List.of(spend(rpc, dave.address(), node)), bob.address(),
+                    BigInteger.ONE));
             assertEquals(notOwner.toString(), -32022, notOwner.code);
-            assertEquals(BigInteger.valueOf(401), rpc.balance(carol));
+            assertEquals(BigInteger.valueOf(600), rpc.balance(dave.address()));
 
             String verified = shell(node.cairn, node.home, "cairn:verify-chain");
             assertTrue(verified, verified.contains("every state root matches"));
             assertTrue(shell(node.cairn, node.home, "cairn:status"), shell(node.cairn, node.home, "cairn:status").contains("utxo"));
+        }
+    }
+
+    @Test
+    public void theUtxoModelIsUpgradedLiveUnderLoadLosingNothing() throws Exception {
+        try (Node node = Node.start("utxo")) {
+            Path system = ChainTestSupport.runtimeDirectory().resolve("system");
+            Path jars = Files.createDirectories(node.home.resolveSibling("jars"));
+            Path jar = UpgradeIT.rewrite(system.resolve("cairn-ledger-utxo.jar"), jars.resolve("cairn-ledger-utxo-1.0.1.jar"),
+                    "1.0.1", m -> m, (name, bytes) -> bytes);
+            node.cairn.run("sign", "--home", node.home.toString(), jar.toString());
+            Address sink = Account.generate("sink", node.suite).address();
+            Map<String, Boolean> accepted = new java.util.concurrent.ConcurrentHashMap<>();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(3);
+            List<java.util.concurrent.Future<?>> sending = new java.util.ArrayList<>();
+            for (String name : List.of("alice", "bob", "carol")) {
+                Account from = node.account(name);
+                sending.add(threads.submit(() -> {
+                    node.spendChain(from, sink, accepted, stop);
+                    return null;
+                }));
+            }
+            await("spends flowing", COMMIT, () -> accepted.size() >= 60 ? Boolean.TRUE : null);
+            String out = shell(node.cairn, node.home, "cairn:upgrade ledger-model " + jar);
+            assertTrue("the utxo model upgraded under load:\n" + out, out.contains("COMMITTED"));
+            long before = accepted.size();
+            await("spends accepted by the new model", COMMIT, () -> accepted.size() >= before + 60 ? Boolean.TRUE : null);
+            stop.set(true);
+            threads.shutdown();
+            assertTrue(threads.awaitTermination(COMMIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS));
+            for (java.util.concurrent.Future<?> f : sending) {
+                f.get();
+            }
+            for (String hash : accepted.keySet()) {
+                Map<String, Object> receipt = await("receipt of " + hash, COMMIT, () -> node.rpc.receipt(hash));
+                assertEquals("status of " + hash, 0L, asLong(receipt.get("status")));
+            }
+            assertEquals("one coin of 1 for the sink per accepted spend", BigInteger.valueOf(accepted.size()),
+                    node.rpc.balance(sink));
+            String components = shell(node.cairn, node.home, "cairn:components");
+            assertTrue(components, Pattern.compile("cairn-ledger-utxo\\s+1\\.0\\.1\\s").matcher(components).find());
+            String verified = shell(node.cairn, node.home, "cairn:verify-chain");
+            assertTrue(verified, verified.contains("every state root matches"));
         }
     }
 
@@ -237,6 +285,38 @@ public class LedgerModelsIT {
                     UtxoTransfers.outputs(coins, from.address(), to, amount), from.privateKey(), from.publicKey());
             assertNotNull(e);
             return Bytes.toHex(e.encoded());
+        }
+
+        /**
+         * Spends {@code from}'s coin chain until {@code stop}: each spend pays 1 to {@code to} and its change is what
+         * the next one spends (an unconfirmed coin). A spend the node cannot take now (an engine being swapped) is
+         * sent again, the same bytes, until accepted.
+         */
+        void spendChain(Account from, Address to, Map<String, Boolean> accepted, java.util.concurrent.atomic.AtomicBoolean stop) {
+            Map<?, ?> c = await("a coin of " + from.name(), COMMIT, () -> ((List<?>) rpc.call("getUtxos",
+                    from.address().toHex())).stream().map(x -> (Map<?, ?>) x).filter(x -> x.get("spentBy") == null)
+                    .findFirst().orElse(null));
+            UtxoTransfers.Coin coin = new UtxoTransfers.Coin(Hash.fromHex((String) c.get("txHash")),
+                    (int) asLong(c.get("index")), new BigInteger((String) c.get("amount")));
+            while (!stop.get()) {
+                List<UtxoTransfers.Output> outputs = UtxoTransfers.outputs(List.of(coin), from.address(), to, BigInteger.ONE);
+                Envelope e = UtxoTransfers.sign(suite, genesis.chainId(), List.of(coin), outputs, from.privateKey(),
+                        from.publicKey());
+                String hash = Bytes.toHex(suite.hash(e.payload()));
+                String hex = Bytes.toHex(e.encoded());
+                await("sending " + hash, COMMIT, () -> {
+                    try {
+                        rpc.call("sendTransaction", hex);
+                    } catch (RpcError x) {
+                        if (x.code != RpcClient.DUPLICATE) {
+                            throw x; // -32018 while the model is swapped: send again
+                        }
+                    }
+                    return Boolean.TRUE;
+                });
+                accepted.put(hash, Boolean.TRUE);
+                coin = new UtxoTransfers.Coin(Hash.fromHex(hash), 1, coin.amount().subtract(BigInteger.ONE));
+            }
         }
 
         @Override

@@ -69,7 +69,7 @@ public final class Bench {
             pubs[i] = kp.publicKey();
         }
         String ledger = info.path("ledger").asText("account");
-        BenchLedger model = BenchLedger.of(ledger, suite, chainId, keys, pubs);
+        BenchLedger model = BenchLedger.of(ledger, suite, chainId, keys, pubs, settings.connections());
         model.fund(rpc, settings.funderKey(), BigInteger.valueOf(perAccount * 2 + 10), log);
 
         // Sign everything before the clock starts: signing costs as much as verifying.
@@ -77,12 +77,16 @@ public final class Bench {
         String[][] signed = new String[nAccounts][(int) perAccount];
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         List<Future<?>> jobs = new ArrayList<>();
+        List<int[]> groups = model.groups();
         for (int t = 0; t < threads; t++) {
             int from = t;
             jobs.add(pool.submit(() -> {
-                for (int a = from; a < nAccounts; a += threads) {
+                for (int g = from; g < groups.size(); g += threads) {
+                    // the chains of a group depend on each other's transactions: signed together, in order
                     for (int n = 0; n < perAccount; n++) {
-                        signed[a][n] = Bytes.toHex(model.sign(a, n).encoded());
+                        for (int a : groups.get(g)) {
+                            signed[a][n] = Bytes.toHex(model.sign(a, n).encoded());
+                        }
                     }
                 }
                 return null;

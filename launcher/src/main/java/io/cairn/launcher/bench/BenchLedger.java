@@ -26,6 +26,8 @@ abstract class BenchLedger {
     final long chainId;
     final byte[][] keys;
     final byte[][] pubs;
+    /** The load's connections: connection c sends the transactions of accounts c, c + connections, ... */
+    int connections = 1;
 
     BenchLedger(CryptoSuite suite, long chainId, byte[][] keys, byte[][] pubs) {
         this.suite = suite;
@@ -35,12 +37,26 @@ abstract class BenchLedger {
     }
 
     /** The load of the chain's model, {@code ledger} as getNodeInfo names it. */
-    static BenchLedger of(String ledger, CryptoSuite suite, long chainId, byte[][] keys, byte[][] pubs) {
-        return switch (ledger) {
+    static BenchLedger of(String ledger, CryptoSuite suite, long chainId, byte[][] keys, byte[][] pubs, int connections) {
+        BenchLedger l = switch (ledger) {
             case "account" -> new Accounts(suite, chainId, keys, pubs);
             case "utxo" -> new Coins(suite, chainId, keys, pubs);
             default -> throw new IllegalArgumentException("the bench does not know the '" + ledger + "' ledger model");
         };
+        l.connections = connections;
+        return l;
+    }
+
+    /**
+     * The accounts whose chains are signed together, transaction n of each before transaction n + 1 of any: each
+     * account alone unless one's transactions name another's.
+     */
+    List<int[]> groups() {
+        List<int[]> g = new ArrayList<>(pubs.length);
+        for (int a = 0; a < pubs.length; a++) {
+            g.add(new int[] {a});
+        }
+        return g;
     }
 
     /** Gives every sending account {@code each} from the funder; returns when it is committed. */
