@@ -485,6 +485,14 @@ public final class LedgerBlockStore implements BlockStore {
         }
 
         @Override
+        public java.util.Iterator<ReadView.Entry> scan(byte[] from, byte[] to) {
+            if (closed.get()) {
+                throw new IllegalStateException("state of block " + header.number() + " is closed");
+            }
+            return view.scan(from, to);
+        }
+
+        @Override
         public BlockHeader header() {
             return header;
         }

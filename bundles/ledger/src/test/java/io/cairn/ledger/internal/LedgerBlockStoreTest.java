@@ -119,6 +119,21 @@ class LedgerBlockStoreTest {
     }
 
     @Test
+    void theHeadStateCanBeScannedForAModelsQueries() {
+        LedgerBlockStore store = withGenesis();
+        store.commit(chain.next(store, 1), List.of());
+        try (StateSnapshot state = store.state()) {
+            java.util.Iterator<io.cairn.api.storage.ReadView.Entry> it = state.scan(new byte[] {Keys.STATE},
+                    new byte[] {(byte) (Keys.STATE + 1)});
+            assertTrue(it.hasNext());
+            io.cairn.api.storage.ReadView.Entry e = it.next();
+            assertArrayEquals(TestChain.BLOCK_KEY, e.key());
+            assertArrayEquals(ChainKeys.u64(1), e.value(), "the head's state");
+            assertFalse(it.hasNext(), "only state entries in the state range");
+        }
+    }
+
+    @Test
     void commitWritesEverythingInOneBatchIncludingStateWrites() {
         LedgerBlockStore store = withGenesis();
         int before = storage.writes.get();

@@ -8,8 +8,8 @@ import java.util.Objects;
 /**
  * A coin's name: the hash of the transaction that made it and its output index ({@link Hash#ZERO} and the
  * allocation's position for a genesis coin). Ordered by hash (unsigned bytes), then by index (unsigned), the
- * order of an owner's index entry. Its two encodings: the pool key {@code 'c' | txHash[32] | u32 index} and the
- * state key {@code 's' 'u' txHash[32] | u32 index}. Immutable.
+ * order of an owner's index entries (their keys end in {@code txHash | u32 index}). Its two encodings: the pool
+ * key {@code 'c' | txHash[32] | u32 index} and the state key {@code 's' 'u' txHash[32] | u32 index}. Immutable.
  */
 record CoinId(Hash txHash, int index) implements Comparable<CoinId> {
     static final byte POOL_TAG = 'c';

@@ -1,86 +1,117 @@
 package io.cairn.ledger.utxo.internal;
 
 import io.cairn.api.chain.Address;
-import io.cairn.api.chain.Decoder;
-import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.MalformedDataException;
 import io.cairn.api.chain.Uint256;
 import io.cairn.api.node.StateView;
 import io.cairn.api.storage.Keys;
+import io.cairn.api.storage.ReadView;
 import java.math.BigInteger;
-import java.util.Map;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
 import java.util.TreeMap;
 
 /**
- * An owner's unspent coins with their amounts, so that a balance or the list of an owner's coins is one read
- * (a {@link StateView} has no scan). State entry {@code 's' 'o' owner[20] -> u32 n | n x (txHash[32] | u32 index
- * | amount[32])}, sorted by coin ({@link CoinId} order), absent when the owner has no coin. It is part of the
- * state (and of the state root), so every replica keeps it alike. Not thread-safe.
+ * The owner index: one state entry per unspent coin, {@code 's' 'o' owner[20] txHash[32] u32 index -> amount[32]},
+ * written when the coin is made and deleted when it is spent, beside the coin's own entry. So a spend or a new coin
+ * costs one entry whatever else its owner holds, and an owner's coins are the entries under its prefix
+ * {@code 's' 'o' owner[20]}, in coin ({@link CoinId}) order, read by a prefix scan of the head's state (balances and
+ * {@code getUtxos}; {@code apply} and admission never scan). The entries are part of the state (and of the state
+ * root), so every replica keeps them alike. Stateless.
  */
 final class OwnerIndex {
     static final byte TAG = 'o';
-    static final int ENTRY_BYTES = CoinId.BYTES + 32;
+    static final int PREFIX_LENGTH = 2 + Address.SIZE;
+    static final int KEY_LENGTH = PREFIX_LENGTH + CoinId.BYTES;
+    static final int VALUE_LENGTH = 32;
 
     private OwnerIndex() {}
 
-    static byte[] key(Address owner) {
-        byte[] k = new byte[2 + Address.SIZE];
+    /** An index entry as read back: the coin and its amount. */
+    record Held(CoinId id, BigInteger amount) {}
+
+    /** {@code 's' 'o' owner[20]}: the prefix of every index entry of the owner. */
+    static byte[] prefix(Address owner) {
+        byte[] k = new byte[PREFIX_LENGTH];
         k[0] = Keys.STATE;
         k[1] = TAG;
         System.arraycopy(owner.toByteArray(), 0, k, 2, Address.SIZE);
         return k;
     }
 
-    /** The owner's coins in {@code state}, in coin order; empty when it has none. */
-    static TreeMap<CoinId, BigInteger> load(StateView state, Address owner) {
-        return decode(state.get(key(owner)), owner);
+    /** {@code 's' 'o' owner[20] txHash[32] u32 index}: the index entry of the owner's coin {@code id}. */
+    static byte[] key(Address owner, CoinId id) {
+        byte[] k = Arrays.copyOf(prefix(owner), KEY_LENGTH);
+        id.write(k, PREFIX_LENGTH);
+        return k;
     }
 
-    /** {@code value} decoded (null: no coins). */
-    static TreeMap<CoinId, BigInteger> decode(byte[] value, Address owner) {
-        TreeMap<CoinId, BigInteger> coins = new TreeMap<>();
-        if (value == null) {
-            return coins;
-        }
-        Decoder d = new Decoder(value, "state coin index of " + owner);
-        int n = d.u32("count");
-        if (n <= 0 || (long) n * ENTRY_BYTES != d.remaining()) {
-            throw new MalformedDataException("state coin index of " + owner + ": count " + Integer.toUnsignedString(n)
-                    + " does not match its " + value.length + " bytes");
-        }
-        CoinId last = null;
-        for (int i = 0; i < n; i++) {
-            CoinId c = new CoinId(Hash.of(d.fixed(Hash.SIZE, "txHash")), d.u32("index"));
-            if (last != null && last.compareTo(c) >= 0) {
-                throw new MalformedDataException("state coin index of " + owner + ": coin " + c + " out of order");
+    /** The entry's value: the coin's amount, unsigned 256-bit. */
+    static byte[] value(BigInteger amount) {
+        return Uint256.toBytes(amount);
+    }
+
+    /** The index value of the coin whose state value ({@link Coin#encode}) is {@code coin}: its amount bytes. */
+    static byte[] valueOfCoin(byte[] coin) {
+        return Arrays.copyOfRange(coin, Address.SIZE, Address.SIZE + VALUE_LENGTH);
+    }
+
+    /**
+     * The owner's coins in {@code state}, in coin order: a prefix scan, so {@code state} must be one that scans
+     * (the head's state).
+     *
+     * @throws UnsupportedOperationException if {@code state} cannot be scanned
+     */
+    static Iterator<Held> scan(StateView state, Address owner) {
+        byte[] from = prefix(owner);
+        Iterator<ReadView.Entry> entries = state.scan(from, Keys.prefixEnd(from));
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return entries.hasNext();
             }
-            coins.put(c, Uint256.fromBytes(d.fixed(32, "amount")));
-            last = c;
+
+            @Override
+            public Held next() {
+                if (!entries.hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return decode(entries.next(), owner);
+            }
+        };
+    }
+
+    private static Held decode(ReadView.Entry e, Address owner) {
+        byte[] k = e.key();
+        byte[] v = e.value();
+        if (k.length != KEY_LENGTH || !Arrays.equals(k, 0, PREFIX_LENGTH, prefix(owner), 0, PREFIX_LENGTH)) {
+            throw new MalformedDataException("state coin index of " + owner + ": key of " + k.length
+                    + " bytes, expected " + KEY_LENGTH + " ('s' 'o' owner[20] txHash[32] u32 index)");
         }
-        d.end();
+        CoinId id = CoinId.read(k, PREFIX_LENGTH);
+        if (v == null || v.length != VALUE_LENGTH) {
+            throw new MalformedDataException("state coin index of " + owner + ", coin " + id + ": value of "
+                    + (v == null ? 0 : v.length) + " bytes, expected " + VALUE_LENGTH + " (amount)");
+        }
+        return new Held(id, Uint256.fromBytes(v));
+    }
+
+    /** The owner's coins in {@code state} with their amounts, in coin order; empty when it has none. */
+    static TreeMap<CoinId, BigInteger> load(StateView state, Address owner) {
+        TreeMap<CoinId, BigInteger> coins = new TreeMap<>();
+        for (Iterator<Held> it = scan(state, owner); it.hasNext(); ) {
+            Held h = it.next();
+            coins.put(h.id(), h.amount());
+        }
         return coins;
     }
 
-    /** The entry's value; null for no coins (the entry is absent). */
-    static byte[] encode(TreeMap<CoinId, BigInteger> coins) {
-        if (coins.isEmpty()) {
-            return null;
-        }
-        byte[] out = new byte[4 + coins.size() * ENTRY_BYTES];
-        CoinId.writeU32(out, 0, coins.size());
-        int at = 4;
-        for (Map.Entry<CoinId, BigInteger> e : coins.entrySet()) {
-            e.getKey().write(out, at);
-            System.arraycopy(Uint256.toBytes(e.getValue()), 0, out, at + CoinId.BYTES, 32);
-            at += ENTRY_BYTES;
-        }
-        return out;
-    }
-
-    static BigInteger sum(TreeMap<CoinId, BigInteger> coins) {
+    /** The sum of the owner's coins in {@code state}. */
+    static BigInteger sum(StateView state, Address owner) {
         BigInteger total = BigInteger.ZERO;
-        for (BigInteger v : coins.values()) {
-            total = total.add(v);
+        for (Iterator<Held> it = scan(state, owner); it.hasNext(); ) {
+            total = total.add(it.next().amount());
         }
         return total;
     }

@@ -32,7 +32,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -51,11 +50,13 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * coin wait behind the transaction that makes it. A block that spends a coin that is not there, twice, without
  * every owner's signature (or with a signature of a non-owner), or beyond its inputs is invalid as a whole.
  *
- * <p>State ({@code Keys.STATE}): {@code u txHash[32] u32 index -> owner[20] | amount[32]} per unspent coin,
- * {@code o owner[20] -> } the owner's coins ({@link OwnerIndex}), {@code #chainId -> u64},
- * {@code #lthash -> 2048-byte accumulator}. Keys starting with {@code #} are metadata, outside the accumulator;
- * every other entry is in it. The state root is the suite hash of the accumulator, each entry contributing
- * {@code expand(hash(u32 len(key) | key | value))} ({@link LtHash16}), as in the account model.
+ * <p>State ({@code Keys.STATE}): {@code u txHash[32] u32 index -> owner[20] | amount[32]} per unspent coin, and
+ * beside it its owner index entry {@code o owner[20] txHash[32] u32 index -> amount[32]} ({@link OwnerIndex}: a
+ * spend or a new coin writes one entry whatever else its owner holds; balances and {@code getUtxos} read an
+ * owner's entries by a prefix scan), {@code #chainId -> u64}, {@code #lthash -> 2048-byte accumulator}. Keys
+ * starting with {@code #} are metadata, outside the accumulator; every other entry is in it. The state root is
+ * the suite hash of the accumulator, each entry contributing {@code expand(hash(u32 len(key) | key | value))}
+ * ({@link LtHash16}), as in the account model.
  *
  * <p>Thread-safety: stateless between calls (but for the expansion cache, which only saves time); {@code apply}
  * keeps its overlay and accumulator in locals. The suite reference is dynamic and greedy so a crypto bundle
@@ -76,7 +77,7 @@ public final class UtxoLedger implements LedgerModel {
     @ObjectClassDefinition(name = "Cairn UTXO ledger", description = "UTXO ledger model (no settings)")
     public @interface Config {}
 
-    /** Entries added recently: about 8 MB, the coins and owner indexes of a few busy blocks. */
+    /** Entries added recently: about 8 MB, the coin and owner index entries of a few busy blocks. */
     static final int CACHED_EXPANSIONS = 4096;
 
     private static final List<LedgerQuery> QUERIES = List.of(new UtxoQuery());
@@ -160,9 +161,7 @@ public final class UtxoLedger implements LedgerModel {
             CoinId id = new CoinId(Hash.ZERO, i++);
             Coin coin = new Coin(a.getKey(), a.getValue());
             put(s, acc, batch, id.stateKey(), coin.encode());
-            TreeMap<CoinId, BigInteger> index = new TreeMap<>();
-            index.put(id, a.getValue());
-            put(s, acc, batch, OwnerIndex.key(a.getKey()), OwnerIndex.encode(index));
+            put(s, acc, batch, OwnerIndex.key(a.getKey(), id), OwnerIndex.value(a.getValue()));
         }
         batch.put(CHAIN_ID_KEY, new Encoder(8).u64(genesis.chainId()).toByteArray());
         byte[] accBytes = acc.toBytes();
@@ -205,13 +204,21 @@ public final class UtxoLedger implements LedgerModel {
 
         LtHash16 acc = LtHash16.fromBytes(accumulator(parent));
         WriteBatch batch = new WriteBatch();
+        // Each changed coin writes its coin entry and its owner's index entry, nothing else: a spent parent-state
+        // coin deletes both (the owner is the original coin's), a new coin puts both (its own owner), and a coin
+        // made and spent within the block writes nothing. A coin read and left unspent is unchanged.
         for (Map.Entry<CoinId, CoinSlot> e : overlay.coins.entrySet()) {
+            CoinId id = e.getKey();
             CoinSlot c = e.getValue();
-            write(s, acc, batch, e.getKey().stateKey(), c.original, c.current == null ? null : c.current.encode());
-        }
-        for (Map.Entry<Address, OwnerSlot> e : overlay.owners.entrySet()) {
-            OwnerSlot o = e.getValue();
-            write(s, acc, batch, OwnerIndex.key(e.getKey()), o.original, OwnerIndex.encode(o.coins));
+            if (c.original != null && c.current == null) {
+                write(s, acc, batch, id.stateKey(), c.original, null);
+                write(s, acc, batch, OwnerIndex.key(c.originalCoin.owner(), id), OwnerIndex.valueOfCoin(c.original),
+                        null);
+            } else if (c.original == null && c.current != null) {
+                write(s, acc, batch, id.stateKey(), null, c.current.encode());
+                write(s, acc, batch, OwnerIndex.key(c.current.owner(), id), null,
+                        OwnerIndex.value(c.current.amount()));
+            }
         }
         byte[] accBytes = acc.toBytes();
         batch.put(LTHASH_KEY, accBytes);
@@ -239,26 +246,20 @@ public final class UtxoLedger implements LedgerModel {
         return new InvalidBlockException("transaction " + i + " (" + vtx.hash() + "): " + why, i);
     }
 
-    /** A coin as the block sees it: as it was in the parent state (bytes or null), now (null: none), who spent it. */
+    /**
+     * A coin as the block sees it: as it was in the parent state (bytes and decoded, or null), now (null: none),
+     * who spent it.
+     */
     private static final class CoinSlot {
         final byte[] original;
+        final Coin originalCoin;
         Coin current;
         int spentBy = -1;
 
-        CoinSlot(byte[] original, Coin current) {
+        CoinSlot(byte[] original, Coin originalCoin, Coin current) {
             this.original = original;
+            this.originalCoin = originalCoin;
             this.current = current;
-        }
-    }
-
-    /** An owner's index as the block sees it: its parent-state bytes, and its coins now. */
-    private static final class OwnerSlot {
-        final byte[] original;
-        final TreeMap<CoinId, BigInteger> coins;
-
-        OwnerSlot(byte[] original, TreeMap<CoinId, BigInteger> coins) {
-            this.original = original;
-            this.coins = coins;
         }
     }
 
@@ -266,7 +267,6 @@ public final class UtxoLedger implements LedgerModel {
     private static final class Overlay {
         final StateView parent;
         final Map<CoinId, CoinSlot> coins = new LinkedHashMap<>();
-        final Map<Address, OwnerSlot> owners = new LinkedHashMap<>();
 
         Overlay(StateView parent) {
             this.parent = parent;
@@ -276,7 +276,8 @@ public final class UtxoLedger implements LedgerModel {
             CoinSlot slot = coins.get(id);
             if (slot == null) {
                 byte[] v = parent.get(id.stateKey());
-                slot = new CoinSlot(v, v == null ? null : Coin.decode(v, id));
+                Coin c = v == null ? null : Coin.decode(v, id);
+                slot = new CoinSlot(v, c, c);
                 coins.put(id, slot);
             }
             if (slot.current == null && slot.spentBy >= 0) {
@@ -286,21 +287,12 @@ public final class UtxoLedger implements LedgerModel {
             return slot.current;
         }
 
-        OwnerSlot owner(Address a) {
-            return owners.computeIfAbsent(a, k -> {
-                byte[] v = parent.get(OwnerIndex.key(k));
-                return new OwnerSlot(v, OwnerIndex.decode(v, k));
-            });
-        }
-
         /** Runs a spend that keeps the rules ({@link SpendRules#check} passed on this overlay). */
         void spend(int i, VerifiedTransaction vtx, UtxoBody body) {
             for (CoinId id : body.inputs) {
                 CoinSlot slot = coins.get(id); // looked up by the check
-                Coin c = slot.current;
                 slot.current = null;
                 slot.spentBy = i;
-                owner(c.owner()).coins.remove(id);
             }
             for (int k = 0; k < body.outputs.size(); k++) {
                 UtxoBody.Output o = body.outputs.get(k);
@@ -310,8 +302,7 @@ public final class UtxoLedger implements LedgerModel {
                 if (coins.containsKey(id)) {
                     throw invalid(i, vtx, "its output " + k + ", coin " + id + ", was made before in this block");
                 }
-                coins.put(id, new CoinSlot(null, new Coin(o.owner(), o.amount())));
-                owner(o.owner()).coins.put(id, o.amount());
+                coins.put(id, new CoinSlot(null, null, new Coin(o.owner(), o.amount())));
             }
         }
     }
@@ -394,10 +385,10 @@ public final class UtxoLedger implements LedgerModel {
 
     // ---------------------------------------------------------------- the users' surface
 
-    /** The sum of the owner's unspent coins: one read of its index. */
+    /** The sum of the owner's unspent coins: a prefix scan of its index entries in {@code state} (the head's). */
     @Override
     public BigInteger balance(StateView state, Address account) {
-        return OwnerIndex.sum(OwnerIndex.load(state, account));
+        return OwnerIndex.sum(state, account);
     }
 
     /**

@@ -48,8 +48,8 @@ class LedgersDocExampleTest {
             + "00000000000000000000000186014bc2a31265153f07e70e0bab08724e6b85e217f8cd628ceb62974247bb493382ce28"
             + "cab79ad7119ee1ad3ebcdb98a16805211530ecc6cfefa1b88e6dff99232acff59fc77aee4d02a7c34249814fe10361e8"
             + "db54f99718dfc94f8ba70d630826476d6307a1897cd946bc053cbb445875488ec68f7bb5d19f97da1ea188a4f721";
-    static final String GENESIS_ROOT = "0x1345931b60c2eb8861a27a28983a75a48114d704563a960e36d185f812962258";
-    static final String BLOCK_ROOT = "0x96897ed9499469dcf970b2b2eedfbdcae31527296adf7e56fe30b1b5f84cbafa";
+    static final String GENESIS_ROOT = "0x0a55a2711914204106c3f1b4e584913ca56e63c6f97c66b5c4c05720759d8f5b";
+    static final String BLOCK_ROOT = "0x95bbd00212d0f789dbef6386b1fcd23f825dc97fa31ca0be1b7535ffd97ba43c";
 
     @Test
     void theExampleIsWhatTheCodeMakes() throws Exception {
@@ -70,8 +70,8 @@ class LedgersDocExampleTest {
                         BigInteger.valueOf(390))));
         Envelope e = Envelope.sign(suite, 1, Envelope.UTXO, body, List.of(key));
         VerifiedTransaction tx = new TransactionVerifier(ChainSpec.of(genesis), suite).verify(e.encoded());
-        model.admit(tx, store, Pending.NONE);
-        StateTransition b = store.commit(model.apply(1, List.of(tx), store));
+        model.admit(tx, store.pointReads(), Pending.NONE);
+        StateTransition b = store.commit(model.apply(1, List.of(tx), store.pointReads()));
 
         assertEquals(BODY, Bytes.toHex(body));
         assertEquals(HASH, tx.hash().toHex());

@@ -20,6 +20,7 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -103,6 +104,19 @@ final class Spends {
             return map.get(key);
         }
 
+        /** As the head's state scans: {@code from <= key < to} ({@code to} null: no bound), ascending unsigned. */
+        @Override
+        public Iterator<ReadView.Entry> scan(byte[] from, byte[] to) {
+            SortedMap<byte[], byte[]> range = to == null ? map.tailMap(from) : map.subMap(from, to);
+            return new ArrayList<>(range.entrySet()).stream().map(e -> new ReadView.Entry(e.getKey(), e.getValue()))
+                    .iterator();
+        }
+
+        /** This state with point reads only, as {@code apply} and admission are given it: a scan throws. */
+        StateView pointReads() {
+            return this::get;
+        }
+
         void commit(WriteBatch batch) {
             for (WriteBatch.Op op : batch.ops()) {
                 if (op.isDelete()) {
@@ -136,13 +150,13 @@ final class Spends {
             return out;
         }
 
-        /** Every owner index entry in state, by owner. */
-        Map<Address, byte[]> ownerIndexes() {
-            Map<Address, byte[]> out = new HashMap<>();
+        /** Every owner index entry in state ({@code 's' 'o' ...}), raw, in key order. */
+        SortedMap<byte[], byte[]> ownerIndexEntries() {
+            SortedMap<byte[], byte[]> out = new TreeMap<>(Arrays::compareUnsigned);
             for (Map.Entry<byte[], byte[]> e : map.entrySet()) {
                 byte[] k = e.getKey();
-                if (k.length == 2 + Address.SIZE && k[0] == 's' && k[1] == OwnerIndex.TAG) {
-                    out.put(Address.of(Arrays.copyOfRange(k, 2, k.length)), e.getValue());
+                if (k.length >= 2 && k[0] == 's' && k[1] == 'o') {
+                    out.put(k, e.getValue());
                 }
             }
             return out;

@@ -75,14 +75,15 @@ class UtxoLedgerTest {
         block = 0;
     }
 
+    /** Applies a block on point reads of the store: apply never scans. */
     private StateTransition run(VerifiedTransaction... txs) {
-        return store.commit(model.apply(++block, List.of(txs), store));
+        return store.commit(model.apply(++block, List.of(txs), store.pointReads()));
     }
 
     private InvalidBlockException refused(int index, VerifiedTransaction... txs) {
         Spends.Store before = store.copy();
         InvalidBlockException e = assertThrows(InvalidBlockException.class, () -> model.apply(block + 1, List.of(txs),
-                store));
+                store.pointReads()));
         assertEquals(OptionalInt.of(index), e.transaction(), e.getMessage());
         assertTrue(e.getMessage().startsWith("transaction " + index + " (" + txs[index].hash() + "): "), e.getMessage());
         assertTrue(store.sameAs(before));
@@ -91,6 +92,20 @@ class UtxoLedgerTest {
 
     private BigInteger balance(Address a) {
         return model.balance(store, a);
+    }
+
+    /** The key of the owner index entry of {@code owner}'s coin {@code id}: s o owner txHash u32 index. */
+    private static byte[] indexKey(Address owner, CoinId id) {
+        byte[] index = new byte[4];
+        java.nio.ByteBuffer.wrap(index).putInt(id.index());
+        return concat(new byte[] {'s', 'o'}, owner.toByteArray(), id.txHash().toByteArray(), index);
+    }
+
+    /** The store's owner index entries of {@code owner}, raw, in key order. */
+    private static List<Map.Entry<byte[], byte[]>> indexEntriesOf(Spends.Store s, Address owner) {
+        byte[] prefix = concat(new byte[] {'s', 'o'}, owner.toByteArray());
+        return s.ownerIndexEntries().entrySet().stream()
+                .filter(e -> Arrays.equals(e.getKey(), 0, prefix.length, prefix, 0, prefix.length)).toList();
     }
 
     private void checkRoot(StateTransition t) {
@@ -123,22 +138,27 @@ class UtxoLedgerTest {
             assertEquals(c.amount(), model.balance(s, funded.get(i)));
         }
         assertEquals(BigInteger.ZERO, model.balance(s, BOB));
-        assertNull(s.get(OwnerIndex.key(BOB)), "no coin, no index entry");
-        // layout: s u 0^32 u32 i -> owner | amount; s o owner -> u32 1 | 0^32 u32 i | amount
+        assertEquals(List.of(), indexEntriesOf(s, BOB), "no coin, no index entry");
+        // layout: s u 0^32 u32 i -> owner | amount; s o owner 0^32 u32 i -> amount
         byte[] key = new byte[2 + 36];
         key[0] = 's';
         key[1] = 'u';
         key[37] = 2;
         byte[] v = s.get(key);
         assertArrayEquals(concat(funded.get(2).toByteArray(), Uint256.toBytes(four.get(funded.get(2)))), v);
-        byte[] index = s.get(concat(new byte[] {'s', 'o'}, funded.get(2).toByteArray()));
-        assertArrayEquals(concat(new byte[] {0, 0, 0, 1}, Arrays.copyOfRange(key, 2, 38),
-                Uint256.toBytes(four.get(funded.get(2)))), index);
+        byte[] indexKey = concat(new byte[] {'s', 'o'}, funded.get(2).toByteArray(), Arrays.copyOfRange(key, 2, 38));
+        assertEquals(58, indexKey.length);
+        assertArrayEquals(Uint256.toBytes(four.get(funded.get(2))), s.get(indexKey));
+        for (int i = 0; i < funded.size(); i++) {
+            List<Map.Entry<byte[], byte[]>> entries = indexEntriesOf(s, funded.get(i));
+            assertEquals(1, entries.size(), "one index entry per genesis coin");
+            assertArrayEquals(indexKey(funded.get(i), new CoinId(Hash.ZERO, i)), entries.get(0).getKey());
+        }
         assertArrayEquals(new byte[] {0, 0, 0, 0, 0, 0, 0, 7}, s.get(UtxoLedger.CHAIN_ID_KEY));
         assertEquals(2048, s.get(UtxoLedger.LTHASH_KEY).length);
         assertEquals(t.stateRoot(), model.stateRoot(s));
         assertEquals(t.stateRoot(), s.fullRoot(model));
-        assertEquals(8, s.map.size(), "3 coins, 3 index entries, chain id, accumulator");
+        assertEquals(8, s.map.size(), "3 coins, 3 index entries (one per coin), chain id, accumulator");
     }
 
     @Test
@@ -180,14 +200,18 @@ class UtxoLedgerTest {
         assertEquals(BigInteger.valueOf(110), balance(BOB));
         assertNotEquals(g, t.stateRoot());
         checkRoot(t);
-        // a0 deleted, 2 coins, 2 index entries, accumulator
-        assertEquals(6, t.writes().size());
+        // a0 and its index entry deleted, 2 coins, their 2 index entries, accumulator
+        assertEquals(7, t.writes().size());
+        assertNull(store.get(indexKey(ALICE, a0)));
+        assertArrayEquals(Uint256.toBytes(BigInteger.valueOf(60)), store.get(indexKey(BOB, coin(pay.hash(), 0))));
+        assertArrayEquals(Uint256.toBytes(BigInteger.valueOf(35)), store.get(indexKey(ALICE, coin(pay.hash(), 1))));
+        assertArrayEquals(Uint256.toBytes(BigInteger.valueOf(50)), store.get(indexKey(BOB, b0)), "untouched");
     }
 
     @Test
     void anOwnerLeftWithNoCoinHasNoIndexEntry() {
         StateTransition t = run(spend(List.of(a0), List.of(out(BOB, 100)), ALICE));
-        assertNull(store.get(OwnerIndex.key(ALICE)));
+        assertEquals(List.of(), indexEntriesOf(store, ALICE));
         assertEquals(BigInteger.ZERO, balance(ALICE));
         assertEquals(BigInteger.valueOf(150), balance(BOB));
         assertEquals(2, OwnerIndex.load(store, BOB).size());
@@ -222,6 +246,9 @@ class UtxoLedgerTest {
         // only what survives the block is written: t1..t3's outputs were made and spent inside it
         assertEquals(2, store.coins().size());
         assertNull(store.get(coin(t1.hash(), 0).stateKey()));
+        assertEquals(2, store.ownerIndexEntries().size(), "an index entry per surviving coin, none for the others");
+        // a0 and b0 (coin and index entry each) deleted, 2 coins and their index entries put, accumulator
+        assertEquals(9, t.writes().size());
         checkRoot(t);
     }
 
@@ -306,8 +333,8 @@ class UtxoLedgerTest {
     void sameTransactionsOnTheSameStateGiveTheSameResult() {
         VerifiedTransaction t1 = spend(List.of(a0), List.of(out(BOB, 70), out(ALICE, 30)), ALICE);
         VerifiedTransaction t2 = spend(List.of(coin(t1.hash(), 0), b0), List.of(out(CAROL, 120)), BOB);
-        StateTransition a = model.apply(1, List.of(t1, t2), store);
-        StateTransition b = new UtxoLedger(SUITE).apply(1, List.of(t1, t2), store);
+        StateTransition a = model.apply(1, List.of(t1, t2), store.pointReads());
+        StateTransition b = new UtxoLedger(SUITE).apply(1, List.of(t1, t2), store.pointReads());
         assertEquals(a.stateRoot(), b.stateRoot());
         assertEquals(a.receipts(), b.receipts());
         assertEquals(a.writes().size(), b.writes().size());
@@ -332,7 +359,7 @@ class UtxoLedgerTest {
                 n++;
             }
         }
-        assertEquals(5, n, "3 coins, 2 owners (Bob: 2 coins, Carol: 1)");
+        assertEquals(6, n, "3 coins, 3 index entries (Bob: 2 coins, Carol: 1)");
         assertArrayEquals(acc.toBytes(), store.get(UtxoLedger.LTHASH_KEY));
         assertEquals(Hash.of(SUITE.hash(acc.toBytes())), model.stateRoot(store));
     }
@@ -350,12 +377,93 @@ class UtxoLedgerTest {
         expected.sort((x, y) -> x.txHash().compareTo(y.txHash()) != 0 ? x.txHash().compareTo(y.txHash())
                 : Integer.compare(x.index(), y.index()));
         assertEquals(expected, new ArrayList<>(index.keySet()));
-        byte[] raw = store.get(OwnerIndex.key(CAROL));
-        assertEquals(4 + 5 * 68, raw.length);
+        // one entry per coin, s o owner txHash u32 index -> amount, whose key order is the coin order
+        List<Map.Entry<byte[], byte[]>> raw = indexEntriesOf(store, CAROL);
+        assertEquals(5, raw.size());
+        Map<CoinId, Long> amounts = Map.of(coin(t1.hash(), 0), 10L, coin(t1.hash(), 1), 20L, coin(t1.hash(), 2), 30L,
+                coin(t2.hash(), 0), 5L, coin(t2.hash(), 1), 6L);
         for (int i = 0; i < 5; i++) {
-            assertEquals(expected.get(i), CoinId.read(raw, 4 + i * 68));
+            assertArrayEquals(indexKey(CAROL, expected.get(i)), raw.get(i).getKey());
+            assertArrayEquals(Uint256.toBytes(BigInteger.valueOf(amounts.get(expected.get(i)))), raw.get(i).getValue());
+            assertEquals(BigInteger.valueOf(amounts.get(expected.get(i))), index.get(expected.get(i)));
         }
         assertEquals(BigInteger.valueOf(71), balance(CAROL));
+    }
+
+    /** Puts and deletes of a transition, the accumulator (always put once) aside. */
+    private static long entryOps(StateTransition t) {
+        return t.writes().ops().stream().filter(op -> !Arrays.equals(op.key(), UtxoLedger.LTHASH_KEY)).count();
+    }
+
+    /**
+     * An owner with many coins costs a transaction no more than one with a single coin: a spend or a new coin
+     * writes its own coin and index entry, never the owner's other coins. (The former layout rewrote, and re-hashed,
+     * an index entry of all the owner's coins each time.)
+     */
+    @Test
+    void aTransactionsCostDoesNotDependOnHowManyCoinsItsOwnerHas() {
+        Spends.Store s = new Spends.Store();
+        s.commit(model.genesis(genesis(Map.of(ALICE, BigInteger.valueOf(1_000_000), CAROL, BigInteger.valueOf(7)))));
+        CoinId change = genesisCoinOf(Map.of(ALICE, BigInteger.ONE, CAROL, BigInteger.ONE), ALICE);
+        CoinId carol0 = genesisCoinOf(Map.of(ALICE, BigInteger.ONE, CAROL, BigInteger.ONE), CAROL);
+        BigInteger left = BigInteger.valueOf(1_000_000);
+        long n = 0;
+        List<StateTransition> gifts = new ArrayList<>();
+        // 500 coins to Bob, 250 a transaction (each with Alice's change as its last output)
+        for (int round = 0; round < 2; round++) {
+            List<UtxoBody.Output> outs = new ArrayList<>();
+            for (int k = 0; k < 250; k++) {
+                outs.add(out(BOB, 1 + k));
+                left = left.subtract(BigInteger.valueOf(1 + k));
+            }
+            outs.add(new UtxoBody.Output(ALICE, left));
+            VerifiedTransaction gift = spend(List.of(change), outs, ALICE);
+            StateTransition t = s.commit(model.apply(++n, List.of(gift), s.pointReads()));
+            assertEquals(2L * 1 + 2L * 251, entryOps(t), "2 per input + 2 per output");
+            gifts.add(t);
+            change = coin(gift.hash(), 250);
+        }
+        assertEquals(500, OwnerIndex.load(s, BOB).size());
+        assertEquals(BigInteger.valueOf(2 * (250 * 251 / 2)), model.balance(s, BOB));
+        assertEquals(500, ((List<?>) model.queries().get(0).answer(List.of(BOB.toHex()), s, Pending.NONE)).size());
+        assertEquals(s.fullRoot(model), model.stateRoot(s));
+
+        // Bob (500 coins) spends one to Dave; Carol (1 coin) does the same: the same writes, entry for entry
+        CoinId bobs = OwnerIndex.load(s, BOB).firstKey();
+        BigInteger amount = OwnerIndex.load(s, BOB).firstEntry().getValue();
+        StateTransition rich = s.commit(model.apply(++n, List.of(spend(List.of(bobs),
+                List.of(out(DAVE, amount.longValueExact())), BOB)), s.pointReads()));
+        StateTransition poor = s.commit(model.apply(++n, List.of(spend(List.of(carol0), List.of(out(DAVE, 7)), CAROL)),
+                s.pointReads()));
+        assertEquals(4, entryOps(rich), "coin and index entry deleted, coin and index entry put");
+        assertEquals(4, entryOps(poor));
+        assertEquals(poor.writes().byteSize(), rich.writes().byteSize());
+        assertEquals(499, OwnerIndex.load(s, BOB).size());
+        assertEquals(BigInteger.ZERO, model.balance(s, CAROL));
+
+        // a 500th coin for Bob costs what a first coin for Carol does
+        VerifiedTransaction toBob = spend(List.of(change), List.of(out(BOB, 3), out(ALICE, left.longValueExact() - 3)),
+                ALICE);
+        StateTransition more = s.commit(model.apply(++n, List.of(toBob), s.pointReads()));
+        left = left.subtract(BigInteger.valueOf(3));
+        VerifiedTransaction toCarol = spend(List.of(coin(toBob.hash(), 1)), List.of(out(CAROL, 3),
+                out(ALICE, left.longValueExact() - 3)), ALICE);
+        StateTransition first = s.commit(model.apply(++n, List.of(toCarol), s.pointReads()));
+        assertEquals(2 * 1 + 2 * 2, entryOps(more), "2 per input + 2 per output");
+        assertEquals(entryOps(first), entryOps(more));
+        assertEquals(first.writes().byteSize(), more.writes().byteSize());
+        assertEquals(500, OwnerIndex.load(s, BOB).size());
+        assertEquals(s.fullRoot(model), model.stateRoot(s));
+        // the second 250 coins cost Bob, who had 250, what the first 250 did when he had none
+        assertEquals(gifts.get(0).writes().size(), gifts.get(1).writes().size());
+        assertEquals(gifts.get(0).writes().byteSize(), gifts.get(1).writes().byteSize());
+    }
+
+    @Test
+    void balancesAndGetUtxosNeedAStateThatScans() {
+        assertThrows(UnsupportedOperationException.class, () -> model.balance(store.pointReads(), ALICE));
+        assertThrows(UnsupportedOperationException.class,
+                () -> model.queries().get(0).answer(List.of(ALICE.toHex()), store.pointReads(), Pending.NONE));
     }
 
     @Test
@@ -447,7 +555,7 @@ class UtxoLedgerTest {
         run(t1);
         UtxoLedger restarted = new UtxoLedger(SUITE);
         StateTransition t = store.commit(restarted.apply(2, List.of(spend(List.of(coin(t1.hash(), 1)),
-                List.of(out(CAROL, 30)), ALICE)), store));
+                List.of(out(CAROL, 30)), ALICE)), store.pointReads()));
         assertEquals(store.fullRoot(model), t.stateRoot());
     }
 

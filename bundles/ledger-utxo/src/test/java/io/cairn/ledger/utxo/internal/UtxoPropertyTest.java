@@ -7,6 +7,7 @@ import static io.cairn.ledger.utxo.internal.Spends.spend;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,10 +15,13 @@ import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.Receipt;
 import io.cairn.api.chain.VerifiedTransaction;
+import io.cairn.api.ledger.Pending;
 import io.cairn.api.node.InvalidBlockException;
 import io.cairn.api.node.StateTransition;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -34,7 +38,9 @@ import org.junit.jupiter.api.Test;
  * spends and other broken spends slipped in, applied block by block against a plain oracle of the coin set. After
  * every block: the coins and the burnt fees add up to the genesis supply, no coin was ever spent twice (a block
  * holding a double spend is refused and leaves the state as it was), the state holds exactly the oracle's coins
- * with owner indexes that match them, and the incremental state root equals the one recomputed from every entry.
+ * and exactly one owner index entry per coin ({@code s o owner txHash u32 index -> amount}, built here
+ * independently from the oracle), balances and getUtxos read from them agree, and the incremental state root
+ * equals the one recomputed from every entry. Blocks are applied on point reads (apply never scans).
  */
 class UtxoPropertyTest {
     private static final int HISTORIES = 250;
@@ -131,7 +137,7 @@ class UtxoPropertyTest {
                 attemptInvalid(r, model, store, txs, live, spentBy, spentHere, spentEver, owners, b);
             }
 
-            StateTransition st = store.commit(model.apply(b, txs, store));
+            StateTransition st = store.commit(model.apply(b, txs, store.pointReads()));
             assertEquals(txs.size(), st.receipts().size());
             for (int i = 0; i < txs.size(); i++) {
                 Receipt rc = st.receipts().get(i);
@@ -280,7 +286,8 @@ class UtxoPropertyTest {
         block.add(at, bad);
         Spends.Store before = store.copy();
         Hash root = model.stateRoot(store);
-        InvalidBlockException e = assertThrows(InvalidBlockException.class, () -> model.apply(b, block, store), what);
+        InvalidBlockException e = assertThrows(InvalidBlockException.class,
+                () -> model.apply(b, block, store.pointReads()), what);
         assertEquals(OptionalInt.of(at), e.transaction(), what + ": " + e.getMessage());
         assertTrue(e.getMessage().startsWith("transaction " + at + " (" + bad.hash() + "): "), e.getMessage());
         assertTrue(e.getMessage().contains(expect), what + ": '" + expect + "' in " + e.getMessage());
@@ -289,8 +296,8 @@ class UtxoPropertyTest {
         count(what);
 
         // the refusal left nothing behind in the model: the valid block runs as on a fresh model
-        StateTransition fresh = new UtxoLedger(SUITE).apply(b, txs, store);
-        StateTransition again = model.apply(b, txs, store);
+        StateTransition fresh = new UtxoLedger(SUITE).apply(b, txs, store.pointReads());
+        StateTransition again = model.apply(b, txs, store.pointReads());
         assertEquals(fresh.stateRoot(), again.stateRoot());
         assertEquals(fresh.receipts(), again.receipts());
         assertEquals(fresh.writes().size(), again.writes().size());
@@ -319,22 +326,40 @@ class UtxoPropertyTest {
         assertEquals(utxo, store.coins(), "the state holds the oracle's coins");
         BigInteger coins = utxo.values().stream().map(Coin::amount).reduce(BigInteger.ZERO, BigInteger::add);
         assertEquals(supply, coins.add(fees), "coins + burnt fees = supply");
-        // owner indexes: exactly the owners' coins, and balances read from them
-        Map<Address, TreeMap<CoinId, BigInteger>> byOwner = new HashMap<>();
+        // the owner index, tracked independently: one entry per unspent coin, s o owner txHash u32 index -> amount
+        TreeMap<byte[], byte[]> tracker = new TreeMap<>(Arrays::compareUnsigned);
+        Map<Address, List<CoinId>> byOwner = new HashMap<>();
+        Map<Address, BigInteger> sums = new HashMap<>();
         for (Map.Entry<CoinId, Coin> e : utxo.entrySet()) {
-            byOwner.computeIfAbsent(e.getValue().owner(), a -> new TreeMap<>()).put(e.getKey(), e.getValue().amount());
+            Coin c = e.getValue();
+            ByteBuffer key = ByteBuffer.allocate(2 + 20 + 32 + 4).put((byte) 's').put((byte) 'o')
+                    .put(c.owner().toByteArray()).put(e.getKey().txHash().toByteArray()).putInt(e.getKey().index());
+            byte[] amount = c.amount().toByteArray(); // big-endian, perhaps with a sign byte: 32 bytes right-aligned
+            byte[] value = new byte[32];
+            int n = Math.min(amount.length, 32);
+            System.arraycopy(amount, amount.length - n, value, 32 - n, n);
+            assertNull(tracker.put(key.array(), value));
+            byOwner.computeIfAbsent(c.owner(), a -> new ArrayList<>()).add(e.getKey());
+            sums.merge(c.owner(), c.amount(), BigInteger::add);
         }
-        Map<Address, byte[]> indexes = store.ownerIndexes();
-        assertEquals(byOwner.keySet(), indexes.keySet(), "an index entry per owner of a coin, none for others");
+        List<Map.Entry<byte[], byte[]>> expected = new ArrayList<>(tracker.entrySet());
+        List<Map.Entry<byte[], byte[]>> actual = new ArrayList<>(store.ownerIndexEntries().entrySet());
+        assertEquals(expected.size(), actual.size(), "one index entry per unspent coin, no other");
+        for (int i = 0; i < expected.size(); i++) {
+            assertArrayEquals(expected.get(i).getKey(), actual.get(i).getKey(), "index entry " + i);
+            assertArrayEquals(expected.get(i).getValue(), actual.get(i).getValue(), "index entry " + i);
+        }
+        // balances and getUtxos, read by scanning the index, agree with the tracker
         BigInteger balances = BigInteger.ZERO;
         for (Address a : ADDRS.subList(0, owners + 1)) {
-            TreeMap<CoinId, BigInteger> expected = byOwner.getOrDefault(a, new TreeMap<>());
-            if (!expected.isEmpty()) {
-                assertArrayEquals(OwnerIndex.encode(expected), indexes.get(a));
-            }
             BigInteger bal = model.balance(store, a);
-            assertEquals(OwnerIndex.sum(expected), bal);
+            assertEquals(sums.getOrDefault(a, BigInteger.ZERO), bal);
             balances = balances.add(bal);
+            List<?> answer = (List<?>) model.queries().get(0).answer(List.of(a.toHex()), store, Pending.NONE);
+            List<CoinId> listed = answer.stream().map(o -> (Map<?, ?>) o)
+                    .map(m -> new CoinId(Hash.fromHex((String) m.get("txHash")), (int) (long) (Long) m.get("index")))
+                    .toList();
+            assertEquals(byOwner.getOrDefault(a, List.of()), listed, "getUtxos of " + a + " in coin order");
         }
         assertEquals(coins, balances);
         assertEquals(store.fullRoot(model), root, "incremental root = full recomputation");
