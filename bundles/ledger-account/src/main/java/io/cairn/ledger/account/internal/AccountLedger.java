@@ -3,10 +3,8 @@ package io.cairn.ledger.account.internal;
 import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Genesis;
 import io.cairn.api.chain.Hash;
-import io.cairn.api.chain.MalformedDataException;
 import io.cairn.api.chain.Nonces;
 import io.cairn.api.chain.Receipt;
-import io.cairn.api.chain.Transaction;
 import io.cairn.api.chain.Uint256;
 import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.crypto.CryptoSuite;
@@ -14,16 +12,14 @@ import io.cairn.api.ledger.Claims;
 import io.cairn.api.ledger.ExpansionCache;
 import io.cairn.api.ledger.LedgerKey;
 import io.cairn.api.ledger.LedgerQuery;
-import io.cairn.api.ledger.LtHash16;
+import io.cairn.api.ledger.LedgerState;
 import io.cairn.api.ledger.Pending;
 import io.cairn.api.node.InvalidBlockException;
 import io.cairn.api.node.LedgerModel;
 import io.cairn.api.node.StateTransition;
 import io.cairn.api.node.StateView;
 import io.cairn.api.node.TxRejectedException;
-import io.cairn.api.storage.Keys;
 import io.cairn.api.storage.ReadView;
-import io.cairn.api.storage.WriteBatch;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -48,7 +44,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * {@code #chainId -> u64}, {@code #lthash -> 2048-byte accumulator}. Keys starting with {@code #} are
  * metadata and are not part of the accumulator; every other state entry is. The state root is the
  * suite hash of the accumulator, where each entry contributes
- * {@code expand(hash(u32 len(key) | key | value))} (see {@link LtHash16}).
+ * {@code expand(hash(u32 len(key) | key | value))}: the conventions of every model, {@link LedgerState}.
  *
  * <p>Thread-safety: stateless between calls; {@code apply} keeps its overlay and accumulator in locals,
  * so concurrent calls (pool admission while a block executes) never share mutable state. The suite
@@ -61,10 +57,6 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 public final class AccountLedger implements LedgerModel {
     public static final String PID = "io.cairn.ledger.account";
     public static final String MODEL = "account";
-
-    static final byte[] CHAIN_ID_KEY = Keys.of(Keys.STATE, "#chainId");
-    static final byte[] LTHASH_KEY = Keys.of(Keys.STATE, "#lthash");
-    private static final byte META_TAG = '#';
 
     /** The account model has no settings yet; the PID exists so that rules can be configured later. */
     @ObjectClassDefinition(name = "Cairn account ledger", description = "Account ledger model (no settings)")
@@ -121,43 +113,25 @@ public final class AccountLedger implements LedgerModel {
         return MODEL;
     }
 
+    /** The genesis accounts; transfers conserve the supply, so its bound rules out balance overflow forever. */
     @Override
     public StateTransition genesis(Genesis genesis) {
-        CryptoSuite s = suite();
-        if (!MODEL.equals(genesis.ledger())) {
-            throw new IllegalArgumentException("genesis names ledger model '" + genesis.ledger() + "', this engine is '"
-                    + MODEL + "'");
-        }
-        if (!s.name().equals(genesis.suite())) {
-            throw new IllegalArgumentException("genesis names crypto suite '" + genesis.suite()
-                    + "' but the crypto component provides '" + s.name() + "' (set suite in etc/io.cairn.crypto.cfg)");
-        }
-        if (genesis.totalSupply().compareTo(Transaction.MAX_VALUE) > 0) {
-            // transfers conserve the supply, so bounding it here rules out balance overflow forever
-            throw new IllegalArgumentException("genesis allocations total " + genesis.totalSupply()
-                    + ", more than 2^256-1");
-        }
-        LtHash16 acc = new LtHash16();
-        WriteBatch batch = new WriteBatch();
+        LedgerState.Writer state = LedgerState.genesis(genesis, MODEL, suite());
         for (Map.Entry<Address, BigInteger> a : genesis.alloc().entrySet()) {
             byte[] value = Account.fresh(a.getKey(), Uint256.toBytes(a.getValue())).encode();
             if (value == null) {
                 continue; // a zero allocation is the absent account
             }
-            byte[] key = Account.key(a.getKey());
-            acc.add(entrySeed(s, key, value));
-            batch.put(key, value);
+            state.put(Account.key(a.getKey()), value);
         }
-        batch.put(CHAIN_ID_KEY, u64(genesis.chainId()));
-        byte[] accBytes = acc.toBytes();
-        batch.put(LTHASH_KEY, accBytes);
-        return new StateTransition(List.of(), batch, Hash.of(s.hash(accBytes)));
+        Hash root = state.finish();
+        return new StateTransition(List.of(), state.batch(), root);
     }
 
     @Override
     public StateTransition apply(long blockNumber, List<VerifiedTransaction> txs, StateView parent) {
         CryptoSuite s = suite();
-        long chainId = chainId(parent);
+        long chainId = LedgerState.chainId(parent);
         // the block's overlay: later transactions see earlier ones' writes
         Map<Address, Account> touched = new LinkedHashMap<>();
         List<Receipt> receipts = new ArrayList<>(txs.size());
@@ -170,27 +144,12 @@ public final class AccountLedger implements LedgerModel {
             receipts.add(transfer(blockNumber, i, vtx, d.body(), chainId, touched, parent));
         }
 
-        LtHash16 acc = LtHash16.fromBytes(accumulator(parent));
-        WriteBatch batch = new WriteBatch();
+        LedgerState.Writer state = LedgerState.block(s, expansions, parent);
         for (Account a : touched.values()) {
-            byte[] now = a.encode();
-            if (java.util.Arrays.equals(now, a.original)) {
-                continue;
-            }
-            if (a.original != null) {
-                // the old entry leaves the state for good: its cached expansion is not needed again
-                acc.subtract(expansions.expansion(acc, entrySeed(s, a.key, a.original), false));
-            }
-            if (now != null) {
-                acc.add(expansions.expansion(acc, entrySeed(s, a.key, now), true));
-                batch.put(a.key, now);
-            } else {
-                batch.delete(a.key);
-            }
+            state.change(a.key, a.original, a.encode());
         }
-        byte[] accBytes = acc.toBytes();
-        batch.put(LTHASH_KEY, accBytes);
-        return new StateTransition(receipts, batch, Hash.of(s.hash(accBytes)));
+        Hash root = state.finish();
+        return new StateTransition(receipts, state.batch(), root);
     }
 
     /** One transfer; the receipt messages are part of the receipt root: never reword them. */
@@ -266,7 +225,7 @@ public final class AccountLedger implements LedgerModel {
 
     @Override
     public Hash stateRoot(StateView state) {
-        return Hash.of(suite().hash(accumulator(state)));
+        return LedgerState.stateRoot(suite(), state);
     }
 
     /**
@@ -275,66 +234,6 @@ public final class AccountLedger implements LedgerModel {
      * so a scan of the whole store may be passed.
      */
     public Hash stateRootOf(Iterator<ReadView.Entry> entries) {
-        return Hash.of(suite().hash(accumulatorOf(entries)));
-    }
-
-    byte[] accumulatorOf(Iterator<ReadView.Entry> entries) {
-        CryptoSuite s = suite();
-        LtHash16 acc = new LtHash16();
-        while (entries.hasNext()) {
-            ReadView.Entry e = entries.next();
-            if (isAccumulated(e.key())) {
-                acc.add(entrySeed(s, e.key(), e.value()));
-            }
-        }
-        return acc.toBytes();
-    }
-
-    static boolean isAccumulated(byte[] key) {
-        return key.length >= 2 && key[0] == Keys.STATE && key[1] != META_TAG;
-    }
-
-    /** The 32-byte seed an entry contributes: the key's length keeps (key, value) splits unambiguous. */
-    static byte[] entrySeed(CryptoSuite suite, byte[] key, byte[] value) {
-        byte[] buf = new byte[4 + key.length + value.length];
-        int n = key.length;
-        buf[0] = (byte) (n >>> 24);
-        buf[1] = (byte) (n >>> 16);
-        buf[2] = (byte) (n >>> 8);
-        buf[3] = (byte) n;
-        System.arraycopy(key, 0, buf, 4, n);
-        System.arraycopy(value, 0, buf, 4 + n, value.length);
-        return suite.hash(buf);
-    }
-
-    private static byte[] accumulator(StateView state) {
-        byte[] acc = state.get(LTHASH_KEY);
-        if (acc == null) {
-            throw new IllegalStateException("the state has no accumulator (s#lthash): the genesis state was not written");
-        }
-        if (acc.length != LtHash16.BYTES) {
-            throw new MalformedDataException("state accumulator s#lthash is " + acc.length + " bytes, expected "
-                    + LtHash16.BYTES);
-        }
-        return acc;
-    }
-
-    private static long chainId(StateView state) {
-        byte[] stored = state.get(CHAIN_ID_KEY);
-        if (stored == null) {
-            throw new IllegalStateException("the state has no chain id (s#chainId): the genesis state was not written");
-        }
-        return decodeChainId(stored);
-    }
-
-    static long decodeChainId(byte[] stored) {
-        io.cairn.api.chain.Decoder d = new io.cairn.api.chain.Decoder(stored, "state s#chainId");
-        long id = d.u64("chainId");
-        d.end();
-        return id;
-    }
-
-    private static byte[] u64(long v) {
-        return new io.cairn.api.chain.Encoder(8).u64(v).toByteArray();
+        return LedgerState.stateRootOf(suite(), entries);
     }
 }

@@ -1,9 +1,9 @@
 package io.cairn.ledger.account.internal;
 
 import io.cairn.api.chain.Address;
-import io.cairn.api.chain.Bytes;
 import io.cairn.api.ledger.LedgerQuery;
 import io.cairn.api.ledger.Pending;
+import io.cairn.api.ledger.QueryParams;
 import io.cairn.api.node.StateView;
 import java.util.List;
 
@@ -27,11 +27,8 @@ final class NonceQuery implements LedgerQuery {
 
     @Override
     public Object answer(List<String> params, StateView state, Pending pending) {
-        if (params.size() > 1) {
-            throw new IllegalArgumentException(METHOD + " takes at most 1 parameter, got " + params.size());
-        }
-        Address account = address(params.isEmpty() ? null : params.get(0));
-        return PoolRules.unsigned(next(state, pending, account));
+        QueryParams.atMost(METHOD, params, 1);
+        return PoolRules.unsigned(next(state, pending, QueryParams.address(params, 0)));
     }
 
     static long next(StateView state, Pending pending, Address account) {
@@ -40,27 +37,5 @@ final class NonceQuery implements LedgerQuery {
             n++;
         }
         return n;
-    }
-
-    private static Address address(String s) {
-        String expected = "0x-prefixed hex of " + Address.SIZE + " bytes";
-        if (s == null) {
-            throw new IllegalArgumentException("params[0]: address is missing");
-        }
-        if (!s.startsWith("0x")) {
-            throw new IllegalArgumentException("params[0]: address must be " + expected + ", got \""
-                    + (s.length() <= 80 ? s : s.substring(0, 77) + "...") + "\" (no 0x prefix)");
-        }
-        byte[] b;
-        try {
-            b = Bytes.fromHex(s);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("params[0]: address must be " + expected + ": " + e.getMessage());
-        }
-        if (b.length != Address.SIZE) {
-            throw new IllegalArgumentException("params[0]: address must be " + expected + ", got " + b.length
-                    + " bytes");
-        }
-        return Address.of(b);
     }
 }

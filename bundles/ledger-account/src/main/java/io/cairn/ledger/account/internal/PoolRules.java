@@ -9,6 +9,7 @@ import io.cairn.api.chain.Nonces;
 import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.ledger.Claims;
 import io.cairn.api.ledger.LedgerKey;
+import io.cairn.api.ledger.LedgerState;
 import io.cairn.api.ledger.Pending;
 import io.cairn.api.node.StateView;
 import io.cairn.api.node.TxRejectedException;
@@ -73,17 +74,7 @@ final class PoolRules {
     /** The rules that need state: a chain to run on, and a sender that can pay the value (from its balance in state). */
     static void admit(VerifiedTransaction tx, StateView state) throws TxRejectedException {
         AccountBody body = AccountBody.of(tx).orReject();
-        byte[] stored = state.get(AccountLedger.CHAIN_ID_KEY);
-        if (stored == null) {
-            throw new TxRejectedException(Reason.NOT_READY, "the chain has no genesis state yet");
-        }
-        long chainId = AccountLedger.decodeChainId(stored);
-        long txChain = tx.envelope().chainId();
-        if (txChain != chainId) {
-            // the verifier refuses it first; kept so that admit alone never lets another chain's transfer in
-            throw new TxRejectedException(Reason.WRONG_CHAIN,
-                    "transaction is for chain " + text(txChain) + ", this is chain " + text(chainId));
-        }
+        LedgerState.admitChain(tx, state);
         Account from = Account.load(state, tx.sender());
         if (!from.canPay(body.value)) {
             throw new TxRejectedException(Reason.INSUFFICIENT_BALANCE, "account " + tx.sender() + " has balance "

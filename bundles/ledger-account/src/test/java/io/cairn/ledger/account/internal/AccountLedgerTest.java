@@ -20,6 +20,7 @@ import io.cairn.api.chain.Receipt;
 import io.cairn.api.chain.Receipt.Status;
 import io.cairn.api.chain.Transaction;
 import io.cairn.api.chain.VerifiedTransaction;
+import io.cairn.api.ledger.LedgerState;
 import io.cairn.api.node.InvalidBlockException;
 import io.cairn.api.node.StateTransition;
 import io.cairn.api.storage.Keys;
@@ -112,8 +113,8 @@ class AccountLedgerTest {
         assertEquals(0, balance(CAROL));
         assertEquals(0, ledger.nonce(store::get, ALICE));
         assertNull(store.get(Account.key(CAROL)), "a zero allocation is the absent account");
-        assertArrayEquals(new byte[] {0, 0, 0, 0, 0, 0, 0, 7}, store.get(AccountLedger.CHAIN_ID_KEY));
-        assertEquals(2048, store.get(AccountLedger.LTHASH_KEY).length);
+        assertArrayEquals(new byte[] {0, 0, 0, 0, 0, 0, 0, 7}, store.get(LedgerState.CHAIN_ID_KEY));
+        assertEquals(2048, store.get(LedgerState.LTHASH_KEY).length);
         assertEquals(t.stateRoot(), ledger.stateRoot(store::get));
         assertEquals(t.stateRoot(), fullRoot());
         // the account entry layout: s a address -> u64 nonce | 32-byte balance

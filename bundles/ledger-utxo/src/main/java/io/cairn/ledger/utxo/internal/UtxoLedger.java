@@ -1,11 +1,8 @@
 package io.cairn.ledger.utxo.internal;
 
 import io.cairn.api.chain.Address;
-import io.cairn.api.chain.Decoder;
-import io.cairn.api.chain.Encoder;
 import io.cairn.api.chain.Genesis;
 import io.cairn.api.chain.Hash;
-import io.cairn.api.chain.MalformedDataException;
 import io.cairn.api.chain.Receipt;
 import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.crypto.CryptoSuite;
@@ -13,7 +10,7 @@ import io.cairn.api.ledger.Claims;
 import io.cairn.api.ledger.ExpansionCache;
 import io.cairn.api.ledger.LedgerKey;
 import io.cairn.api.ledger.LedgerQuery;
-import io.cairn.api.ledger.LtHash16;
+import io.cairn.api.ledger.LedgerState;
 import io.cairn.api.ledger.Pending;
 import io.cairn.api.node.InvalidBlockException;
 import io.cairn.api.node.LedgerModel;
@@ -21,12 +18,9 @@ import io.cairn.api.node.StateTransition;
 import io.cairn.api.node.StateView;
 import io.cairn.api.node.TxRejectedException;
 import io.cairn.api.node.TxRejectedException.Reason;
-import io.cairn.api.storage.Keys;
 import io.cairn.api.storage.ReadView;
-import io.cairn.api.storage.WriteBatch;
 import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,8 +49,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * spend or a new coin writes one entry whatever else its owner holds; balances and {@code getUtxos} read an
  * owner's entries by a prefix scan), {@code #chainId -> u64}, {@code #lthash -> 2048-byte accumulator}. Keys
  * starting with {@code #} are metadata, outside the accumulator; every other entry is in it. The state root is
- * the suite hash of the accumulator, each entry contributing {@code expand(hash(u32 len(key) | key | value))}
- * ({@link LtHash16}), as in the account model.
+ * the suite hash of the accumulator, each entry contributing {@code expand(hash(u32 len(key) | key | value))}:
+ * the conventions of every model, {@link LedgerState}.
  *
  * <p>Thread-safety: stateless between calls (but for the expansion cache, which only saves time); {@code apply}
  * keeps its overlay and accumulator in locals. The suite reference is dynamic and greedy so a crypto bundle
@@ -68,10 +62,6 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 public final class UtxoLedger implements LedgerModel {
     public static final String PID = "io.cairn.ledger.utxo";
     public static final String MODEL = "utxo";
-
-    static final byte[] CHAIN_ID_KEY = Keys.of(Keys.STATE, "#chainId");
-    static final byte[] LTHASH_KEY = Keys.of(Keys.STATE, "#lthash");
-    private static final byte META_TAG = '#';
 
     /** The UTXO model has no settings yet; the PID exists so that rules can be configured later. */
     @ObjectClassDefinition(name = "Cairn UTXO ledger", description = "UTXO ledger model (no settings)")
@@ -133,26 +123,12 @@ public final class UtxoLedger implements LedgerModel {
 
     /**
      * The genesis coins: the i-th non-zero allocation, in address order, becomes coin {@code (Hash.ZERO, i)} of its
-     * address (i counts only non-zero allocations).
+     * address (i counts only non-zero allocations). Spends never make value, so the supply's bound rules out any
+     * sum of coins overflowing.
      */
     @Override
     public StateTransition genesis(Genesis genesis) {
-        CryptoSuite s = suite();
-        if (!MODEL.equals(genesis.ledger())) {
-            throw new IllegalArgumentException("genesis names ledger model '" + genesis.ledger() + "', this engine is '"
-                    + MODEL + "'");
-        }
-        if (!s.name().equals(genesis.suite())) {
-            throw new IllegalArgumentException("genesis names crypto suite '" + genesis.suite()
-                    + "' but the crypto component provides '" + s.name() + "' (set suite in etc/io.cairn.crypto.cfg)");
-        }
-        if (genesis.totalSupply().compareTo(UtxoBody.MAX_AMOUNT) > 0) {
-            // spends never make value, so bounding the supply here rules out any sum of coins overflowing
-            throw new IllegalArgumentException("genesis allocations total " + genesis.totalSupply()
-                    + ", more than 2^256-1");
-        }
-        LtHash16 acc = new LtHash16();
-        WriteBatch batch = new WriteBatch();
+        LedgerState.Writer state = LedgerState.genesis(genesis, MODEL, suite());
         int i = 0;
         for (Map.Entry<Address, BigInteger> a : genesis.alloc().entrySet()) {
             if (a.getValue().signum() == 0) {
@@ -160,24 +136,17 @@ public final class UtxoLedger implements LedgerModel {
             }
             CoinId id = new CoinId(Hash.ZERO, i++);
             Coin coin = new Coin(a.getKey(), a.getValue());
-            put(s, acc, batch, id.stateKey(), coin.encode());
-            put(s, acc, batch, OwnerIndex.key(a.getKey(), id), OwnerIndex.value(a.getValue()));
+            state.put(id.stateKey(), coin.encode());
+            state.put(OwnerIndex.key(a.getKey(), id), OwnerIndex.value(a.getValue()));
         }
-        batch.put(CHAIN_ID_KEY, new Encoder(8).u64(genesis.chainId()).toByteArray());
-        byte[] accBytes = acc.toBytes();
-        batch.put(LTHASH_KEY, accBytes);
-        return new StateTransition(List.of(), batch, Hash.of(s.hash(accBytes)));
-    }
-
-    private static void put(CryptoSuite s, LtHash16 acc, WriteBatch batch, byte[] key, byte[] value) {
-        acc.add(entrySeed(s, key, value));
-        batch.put(key, value);
+        Hash root = state.finish();
+        return new StateTransition(List.of(), state.batch(), root);
     }
 
     @Override
     public StateTransition apply(long blockNumber, List<VerifiedTransaction> txs, StateView parent) {
         CryptoSuite s = suite();
-        long chainId = chainId(parent);
+        long chainId = LedgerState.chainId(parent);
         Overlay overlay = new Overlay(parent);
         List<Receipt> receipts = new ArrayList<>(txs.size());
         for (int i = 0; i < txs.size(); i++) {
@@ -202,8 +171,7 @@ public final class UtxoLedger implements LedgerModel {
             receipts.add(new Receipt(vtx.hash(), blockNumber, i, vtx.sender(), Receipt.Status.SUCCESS, ""));
         }
 
-        LtHash16 acc = LtHash16.fromBytes(accumulator(parent));
-        WriteBatch batch = new WriteBatch();
+        LedgerState.Writer state = LedgerState.block(s, expansions, parent);
         // Each changed coin writes its coin entry and its owner's index entry, nothing else: a spent parent-state
         // coin deletes both (the owner is the original coin's), a new coin puts both (its own owner), and a coin
         // made and spent within the block writes nothing. A coin read and left unspent is unchanged.
@@ -211,35 +179,15 @@ public final class UtxoLedger implements LedgerModel {
             CoinId id = e.getKey();
             CoinSlot c = e.getValue();
             if (c.original != null && c.current == null) {
-                write(s, acc, batch, id.stateKey(), c.original, null);
-                write(s, acc, batch, OwnerIndex.key(c.originalCoin.owner(), id), OwnerIndex.valueOfCoin(c.original),
-                        null);
+                state.change(id.stateKey(), c.original, null);
+                state.change(OwnerIndex.key(c.originalCoin.owner(), id), OwnerIndex.valueOfCoin(c.original), null);
             } else if (c.original == null && c.current != null) {
-                write(s, acc, batch, id.stateKey(), null, c.current.encode());
-                write(s, acc, batch, OwnerIndex.key(c.current.owner(), id), null,
-                        OwnerIndex.value(c.current.amount()));
+                state.put(id.stateKey(), c.current.encode());
+                state.put(OwnerIndex.key(c.current.owner(), id), OwnerIndex.value(c.current.amount()));
             }
         }
-        byte[] accBytes = acc.toBytes();
-        batch.put(LTHASH_KEY, accBytes);
-        return new StateTransition(receipts, batch, Hash.of(s.hash(accBytes)));
-    }
-
-    /** One entry's change: the old entry (if any) leaves the accumulator, the new one (if any) enters it. */
-    private void write(CryptoSuite s, LtHash16 acc, WriteBatch batch, byte[] key, byte[] original, byte[] now) {
-        if (Arrays.equals(original, now)) {
-            return;
-        }
-        if (original != null) {
-            // the old entry leaves the state for good: its cached expansion is not needed again
-            acc.subtract(expansions.expansion(acc, entrySeed(s, key, original), false));
-        }
-        if (now != null) {
-            acc.add(expansions.expansion(acc, entrySeed(s, key, now), true));
-            batch.put(key, now);
-        } else {
-            batch.delete(key);
-        }
+        Hash root = state.finish();
+        return new StateTransition(receipts, state.batch(), root);
     }
 
     private static InvalidBlockException invalid(int i, VerifiedTransaction vtx, String why) {
@@ -347,17 +295,7 @@ public final class UtxoLedger implements LedgerModel {
     @Override
     public void admit(VerifiedTransaction tx, StateView state, Pending pending) throws TxRejectedException {
         UtxoBody body = UtxoBody.of(tx).orReject();
-        byte[] stored = state.get(CHAIN_ID_KEY);
-        if (stored == null) {
-            throw new TxRejectedException(Reason.NOT_READY, "the chain has no genesis state yet");
-        }
-        long chainId = decodeChainId(stored);
-        long txChain = tx.envelope().chainId();
-        if (txChain != chainId) {
-            // the verifier refuses it first; kept so that admit alone never lets another chain's spend in
-            throw new TxRejectedException(Reason.WRONG_CHAIN, "transaction is for chain "
-                    + Long.toUnsignedString(txChain) + ", this is chain " + Long.toUnsignedString(chainId));
-        }
+        LedgerState.admitChain(tx, state);
         try {
             SpendRules.check(tx, body, id -> {
                 Coin c = Coin.load(state, id);
@@ -425,7 +363,7 @@ public final class UtxoLedger implements LedgerModel {
 
     @Override
     public Hash stateRoot(StateView state) {
-        return Hash.of(suite().hash(accumulator(state)));
+        return LedgerState.stateRoot(suite(), state);
     }
 
     /**
@@ -434,55 +372,6 @@ public final class UtxoLedger implements LedgerModel {
      * whole store may be passed.
      */
     public Hash stateRootOf(Iterator<ReadView.Entry> entries) {
-        CryptoSuite s = suite();
-        LtHash16 acc = new LtHash16();
-        while (entries.hasNext()) {
-            ReadView.Entry e = entries.next();
-            if (isAccumulated(e.key())) {
-                acc.add(entrySeed(s, e.key(), e.value()));
-            }
-        }
-        return Hash.of(s.hash(acc.toBytes()));
-    }
-
-    static boolean isAccumulated(byte[] key) {
-        return key.length >= 2 && key[0] == Keys.STATE && key[1] != META_TAG;
-    }
-
-    /** The 32-byte seed an entry contributes: the key's length keeps (key, value) splits unambiguous. */
-    static byte[] entrySeed(CryptoSuite suite, byte[] key, byte[] value) {
-        byte[] buf = new byte[4 + key.length + value.length];
-        CoinId.writeU32(buf, 0, key.length);
-        System.arraycopy(key, 0, buf, 4, key.length);
-        System.arraycopy(value, 0, buf, 4 + key.length, value.length);
-        return suite.hash(buf);
-    }
-
-    private static byte[] accumulator(StateView state) {
-        byte[] acc = state.get(LTHASH_KEY);
-        if (acc == null) {
-            throw new IllegalStateException(
-                    "the state has no accumulator (s#lthash): the genesis state was not written");
-        }
-        if (acc.length != LtHash16.BYTES) {
-            throw new MalformedDataException("state accumulator s#lthash is " + acc.length + " bytes, expected "
-                    + LtHash16.BYTES);
-        }
-        return acc;
-    }
-
-    private static long chainId(StateView state) {
-        byte[] stored = state.get(CHAIN_ID_KEY);
-        if (stored == null) {
-            throw new IllegalStateException("the state has no chain id (s#chainId): the genesis state was not written");
-        }
-        return decodeChainId(stored);
-    }
-
-    static long decodeChainId(byte[] stored) {
-        Decoder d = new Decoder(stored, "state s#chainId");
-        long id = d.u64("chainId");
-        d.end();
-        return id;
+        return LedgerState.stateRootOf(suite(), entries);
     }
 }

@@ -4,6 +4,7 @@ import io.cairn.api.chain.Address;
 import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.ledger.LedgerQuery;
 import io.cairn.api.ledger.Pending;
+import io.cairn.api.ledger.QueryParams;
 import io.cairn.api.node.StateView;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -33,10 +34,8 @@ final class UtxoQuery implements LedgerQuery {
 
     @Override
     public Object answer(List<String> params, StateView state, Pending pending) {
-        if (params.size() > 1) {
-            throw new IllegalArgumentException(METHOD + " takes 1 parameter (address), got " + params.size());
-        }
-        Address owner = address(params.isEmpty() ? null : params.get(0));
+        QueryParams.atMost(METHOD, params, 1);
+        Address owner = QueryParams.address(params, 0);
         List<Object> out = new ArrayList<>();
         for (Iterator<OwnerIndex.Held> it = OwnerIndex.scan(state, owner); it.hasNext(); ) {
             OwnerIndex.Held h = it.next();
@@ -50,17 +49,5 @@ final class UtxoQuery implements LedgerQuery {
             out.add(coin);
         }
         return out;
-    }
-
-    static Address address(String s) {
-        if (s == null) {
-            throw new IllegalArgumentException("params[0]: address is missing");
-        }
-        try {
-            return Address.fromHex(s);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("params[0]: address must be 0x-prefixed hex of " + Address.SIZE
-                    + " bytes: " + e.getMessage());
-        }
     }
 }

@@ -21,6 +21,7 @@ import io.cairn.api.chain.Receipt;
 import io.cairn.api.chain.Uint256;
 import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.ledger.LedgerQuery;
+import io.cairn.api.ledger.LedgerState;
 import io.cairn.api.ledger.Pending;
 import io.cairn.api.node.InvalidBlockException;
 import io.cairn.api.node.StateTransition;
@@ -154,8 +155,8 @@ class UtxoLedgerTest {
             assertEquals(1, entries.size(), "one index entry per genesis coin");
             assertArrayEquals(indexKey(funded.get(i), new CoinId(Hash.ZERO, i)), entries.get(0).getKey());
         }
-        assertArrayEquals(new byte[] {0, 0, 0, 0, 0, 0, 0, 7}, s.get(UtxoLedger.CHAIN_ID_KEY));
-        assertEquals(2048, s.get(UtxoLedger.LTHASH_KEY).length);
+        assertArrayEquals(new byte[] {0, 0, 0, 0, 0, 0, 0, 7}, s.get(LedgerState.CHAIN_ID_KEY));
+        assertEquals(2048, s.get(LedgerState.LTHASH_KEY).length);
         assertEquals(t.stateRoot(), model.stateRoot(s));
         assertEquals(t.stateRoot(), s.fullRoot(model));
         assertEquals(8, s.map.size(), "3 coins, 3 index entries (one per coin), chain id, accumulator");
@@ -360,7 +361,7 @@ class UtxoLedgerTest {
             }
         }
         assertEquals(6, n, "3 coins, 3 index entries (Bob: 2 coins, Carol: 1)");
-        assertArrayEquals(acc.toBytes(), store.get(UtxoLedger.LTHASH_KEY));
+        assertArrayEquals(acc.toBytes(), store.get(LedgerState.LTHASH_KEY));
         assertEquals(Hash.of(SUITE.hash(acc.toBytes())), model.stateRoot(store));
     }
 
@@ -392,7 +393,7 @@ class UtxoLedgerTest {
 
     /** Puts and deletes of a transition, the accumulator (always put once) aside. */
     private static long entryOps(StateTransition t) {
-        return t.writes().ops().stream().filter(op -> !Arrays.equals(op.key(), UtxoLedger.LTHASH_KEY)).count();
+        return t.writes().ops().stream().filter(op -> !Arrays.equals(op.key(), LedgerState.LTHASH_KEY)).count();
     }
 
     /**
@@ -546,7 +547,10 @@ class UtxoLedgerTest {
         assertTrue(e.getMessage().startsWith("params[0]: address"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> q.answer(List.of(ALICE.toHex(), "1"), store, Pending.NONE));
-        assertTrue(e.getMessage().contains("getUtxos takes 1 parameter"), e.getMessage());
+        assertEquals("getUtxos takes at most 1 parameter, got 2", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> q.answer(List.of(ALICE.toHex().substring(2)), store, Pending.NONE));
+        assertTrue(e.getMessage().endsWith("(no 0x prefix)"), "as every method's parameters: " + e.getMessage());
     }
 
     @Test
