@@ -18,6 +18,7 @@ import io.cairn.crypto.Suites;
 import io.cairn.itests.ChainTestSupport.Account;
 import io.cairn.itests.ChainTestSupport.RpcClient;
 import io.cairn.itests.ChainTestSupport.RpcError;
+import io.cairn.launcher.client.DagTransfers;
 import io.cairn.launcher.client.UtxoTransfers;
 import java.io.Reader;
 import java.math.BigInteger;
@@ -142,6 +143,63 @@ public class LedgerModelsIT {
             String verified = shell(node.cairn, node.home, "cairn:verify-chain");
             assertTrue(verified, verified.contains("every state root matches"));
         }
+    }
+
+    @Test
+    public void aDagChainSendsReceivesAndRefusesForks() throws Exception {
+        try (Node node = Node.start("dag")) {
+            RpcClient rpc = node.rpc;
+            Account alice = node.account("alice");
+            Account bob = node.account("bob");
+            BigInteger genesis = rpc.balance(alice.address());
+            assertEquals("dag", ((Map<?, ?>) rpc.call("getNodeInfo")).get("ledger"));
+
+            // The CLI names alice's head as the send's parent, and makes bob's receive (his key is in the home).
+            String out = node.cairn.run("tx", "transfer", "--home", node.home.toString(), "--from", "alice", "--to", "bob",
+                    "--amount", "1000", "--explain");
+            assertTrue(out, out.contains("previous 0x" + "00".repeat(32)));
+            assertTrue(out, out.contains("status SUCCESS"));
+            assertTrue(out, out.contains("receives it"));
+            assertTrue(out, out.contains("received in block"));
+            String send = txHash(out);
+            assertEquals(genesis.subtract(BigInteger.valueOf(1000)), rpc.balance(alice.address()));
+            assertEquals(genesis.add(BigInteger.valueOf(1000)), rpc.balance(bob.address()));
+            List<?> chain = (List<?>) rpc.call("getAccountChain", alice.address().toHex(), 10);
+            assertEquals(1, chain.size());
+            assertEquals(send, ((Map<?, ?>) chain.get(0)).get("txHash"));
+            Map<?, ?> tx = (Map<?, ?>) rpc.call("getTransaction", send);
+            assertEquals("dag", tx.get("ledger"));
+            assertEquals("send", tx.get("kind"));
+
+            // Two transactions following one head: the first seen wins, the other is a fork.
+            Hash head = Hash.fromHex(send);
+            String one = node.dag(DagTransfers.send(node.suite, node.genesis.chainId(), head, bob.address(),
+                    BigInteger.ONE, alice.privateKey(), alice.publicKey()));
+            String fork = node.dag(DagTransfers.send(node.suite, node.genesis.chainId(), head, bob.address(),
+                    BigInteger.TWO, alice.privateKey(), alice.publicKey()));
+            String winner = (String) rpc.call("sendTransaction", one);
+            RpcError forked = refused(rpc, fork);
+            assertTrue(forked.toString(), forked.code == -32028);
+            await("the first send committed", COMMIT, () -> rpc.receipt(winner));
+            // A parent that does not exist, and a send received twice.
+            RpcError unknown = refused(rpc, node.dag(DagTransfers.send(node.suite, node.genesis.chainId(),
+                    Hash.fromHex("0x" + "ab".repeat(32)), bob.address(),
+                    BigInteger.ONE, alice.privateKey(), alice.publicKey())));
+            assertEquals(unknown.toString(), -32026, unknown.code);
+            Hash bobHead = Hash.fromHex((String) ((Map<?, ?>) rpc.call("getAccountInfo", bob.address().toHex())).get("pendingHead"));
+            RpcError twice = refused(rpc, node.dag(DagTransfers.receive(node.suite, node.genesis.chainId(), bobHead,
+                    Hash.fromHex(send), bob.privateKey(), bob.publicKey())));
+            assertEquals(twice.toString(), -32029, twice.code);
+            assertEquals(genesis.subtract(BigInteger.valueOf(1001)), rpc.balance(alice.address()));
+
+            String verified = shell(node.cairn, node.home, "cairn:verify-chain");
+            assertTrue(verified, verified.contains("every state root matches"));
+        }
+    }
+
+    @Test
+    public void fourPbftNodesAgreeOnADagChain() throws Exception {
+        pbftChain("dag");
     }
 
     @Test
@@ -277,6 +335,11 @@ public class LedgerModelsIT {
 
         Account account(String name) throws Exception {
             return Account.of(name, KeyFiles.read(home.resolve("keys/accounts/" + name + ".key")), suite);
+        }
+
+        /** A dag transaction as hex. */
+        String dag(Envelope e) {
+            return Bytes.toHex(e.encoded());
         }
 
         /** A UTXO transfer spending {@code coins} of {@code from}, as hex. */

@@ -8,6 +8,7 @@ import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.Transaction;
 import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.launcher.client.AccountTransfers;
+import io.cairn.launcher.client.DagTransfers;
 import io.cairn.launcher.client.RpcClient;
 import io.cairn.launcher.client.RpcException;
 import io.cairn.launcher.client.UtxoTransfers;
@@ -27,14 +28,14 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "tx", mixinStandardHelpOptions = true, description = "Sign and send transactions.",
-        subcommands = TxCommand.Transfer.class)
+        subcommands = {TxCommand.Transfer.class, TxCommand.Receive.class})
 final class TxCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command: transfer");
+        throw new ParameterException(spec.commandLine(), "missing command: transfer or receive");
     }
 
     @Command(name = "transfer", mixinStandardHelpOptions = true,
@@ -97,6 +98,7 @@ final class TxCommand implements Runnable {
                 byte[] publicKey = suite.publicKey(key);
                 Address sender = suite.address(publicKey);
                 Envelope tx;
+                byte[] receiverKey = null;
                 List<String> explained = new ArrayList<>();
                 String summary;
                 switch (chain.ledger()) {
@@ -134,6 +136,20 @@ final class TxCommand implements Runnable {
                         summary = "from " + sender.toHex() + " spending " + chosen.size() + " coin(s) to "
                                 + recipient.toHex() + " amount " + amount;
                     }
+                    case "dag" -> {
+                        if (nonce != null) {
+                            throw new ParameterException(spec.commandLine(), "--nonce: a dag chain has no nonces");
+                        }
+                        if (amount.signum() == 0) {
+                            throw new ParameterException(spec.commandLine(), "--amount: a dag send is at least 1");
+                        }
+                        Hash previous = pendingHead(rpc, sender);
+                        tx = DagTransfers.send(suite, chain.chainId(), previous, recipient, amount, key, publicKey);
+                        explained.add("previous " + previous.toHex() + " (the head of " + sender.toHex()
+                                + "'s chain, its pending transactions counted)");
+                        summary = "from " + sender.toHex() + " sending to " + recipient.toHex() + " amount " + amount;
+                        receiverKey = recipientKey(home, suite, recipient);
+                    }
                     default -> throw new CommandFailure("cairn tx transfer does not know the '" + chain.ledger()
                             + "' ledger model of this chain");
                 }
@@ -150,6 +166,26 @@ final class TxCommand implements Runnable {
                         out.println("  " + line);
                     }
                 }
+                String receiveHash = null;
+                if (receiverKey != null) {
+                    // On a dag chain the recipient takes the amount with a receive: made here when its key is at hand.
+                    byte[] receiverPub = suite.publicKey(receiverKey);
+                    Hash receiverPrevious = pendingHead(rpc, recipient);
+                    Envelope receive = DagTransfers.receive(suite, chain.chainId(), receiverPrevious, Hash.fromHex(txHash),
+                            receiverKey, receiverPub);
+                    receiveHash = Bytes.toHex(suite.hash(receive.payload()));
+                    rpc.call("sendTransaction", Bytes.toHex(receive.encoded()));
+                    out.println("transaction " + receiveHash);
+                    out.println("  " + recipient.toHex() + " receives it");
+                    if (explain) {
+                        out.println("  previous " + receiverPrevious.toHex() + " (the head of " + recipient.toHex()
+                                + "'s chain)");
+                        out.println("  source   " + txHash + " (the send)");
+                    }
+                } else if ("dag".equals(chain.ledger())) {
+                    out.println("  " + recipient.toHex() + " takes it with a receive naming " + txHash
+                            + " (cairn tx receive)");
+                }
                 out.flush();
                 if (noWait) {
                     return 0;
@@ -165,6 +201,17 @@ final class TxCommand implements Runnable {
                 out.println("  status " + status + (receipt.hasNonNull("message") && !receipt.path("message").asText().isEmpty()
                         ? " (" + receipt.path("message").asText() + ")" : ""));
                 out.flush();
+                if (receiveHash != null && succeeded(receipt.path("status"))) {
+                    JsonNode received = awaitReceipt(rpc, receiveHash);
+                    if (received == null) {
+                        throw new CommandFailure("no receipt for the receive " + receiveHash + " within "
+                                + timeout.toSeconds() + " s");
+                    }
+                    out.println("  received in block " + received.path("blockNumber").asText("?") + ", status "
+                            + received.path("statusText").asText(received.path("status").asText("?")));
+                    out.flush();
+                    return succeeded(received.path("status")) ? 0 : 1;
+                }
                 return succeeded(receipt.path("status")) ? 0 : 1;
             } catch (RpcException e) {
                 throw new CommandFailure("RPC error " + e.code() + ": " + e.getMessage());
@@ -185,6 +232,25 @@ final class TxCommand implements Runnable {
             return null;
         }
 
+        /** The head of {@code account}'s dag chain, after its pending transactions (getAccountInfo). */
+        static Hash pendingHead(RpcClient rpc, Address account) throws IOException, RpcException {
+            return Hash.fromHex(rpc.call("getAccountInfo", account.toHex()).path("pendingHead").asText());
+        }
+
+        /** The key of the home's account with address {@code to}, or null when the home has none. */
+        private static byte[] recipientKey(NodeHome home, CryptoSuite suite, Address to) throws IOException {
+            if (home == null || !home.isInitialized()) {
+                return null;
+            }
+            for (String name : home.accounts()) {
+                byte[] k = Accounts.privateKey(name, home, "--to");
+                if (suite.address(suite.publicKey(k)).equals(to)) {
+                    return k;
+                }
+            }
+            return null;
+        }
+
         /** The sender's coins that no pending transaction spends (getUtxos). */
         private static List<UtxoTransfers.Coin> unspentCoins(RpcClient rpc, Address owner) throws IOException, RpcException {
             JsonNode coins = rpc.call("getUtxos", owner.toHex());
@@ -202,6 +268,72 @@ final class TxCommand implements Runnable {
         static boolean succeeded(JsonNode status) {
             String s = status.asText();
             return s.equalsIgnoreCase("SUCCESS") || s.equals("0") || s.equalsIgnoreCase("0x0");
+        }
+    }
+
+    @Command(name = "receive", mixinStandardHelpOptions = true,
+            description = "On a dag chain: take the amount of a send with a receive on the recipient's chain, then wait "
+                    + "for its receipt.")
+    static final class Receive implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        EndpointOptions endpoint;
+
+        @Option(names = "--as", required = true, paramLabel = "NAME|KEYFILE", description = "the recipient: an account of the node home or a key file")
+        String as;
+
+        @Option(names = "--send", required = true, paramLabel = "TXHASH", description = "the send to receive")
+        String send;
+
+        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s", description = "receipt wait (default: ${DEFAULT-VALUE})")
+        Duration timeout;
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            RpcClient rpc = endpoint.client(spec);
+            NodeHome home = endpoint.nodeHome();
+            PrintWriter out = spec.commandLine().getOut();
+            Hash source;
+            byte[] key;
+            try {
+                source = Hash.fromHex(send);
+                key = Accounts.privateKey(as, home, "--as");
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage().startsWith("--as") ? e.getMessage()
+                        : "--send: " + e.getMessage());
+            }
+            try {
+                ChainFacts chain = ChainFacts.of(rpc, home);
+                if (!"dag".equals(chain.ledger())) {
+                    throw new CommandFailure("cairn tx receive is for dag chains; this chain's ledger is " + chain.ledger());
+                }
+                CryptoSuite suite = chain.suite();
+                byte[] pub = suite.publicKey(key);
+                Address account = suite.address(pub);
+                Hash previous = Transfer.pendingHead(rpc, account);
+                Envelope tx = DagTransfers.receive(suite, chain.chainId(), previous, source, key, pub);
+                String hash = Bytes.toHex(suite.hash(tx.payload()));
+                rpc.call("sendTransaction", Bytes.toHex(tx.encoded()));
+                out.println("transaction " + hash);
+                out.println("  " + account.toHex() + " receives " + source.toHex() + " (previous " + previous.toHex() + ")");
+                out.flush();
+                long deadline = System.nanoTime() + timeout.toNanos();
+                JsonNode r;
+                while ((r = rpc.call("getTransactionReceipt", hash)).isNull() && System.nanoTime() < deadline) {
+                    Thread.sleep(Transfer.POLL_MS);
+                }
+                if (r.isNull()) {
+                    throw new CommandFailure("no receipt for " + hash + " within " + timeout.toSeconds() + " s");
+                }
+                out.println("  block  " + r.path("blockNumber").asText("?"));
+                out.println("  status " + r.path("statusText").asText(r.path("status").asText("?")));
+                out.flush();
+                return Transfer.succeeded(r.path("status")) ? 0 : 1;
+            } catch (RpcException e) {
+                throw new CommandFailure("RPC error " + e.code() + ": " + e.getMessage());
+            }
         }
     }
 }

@@ -6,6 +6,7 @@ import io.cairn.api.chain.Bytes;
 import io.cairn.api.chain.Envelope;
 import io.cairn.api.chain.Hash;
 import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.launcher.client.DagTransfers;
 import io.cairn.launcher.client.UtxoTransfers;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -18,7 +19,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * What the bench's load is made of on each ledger model: how the sending accounts are funded and how each
  * account's chain of transfers is signed (each transfer pays 1 to the next account). Account: one nonce after
- * another. UTXO: each account spends its own coin chain, every transfer spending the change of the one before.
+ * another. UTXO: each account spends its own coin chain, every transfer spending the change of the one before. DAG:
+ * accounts in pairs, each alternately sending 1 to its partner and receiving the partner's last send.
  * Signing runs before the clock; {@link #sign} is called for one account from one thread, in order.
  */
 abstract class BenchLedger {
@@ -41,6 +43,7 @@ abstract class BenchLedger {
         BenchLedger l = switch (ledger) {
             case "account" -> new Accounts(suite, chainId, keys, pubs);
             case "utxo" -> new Coins(suite, chainId, keys, pubs);
+            case "dag" -> new Chains(suite, chainId, keys, pubs);
             default -> throw new IllegalArgumentException("the bench does not know the '" + ledger + "' ledger model");
         };
         l.connections = connections;
@@ -168,6 +171,75 @@ abstract class BenchLedger {
                     new UtxoTransfers.Output(self, rest));
             Envelope tx = UtxoTransfers.sign(suite, chainId, List.of(in), outputs, keys[a], pubs[a]);
             coin[a] = new UtxoTransfers.Coin(Hash.of(suite.hash(tx.payload())), 1, rest);
+            return tx;
+        }
+    }
+
+    static final class Chains extends BenchLedger {
+        /** Each account's last signed transaction: what its next one names as previous. */
+        private final Hash[] head;
+        /** Each account's last signed send: what its partner's next receive names. */
+        private final Hash[] lastSend;
+
+        Chains(CryptoSuite suite, long chainId, byte[][] keys, byte[][] pubs) {
+            super(suite, chainId, keys, pubs);
+            head = new Hash[pubs.length];
+            lastSend = new Hash[pubs.length];
+        }
+
+        /**
+         * The account paired with {@code a}: its neighbour among the accounts of the same connection, so that a
+         * receive is sent after the send it names was answered (a batch's senders are admitted in parallel).
+         */
+        int partner(int a) {
+            int conn = a % connections;
+            int p = ((a / connections) ^ 1) * connections + conn;
+            return p < pubs.length ? p : a;
+        }
+
+        @Override
+        List<int[]> groups() {
+            List<int[]> g = new ArrayList<>();
+            for (int a = 0; a < pubs.length; a++) {
+                int p = partner(a);
+                if (p == a) {
+                    g.add(new int[] {a});
+                } else if (a < p) {
+                    g.add(new int[] {a, p});
+                }
+            }
+            return g;
+        }
+
+        @Override
+        void fund(NodeRpc rpc, byte[] funderKey, BigInteger each, PrintStream log) throws IOException, InterruptedException {
+            byte[] funderPub = suite.publicKey(funderKey);
+            Address funder = suite.address(funderPub);
+            Hash previous = Hash.fromHex(rpc.call("getAccountInfo", funder.toHex()).path("pendingHead").asText());
+            List<Envelope> sends = new ArrayList<>();
+            List<Envelope> receives = new ArrayList<>();
+            for (int a = 0; a < pubs.length; a++) {
+                Envelope send = DagTransfers.send(suite, chainId, previous, suite.address(pubs[a]), each, funderKey, funderPub);
+                previous = DagTransfers.hash(suite, send);
+                sends.add(send);
+                Envelope receive = DagTransfers.receive(suite, chainId, Hash.ZERO, previous, keys[a], pubs[a]);
+                head[a] = DagTransfers.hash(suite, receive);
+                receives.add(receive);
+            }
+            sendAndAwait(rpc, sends);
+            sendAndAwait(rpc, receives);
+            log.printf("bench: funded %d accounts from %s, each receiving its send%n", pubs.length, funder);
+        }
+
+        @Override
+        Envelope sign(int a, int n) {
+            int p = partner(a);
+            Envelope tx = n % 2 == 0 ? DagTransfers.send(suite, chainId, head[a], suite.address(pubs[p]), BigInteger.ONE,
+                    keys[a], pubs[a]) : DagTransfers.receive(suite, chainId, head[a], lastSend[p], keys[a], pubs[a]);
+            head[a] = DagTransfers.hash(suite, tx);
+            if (n % 2 == 0) {
+                lastSend[a] = head[a];
+            }
             return tx;
         }
     }
