@@ -198,6 +198,59 @@ public class LedgerModelsIT {
     }
 
     @Test
+    public void theDagModelIsUpgradedLiveUnderLoadLosingNothing() throws Exception {
+        try (Node node = Node.start("dag")) {
+            Path system = ChainTestSupport.runtimeDirectory().resolve("system");
+            Path jars = Files.createDirectories(node.home.resolveSibling("jars"));
+            Path jar = UpgradeIT.rewrite(system.resolve("cairn-ledger-dag.jar"), jars.resolve("cairn-ledger-dag-1.0.1.jar"),
+                    "1.0.1", m -> m, (name, bytes) -> bytes);
+            node.cairn.run("sign", "--home", node.home.toString(), jar.toString());
+            Address sink = Account.generate("sink", node.suite).address();
+            List<Account> senders = List.of(node.account("alice"), node.account("bob"), node.account("carol"));
+            Map<Address, BigInteger> before = new java.util.HashMap<>();
+            for (Account a : senders) {
+                before.put(a.address(), node.rpc.balance(a.address()));
+            }
+            Map<String, Address> accepted = new java.util.concurrent.ConcurrentHashMap<>();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(senders.size());
+            List<java.util.concurrent.Future<?>> sending = new java.util.ArrayList<>();
+            for (Account from : senders) {
+                sending.add(threads.submit(() -> {
+                    node.sendChain(from, sink, accepted, stop);
+                    return null;
+                }));
+            }
+            await("sends flowing", COMMIT, () -> accepted.size() >= 60 ? Boolean.TRUE : null);
+            String out = shell(node.cairn, node.home, "cairn:upgrade ledger-model " + jar);
+            assertTrue("the dag model upgraded under load:\n" + out, out.contains("COMMITTED"));
+            long upgradedAt = accepted.size();
+            await("sends accepted by the new model", COMMIT, () -> accepted.size() >= upgradedAt + 60 ? Boolean.TRUE : null);
+            stop.set(true);
+            threads.shutdown();
+            assertTrue(threads.awaitTermination(COMMIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS));
+            for (java.util.concurrent.Future<?> f : sending) {
+                f.get();
+            }
+            for (String hash : accepted.keySet()) {
+                Map<String, Object> receipt = await("receipt of " + hash, COMMIT, () -> node.rpc.receipt(hash));
+                assertEquals("status of " + hash, 0L, asLong(receipt.get("status")));
+            }
+            for (Account a : senders) {
+                long sent = accepted.values().stream().filter(a.address()::equals).count();
+                assertEquals("every accepted send of " + a.name() + " left its balance",
+                        before.get(a.address()).subtract(BigInteger.valueOf(sent)), node.rpc.balance(a.address()));
+                assertEquals("its chain holds every send", sent, asLong(((Map<?, ?>) node.rpc.call("getAccountInfo",
+                        a.address().toHex())).get("height")));
+            }
+            String components = shell(node.cairn, node.home, "cairn:components");
+            assertTrue(components, Pattern.compile("cairn-ledger-dag\\s+1\\.0\\.1\\s").matcher(components).find());
+            String verified = shell(node.cairn, node.home, "cairn:verify-chain");
+            assertTrue(verified, verified.contains("every state root matches"));
+        }
+    }
+
+    @Test
     public void fourPbftNodesAgreeOnADagChain() throws Exception {
         pbftChain("dag");
     }
@@ -379,6 +432,34 @@ public class LedgerModelsIT {
                 });
                 accepted.put(hash, Boolean.TRUE);
                 coin = new UtxoTransfers.Coin(Hash.fromHex(hash), 1, coin.amount().subtract(BigInteger.ONE));
+            }
+        }
+
+        /**
+         * Sends 1 from {@code from} to {@code to} again and again until {@code stop}, each send following the one
+         * before on {@code from}'s chain; a send the node cannot take now is sent again, the same bytes.
+         */
+        void sendChain(Account from, Address to, Map<String, Address> accepted,
+                java.util.concurrent.atomic.AtomicBoolean stop) {
+            Hash previous = Hash.fromHex((String) ((Map<?, ?>) rpc.call("getAccountInfo", from.address().toHex()))
+                    .get("pendingHead"));
+            while (!stop.get()) {
+                Envelope e = DagTransfers.send(suite, genesis.chainId(), previous, to, BigInteger.ONE, from.privateKey(),
+                        from.publicKey());
+                String hash = Bytes.toHex(suite.hash(e.payload()));
+                String hex = Bytes.toHex(e.encoded());
+                await("sending " + hash, COMMIT, () -> {
+                    try {
+                        rpc.call("sendTransaction", hex);
+                    } catch (RpcError x) {
+                        if (x.code != RpcClient.DUPLICATE) {
+                            throw x; // -32018 while the model is swapped: send again
+                        }
+                    }
+                    return Boolean.TRUE;
+                });
+                accepted.put(hash, from.address());
+                previous = Hash.fromHex(hash);
             }
         }
 

@@ -1,15 +1,13 @@
 package io.cairn.ledger.dag.internal;
 
 import io.cairn.api.chain.Address;
-import io.cairn.api.chain.Decoder;
 import io.cairn.api.chain.Genesis;
 import io.cairn.api.chain.Hash;
-import io.cairn.api.chain.MalformedDataException;
-import io.cairn.api.chain.Transaction;
 import io.cairn.api.chain.Uint256;
 import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.api.ledger.Claims;
+import io.cairn.api.ledger.LedgerState;
 import io.cairn.api.ledger.ExpansionCache;
 import io.cairn.api.ledger.LedgerKey;
 import io.cairn.api.ledger.LedgerQuery;
@@ -157,19 +155,7 @@ public final class DagLedger implements LedgerModel {
     @Override
     public StateTransition genesis(Genesis genesis) {
         CryptoSuite s = suite();
-        if (!MODEL.equals(genesis.ledger())) {
-            throw new IllegalArgumentException("genesis names ledger model '" + genesis.ledger() + "', this engine is '"
-                    + MODEL + "'");
-        }
-        if (!s.name().equals(genesis.suite())) {
-            throw new IllegalArgumentException("genesis names crypto suite '" + genesis.suite()
-                    + "' but the crypto component provides '" + s.name() + "' (set suite in etc/io.cairn.crypto.cfg)");
-        }
-        if (genesis.totalSupply().compareTo(Transaction.MAX_VALUE) > 0) {
-            // sends and receives conserve the supply, so bounding it here rules out balance overflow forever
-            throw new IllegalArgumentException("genesis allocations total " + genesis.totalSupply()
-                    + ", more than 2^256-1");
-        }
+        LedgerState.checkGenesis(genesis, MODEL, s);
         LtHash16 acc = new LtHash16();
         WriteBatch batch = new WriteBatch();
         for (Map.Entry<Address, BigInteger> a : genesis.alloc().entrySet()) {
@@ -255,7 +241,7 @@ public final class DagLedger implements LedgerModel {
 
     @Override
     public Hash stateRoot(StateView state) {
-        return Hash.of(suite().hash(accumulator(state)));
+        return LedgerState.stateRoot(suite(), state);
     }
 
     /**
@@ -264,41 +250,14 @@ public final class DagLedger implements LedgerModel {
      * whole store may be passed.
      */
     public Hash stateRootOf(Iterator<ReadView.Entry> entries) {
-        CryptoSuite s = suite();
-        LtHash16 acc = new LtHash16();
-        while (entries.hasNext()) {
-            ReadView.Entry e = entries.next();
-            if (DagState.isAccumulated(e.key())) {
-                acc.add(DagState.entrySeed(s, e.key(), e.value()));
-            }
-        }
-        return Hash.of(s.hash(acc.toBytes()));
+        return LedgerState.stateRootOf(suite(), entries);
     }
 
     static byte[] accumulator(StateView state) {
-        byte[] acc = state.get(DagState.LTHASH_KEY);
-        if (acc == null) {
-            throw new IllegalStateException("the state has no accumulator (s#lthash): the genesis state was not written");
-        }
-        if (acc.length != LtHash16.BYTES) {
-            throw new MalformedDataException("state accumulator s#lthash is " + acc.length + " bytes, expected "
-                    + LtHash16.BYTES);
-        }
-        return acc;
+        return LedgerState.accumulator(state);
     }
 
     static long chainId(StateView state) {
-        byte[] stored = state.get(DagState.CHAIN_ID_KEY);
-        if (stored == null) {
-            throw new IllegalStateException("the state has no chain id (s#chainId): the genesis state was not written");
-        }
-        return decodeChainId(stored);
-    }
-
-    static long decodeChainId(byte[] stored) {
-        Decoder d = new Decoder(stored, "state s#chainId");
-        long id = d.u64("chainId");
-        d.end();
-        return id;
+        return LedgerState.chainId(state);
     }
 }

@@ -2,9 +2,9 @@ package io.cairn.ledger.dag.internal;
 
 import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Hash;
-import io.cairn.api.chain.Nonces;
 import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.ledger.Claims;
+import io.cairn.api.ledger.LedgerState;
 import io.cairn.api.ledger.LedgerKey;
 import io.cairn.api.ledger.Pending;
 import io.cairn.api.node.StateView;
@@ -157,17 +157,7 @@ final class DagRules {
      */
     static void admit(VerifiedTransaction tx, StateView state, Pending pending) throws TxRejectedException {
         DagBody body = DagBody.of(tx).orReject();
-        byte[] stored = state.get(DagState.CHAIN_ID_KEY);
-        if (stored == null) {
-            throw new TxRejectedException(Reason.NOT_READY, "the chain has no genesis state yet");
-        }
-        long chainId = DagLedger.decodeChainId(stored);
-        long txChain = tx.envelope().chainId();
-        if (txChain != chainId) {
-            // the verifier refuses it first; kept so that admit alone never lets another chain's transaction in
-            throw new TxRejectedException(Reason.WRONG_CHAIN,
-                    "transaction is for chain " + Nonces.text(txChain) + ", this is chain " + Nonces.text(chainId));
-        }
+        LedgerState.admitChain(tx, state);
         Address account = tx.sender();
         if (body.isSend()) {
             BigInteger balance = balanceAt(state, pending, account, body.previous);

@@ -4,6 +4,7 @@ import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.MalformedDataException;
 import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.api.ledger.LedgerState;
 import io.cairn.api.node.StateView;
 import io.cairn.api.storage.Keys;
 import java.math.BigInteger;
@@ -30,8 +31,8 @@ final class DagState {
     static final byte TX = 't';
     static final byte META = '#';
 
-    static final byte[] CHAIN_ID_KEY = Keys.of(Keys.STATE, "#chainId");
-    static final byte[] LTHASH_KEY = Keys.of(Keys.STATE, "#lthash");
+    static final byte[] CHAIN_ID_KEY = LedgerState.CHAIN_ID_KEY;
+    static final byte[] LTHASH_KEY = LedgerState.LTHASH_KEY;
 
     static final int ACCOUNT_BYTES = 32 + 8 + 32;
     static final int RECEIVABLE_BYTES = Address.SIZE + 32;
@@ -201,20 +202,12 @@ final class DagState {
     // ---------------------------------------------------------------- the accumulator
 
     static boolean isAccumulated(byte[] key) {
-        return key.length >= 2 && key[0] == Keys.STATE && key[1] != META;
+        return LedgerState.isAccumulated(key);
     }
 
-    /** The 32-byte seed an entry contributes: the key's length keeps (key, value) splits unambiguous. */
+    /** The 32-byte seed an entry contributes (formats.md, State and state root). */
     static byte[] entrySeed(CryptoSuite suite, byte[] key, byte[] value) {
-        byte[] buf = new byte[4 + key.length + value.length];
-        int n = key.length;
-        buf[0] = (byte) (n >>> 24);
-        buf[1] = (byte) (n >>> 16);
-        buf[2] = (byte) (n >>> 8);
-        buf[3] = (byte) n;
-        System.arraycopy(key, 0, buf, 4, n);
-        System.arraycopy(value, 0, buf, 4 + n, value.length);
-        return suite.hash(buf);
+        return LedgerState.entrySeed(suite, key, value);
     }
 
     // ---------------------------------------------------------------- u64
