@@ -104,45 +104,63 @@ public class LedgerModelsIT {
     @Test
     public void theUtxoModelIsUpgradedLiveUnderLoadLosingNothing() throws Exception {
         try (Node node = Node.start("utxo")) {
-            Path system = ChainTestSupport.runtimeDirectory().resolve("system");
-            Path jars = Files.createDirectories(node.home.resolveSibling("jars"));
-            Path jar = UpgradeIT.rewrite(system.resolve("cairn-ledger-utxo.jar"), jars.resolve("cairn-ledger-utxo-1.0.1.jar"),
-                    "1.0.1", m -> m, (name, bytes) -> bytes);
-            node.cairn.run("sign", "--home", node.home.toString(), jar.toString());
             Address sink = Account.generate("sink", node.suite).address();
-            Map<String, Boolean> accepted = new java.util.concurrent.ConcurrentHashMap<>();
-            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-            java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(3);
-            List<java.util.concurrent.Future<?>> sending = new java.util.ArrayList<>();
-            for (String name : List.of("alice", "bob", "carol")) {
-                Account from = node.account(name);
-                sending.add(threads.submit(() -> {
-                    node.spendChain(from, sink, accepted, stop);
-                    return null;
-                }));
-            }
-            await("spends flowing", COMMIT, () -> accepted.size() >= 60 ? Boolean.TRUE : null);
-            String out = shell(node.cairn, node.home, "cairn:upgrade ledger-model " + jar);
-            assertTrue("the utxo model upgraded under load:\n" + out, out.contains("COMMITTED"));
-            long before = accepted.size();
-            await("spends accepted by the new model", COMMIT, () -> accepted.size() >= before + 60 ? Boolean.TRUE : null);
-            stop.set(true);
-            threads.shutdown();
-            assertTrue(threads.awaitTermination(COMMIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS));
-            for (java.util.concurrent.Future<?> f : sending) {
-                f.get();
-            }
-            for (String hash : accepted.keySet()) {
-                Map<String, Object> receipt = await("receipt of " + hash, COMMIT, () -> node.rpc.receipt(hash));
-                assertEquals("status of " + hash, 0L, asLong(receipt.get("status")));
-            }
+            Map<String, Address> accepted = upgradeUnderLoad(node, "cairn-ledger-utxo",
+                    (from, sent, stop) -> node.spendChain(from, sink, sent, stop));
             assertEquals("one coin of 1 for the sink per accepted spend", BigInteger.valueOf(accepted.size()),
                     node.rpc.balance(sink));
-            String components = shell(node.cairn, node.home, "cairn:components");
-            assertTrue(components, Pattern.compile("cairn-ledger-utxo\\s+1\\.0\\.1\\s").matcher(components).find());
-            String verified = shell(node.cairn, node.home, "cairn:verify-chain");
-            assertTrue(verified, verified.contains("every state root matches"));
         }
+    }
+
+    /** A sender's loop: transactions from {@code from} until {@code stop}, each accepted one put in {@code accepted}. */
+    interface SenderLoop {
+        void run(Account from, Map<String, Address> accepted, java.util.concurrent.atomic.AtomicBoolean stop);
+    }
+
+    /**
+     * Upgrades {@code artifact} (the node's ledger model) to 1.0.1 with {@code cairn:upgrade ledger-model} while alice,
+     * bob and carol each run {@code loop}: the upgrade commits, transactions are accepted before and after it, every
+     * accepted one commits successfully, the new version runs, and verify-chain replays the chain. Returns the
+     * accepted transactions and their senders.
+     */
+    private static Map<String, Address> upgradeUnderLoad(Node node, String artifact, SenderLoop loop) throws Exception {
+        Path system = ChainTestSupport.runtimeDirectory().resolve("system");
+        Path jars = Files.createDirectories(node.home.resolveSibling("jars"));
+        Path jar = UpgradeIT.rewrite(system.resolve(artifact + ".jar"), jars.resolve(artifact + "-1.0.1.jar"), "1.0.1",
+                m -> m, (name, bytes) -> bytes);
+        node.cairn.run("sign", "--home", node.home.toString(), jar.toString());
+        Map<String, Address> accepted = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(3);
+        List<java.util.concurrent.Future<?>> sending = new java.util.ArrayList<>();
+        for (String name : List.of("alice", "bob", "carol")) {
+            Account from = node.account(name);
+            sending.add(threads.submit(() -> {
+                loop.run(from, accepted, stop);
+                return null;
+            }));
+        }
+        await("transactions flowing", COMMIT, () -> accepted.size() >= 60 ? Boolean.TRUE : null);
+        String out = shell(node.cairn, node.home, "cairn:upgrade ledger-model " + jar);
+        assertTrue(artifact + " upgraded under load:\n" + out, out.contains("COMMITTED"));
+        long upgradedAt = accepted.size();
+        await("transactions accepted by the new model", COMMIT,
+                () -> accepted.size() >= upgradedAt + 60 ? Boolean.TRUE : null);
+        stop.set(true);
+        threads.shutdown();
+        assertTrue(threads.awaitTermination(COMMIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS));
+        for (java.util.concurrent.Future<?> f : sending) {
+            f.get();
+        }
+        for (String hash : accepted.keySet()) {
+            Map<String, Object> receipt = await("receipt of " + hash, COMMIT, () -> node.rpc.receipt(hash));
+            assertEquals("status of " + hash, 0L, asLong(receipt.get("status")));
+        }
+        String components = shell(node.cairn, node.home, "cairn:components");
+        assertTrue(components, Pattern.compile(artifact + "\\s+1\\.0\\.1\\s").matcher(components).find());
+        String verified = shell(node.cairn, node.home, "cairn:verify-chain");
+        assertTrue(verified, verified.contains("every state root matches"));
+        return accepted;
     }
 
     @Test
@@ -200,53 +218,21 @@ public class LedgerModelsIT {
     @Test
     public void theDagModelIsUpgradedLiveUnderLoadLosingNothing() throws Exception {
         try (Node node = Node.start("dag")) {
-            Path system = ChainTestSupport.runtimeDirectory().resolve("system");
-            Path jars = Files.createDirectories(node.home.resolveSibling("jars"));
-            Path jar = UpgradeIT.rewrite(system.resolve("cairn-ledger-dag.jar"), jars.resolve("cairn-ledger-dag-1.0.1.jar"),
-                    "1.0.1", m -> m, (name, bytes) -> bytes);
-            node.cairn.run("sign", "--home", node.home.toString(), jar.toString());
             Address sink = Account.generate("sink", node.suite).address();
-            List<Account> senders = List.of(node.account("alice"), node.account("bob"), node.account("carol"));
             Map<Address, BigInteger> before = new java.util.HashMap<>();
-            for (Account a : senders) {
+            for (String name : List.of("alice", "bob", "carol")) {
+                Account a = node.account(name);
                 before.put(a.address(), node.rpc.balance(a.address()));
             }
-            Map<String, Address> accepted = new java.util.concurrent.ConcurrentHashMap<>();
-            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-            java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(senders.size());
-            List<java.util.concurrent.Future<?>> sending = new java.util.ArrayList<>();
-            for (Account from : senders) {
-                sending.add(threads.submit(() -> {
-                    node.sendChain(from, sink, accepted, stop);
-                    return null;
-                }));
-            }
-            await("sends flowing", COMMIT, () -> accepted.size() >= 60 ? Boolean.TRUE : null);
-            String out = shell(node.cairn, node.home, "cairn:upgrade ledger-model " + jar);
-            assertTrue("the dag model upgraded under load:\n" + out, out.contains("COMMITTED"));
-            long upgradedAt = accepted.size();
-            await("sends accepted by the new model", COMMIT, () -> accepted.size() >= upgradedAt + 60 ? Boolean.TRUE : null);
-            stop.set(true);
-            threads.shutdown();
-            assertTrue(threads.awaitTermination(COMMIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS));
-            for (java.util.concurrent.Future<?> f : sending) {
-                f.get();
-            }
-            for (String hash : accepted.keySet()) {
-                Map<String, Object> receipt = await("receipt of " + hash, COMMIT, () -> node.rpc.receipt(hash));
-                assertEquals("status of " + hash, 0L, asLong(receipt.get("status")));
-            }
-            for (Account a : senders) {
-                long sent = accepted.values().stream().filter(a.address()::equals).count();
-                assertEquals("every accepted send of " + a.name() + " left its balance",
-                        before.get(a.address()).subtract(BigInteger.valueOf(sent)), node.rpc.balance(a.address()));
+            Map<String, Address> accepted = upgradeUnderLoad(node, "cairn-ledger-dag",
+                    (from, sent, stop) -> node.sendChain(from, sink, sent, stop));
+            for (Map.Entry<Address, BigInteger> a : before.entrySet()) {
+                long sent = accepted.values().stream().filter(a.getKey()::equals).count();
+                assertEquals("every accepted send of " + a.getKey() + " left its balance",
+                        a.getValue().subtract(BigInteger.valueOf(sent)), node.rpc.balance(a.getKey()));
                 assertEquals("its chain holds every send", sent, asLong(((Map<?, ?>) node.rpc.call("getAccountInfo",
-                        a.address().toHex())).get("height")));
+                        a.getKey().toHex())).get("height")));
             }
-            String components = shell(node.cairn, node.home, "cairn:components");
-            assertTrue(components, Pattern.compile("cairn-ledger-dag\\s+1\\.0\\.1\\s").matcher(components).find());
-            String verified = shell(node.cairn, node.home, "cairn:verify-chain");
-            assertTrue(verified, verified.contains("every state root matches"));
         }
     }
 
@@ -408,7 +394,8 @@ public class LedgerModelsIT {
          * the next one spends (an unconfirmed coin). A spend the node cannot take now (an engine being swapped) is
          * sent again, the same bytes, until accepted.
          */
-        void spendChain(Account from, Address to, Map<String, Boolean> accepted, java.util.concurrent.atomic.AtomicBoolean stop) {
+        void spendChain(Account from, Address to, Map<String, Address> accepted,
+                java.util.concurrent.atomic.AtomicBoolean stop) {
             Map<?, ?> c = await("a coin of " + from.name(), COMMIT, () -> ((List<?>) rpc.call("getUtxos",
                     from.address().toHex())).stream().map(x -> (Map<?, ?>) x).filter(x -> x.get("spentBy") == null)
                     .findFirst().orElse(null));
@@ -430,7 +417,7 @@ public class LedgerModelsIT {
                     }
                     return Boolean.TRUE;
                 });
-                accepted.put(hash, Boolean.TRUE);
+                accepted.put(hash, from.address());
                 coin = new UtxoTransfers.Coin(Hash.fromHex(hash), 1, coin.amount().subtract(BigInteger.ONE));
             }
         }
