@@ -405,18 +405,7 @@ public class LedgerModelsIT {
                 List<UtxoTransfers.Output> outputs = UtxoTransfers.outputs(List.of(coin), from.address(), to, BigInteger.ONE);
                 Envelope e = UtxoTransfers.sign(suite, genesis.chainId(), List.of(coin), outputs, from.privateKey(),
                         from.publicKey());
-                String hash = Bytes.toHex(suite.hash(e.payload()));
-                String hex = Bytes.toHex(e.encoded());
-                await("sending " + hash, COMMIT, () -> {
-                    try {
-                        rpc.call("sendTransaction", hex);
-                    } catch (RpcError x) {
-                        if (x.code != RpcClient.DUPLICATE) {
-                            throw x; // -32018 while the model is swapped: send again
-                        }
-                    }
-                    return Boolean.TRUE;
-                });
+                String hash = sendUntilAccepted(e);
                 accepted.put(hash, from.address());
                 coin = new UtxoTransfers.Coin(Hash.fromHex(hash), 1, coin.amount().subtract(BigInteger.ONE));
             }
@@ -433,21 +422,30 @@ public class LedgerModelsIT {
             while (!stop.get()) {
                 Envelope e = DagTransfers.send(suite, genesis.chainId(), previous, to, BigInteger.ONE, from.privateKey(),
                         from.publicKey());
-                String hash = Bytes.toHex(suite.hash(e.payload()));
-                String hex = Bytes.toHex(e.encoded());
-                await("sending " + hash, COMMIT, () -> {
-                    try {
-                        rpc.call("sendTransaction", hex);
-                    } catch (RpcError x) {
-                        if (x.code != RpcClient.DUPLICATE) {
-                            throw x; // -32018 while the model is swapped: send again
-                        }
-                    }
-                    return Boolean.TRUE;
-                });
+                String hash = sendUntilAccepted(e);
                 accepted.put(hash, from.address());
                 previous = Hash.fromHex(hash);
             }
+        }
+
+        /**
+         * Sends {@code e} until the node takes it (a duplicate answer means an earlier attempt was taken);
+         * returns its hash. While the model is being swapped the node answers -32018 and the same bytes go again.
+         */
+        String sendUntilAccepted(Envelope e) {
+            String hash = Bytes.toHex(suite.hash(e.payload()));
+            String hex = Bytes.toHex(e.encoded());
+            await("sending " + hash, COMMIT, () -> {
+                try {
+                    rpc.call("sendTransaction", hex);
+                } catch (RpcError x) {
+                    if (x.code != RpcClient.DUPLICATE) {
+                        throw x;
+                    }
+                }
+                return Boolean.TRUE;
+            });
+            return hash;
         }
 
         @Override
