@@ -7,6 +7,7 @@ import io.cairn.api.ledger.LedgerQuery;
 import io.cairn.api.ledger.Pending;
 import io.cairn.api.node.StateView;
 import io.cairn.ledger.dag.internal.DagState.Account;
+import io.cairn.ledger.dag.internal.DagState.TxIndex;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,18 +45,21 @@ final class DagQueries {
             }
             Address account = address(params);
             int count = count(params.size() > 1 ? params.get(1) : null);
-            long height = Account.load(state, account).height();
+            Account a = Account.load(state, account);
             List<Object> out = new ArrayList<>();
-            for (long h = height; h >= 1 && out.size() < count; h--) {
-                Hash tx = DagState.chainAt(state, account, h);
-                if (tx == null) {
-                    throw new IllegalStateException("dag: account " + account + " is at height " + height
-                            + " but its chain index has no transaction at height " + h);
-                }
+            Hash tx = a.head();
+            // walked back from the head, each transaction's index naming the one before it
+            for (long h = a.height(); h >= 1 && out.size() < count; h--) {
                 Map<String, Object> entry = new LinkedHashMap<>();
                 entry.put("height", h);
                 entry.put("txHash", tx.toHex());
                 out.add(entry);
+                TxIndex t = TxIndex.load(state, tx);
+                if (t == null) {
+                    throw new IllegalStateException("dag: account " + account + " has transaction " + tx
+                            + " at height " + h + " but no index entry for it");
+                }
+                tx = t.previous();
             }
             return out;
         }

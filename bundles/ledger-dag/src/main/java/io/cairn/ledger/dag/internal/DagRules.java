@@ -73,7 +73,7 @@ final class DagRules {
     /** Why {@code previous}, which is not the head of {@code account} in state, cannot be followed. */
     static TxRejectedException headProblem(StateView state, Address account, Account a, Hash previous) {
         if (previous.equals(Hash.ZERO)) {
-            Hash first = DagState.chainAt(state, account, 1);
+            Hash first = DagState.chainAt(state, a.head(), a.height(), 1, DagState.MAX_WALK);
             return new TxRejectedException(Reason.FORK, "previous is zero (the start of a chain) but account " + account
                     + " already has " + (first == null ? "a chain, its head is " + a.head()
                             : "a chain that starts with transaction " + first) + ": a fork");
@@ -86,7 +86,7 @@ final class DagRules {
         if (!at.account().equals(account)) {
             return wrongAccount(previous, at.account(), account);
         }
-        Hash next = DagState.chainAt(state, account, at.height() + 1);
+        Hash next = DagState.chainAt(state, a.head(), a.height(), at.height() + 1, DagState.MAX_WALK);
         return new TxRejectedException(Reason.FORK, "previous transaction " + previous + " of account " + account
                 + " is already followed by " + (next == null ? "another transaction (its head is " + a.head() + ")"
                         : "transaction " + next) + ": a fork");

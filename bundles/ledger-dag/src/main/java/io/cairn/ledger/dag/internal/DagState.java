@@ -16,8 +16,7 @@ import java.util.Arrays;
  * <pre>
  * s h account[20]            -> head[32] | u64 height | balance[32]   the account (absent: never used)
  * s r sendHash[32]           -> to[20] | amount[32]                   a send not received yet
- * s c account[20] u64 height -> txHash[32]                            the account's chain, height 1 first
- * s t txHash[32]             -> account[20] | u64 height | u8 kind    every DAG transaction
+ * s t txHash[32]             -> account[20] | u64 height | u8 kind | previous[32]   every DAG transaction
  * s #chainId, s #lthash                                               metadata, outside the accumulator
  * </pre>
  *
@@ -27,7 +26,6 @@ import java.util.Arrays;
 final class DagState {
     static final byte ACCOUNT = 'h';
     static final byte RECEIVABLE = 'r';
-    static final byte CHAIN = 'c';
     static final byte TX = 't';
     static final byte META = '#';
 
@@ -36,7 +34,7 @@ final class DagState {
 
     static final int ACCOUNT_BYTES = 32 + 8 + 32;
     static final int RECEIVABLE_BYTES = Address.SIZE + 32;
-    static final int TX_BYTES = Address.SIZE + 8 + 1;
+    static final int TX_BYTES = Address.SIZE + 8 + 1 + 32;
 
     private DagState() {}
 
@@ -52,15 +50,6 @@ final class DagState {
 
     static byte[] txKey(Hash tx) {
         return key(TX, tx.toByteArray());
-    }
-
-    static byte[] chainKey(Address a, long height) {
-        byte[] k = new byte[2 + Address.SIZE + 8];
-        k[0] = Keys.STATE;
-        k[1] = CHAIN;
-        System.arraycopy(a.toByteArray(), 0, k, 2, Address.SIZE);
-        putU64(k, 2 + Address.SIZE, height);
-        return k;
     }
 
     private static byte[] key(byte tag, byte[] id) {
@@ -126,8 +115,11 @@ final class DagState {
         }
     }
 
-    /** Where a DAG transaction sits: whose chain, at which height, and its kind (send or receive). */
-    record TxIndex(Address account, long height, int kind) {
+    /**
+     * Where a DAG transaction sits: whose chain, at which height, its kind (send or receive) and the transaction
+     * before it on that chain (zero for the first), so that an account's chain is walked back from its head.
+     */
+    record TxIndex(Address account, long height, int kind, Hash previous) {
         static TxIndex load(StateView state, Hash tx) {
             byte[] stored = state.get(txKey(tx));
             if (stored == null) {
@@ -135,32 +127,44 @@ final class DagState {
             }
             if (stored.length != TX_BYTES) {
                 throw new MalformedDataException("dag transaction index " + tx + ": stored state is " + stored.length
-                        + " bytes, expected " + TX_BYTES + " (account[20] | u64 height | u8 kind)");
+                        + " bytes, expected " + TX_BYTES + " (account[20] | u64 height | u8 kind | previous[32])");
             }
             return new TxIndex(Address.of(Arrays.copyOf(stored, Address.SIZE)), u64(stored, Address.SIZE),
-                    stored[TX_BYTES - 1] & 0xff);
+                    stored[Address.SIZE + 8] & 0xff, Hash.of(Arrays.copyOfRange(stored, Address.SIZE + 9, TX_BYTES)));
         }
 
-        static byte[] encode(Address account, long height, int kind) {
+        static byte[] encode(Address account, long height, int kind, Hash previous) {
             byte[] out = new byte[TX_BYTES];
             System.arraycopy(account.toByteArray(), 0, out, 0, Address.SIZE);
             putU64(out, Address.SIZE, height);
-            out[TX_BYTES - 1] = (byte) kind;
+            out[Address.SIZE + 8] = (byte) kind;
+            System.arraycopy(previous.toByteArray(), 0, out, Address.SIZE + 9, 32);
             return out;
         }
     }
 
-    /** The hash of the account's transaction at {@code height} (1 = first), or null. */
-    static Hash chainAt(StateView state, Address a, long height) {
-        byte[] stored = state.get(chainKey(a, height));
-        if (stored == null) {
+    /** How far back from an account's head a message looks for the transaction it names. */
+    static final int MAX_WALK = 64;
+
+    /**
+     * The hash of the account's transaction at {@code height} (1 = first), walking back from {@code head} (at
+     * {@code headHeight}) by the index's {@code previous}; null when it is more than {@code maxSteps} back, or the
+     * account has no such height.
+     */
+    static Hash chainAt(StateView state, Hash head, long headHeight, long height, int maxSteps) {
+        if (height < 1 || Long.compareUnsigned(height, headHeight) > 0 || headHeight - height > maxSteps) {
             return null;
         }
-        if (stored.length != 32) {
-            throw new MalformedDataException("dag chain index of " + a + " at " + Long.toUnsignedString(height)
-                    + ": stored state is " + stored.length + " bytes, expected 32");
+        Hash at = head;
+        for (long h = headHeight; h > height; h--) {
+            TxIndex t = TxIndex.load(state, at);
+            if (t == null) {
+                throw new MalformedDataException("dag: transaction " + at + " at height " + Long.toUnsignedString(h)
+                        + " of an account's chain has no index entry");
+            }
+            at = t.previous();
         }
-        return Hash.of(stored);
+        return at;
     }
 
     // ---------------------------------------------------------------- amounts (32-byte big-endian, unsigned)

@@ -169,13 +169,12 @@ class DagLedgerTest {
         assertEquals(1, account(ALICE).height());
         assertEquals(700, balance(ALICE));
         assertEquals(50, balance(BOB), "a send is not the recipient's until received");
-        // the receivable, the chain index, the transaction index
+        // the receivable, the transaction index (no chain index: a chain is walked back through the previous)
         assertArrayEquals(new Encoder().fixed(BOB.toByteArray()).fixed(io.cairn.api.chain.Uint256.toBytes(
                 BigInteger.valueOf(300))).toByteArray(), store.get(key('r', s.hash().toByteArray())));
-        assertArrayEquals(s.hash().toByteArray(), store.get(key('c', ALICE.toByteArray(), DagState.u64(1))));
-        assertArrayEquals(new Encoder().fixed(ALICE.toByteArray()).u64(1).u8(1).toByteArray(),
+        assertArrayEquals(new Encoder().fixed(ALICE.toByteArray()).u64(1).u8(1).fixed(ZERO.toByteArray()).toByteArray(),
                 store.get(key('t', s.hash().toByteArray())));
-        assertEquals(5, st.writes().size(), "tx index, chain index, receivable, account, accumulator");
+        assertEquals(4, st.writes().size(), "tx index, receivable, account, accumulator");
 
         VerifiedTransaction r = receive(BOB, ZERO, s.hash());
         st = run(r);
@@ -184,12 +183,12 @@ class DagLedgerTest {
         assertEquals(r.hash(), account(BOB).head());
         assertEquals(1, account(BOB).height());
         assertNull(store.get(key('r', s.hash().toByteArray())), "received: the receivable is gone");
-        assertArrayEquals(new Encoder().fixed(BOB.toByteArray()).u64(1).u8(2).toByteArray(),
+        assertArrayEquals(new Encoder().fixed(BOB.toByteArray()).u64(1).u8(2).fixed(ZERO.toByteArray()).toByteArray(),
                 store.get(key('t', r.hash().toByteArray())));
         List<WriteBatch.Op> ops = st.writes().ops();
-        assertEquals(5, ops.size());
-        assertTrue(ops.get(2).isDelete());
-        assertArrayEquals(key('r', s.hash().toByteArray()), ops.get(2).key());
+        assertEquals(4, ops.size(), "tx index, the receivable's delete, account, accumulator");
+        assertTrue(ops.get(1).isDelete());
+        assertArrayEquals(key('r', s.hash().toByteArray()), ops.get(1).key());
     }
 
     @Test
@@ -212,16 +211,17 @@ class DagLedgerTest {
         for (VerifiedTransaction s : List.of(a1, a2, b2)) {
             assertNull(store.get(key('r', s.hash().toByteArray())));
         }
-        // 6 x (tx index, chain index) + 3 accounts + the accumulator
-        assertEquals(16, st.writes().size());
+        // 6 tx index entries + 3 accounts + the accumulator
+        assertEquals(10, st.writes().size());
         assertEquals(List.of(a1.hash(), a2.hash()), chain(ALICE));
         assertEquals(List.of(c1.hash(), c2.hash()), chain(CAROL));
     }
 
     private List<Hash> chain(Address a) {
         List<Hash> out = new ArrayList<>();
-        for (long h = 1; h <= account(a).height(); h++) {
-            out.add(DagState.chainAt(store::get, a, h));
+        DagState.Account at = account(a);
+        for (long h = 1; h <= at.height(); h++) {
+            out.add(DagState.chainAt(store::get, at.head(), at.height(), h, DagState.MAX_WALK));
         }
         return out;
     }
@@ -312,11 +312,11 @@ class DagLedgerTest {
     void theRootCachesTheEntriesItWillSubtractAgain() {
         VerifiedTransaction s = send(ALICE, ZERO, BOB, 5);
         run(s);
-        assertEquals(1, ledger.cachedExpansions(), "ALICE's entry (receivables are not cached)");
+        assertEquals(2, ledger.cachedExpansions(), "ALICE's entry and the receivable of her send");
         run(receive(BOB, ZERO, s.hash()));
-        assertEquals(2, ledger.cachedExpansions(), "ALICE's and BOB's entries");
+        assertEquals(2, ledger.cachedExpansions(), "the receive took the receivable's; ALICE's and BOB's entries");
         run(send(BOB, account(BOB).head(), ALICE, 1));
-        assertEquals(2, ledger.cachedExpansions(), "BOB's old entry left, its new one came");
+        assertEquals(3, ledger.cachedExpansions(), "BOB's old entry left, his new one and his send's receivable came");
     }
 
     // ---------------------------------------------------------------- refused blocks
@@ -341,6 +341,26 @@ class DagLedgerTest {
         refused(0, "previous transaction " + a1.hash() + " is transaction 1 of this block, which comes after it", a2, a1);
         VerifiedTransaction r = receive(BOB, ZERO, a1.hash());
         refused(0, "source " + a1.hash() + " is transaction 1 of this block, which comes after it", r, a1);
+    }
+
+    @Test
+    void aForkFarBehindTheHeadIsNamedWithoutWalkingTheWholeChain() {
+        List<VerifiedTransaction> chain = new ArrayList<>();
+        Hash prev = ZERO;
+        for (int i = 0; i < DagState.MAX_WALK + 3; i++) {
+            VerifiedTransaction t = send(ALICE, prev, BOB, 1);
+            chain.add(t);
+            prev = t.hash();
+        }
+        run(chain.toArray(new VerifiedTransaction[0]));
+        Hash head = account(ALICE).head();
+        refused(0, "previous is zero (the start of a chain) but account " + ALICE + " already has a chain, its head is "
+                + head + ": a fork", send(ALICE, ZERO, CAROL, 1));
+        refused(0, "previous transaction " + chain.get(0).hash() + " of account " + ALICE + " is already followed by "
+                + "another transaction (its head is " + head + "): a fork", send(ALICE, chain.get(0).hash(), CAROL, 1));
+        // within reach, the follower is named
+        refused(0, "previous transaction " + chain.get(2).hash() + " of account " + ALICE + " is already followed by "
+                + "transaction " + chain.get(3).hash() + ": a fork", send(ALICE, chain.get(2).hash(), CAROL, 1));
     }
 
     @Test
