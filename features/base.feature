@@ -50,6 +50,8 @@ bundle cairn-api
 bundle cairn-core
 bundle cairn-crypto
 bundle cairn-ledger
+# The rules in force: each block's ledger model by the chain's upgrade schedule, and the governance transactions.
+bundle cairn-rules
 bundle cairn-executor
 bundle cairn-txpool
 bundle cairn-rpc-jsonrpc
@@ -66,6 +68,7 @@ config io.cairn.txpool maxNonceGap=1000
 # Admission control: clients get POOL_FULL (retry) beyond ~400 ms of work at the chain's recent commit rate.
 config io.cairn.txpool admitQueueMs=400
 config io.cairn.txpool admitFloor=1500
+config io.cairn.rules minLeadBlocks=20
 config io.cairn.rpc host=127.0.0.1
 config io.cairn.rpc port=20200
 config io.cairn.rpc maxRequestBytes=8388608

@@ -312,6 +312,12 @@ public class CrashRecoveryIT {
             return output;
         }
 
+        /** Runs one command to completion and returns its output whatever its exit code (a refusal the test reads). */
+        String attempt(String... args) throws IOException, InterruptedException {
+            runForExit(args);
+            return output();
+        }
+
         private Path lastOutput;
 
         private int runForExit(String... args) throws IOException, InterruptedException {

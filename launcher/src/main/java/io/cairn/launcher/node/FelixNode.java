@@ -156,6 +156,15 @@ public final class FelixNode {
                 continue;
             }
             Bundle present = cached.get(bsn);
+            if (twice.contains(bsn) && stagedBeside(ctx, bsn)) {
+                // Rules versions side by side (a chain-wide upgrade staged a newer one): both run.
+                for (Bundle b : ctx.getBundles()) {
+                    if (bsn.equals(b.getSymbolicName())) {
+                        installed.add(b);
+                    }
+                }
+                continue;
+            }
             if (twice.contains(bsn)) {
                 // Two versions: the node stopped in the middle of an upgrade, and cairn-admin's recovery
                 // decides which one stays (it prefers the old one).
@@ -178,6 +187,17 @@ public final class FelixNode {
             }
         }
         return installed;
+    }
+
+    /** Whether a version of {@code bsn} was staged by {@code cairn:stage} (data/upgrades/staged/): kept beside. */
+    private boolean stagedBeside(BundleContext ctx, String bsn) {
+        String staged = home.data().resolve("upgrades").resolve("staged").toUri().toString();
+        for (Bundle b : ctx.getBundles()) {
+            if (bsn.equals(b.getSymbolicName()) && b.getLocation().startsWith(staged)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static Path upgradedEngines(NodeHome home) {

@@ -19,7 +19,7 @@ import org.osgi.framework.VersionRange;
 final class JarVerifier {
 
     /** The jar's identity as its manifest states it. */
-    record JarFacts(String bsn, Version version, List<String> serviceClasses, String importPackage) {
+    record JarFacts(String bsn, Version version, List<String> serviceClasses, String importPackage, int rules) {
         static JarFacts read(byte[] jar, Path path) throws IOException {
             Manifest m;
             try (JarInputStream in = new JarInputStream(new java.io.ByteArrayInputStream(jar))) {
@@ -47,8 +47,26 @@ final class JarVerifier {
                 throw new IOException(path + " (" + bsn + ") has a malformed Bundle-Version '" + v + "'");
             }
             List<String> services = ManifestClauses.parse(a.getValue("Provide-Capability")).serviceObjectClasses();
-            return new JarFacts(bsn, version, services, a.getValue("Import-Package"));
+            return new JarFacts(bsn, version, services, a.getValue("Import-Package"),
+                    JarVerifier.rules(a.getValue(io.cairn.api.node.ChainRules.RULES_HEADER), path + " (" + bsn + ")"));
         }
+    }
+
+    /** A {@code Cairn-Rules} header's version: 1 when absent. */
+    static int rules(String header, String what) throws IOException {
+        if (header == null || header.isBlank()) {
+            return 1;
+        }
+        try {
+            int r = Integer.parseInt(header.strip());
+            if (r >= 1) {
+                return r;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IOException(what + " declares " + io.cairn.api.node.ChainRules.RULES_HEADER + " '" + header
+                + "': a rules version is an integer of 1 or more");
     }
 
     /** What the verifier found; {@link #ok()} when nothing stands in the way. */
@@ -92,6 +110,13 @@ final class JarVerifier {
                     + (service == null ? "the " + component + " bundle is " + Components.BUNDLES.get(component)
                     : "its symbolic name is not that of the running engine (" + names(current)
                     + ") and it declares no " + service + " service (Provide-Capability osgi.service)"));
+        }
+        if (!current.isEmpty() && current.stream().noneMatch(b -> b.rules() == facts.rules())) {
+            problems.add(facts.bsn() + " " + facts.version() + " computes with rules " + facts.rules() + ", the running "
+                    + "engine (" + names(current) + ") with rules " + current.stream().map(b -> String.valueOf(b.rules()))
+                            .distinct().reduce((x, y) -> x + ", " + y).orElse("?") + ": a change of rules must switch "
+                    + "every node at the same block; propose it with cairn:propose-upgrade " + component
+                    + " JAR --at-height H, then cairn:stage the jar");
         }
         for (BundleFacts b : current) {
             if (b.bsn().equals(facts.bsn()) && b.version().equals(facts.version())) {

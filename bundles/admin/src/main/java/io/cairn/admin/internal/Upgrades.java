@@ -254,6 +254,21 @@ public final class Upgrades {
         return JarVerifier.verify(jar, component, node.facts(node.providers(component)), node.exports(), trust);
     }
 
+    /** Why the jar's signature is not trusted, or null when a trusted key signed it. */
+    String trustRefusal(Path jar) throws IOException {
+        String suiteName = chainSuite();
+        Trust trust = new Trust(Trust.load(config.trustedKeys(), home, suite(suiteName)), suiteName, this::suite);
+        if (!Files.isRegularFile(jar)) {
+            return "no readable jar " + jar;
+        }
+        return trust.refusal(SignatureFile.of(jar), Files.readAllBytes(jar));
+    }
+
+    /** The installed bundles providing {@code component}. */
+    List<BundleFacts> installedFacts(String component) {
+        return node.facts(node.providers(component));
+    }
+
     /** The suite the chain's genesis block names, or, before there is one, the only running suite. */
     String chainSuite() {
         BlockStore store = blockStore;

@@ -2,6 +2,7 @@ package io.cairn.admin.internal;
 
 import io.cairn.api.chain.ChainSpec;
 import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.api.node.ChainRules;
 import io.cairn.api.node.BlockStore;
 import io.cairn.api.node.LedgerModel;
 import io.cairn.api.runtime.NodeThreads;
@@ -35,7 +36,7 @@ public final class VerifyChainCommand implements Function {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    volatile LedgerModel ledgerModel;
+    volatile ChainRules ledgerModel;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)

@@ -44,7 +44,7 @@ class CommandsTest {
     @Test
     void reportsSayWhatWouldHappenAndWhy() {
         JarVerifier.Verification v = new JarVerifier.Verification(Path.of("/x.jar"), "txpool",
-                new JarVerifier.JarFacts("cairn-txpool", Version.parseVersion("1.0.1"), List.of(), ""),
+                new JarVerifier.JarFacts("cairn-txpool", Version.parseVersion("1.0.1"), List.of(), "", 1),
                 "upgrade of cairn-txpool 1.0.0", JarVerifierTest.TXPOOL, "signed by a trusted key", List.of(), List.of());
         String dry = new UpgradeReport("txpool", "/x.jar", UpgradeReport.Outcome.DRY_RUN, v,
                 List.of("cairn-txpool 1.0.0.SNAPSHOT [20]"), List.of("cairn-txpool 1.0.0.SNAPSHOT"),

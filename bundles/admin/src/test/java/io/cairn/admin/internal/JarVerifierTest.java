@@ -146,6 +146,44 @@ class JarVerifierTest {
     }
 
     @Test
+    void aJarOfOtherRulesIsRefusedForALocalUpgradeAndPointsToAPlan() throws Exception {
+        Path jar = jar("r.jar", "cairn-txpool", "1.1.0", IMPORTS, null);
+        addRules(jar, "2");
+        sign(jar, suite, OPERATOR);
+        JarVerifier.Verification v = JarVerifier.verify(jar, "txpool", TXPOOL, EXPORTS, trust);
+        assertEquals(2, v.facts().rules());
+        assertEquals(List.of("cairn-txpool 1.1.0 computes with rules 2, the running engine (cairn-txpool "
+                + "1.0.0.SNAPSHOT) with rules 1: a change of rules must switch every node at the same block; propose it "
+                + "with cairn:propose-upgrade txpool JAR --at-height H, then cairn:stage the jar"), v.problems());
+
+        // the same rules as one installed version: a local upgrade
+        List<BundleFacts> both = List.of(TXPOOL.get(0), new BundleFacts(21, "cairn-txpool", Version.parseVersion("1.0.5"),
+                "file:/s/r2.jar", Bundle.ACTIVE, 2));
+        Path jar2 = jar("r2.jar", "cairn-txpool", "1.2.0", IMPORTS, null);
+        addRules(jar2, "2");
+        sign(jar2, suite, OPERATOR);
+        assertTrue(JarVerifier.verify(jar2, "txpool", both, EXPORTS, trust).ok());
+
+        Path bad = jar("r3.jar", "cairn-txpool", "1.3.0", IMPORTS, null);
+        addRules(bad, "two");
+        sign(bad, suite, OPERATOR);
+        assertEquals(bad + " (cairn-txpool) declares Cairn-Rules 'two': a rules version is an integer of 1 or more",
+                JarVerifier.verify(bad, "txpool", TXPOOL, EXPORTS, trust).firstProblem());
+    }
+
+    /** Rewrites the jar's manifest with a Cairn-Rules header. */
+    void addRules(Path jar, String rules) throws Exception {
+        Manifest m;
+        try (java.util.jar.JarInputStream in = new java.util.jar.JarInputStream(Files.newInputStream(jar))) {
+            m = in.getManifest();
+        }
+        m.getMainAttributes().putValue("Cairn-Rules", rules);
+        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out, m)) {
+            j.flush();
+        }
+    }
+
+    @Test
     void anArchivedJarSkipsTheSignatureCheck() throws Exception {
         Path jar = jar("i.jar", "cairn-txpool", "0.9.0", IMPORTS, null);
         JarVerifier.Verification v = JarVerifier.verify(jar, "txpool", TXPOOL, EXPORTS, null);

@@ -35,6 +35,12 @@ public final class Envelope {
     public static final int ACCOUNT = 1;
     public static final int UTXO = 2;
     public static final int DAG = 3;
+    /**
+     * Not a ledger model: the chain's governance (upgrade plans and votes, {@link Governance}), taken on a chain of
+     * any model.
+     */
+    public static final int GOVERNANCE = 255;
+    public static final String GOVERNANCE_NAME = "governance";
     private static final List<String> LEDGERS = List.of("", "account", "utxo", "dag");
 
     private final int version;
@@ -58,12 +64,18 @@ public final class Envelope {
 
     /** The code of a ledger model's name, or -1 if none is registered for it. */
     public static int ledgerCode(String name) {
+        if (GOVERNANCE_NAME.equals(name)) {
+            return GOVERNANCE;
+        }
         int i = name == null || name.isEmpty() ? -1 : LEDGERS.indexOf(name);
         return i <= 0 ? -1 : i;
     }
 
-    /** The name of a ledger code: {@code account}, {@code utxo}, {@code dag}, or {@code ledger <code>}. */
+    /** The name of a ledger code: {@code account}, {@code utxo}, {@code dag}, {@code governance}, or {@code ledger <code>}. */
     public static String ledgerName(int code) {
+        if (code == GOVERNANCE) {
+            return GOVERNANCE_NAME;
+        }
         return code > 0 && code < LEDGERS.size() ? LEDGERS.get(code) : "ledger " + code;
     }
 

@@ -8,7 +8,9 @@ public record Receipt(Hash txHash, long blockNumber, int index, Address from, St
 
     /** Outcome codes; the numbers are part of the encoding and never change meaning. */
     public enum Status {
-        SUCCESS(0), INSUFFICIENT_BALANCE(1), BAD_NONCE(2), WRONG_CHAIN(3);
+        SUCCESS(0), INSUFFICIENT_BALANCE(1), BAD_NONCE(2), WRONG_CHAIN(3),
+        /** A governance transaction the rules refused when its block ran (its message says why); it changed nothing. */
+        REFUSED(4);
 
         public final int code;
 

@@ -12,6 +12,7 @@ public final class ComponentNames {
         SERVICES.put("storage", io.cairn.api.storage.Storage.class);
         SERVICES.put("ledger", BlockStore.class);
         SERVICES.put("ledger-model", LedgerModel.class);
+        SERVICES.put("rules", ChainRules.class);
         SERVICES.put("executor", Executor.class);
         SERVICES.put("txpool", TxPool.class);
         SERVICES.put("consensus", Consensus.class);

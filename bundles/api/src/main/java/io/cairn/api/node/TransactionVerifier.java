@@ -77,7 +77,7 @@ public final class TransactionVerifier {
             throw new TxRejectedException(TxRejectedException.Reason.WRONG_CHAIN, "transaction is for chain "
                     + Long.toUnsignedString(env.chainId()) + ", this node runs chain " + spec.chainIdText());
         }
-        if (env.ledger() != spec.ledgerCode()) {
+        if (env.ledger() != spec.ledgerCode() && env.ledger() != Envelope.GOVERNANCE) {
             throw new TxRejectedException(TxRejectedException.Reason.WRONG_LEDGER, "transaction is for the "
                     + Envelope.ledgerName(env.ledger()) + " ledger (code " + env.ledger() + "), this chain runs the "
                     + spec.ledger() + " ledger (code " + spec.ledgerCode() + ")");

@@ -29,7 +29,11 @@ public class TxRejectedException extends Exception {
         /** Another transaction already follows the same previous transaction of the account: a fork. */
         FORK(-32028),
         /** The send is already received. */
-        ALREADY_RECEIVED(-32029);
+        ALREADY_RECEIVED(-32029),
+        /** A governance transaction signed by a key that is not one of the chain's sealers. */
+        NOT_A_SEALER(-32030),
+        /** A governance transaction the chain's upgrade rules refuse: its plan, height, component or vote. */
+        PLAN_REFUSED(-32031);
 
         public final int code;
 

@@ -13,6 +13,8 @@ public final class Keys {
     public static final byte CHAIN = 'c';
     /** Node metadata (engine handover, upgrade journal, ...). */
     public static final byte META = 'm';
+    /** The chain's governance state (upgrade plans and votes): consensus-visible, owned by the rules engine. */
+    public static final byte GOVERNANCE = 'g';
 
     /**
      * {@code c H}: the number of the chain's head block (u64 big-endian). Part of the block store's published

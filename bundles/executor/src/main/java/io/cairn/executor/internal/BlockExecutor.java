@@ -7,6 +7,7 @@ import io.cairn.api.chain.MerkleRoot;
 import io.cairn.api.chain.Receipt;
 import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.api.node.ChainRules;
 import io.cairn.api.node.BlockStore;
 import io.cairn.api.node.ExecutedBlock;
 import io.cairn.api.node.Executor;
@@ -32,7 +33,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 public final class BlockExecutor implements Executor {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    volatile LedgerModel ledgerModel;
+    volatile ChainRules ledgerModel;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -44,7 +45,7 @@ public final class BlockExecutor implements Executor {
 
     public BlockExecutor() {}
 
-    BlockExecutor(LedgerModel ledgerModel, BlockStore blockStore, CryptoSuite suite) {
+    BlockExecutor(ChainRules ledgerModel, BlockStore blockStore, CryptoSuite suite) {
         this.ledgerModel = ledgerModel;
         this.blockStore = blockStore;
         this.suite = suite;

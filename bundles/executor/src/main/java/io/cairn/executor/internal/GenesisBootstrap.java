@@ -3,6 +3,7 @@ package io.cairn.executor.internal;
 import io.cairn.api.runtime.NodeHome;
 import io.cairn.api.chain.Genesis;
 import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.api.node.ChainRules;
 import io.cairn.api.node.BlockStore;
 import io.cairn.api.node.LedgerModel;
 import java.io.IOException;
@@ -51,7 +52,7 @@ public final class GenesisBootstrap {
 
     @Activate
     public GenesisBootstrap(Config config, BundleContext context, @Reference(name = "blockStore") BlockStore blockStore,
-            @Reference(name = "ledgerModel") LedgerModel ledgerModel, @Reference(name = "suite") CryptoSuite suite) {
+            @Reference(name = "ledgerModel") ChainRules ledgerModel, @Reference(name = "suite") CryptoSuite suite) {
         this(NodeHome.resolve(context, config.genesis()), blockStore, ledgerModel, suite);
     }
 

@@ -260,9 +260,10 @@ public final class LedgerBlockStore implements BlockStore {
         WriteBatch state = executed.stateWrites();
         if (state != null) {
             for (WriteBatch.Op op : state.ops()) {
-                if (op.key().length == 0 || op.key()[0] != Keys.STATE) {
+                // state: the ledger model's entries and the chain's governance (upgrade plans)
+                if (op.key().length == 0 || op.key()[0] != Keys.STATE && op.key()[0] != Keys.GOVERNANCE) {
                     throw new IllegalArgumentException("block " + h.number()
-                            + ": a state write falls outside the state key space (it would overwrite chain data)");
+                            + ": a state write falls outside the state key spaces (it would overwrite chain data)");
                 }
             }
             batch.addAll(state);

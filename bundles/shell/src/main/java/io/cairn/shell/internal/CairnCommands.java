@@ -9,6 +9,7 @@ import io.cairn.api.chain.Receipt;
 import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.api.crypto.NodeIdentity;
+import io.cairn.api.node.ChainRules;
 import io.cairn.api.node.BlockStore;
 import io.cairn.api.node.Component.Health;
 import io.cairn.api.node.Consensus;
@@ -51,7 +52,7 @@ public final class CairnCommands {
     /** Reads a transaction's body: the shell knows the envelope, the model what the body says. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    volatile LedgerModel ledgerModel;
+    volatile ChainRules ledgerModel;
 
     /** Only for the chain's crypto suite: transaction hashes of a block are not stored, they are computed. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -207,7 +208,7 @@ public final class CairnCommands {
         if (model == null) {
             return ChainText.Fields.none("no ledger model engine to read the body");
         }
-        if (model.code() != env.ledger()) {
+        if (model.code() != env.ledger() && env.ledger() != Envelope.GOVERNANCE) {
             return ChainText.Fields.none("the ledger model engine reads " + model.model() + " transactions, not "
                     + Envelope.ledgerName(env.ledger()));
         }

@@ -11,6 +11,7 @@ import io.cairn.api.ledger.LedgerKey;
 import io.cairn.api.network.MessageHandler;
 import io.cairn.api.network.Network;
 import io.cairn.api.network.PeerReputation;
+import io.cairn.api.node.ChainRules;
 import io.cairn.api.node.BlockListener;
 import io.cairn.api.node.BlockStore;
 import io.cairn.api.node.LedgerModel;
@@ -98,7 +99,7 @@ public final class TransactionPool implements TxPool, BlockListener, MessageHand
 
     private volatile CryptoSuite suite;
     private volatile BlockStore blockStore;
-    private volatile LedgerModel model;
+    private volatile ChainRules model;
     /** Optional: with a network, admitted transactions are gossiped so that they reach the leader. */
     private volatile Network network;
 
@@ -206,12 +207,12 @@ public final class TransactionPool implements TxPool, BlockListener, MessageHand
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    synchronized void bindModel(LedgerModel m) {
+    synchronized void bindModel(ChainRules m) {
         model = m;
         lookAgain();
     }
 
-    synchronized void unbindModel(LedgerModel m) {
+    synchronized void unbindModel(ChainRules m) {
         if (model == m) {
             model = null;
         }

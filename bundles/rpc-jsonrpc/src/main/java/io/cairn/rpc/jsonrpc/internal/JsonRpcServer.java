@@ -5,6 +5,7 @@ import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.api.crypto.NodeIdentity;
 import io.cairn.api.network.Network;
 import io.cairn.api.network.PeerReputation;
+import io.cairn.api.node.ChainRules;
 import io.cairn.api.node.BlockStore;
 import io.cairn.api.node.Consensus;
 import io.cairn.api.node.EngineInfo;
@@ -78,7 +79,7 @@ public final class JsonRpcServer implements RpcServer, NodeServices {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    volatile LedgerModel ledgerModel;
+    volatile ChainRules ledgerModel;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)

@@ -33,7 +33,7 @@ final class ModelView {
      */
     LedgerModel model(Envelope env) {
         LedgerModel model = node.needLedgerModel();
-        if (model.code() != env.ledger()) {
+        if (model.code() != env.ledger() && env.ledger() != Envelope.GOVERNANCE) {
             throw RpcException.notReady("the bound ledger model '" + model.model() + "' does not read "
                     + Envelope.ledgerName(env.ledger()) + " transactions");
         }
@@ -45,6 +45,9 @@ final class ModelView {
         try {
             return model.describe(tx);
         } catch (TxRejectedException e) {
+            if (e.reason() == TxRejectedException.Reason.NOT_READY) {
+                throw RpcException.notReady(e.getMessage()); // no model can read it now (rules not installed)
+            }
             throw new RpcException(RpcException.INTERNAL_ERROR, "transaction " + tx.hash() + ": the " + model.model()
                     + " ledger model cannot read it: " + e.getMessage());
         }

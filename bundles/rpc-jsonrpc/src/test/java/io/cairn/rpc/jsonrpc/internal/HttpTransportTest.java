@@ -52,7 +52,7 @@ class HttpTransportTest {
         // What SCR would inject into the dynamic reference fields.
         server.txPool = fakes.pool;
         server.blockStore = fakes.store;
-        server.ledgerModel = fakes.model;
+        server.ledgerModel = io.cairn.api.testing.FixedRules.of(fakes.model);
         server.consensus = fakes.consensus;
         server.identity = fakes.identity;
         server.suites = List.of(fakes.suiteImpl);

@@ -1,0 +1,561 @@
+package io.cairn.rules.internal;
+
+import io.cairn.api.chain.Address;
+import io.cairn.api.chain.ChainSpec;
+import io.cairn.api.chain.Genesis;
+import io.cairn.api.chain.Governance;
+import io.cairn.api.chain.Hash;
+import io.cairn.api.chain.Receipt;
+import io.cairn.api.chain.VerifiedTransaction;
+import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.api.ledger.Claims;
+import io.cairn.api.ledger.LedgerKey;
+import io.cairn.api.ledger.LedgerQuery;
+import io.cairn.api.ledger.Pending;
+import io.cairn.api.node.BlockStore;
+import io.cairn.api.node.ChainRules;
+import io.cairn.api.node.InvalidBlockException;
+import io.cairn.api.node.LedgerModel;
+import io.cairn.api.node.RulesMissingException;
+import io.cairn.api.node.StateTransition;
+import io.cairn.api.node.StateView;
+import io.cairn.api.node.TxRejectedException;
+import io.cairn.api.node.TxRejectedException.Reason;
+import io.cairn.api.storage.WriteBatch;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The rules in force ({@link ChainRules}, docs/upgrades.md): every ledger model installed, each with the rules
+ * version its bundle declares; for each block the one the chain's upgrade schedule names, and the chain's
+ * governance transactions beside it.
+ *
+ * <p>The state root: the model's root while the chain has no upgrade plan; once it has one (the entry
+ * {@code g plans}), {@code H(modelRoot | H(plans))}, so the plans are as much part of the state every node agrees
+ * on as the balances.
+ */
+@Component(immediate = true, service = ChainRules.class, configurationPid = RulesEngine.PID,
+        property = {"cairn.component=rules", "cairn.engine=onchain"})
+@Designate(ocd = RulesEngine.Config.class)
+public final class RulesEngine implements ChainRules {
+    public static final String PID = "io.cairn.rules";
+    static final String LEDGER_MODEL = "ledger-model";
+
+    @ObjectClassDefinition(name = "Cairn chain rules", description = "Upgrade plans and the rules in force")
+    public @interface Config {
+        @AttributeDefinition(description = "The pool refuses a proposal whose height is fewer than this many blocks "
+                + "after the head: time for every sealer to vote and to stage the jar")
+        int minLeadBlocks() default 20;
+    }
+
+    /** A bound ledger model and the rules version it computes with. */
+    record Installed(LedgerModel model, int rules) {}
+
+    private final List<Installed> models = new CopyOnWriteArrayList<>();
+    private volatile BlockStore store;
+    private volatile CryptoSuite suite;
+    private volatile int minLeadBlocks = 20;
+    /** Tests without a block store: the chain's spec and head given directly. */
+    private final Supplier<ChainSpec> fixedSpec;
+    private final List<LedgerQuery> ownQueries = List.of(new PlansQuery());
+
+    public RulesEngine() {
+        fixedSpec = null;
+    }
+
+    /** For use outside DS: the models given, the spec fixed, the head asked of {@code store} when given. */
+    RulesEngine(CryptoSuite suite, ChainSpec spec, BlockStore store, Installed... installed) {
+        this.suite = suite;
+        this.store = store;
+        this.fixedSpec = () -> spec;
+        models.addAll(Arrays.asList(installed));
+    }
+
+    @Activate
+    @Modified
+    void activate(Config config) {
+        // the chain takes a plan for height h in block b only if h > b + CHAIN_MIN_LEAD, b being the head's next
+        if (config.minLeadBlocks() < GovernanceRules.CHAIN_MIN_LEAD + 2) {
+            throw new IllegalArgumentException(PID + ": minLeadBlocks must be at least "
+                    + (GovernanceRules.CHAIN_MIN_LEAD + 2) + ", got " + config.minLeadBlocks());
+        }
+        minLeadBlocks = config.minLeadBlocks();
+    }
+
+    /** At least one: the rules engine is a service only once there is a model to run (genesis asks it at once). */
+    @Reference(cardinality = ReferenceCardinality.AT_LEAST_ONE, policy = ReferencePolicy.DYNAMIC,
+            target = "(cairn.component=ledger-model)")
+    void bindModel(ServiceReference<LedgerModel> ref, LedgerModel m) {
+        models.add(new Installed(m, rulesOf(ref)));
+        cachedNext = null;
+        cachedHead = null;
+    }
+
+    void unbindModel(LedgerModel m) {
+        models.removeIf(i -> i.model() == m);
+        cachedNext = null;
+        cachedHead = null;
+    }
+
+    /** The service's {@value ChainRules#RULES}, else its bundle's {@value ChainRules#RULES_HEADER}, else 1. */
+    static int rulesOf(ServiceReference<?> ref) {
+        Object p = ref.getProperty(RULES);
+        String text = p != null ? p.toString() : ref.getBundle() == null ? null
+                : ref.getBundle().getHeaders("").get(RULES_HEADER);
+        if (text == null || text.isBlank()) {
+            return 1;
+        }
+        try {
+            int r = Integer.parseInt(text.trim());
+            if (r < 1) {
+                throw new NumberFormatException();
+            }
+            return r;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bundle " + (ref.getBundle() == null ? "?" : ref.getBundle().getSymbolicName())
+                    + " declares " + RULES_HEADER + " '" + text + "': a rules version is an integer of 1 or more");
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindStore(BlockStore s) {
+        store = s;
+    }
+
+    void unbindStore(BlockStore s) {
+        if (store == s) {
+            store = null;
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindSuite(CryptoSuite s) {
+        suite = s;
+    }
+
+    void unbindSuite(CryptoSuite s) {
+        if (suite == s) {
+            suite = null;
+        }
+    }
+
+    // ---------------------------------------------------------------- which model
+
+    private ChainSpec spec() {
+        if (fixedSpec != null) {
+            return fixedSpec.get();
+        }
+        BlockStore s = store;
+        ChainSpec spec = s == null ? null : s.spec().orElse(null);
+        if (spec == null) {
+            throw new io.cairn.api.node.NotReadyException("rules: no chain yet (no block store, or no genesis block)");
+        }
+        return spec;
+    }
+
+    private CryptoSuite suite() {
+        CryptoSuite s = suite;
+        if (s == null) {
+            throw new io.cairn.api.node.NotReadyException("rules: no crypto suite is bound (the crypto component is down)");
+        }
+        return s;
+    }
+
+    /** The installed model of the chain's kind computing with rules {@code rules}, or null. */
+    private LedgerModel installed(String kind, int rules) {
+        LedgerModel found = null;
+        for (Installed i : models) {
+            if (i.rules() == rules && i.model().model().equals(kind)) {
+                found = i.model(); // the latest bound: a blue/green replacement of the same rules
+            }
+        }
+        return found;
+    }
+
+    /** The model for block {@code block} under {@code plans}. */
+    private LedgerModel modelFor(ChainSpec spec, Plans plans, long block) {
+        int rules = plans.rulesAt(LEDGER_MODEL, block);
+        LedgerModel m = installed(spec.ledger(), rules);
+        if (m == null) {
+            Plans.Plan plan = plans.inForce(LEDGER_MODEL, block);
+            throw new RulesMissingException(LEDGER_MODEL, rules, "block " + block + " runs the " + spec.ledger()
+                    + " ledger model with rules " + rules + (plan == null ? "" : " (plan " + plan.id() + ", jar "
+                            + plan.jar() + ")") + ", which this node has not installed (installed: rules "
+                    + installed(LEDGER_MODEL) + "): stage the plan's jar (cairn:stage) and the node goes on");
+        }
+        return m;
+    }
+
+    /** The model for the block after the head: what the pool admits with. */
+    private LedgerModel current() {
+        return model(true);
+    }
+
+    /**
+     * The model that made the head's state: what the users' surface reads it with (balances, queries, a
+     * transaction's fields), which answers even while the next block's rules are not installed.
+     */
+    private LedgerModel atHead() {
+        return model(false);
+    }
+
+    private LedgerModel model(boolean next) {
+        ChainSpec spec = spec();
+        BlockStore s = store;
+        if (s == null) {
+            LedgerModel only = installed(spec.ledger(), 1);
+            if (only == null) {
+                throw new RulesMissingException(LEDGER_MODEL, 1, "no " + spec.ledger() + " ledger model is installed");
+            }
+            return only;
+        }
+        long head = s.height();
+        Current c = next ? cachedNext : cachedHead;
+        if (c != null && c.head() == head && c.store() == s) {
+            return c.model();
+        }
+        Plans plans;
+        long number;
+        try (var state = s.state()) {
+            plans = Plans.load(state);
+            number = state.header().number();
+        }
+        LedgerModel m = modelFor(spec, plans, next ? number + 1 : number);
+        Current fresh = new Current(s, number, m);
+        if (next) {
+            cachedNext = fresh;
+        } else {
+            cachedHead = fresh;
+        }
+        return m;
+    }
+
+    /** A model for a head: asked for every transaction the pool takes, so kept per head. */
+    private record Current(BlockStore store, long head, LedgerModel model) {}
+
+    private volatile Current cachedNext;
+    private volatile Current cachedHead;
+
+    @Override
+    public int rulesVersion(String component, long blockNumber, StateView parent) {
+        return Plans.load(parent).rulesAt(component, blockNumber);
+    }
+
+    @Override
+    public SortedSet<Integer> installed(String component) {
+        SortedSet<Integer> out = new TreeSet<>();
+        if (!LEDGER_MODEL.equals(component)) {
+            return out;
+        }
+        String kind;
+        try {
+            kind = spec().ledger();
+        } catch (RuntimeException e) {
+            kind = null;
+        }
+        for (Installed i : models) {
+            if (kind == null || i.model().model().equals(kind)) {
+                out.add(i.rules());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<Map<String, Object>> plans(StateView state, long head) {
+        ChainSpec spec = spec();
+        List<Integer> here = new ArrayList<>(installed(LEDGER_MODEL));
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Plans.Plan p : Plans.load(state).plans()) {
+            out.add(GovernanceRules.json(spec, p, head, here));
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- LedgerModel
+
+    @Override
+    public Health health() {
+        if (models.isEmpty()) {
+            return Health.notReady("no ledger model is installed");
+        }
+        try {
+            LedgerModel m = current();
+            return Health.ready("ledger model " + m.model() + ", rules " + installedRules(m));
+        } catch (RuntimeException e) {
+            return Health.notReady(e.getMessage());
+        }
+    }
+
+    private int installedRules(LedgerModel m) {
+        for (Installed i : models) {
+            if (i.model() == m) {
+                return i.rules();
+            }
+        }
+        return 0;
+    }
+
+    /** The chain's model; before its genesis block, the kind of the installed models (genesis checks it). */
+    @Override
+    public String model() {
+        BlockStore s = store;
+        ChainSpec spec = fixedSpec != null ? fixedSpec.get() : s == null ? null : s.spec().orElse(null);
+        if (spec != null) {
+            return spec.ledger();
+        }
+        java.util.Set<String> kinds = new java.util.TreeSet<>();
+        for (Installed i : models) {
+            kinds.add(i.model().model());
+        }
+        if (kinds.size() != 1) {
+            throw new io.cairn.api.node.NotReadyException("rules: no chain yet, and the installed ledger models are "
+                    + (kinds.isEmpty() ? "none" : String.join(", ", kinds)));
+        }
+        return kinds.iterator().next();
+    }
+
+    @Override
+    public int code() {
+        return io.cairn.api.chain.Envelope.ledgerCode(model());
+    }
+
+    @Override
+    public StateTransition genesis(Genesis genesis) {
+        LedgerModel m = installed(genesis.ledger(), 1);
+        if (m == null) {
+            throw new RulesMissingException(LEDGER_MODEL, 1, "the genesis names ledger model '" + genesis.ledger()
+                    + "' but no such model with rules 1 is installed (installed: " + describeInstalled() + ")");
+        }
+        return m.genesis(genesis);
+    }
+
+    private String describeInstalled() {
+        List<String> out = new ArrayList<>();
+        for (Installed i : models) {
+            out.add(i.model().model() + " rules " + i.rules());
+        }
+        return out.isEmpty() ? "none" : String.join(", ", out);
+    }
+
+    @Override
+    public StateTransition apply(long blockNumber, List<VerifiedTransaction> txs, StateView parent) {
+        ChainSpec spec = spec();
+        byte[] plansBytes = parent.get(Plans.KEY);
+        Plans plans = plansBytes == null ? Plans.NONE : Plans.decode(plansBytes);
+        LedgerModel model = modelFor(spec, plans, blockNumber);
+        int gov = 0;
+        for (VerifiedTransaction t : txs) {
+            if (GovernanceRules.isGovernance(t)) {
+                gov++;
+            }
+        }
+        if (gov == 0) {
+            StateTransition t = model.apply(blockNumber, txs, parent);
+            return new StateTransition(t.receipts(), t.writes(), root(t.stateRoot(), plansBytes));
+        }
+        List<VerifiedTransaction> own = new ArrayList<>(txs.size() - gov);
+        int[] at = new int[txs.size() - gov];
+        Receipt[] receipts = new Receipt[txs.size()];
+        Plans after = plans;
+        for (int i = 0; i < txs.size(); i++) {
+            VerifiedTransaction t = txs.get(i);
+            if (!GovernanceRules.isGovernance(t)) {
+                at[own.size()] = i;
+                own.add(t);
+                continue;
+            }
+            try {
+                after = GovernanceRules.apply(spec, after, t, blockNumber);
+                receipts[i] = new Receipt(t.hash(), blockNumber, i, t.sender(), Receipt.Status.SUCCESS, "");
+            } catch (TxRejectedException e) {
+                receipts[i] = new Receipt(t.hash(), blockNumber, i, t.sender(), Receipt.Status.REFUSED, e.getMessage());
+            }
+        }
+        StateTransition t;
+        try {
+            t = model.apply(blockNumber, own, parent);
+        } catch (InvalidBlockException e) {
+            throw renumbered(e, own, at);
+        }
+        for (int k = 0; k < own.size(); k++) {
+            Receipt r = t.receipts().get(k);
+            receipts[at[k]] = new Receipt(r.txHash(), r.blockNumber(), at[k], r.from(), r.status(), r.message());
+        }
+        WriteBatch writes = t.writes() == null ? new WriteBatch() : t.writes();
+        byte[] afterBytes = plansBytes;
+        if (after != plans) {
+            afterBytes = after.encode();
+            writes.put(Plans.KEY, afterBytes);
+        }
+        return new StateTransition(List.of(receipts), writes, root(t.stateRoot(), afterBytes));
+    }
+
+    /** The model's refusal of its {@code k}th transaction, named by the transaction's index in the whole block. */
+    private static InvalidBlockException renumbered(InvalidBlockException e, List<VerifiedTransaction> own, int[] at) {
+        if (e.transaction().isEmpty()) {
+            return e;
+        }
+        int k = e.transaction().getAsInt();
+        if (k < 0 || k >= at.length) {
+            return e;
+        }
+        String prefix = "transaction " + k + " (" + own.get(k).hash() + "): ";
+        String message = e.getMessage();
+        String why = message != null && message.startsWith(prefix) ? message.substring(prefix.length()) : message;
+        return new InvalidBlockException("transaction " + at[k] + " (" + own.get(k).hash() + "): " + why, at[k]);
+    }
+
+    /** The header's state root: the model's alone until the chain has plans, then bound to them. */
+    Hash root(Hash modelRoot, byte[] plansBytes) {
+        if (plansBytes == null) {
+            return modelRoot;
+        }
+        CryptoSuite c = suite();
+        byte[] both = new byte[64];
+        System.arraycopy(modelRoot.toByteArray(), 0, both, 0, 32);
+        System.arraycopy(c.hash(plansBytes), 0, both, 32, 32);
+        return Hash.of(c.hash(both));
+    }
+
+    @Override
+    public Hash stateRoot(StateView state) {
+        return root(atHead().stateRoot(state), state.get(Plans.KEY));
+    }
+
+    // ---------------------------------------------------------------- the pool's contract
+
+    @Override
+    public Claims claims(VerifiedTransaction tx) throws TxRejectedException {
+        if (GovernanceRules.isGovernance(tx)) {
+            return GovernanceRules.claims(tx);
+        }
+        return pooled().claims(tx);
+    }
+
+    /** The model the pool admits with; not ready when the rules of the next block are not installed. */
+    private LedgerModel pooled() throws TxRejectedException {
+        try {
+            return current();
+        } catch (io.cairn.api.node.NotReadyException e) {
+            throw new TxRejectedException(Reason.NOT_READY, e.getMessage());
+        }
+    }
+
+    @Override
+    public boolean available(StateView state, LedgerKey key, Pending pending, int holdLimit) throws TxRejectedException {
+        if (GovernanceRules.isKey(key)) {
+            return true; // a governance key is checked against the plans on admission (admit), where the rules are
+        }
+        return pooled().available(state, key, pending, holdLimit);
+    }
+
+    @Override
+    public TxRejectedException conflict(VerifiedTransaction tx, LedgerKey key, Hash holder) {
+        if (GovernanceRules.isKey(key)) {
+            try {
+                Governance g = GovernanceRules.body(tx);
+                return GovernanceRules.refused(g.kind() == Governance.PROPOSE
+                        ? "a proposal for " + g.component() + " is pending already (transaction " + holder + ")"
+                        : "this sealer's " + g.kindName() + " for plan " + g.plan() + " is pending already (transaction "
+                                + holder + ")");
+            } catch (TxRejectedException e) {
+                return e;
+            }
+        }
+        try {
+            return pooled().conflict(tx, key, holder);
+        } catch (TxRejectedException e) {
+            return e;
+        }
+    }
+
+    @Override
+    public void admit(VerifiedTransaction tx, StateView state, Pending pending) throws TxRejectedException {
+        if (!GovernanceRules.isGovernance(tx)) {
+            pooled().admit(tx, state, pending);
+            return;
+        }
+        BlockStore s = store;
+        long next = (s == null ? 0 : s.height()) + 1;
+        Governance g = GovernanceRules.body(tx);
+        if (g.kind() == Governance.PROPOSE && Long.compareUnsigned(g.height(), next - 1 + minLeadBlocks) < 0) {
+            throw GovernanceRules.refused("height " + Long.toUnsignedString(g.height()) + " is too close: this node takes "
+                    + "plans at least " + minLeadBlocks + " blocks ahead of its head " + (next - 1) + " (minLeadBlocks)");
+        }
+        // the chain's rules, as the next block would run them on this state
+        GovernanceRules.apply(spec(), Plans.load(state), tx, next);
+    }
+
+    // ---------------------------------------------------------------- the users' surface
+
+    @Override
+    public BigInteger balance(StateView state, Address account) {
+        return atHead().balance(state, account);
+    }
+
+    @Override
+    public Map<String, Object> describe(VerifiedTransaction tx) throws TxRejectedException {
+        if (GovernanceRules.isGovernance(tx)) {
+            return GovernanceRules.describe(tx);
+        }
+        try {
+            return atHead().describe(tx);
+        } catch (io.cairn.api.node.NotReadyException e) {
+            throw new TxRejectedException(Reason.NOT_READY, e.getMessage());
+        }
+    }
+
+    @Override
+    public List<LedgerQuery> queries() {
+        List<LedgerQuery> out = new ArrayList<>(ownQueries);
+        try {
+            out.addAll(atHead().queries());
+        } catch (RuntimeException e) {
+            // no model for the next block: only the plans can be asked
+        }
+        return out;
+    }
+
+    /** {@code getUpgradePlans}: the chain's upgrade plans at the head. */
+    private final class PlansQuery implements LedgerQuery {
+        @Override
+        public String method() {
+            return "getUpgradePlans";
+        }
+
+        @Override
+        public String params() {
+            return "";
+        }
+
+        @Override
+        public Object answer(List<String> params, StateView state, Pending pending) {
+            if (!params.isEmpty()) {
+                throw new IllegalArgumentException("getUpgradePlans takes no parameters, got " + params.size());
+            }
+            BlockStore s = store;
+            return plans(state, s == null ? 0 : s.height());
+        }
+    }
+}
