@@ -115,8 +115,11 @@ final class JarVerifier {
             problems.add(facts.bsn() + " " + facts.version() + " computes with rules " + facts.rules() + ", the running "
                     + "engine (" + names(current) + ") with rules " + current.stream().map(b -> String.valueOf(b.rules()))
                             .distinct().reduce((x, y) -> x + ", " + y).orElse("?") + ": a change of rules must switch "
-                    + "every node at the same block; propose it with cairn:propose-upgrade " + component
-                    + " JAR --at-height H, then cairn:stage the jar");
+                    + "every node at the same block; " + (io.cairn.api.node.ChainRules.SCHEDULED.contains(component)
+                            ? "propose it with cairn:propose-upgrade " + component + " JAR --at-height H, then "
+                                    + "cairn:stage the jar"
+                            : component + " has no rules an upgrade plan can schedule (only "
+                                    + String.join(", ", io.cairn.api.node.ChainRules.SCHEDULED) + ")"));
         }
         for (BundleFacts b : current) {
             if (b.bsn().equals(facts.bsn()) && b.version().equals(facts.version())) {

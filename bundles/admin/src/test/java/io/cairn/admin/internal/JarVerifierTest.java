@@ -153,8 +153,8 @@ class JarVerifierTest {
         JarVerifier.Verification v = JarVerifier.verify(jar, "txpool", TXPOOL, EXPORTS, trust);
         assertEquals(2, v.facts().rules());
         assertEquals(List.of("cairn-txpool 1.1.0 computes with rules 2, the running engine (cairn-txpool "
-                + "1.0.0.SNAPSHOT) with rules 1: a change of rules must switch every node at the same block; propose it "
-                + "with cairn:propose-upgrade txpool JAR --at-height H, then cairn:stage the jar"), v.problems());
+                + "1.0.0.SNAPSHOT) with rules 1: a change of rules must switch every node at the same block; txpool has "
+                + "no rules an upgrade plan can schedule (only ledger-model)"), v.problems());
 
         // the same rules as one installed version: a local upgrade
         List<BundleFacts> both = List.of(TXPOOL.get(0), new BundleFacts(21, "cairn-txpool", Version.parseVersion("1.0.5"),
