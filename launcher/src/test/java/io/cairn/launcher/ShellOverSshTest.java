@@ -62,6 +62,27 @@ class ShellOverSshTest {
     }
 
     @Test
+    void planSubcommandsRunTheNodesShellCommands() throws Exception {
+        init(freePort());
+        try (FakeSshNode node = new FakeSshNode(tmp.resolve("n0"))) {
+            pointAt(node.port());
+            Path jar = tmp.resolve("r2.jar");
+            assertEquals(0, CliTest.cairn("plan", "list", "--home", home()).code());
+            assertEquals(0, CliTest.cairn("plan", "propose", "--home", home(), "ledger-model", jar.toString(),
+                    "--at-height", "40").code());
+            assertEquals(0, CliTest.cairn("plan", "vote", "--home", home(), "0xab").code());
+            assertEquals(0, CliTest.cairn("plan", "cancel", "--home", home(), "0xab").code());
+            assertEquals(0, CliTest.cairn("plan", "stage", "--home", home(), jar.toString()).code());
+            assertEquals(List.of("cairn:plans", "cairn:propose-upgrade ledger-model " + jar.toAbsolutePath()
+                    + " --at-height 40", "cairn:vote 0xab", "cairn:cancel-upgrade 0xab", "cairn:stage "
+                    + jar.toAbsolutePath()), node.commands);
+            Run missing = CliTest.cairn("plan", "propose", "--home", home(), "ledger-model", jar.toString());
+            assertEquals(2, missing.code());
+            assertTrue(missing.err().contains("Missing required option: '--at-height=H'"), missing.err());
+        }
+    }
+
+    @Test
     void withoutCommandLinesGoToTheNodeUntilEndOfInput() throws Exception {
         init(freePort());
         try (FakeSshNode node = new FakeSshNode(tmp.resolve("n0"))) {
