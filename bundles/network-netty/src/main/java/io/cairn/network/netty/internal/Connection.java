@@ -149,7 +149,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
                 return;
             }
             state = State.HELLO;
-            ctx.writeAndFlush(Wire.hello(ctx.alloc(), chainId, NettyNetwork.MIN_VERSION, NettyNetwork.MAX_VERSION),
+            ctx.writeAndFlush(Wire.hello(ctx.alloc(), chainId, net.minVersion, net.maxVersion),
                     ctx.voidPromise());
             return;
         }
@@ -194,10 +194,13 @@ final class Connection extends ChannelInboundHandlerAdapter {
             close("it is on chain " + h.chainId() + ", this node on chain " + ours);
             return;
         }
-        int v = h.negotiate(NettyNetwork.MIN_VERSION, NettyNetwork.MAX_VERSION);
+        int v = h.negotiate(net.minVersion, net.maxVersion);
         if (v < 0) {
-            close("no common protocol version: it speaks " + h.minVersion() + ".." + h.maxVersion() + ", this node "
-                    + NettyNetwork.MIN_VERSION + ".." + NettyNetwork.MAX_VERSION);
+            // each side reads the other's hello, so each refuses and says why
+            String why = "no common protocol version: it speaks " + h.minVersion() + ".." + h.maxVersion()
+                    + ", this node " + net.minVersion + ".." + net.maxVersion;
+            net.refusedVersion(peerId == null ? remoteAddress() : TlsIdentity.shortId(peerId) + " at " + remoteAddress(), why);
+            close(why);
             return;
         }
         version = v;

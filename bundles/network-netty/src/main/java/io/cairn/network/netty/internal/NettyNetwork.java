@@ -67,9 +67,13 @@ import org.osgi.util.tracker.ServiceTracker;
 @Designate(ocd = NettyNetwork.Config.class, factory = false)
 public final class NettyNetwork implements Network {
     private static final System.Logger LOG = System.getLogger(NettyNetwork.class.getName());
-    /** The protocol versions this engine speaks (the hello's range). */
+    /**
+     * The protocol versions this engine speaks (the hello's range), unless its bundle declares another range with
+     * the manifest header {@value #WIRE_HEADER} ({@code MIN-MAX}, or one version).
+     */
     static final int MIN_VERSION = 1;
     static final int MAX_VERSION = 1;
+    static final String WIRE_HEADER = "Cairn-Wire";
     static final AttributeKey<Dialer.Target> TARGET = AttributeKey.valueOf(NettyNetwork.class, "cairn.dial.target");
     private static final long QUIET_MS = 20;
     private static final long SHUTDOWN_TIMEOUT_MS = 3000;
@@ -146,6 +150,10 @@ public final class NettyNetwork implements Network {
     private final Dialer dialer;
     private volatile long chainId;
     private volatile boolean closing;
+    final int minVersion;
+    final int maxVersion;
+    /** The last peer refused for speaking no version this engine speaks, and why: shown in the health. */
+    private volatile String versionRefusal;
 
     /**
      * Loads the TLS identity, binds the port and starts dialing the peers.
@@ -156,7 +164,34 @@ public final class NettyNetwork implements Network {
      */
     @Activate
     public NettyNetwork(BundleContext context, Config config, @Reference PeerReputation reputation) {
+        this(context, config, reputation, wireRange(context == null ? null
+                : context.getBundle().getHeaders("").get(WIRE_HEADER)));
+    }
+
+    /** The range of a {@code Cairn-Wire} header (this bundle's manifest); 1..1 without one. */
+    static int[] wireRange(String h) {
+        if (h == null || h.isBlank()) {
+            return new int[] {MIN_VERSION, MAX_VERSION};
+        }
+        String[] parts = h.strip().split("-", -1);
+        try {
+            int min = Integer.parseInt(parts[0].strip());
+            int max = parts.length == 1 ? min : Integer.parseInt(parts[1].strip());
+            if (parts.length <= 2 && min >= 1 && min <= max && max <= 0xffff) {
+                return new int[] {min, max};
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException("network: the bundle declares " + WIRE_HEADER + " '" + h
+                + "': a protocol version range is MIN-MAX (or one version), 1 <= MIN <= MAX <= 65535");
+    }
+
+    /** With the protocol range {@code wire} ({min, max}) given: tests of peers that speak other versions. */
+    NettyNetwork(BundleContext context, Config config, PeerReputation reputation, int[] wire) {
         check(config);
+        this.minVersion = wire[0];
+        this.maxVersion = wire[1];
         this.config = config;
         this.reputation = reputation;
         this.host = config.host();
@@ -422,8 +457,13 @@ public final class NettyNetwork implements Network {
         List<Peer> table = peers();
         long up = table.stream().filter(Peer::connected).count();
         String detail = "listening on " + host + ":" + port + ", " + up + " of " + table.size() + " peers connected";
+        detail += ", protocol " + minVersion + ".." + maxVersion;
         if (chainId() == 0) {
             detail += "; chain id not known yet (no genesis block), peers are refused";
+        }
+        String v = versionRefusal;
+        if (v != null) {
+            detail += "; last refused: " + v;
         }
         List<Ban> refused = reputation.bans();
         if (!refused.isEmpty()) {
@@ -441,6 +481,11 @@ public final class NettyNetwork implements Network {
     }
 
     // ---- for the connections
+
+    /** A peer refused for its protocol versions: the reason, for the health. */
+    void refusedVersion(String peer, String why) {
+        versionRefusal = peer + ": " + why;
+    }
 
 
     TopicHandlers handlers() {

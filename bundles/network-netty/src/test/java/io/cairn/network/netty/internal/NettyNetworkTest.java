@@ -3,6 +3,7 @@ package io.cairn.network.netty.internal;
 import static io.cairn.network.netty.internal.TestChain.at;
 import static io.cairn.network.netty.internal.TestChain.await;
 import static io.cairn.network.netty.internal.TestChain.handle;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -89,6 +90,42 @@ class NettyNetworkTest {
             javax.net.ssl.SSLEngine engine = c.newEngine(io.netty.buffer.ByteBufAllocator.DEFAULT);
             assertEquals("TLS_CHACHA20_POLY1305_SHA256", engine.getEnabledCipherSuites()[0]);
             assertEquals(List.of("TLSv1.3"), List.of(engine.getEnabledProtocols()));
+        }
+    }
+
+    @Test
+    void peersWithoutACommonProtocolVersionAreRefusedAndBothSidesSayWhy() throws Exception {
+        TestChain.TestConfig ca = new TestChain.TestConfig();
+        NettyNetwork a = chain.start(chain.node(), ca, new int[] {1, 1});
+        TestChain.TestConfig cb = new TestChain.TestConfig();
+        cb.peers = new String[] {at(a)};
+        NettyNetwork b = chain.start(chain.node(), cb, new int[] {2, 3});
+        await("both refused the other", () -> a.health().detail().contains("last refused")
+                && b.health().detail().contains("last refused"), WAIT);
+        assertTrue(a.health().detail().contains("protocol 1..1; last refused: "), a.health().detail());
+        assertTrue(a.health().detail().endsWith(": no common protocol version: it speaks 2..3, this node 1..1"),
+                a.health().detail());
+        assertTrue(b.health().detail().endsWith(": no common protocol version: it speaks 1..1, this node 2..3"),
+                b.health().detail());
+        assertFalse(connected(a, 1) || connected(b, 1), "never connected");
+
+        // an engine of a wider range meets both: it speaks the highest version they share
+        TestChain.TestConfig cc = new TestChain.TestConfig();
+        cc.peers = new String[] {at(a), at(b)};
+        NettyNetwork c = chain.start(chain.node(), cc, new int[] {1, 2});
+        await("the wider engine connected to both", () -> connected(c, 2), WAIT);
+        assertFalse(c.health().detail().contains("last refused"), c.health().detail());
+    }
+
+    @Test
+    void theProtocolRangeComesFromTheBundlesCairnWireHeader() {
+        assertArrayEquals(new int[] {1, 1}, NettyNetwork.wireRange(null));
+        assertArrayEquals(new int[] {2, 5}, NettyNetwork.wireRange(" 2-5 "));
+        assertArrayEquals(new int[] {3, 3}, NettyNetwork.wireRange("3"));
+        for (String bad : List.of("0-2", "3-2", "x", "1-2-3", "1-70000")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NettyNetwork.wireRange(bad));
+            assertEquals("network: the bundle declares Cairn-Wire '" + bad + "': a protocol version range is MIN-MAX "
+                    + "(or one version), 1 <= MIN <= MAX <= 65535", e.getMessage());
         }
     }
 

@@ -93,10 +93,15 @@ final class TestChain implements AutoCloseable {
     }
 
     NettyNetwork start(Node n, TestConfig c) {
+        return start(n, c, new int[] {NettyNetwork.MIN_VERSION, NettyNetwork.MAX_VERSION});
+    }
+
+    /** A node speaking the protocol versions {@code wire} ({min, max}). */
+    NettyNetwork start(Node n, TestConfig c, int[] wire) {
         c.caCert = n.caCert().toString();
         c.nodeCert = n.nodeCert().toString();
         c.nodeKey = n.nodeKey().toString();
-        NettyNetwork net = new NettyNetwork(null, c, c.reputation);
+        NettyNetwork net = new NettyNetwork(null, c, c.reputation, wire);
         started.add(net);
         return net;
     }
