@@ -69,7 +69,12 @@ public final class RulesEngine implements ChainRules {
     /** A bound ledger model and the rules version it computes with. */
     record Installed(LedgerModel model, int rules) {}
 
+    private static final System.Logger LOG = System.getLogger(RulesEngine.class.getName());
     private final List<Installed> models = new CopyOnWriteArrayList<>();
+    /** Models whose bundle declares a rules version that does not parse, and why. */
+    private final Map<LedgerModel, String> refusedModels = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The last block a missing rules version was logged for: once per block, not per transaction. */
+    private volatile long missingLogged = -1;
     private volatile BlockStore store;
     private volatile CryptoSuite suite;
     private volatile int minLeadBlocks = 20;
@@ -104,12 +109,19 @@ public final class RulesEngine implements ChainRules {
     @Reference(cardinality = ReferenceCardinality.AT_LEAST_ONE, policy = ReferencePolicy.DYNAMIC,
             target = "(cairn.component=ledger-model)")
     void bindModel(ServiceReference<LedgerModel> ref, LedgerModel m) {
-        models.add(new Installed(m, rulesOf(ref)));
+        try {
+            models.add(new Installed(m, rulesOf(ref)));
+        } catch (IllegalArgumentException malformed) {
+            // not a model any block runs: said in the health and the log, never a guess at its version
+            refusedModels.put(m, malformed.getMessage());
+            LOG.log(System.Logger.Level.ERROR, "rules: " + malformed.getMessage() + "; that ledger model is not used");
+        }
         cachedNext = null;
         cachedHead = null;
     }
 
     void unbindModel(LedgerModel m) {
+        refusedModels.remove(m);
         models.removeIf(i -> i.model() == m);
         cachedNext = null;
         cachedHead = null;
@@ -130,8 +142,10 @@ public final class RulesEngine implements ChainRules {
             }
             return r;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("bundle " + (ref.getBundle() == null ? "?" : ref.getBundle().getSymbolicName())
-                    + " declares " + RULES_HEADER + " '" + text + "': a rules version is an integer of 1 or more");
+            String bundle = ref.getBundle() == null ? "a ledger model" : "bundle " + ref.getBundle().getSymbolicName()
+                    + " " + ref.getBundle().getVersion();
+            throw new IllegalArgumentException(bundle + " declares " + (p != null ? "the service property " + RULES
+                    : RULES_HEADER) + " '" + text + "': a rules version is an integer of 1 or more");
         }
     }
 
@@ -198,10 +212,17 @@ public final class RulesEngine implements ChainRules {
         LedgerModel m = installed(spec.ledger(), rules);
         if (m == null) {
             Plans.Plan plan = plans.inForce(LEDGER_MODEL, block);
-            throw new RulesMissingException(LEDGER_MODEL, rules, "block " + block + " runs the " + spec.ledger()
-                    + " ledger model with rules " + rules + (plan == null ? "" : " (plan " + plan.id() + ", jar "
-                            + plan.jar() + ")") + ", which this node has not installed (installed: rules "
-                    + installed(LEDGER_MODEL) + "): stage the plan's jar (cairn:stage) and the node goes on");
+            RulesMissingException missing = new RulesMissingException(LEDGER_MODEL, rules, "block " + block
+                    + " runs the " + spec.ledger() + " ledger model with rules " + rules + (plan == null ? ""
+                            : " (plan " + plan.id() + ", jar " + plan.jar() + ")") + ", which this node has not "
+                    + "installed (installed: rules " + installed(LEDGER_MODEL) + "): stage the plan's jar (cairn:stage) "
+                    + "and the node goes on");
+            if (missingLogged != block) {
+                missingLogged = block;
+                LOG.log(System.Logger.Level.WARNING, "rules: the node waits before block " + block + ": "
+                        + missing.getMessage());
+            }
+            throw missing;
         }
         return m;
     }
@@ -297,14 +318,18 @@ public final class RulesEngine implements ChainRules {
     @Override
     public Health health() {
         if (models.isEmpty()) {
-            return Health.notReady("no ledger model is installed");
+            return Health.notReady("no ledger model is installed" + refusedText());
         }
         try {
             LedgerModel m = current();
-            return Health.ready("ledger model " + m.model() + ", rules " + installedRules(m));
+            return Health.ready("ledger model " + m.model() + ", rules " + installedRules(m) + refusedText());
         } catch (RuntimeException e) {
-            return Health.notReady(e.getMessage());
+            return Health.notReady(e.getMessage() + refusedText());
         }
+    }
+
+    private String refusedText() {
+        return refusedModels.isEmpty() ? "" : "; not used: " + String.join("; ", refusedModels.values());
     }
 
     private int installedRules(LedgerModel m) {

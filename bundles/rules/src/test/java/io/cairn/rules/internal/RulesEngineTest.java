@@ -303,6 +303,25 @@ class RulesEngineTest {
         assertEquals(after, Plans.decode(after.encode()));
     }
 
+    @Test
+    void aModelWhoseRulesVersionDoesNotParseIsNotUsedAndTheHealthSaysWhy() {
+        RulesEngine e = engine(v1);
+        @SuppressWarnings("unchecked")
+        org.osgi.framework.ServiceReference<LedgerModel> ref = (org.osgi.framework.ServiceReference<LedgerModel>)
+                java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                        new Class<?>[] {org.osgi.framework.ServiceReference.class},
+                        (proxy, method, args) -> switch (method.getName()) {
+                            case "getProperty" -> "cairn.rules".equals(args[0]) ? "two" : null;
+                            default -> null;
+                        });
+        e.bindModel(ref, v2);
+        assertEquals(new java.util.TreeSet<>(List.of(1)), e.installed("ledger-model"));
+        assertTrue(e.health().detail().endsWith("; not used: a ledger model declares the service property cairn.rules "
+                + "'two': a rules version is an integer of 1 or more"), e.health().detail());
+        e.unbindModel(v2);
+        assertTrue(!e.health().detail().contains("not used"), e.health().detail());
+    }
+
     static RulesEngine.Config config(int lead) {
         return new RulesEngine.Config() {
             @Override
