@@ -69,11 +69,8 @@ public final class DagLedger implements LedgerModel {
         int minParallel() default BlockRun.MIN_PARALLEL;
     }
 
-    /**
-     * Account and receivable entries added recently: 32 MB, a few busy blocks' worth (a 5,000-transaction block of
-     * 1,000 accounts keeps about 3,500), so that the next blocks subtract them without expanding them again.
-     */
-    static final int CACHED_EXPANSIONS = 16384;
+    /** Account entries added recently: about 8 MB, the accounts of a few busy blocks. */
+    static final int CACHED_EXPANSIONS = 4096;
 
     private final AtomicReference<CryptoSuite> suite = new AtomicReference<>();
     private final AtomicReference<NodeThreads> threads = new AtomicReference<>();
