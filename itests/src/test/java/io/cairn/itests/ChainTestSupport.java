@@ -76,45 +76,12 @@ public final class ChainTestSupport {
     }
 
     public static int freeLoopbackPort() {
-        return freeLoopbackPorts(1);
-    }
-
-    /** The lowest port the kernel hands out to outgoing connections (Linux), else the IANA dynamic range's start. */
-    static int ephemeralLow() {
-        try {
-            String range = java.nio.file.Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).strip();
-            return Integer.parseInt(range.split("\\s+")[0]);
-        } catch (IOException | RuntimeException e) {
-            return 49152;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free loopback port", e);
         }
-    }
-
-    /**
-     * The first of {@code n} consecutive loopback ports free now, below the ephemeral range: a port found free in
-     * that range could be taken by any outgoing connection (the nodes dialing each other) before the node under
-     * test binds it, which once stopped a node's JSON-RPC engine on a clean-clone CI run. Above 21000, clear of the
-     * well-known ports and of this project's defaults (20200 RPC, 20600 SSH).
-     */
-    public static int freeLoopbackPorts(int n) {
-        int low = 21000;
-        int high = Math.min(ephemeralLow(), 65536) - n;
-        java.util.Random random = new java.util.Random();
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int base = low + random.nextInt(Math.max(1, high - low));
-            boolean free = true;
-            for (int p = base; p < base + n && free; p++) {
-                try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {
-                    s.setReuseAddress(true);
-                } catch (IOException e) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return base;
-            }
-        }
-        throw new UncheckedIOException(new IOException("no " + n + " consecutive free loopback ports in " + low + ".."
-                + high));
     }
 
     // ---------------------------------------------------------------- waiting
