@@ -24,22 +24,7 @@ import java.util.List;
 import java.util.Map;
 
 /** A ledger model that counts transactions in state; its root is the hash of the count. */
-class FakeLedgerModel implements io.cairn.api.node.ChainRules {
-    // a chain that never upgrades: rules 1 throughout, no plans
-    @Override
-    public int rulesVersion(String component, long blockNumber, io.cairn.api.node.StateView parent) {
-        return 1;
-    }
-
-    @Override
-    public java.util.SortedSet<Integer> installed(String component) {
-        return new java.util.TreeSet<>(java.util.List.of(1));
-    }
-
-    @Override
-    public java.util.List<java.util.Map<String, Object>> plans(io.cairn.api.node.StateView state, long head) {
-        return java.util.List.of();
-    }
+class FakeLedgerModel implements io.cairn.api.testing.NeverUpgrades {
 
     static final byte[] COUNT = Keys.of(Keys.STATE, "count");
 

@@ -87,15 +87,8 @@ record Plans(List<Plan> plans) {
 
     /** The rules version of {@code component} for block {@code block}: the accepted plan of the highest height reached. */
     int rulesAt(String component, long block) {
-        Plan best = null;
-        for (Plan p : plans) {
-            if (p.status() == Status.ACCEPTED && p.component().equals(component)
-                    && Long.compareUnsigned(p.height(), block) <= 0
-                    && (best == null || Long.compareUnsigned(p.height(), best.height()) > 0)) {
-                best = p;
-            }
-        }
-        return best == null ? 1 : best.rules();
+        Plan p = inForce(component, block);
+        return p == null ? 1 : p.rules();
     }
 
     /** The accepted plan in force for {@code component} at {@code block}, or null (the genesis rules, version 1). */

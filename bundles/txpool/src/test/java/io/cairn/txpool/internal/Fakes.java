@@ -114,22 +114,7 @@ final class Fakes {
      * Accounts as {@code nonce | balance} (two u64s), with the account model's pool rules: a transfer consumes its
      * sender's nonce slot and produces the next; nonces compare unsigned; messages as the account model's.
      */
-    static final class Model implements io.cairn.api.node.ChainRules {
-        // a chain that never upgrades: rules 1 throughout, no plans
-        @Override
-        public int rulesVersion(String component, long blockNumber, io.cairn.api.node.StateView parent) {
-            return 1;
-        }
-
-        @Override
-        public java.util.SortedSet<Integer> installed(String component) {
-            return new java.util.TreeSet<>(java.util.List.of(1));
-        }
-
-        @Override
-        public java.util.List<java.util.Map<String, Object>> plans(io.cairn.api.node.StateView state, long head) {
-            return java.util.List.of();
-        }
+    static final class Model implements io.cairn.api.testing.NeverUpgrades {
 
         @Override public String model() { return "account"; }
         @Override public StateTransition genesis(Genesis genesis) { throw new UnsupportedOperationException(); }

@@ -170,21 +170,7 @@ public final class NettyNetwork implements Network {
 
     /** The range of a {@code Cairn-Wire} header (this bundle's manifest); 1..1 without one. */
     static int[] wireRange(String h) {
-        if (h == null || h.isBlank()) {
-            return new int[] {MIN_VERSION, MAX_VERSION};
-        }
-        String[] parts = h.strip().split("-", -1);
-        try {
-            int min = Integer.parseInt(parts[0].strip());
-            int max = parts.length == 1 ? min : Integer.parseInt(parts[1].strip());
-            if (parts.length <= 2 && min >= 1 && min <= max && max <= 0xffff) {
-                return new int[] {min, max};
-            }
-        } catch (NumberFormatException e) {
-            // said below
-        }
-        throw new IllegalArgumentException("network: the bundle declares " + WIRE_HEADER + " '" + h
-                + "': a protocol version range is MIN-MAX (or one version), 1 <= MIN <= MAX <= 65535");
+        return Wire.range(h, MIN_VERSION, MAX_VERSION, WIRE_HEADER);
     }
 
     /** With the protocol range {@code wire} ({min, max}) given: tests of peers that speak other versions. */

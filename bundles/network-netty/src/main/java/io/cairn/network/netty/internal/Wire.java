@@ -137,4 +137,23 @@ final class Wire {
             super(message, null, false, false);
         }
     }
+
+    /** A declared protocol range, {@code MIN-MAX} or one version; {@code {min, max}} when none is declared. */
+    static int[] range(String h, int min0, int max0, String header) {
+        if (h == null || h.isBlank()) {
+            return new int[] {min0, max0};
+        }
+        String[] parts = h.strip().split("-", -1);
+        try {
+            int min = Integer.parseInt(parts[0].strip());
+            int max = parts.length == 1 ? min : Integer.parseInt(parts[1].strip());
+            if (parts.length <= 2 && min >= 1 && min <= max && max <= 0xffff) {
+                return new int[] {min, max};
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException("network: the bundle declares " + header + " '" + h
+                + "': a protocol version range is MIN-MAX (or one version), 1 <= MIN <= MAX <= 65535");
+    }
 }
