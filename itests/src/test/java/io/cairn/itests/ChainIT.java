@@ -13,10 +13,7 @@ import io.cairn.itests.ChainTestSupport.Account;
 import io.cairn.itests.ChainTestSupport.RpcClient;
 import io.cairn.itests.ChainTestSupport.SignedTransfer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigInteger;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -235,24 +232,9 @@ public class ChainIT {
         return (Map<String, Object>) Objects.requireNonNull(o, "null result");
     }
 
-    /** The first of {@code n} consecutive free loopback ports, from a random high start. */
+    /** The first of {@code n} consecutive free loopback ports (see {@link ChainTestSupport#freeLoopbackPorts}). */
     static int freeRange(int n) {
-        java.util.Random random = new java.util.Random();
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int base = 33000 + random.nextInt(25000);
-            boolean free = true;
-            for (int p = base; p < base + n && free; p++) {
-                try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {
-                    s.setReuseAddress(true);
-                } catch (IOException e) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return base;
-            }
-        }
-        throw new UncheckedIOException(new IOException("no " + n + " consecutive free loopback ports"));
+        return ChainTestSupport.freeLoopbackPorts(n);
     }
 
 }

@@ -76,12 +76,60 @@ public final class ChainTestSupport {
     }
 
     public static int freeLoopbackPort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free loopback port", e);
+        return freeLoopbackPorts(1);
+    }
+
+    /** Ports this JVM already handed out: free when picked, but the node given them may not have bound them yet. */
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * The lowest port Linux hands out to outgoing connections, or the IANA dynamic range's start (49152) where that
+     * cannot be read or makes no sense. Read line-wise: /proc files report size 0, which whole-file reads mishandle.
+     */
+    static int ephemeralLow() {
+        try (java.io.BufferedReader in = Files.newBufferedReader(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+            String line = in.readLine();
+            int low = Integer.parseInt(line.strip().split("\\s+")[0]);
+            return low >= 24000 && low <= 65535 ? low : 49152;
+        } catch (IOException | RuntimeException e) {
+            return 49152;
         }
+    }
+
+    /**
+     * The first of {@code n} consecutive loopback ports free now, below the ephemeral range: a port found free in
+     * that range could be taken by any outgoing connection (the nodes dialing each other, the tests polling them)
+     * before the node under test binds it, which once stopped a node's JSON-RPC engine on a clean-clone CI run.
+     * From 21000 up, clear of the well-known ports and of this project's defaults (20200 RPC, 20600 SSH); never a
+     * port this JVM handed out before, so ranges picked one after another for one chain cannot overlap.
+     */
+    public static synchronized int freeLoopbackPorts(int n) {
+        int low = 21000;
+        int high = ephemeralLow() - n;
+        java.util.Random random = new java.util.Random();
+        for (int attempt = 0; attempt < 500; attempt++) {
+            int base = low + random.nextInt(high - low);
+            boolean free = true;
+            for (int p = base; p < base + n && free; p++) {
+                if (HANDED_OUT.contains(p)) {
+                    free = false;
+                    break;
+                }
+                try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {
+                    s.setReuseAddress(true);
+                } catch (IOException e) {
+                    free = false;
+                }
+            }
+            if (free) {
+                for (int p = base; p < base + n; p++) {
+                    HANDED_OUT.add(p);
+                }
+                return base;
+            }
+        }
+        throw new UncheckedIOException(new IOException("no " + n + " consecutive free loopback ports in " + low + ".."
+                + high));
     }
 
     // ---------------------------------------------------------------- waiting
