@@ -17,7 +17,12 @@ import java.util.List;
 
 /** Starts a node as a background JVM and waits until its chain answers over JSON-RPC. */
 public final class DetachedNode {
-    public static final List<String> JVM_OPTIONS = List.of("-Xms256m", "-Xmx512m", "-XX:+UseG1GC");
+    /**
+     * The node's JVM: its heap, and the JDK's vector API, with which the state accumulator runs ChaCha20 in SIMD
+     * lanes (about 4x faster than scalar; the JVM prints a one-line warning about the incubator module).
+     */
+    public static final List<String> JVM_OPTIONS = List.of("-Xms256m", "-Xmx512m", "-XX:+UseG1GC",
+            "--add-modules=jdk.incubator.vector");
     public static final String NODE_OPTS_ENV = "CAIRN_NODE_OPTS";
     /** The home's own JVM options, one or more per line, {@code #} comments (written by {@code init --nodes}). */
     public static final String JVM_OPTIONS_FILE = "jvm.options";

@@ -47,6 +47,10 @@ public final class FelixNode {
         // The cache is kept across starts: an upgraded engine lives only there (and in data/upgrades). Feature
         // bundles from system/ are installed only where no bundle of that name is (see installFeature).
         p.put("cairn.home", home.dir().toString());
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+            // the vector API (the JVM was started with it): the api bundle imports it optionally, for LtHash16
+            p.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "jdk.incubator.vector");
+        }
         p.put("felix.fileinstall.dir", home.etc().toString());
         p.put("felix.fileinstall.filter", ".*\\.cfg");
         p.put("felix.fileinstall.noInitialDelay", "true");

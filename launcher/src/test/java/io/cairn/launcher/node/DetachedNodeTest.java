@@ -19,7 +19,8 @@ class DetachedNodeTest {
         NodeHome home = new NodeHome(tmp.resolve("n0"));
         RuntimeDir rt = new RuntimeDir(tmp.resolve("rt"));
         List<String> cmd = DetachedNode.command("/jdk/bin/java", "a.jar:b.jar", " -Dx=1  -Xlog:gc ", rt, home, "io.cairn.launcher.Main");
-        assertEquals(List.of("/jdk/bin/java", "-Xms256m", "-Xmx512m", "-XX:+UseG1GC", "-Dx=1", "-Xlog:gc",
+        assertEquals(List.of("/jdk/bin/java", "-Xms256m", "-Xmx512m", "-XX:+UseG1GC", "--add-modules=jdk.incubator.vector", "-Dx=1",
+                "-Xlog:gc",
                 "-Dcairn.runtime=" + rt.dir(), "-cp", "a.jar:b.jar", "io.cairn.launcher.Main", "start", "--home",
                 home.dir().toString()), cmd);
     }
@@ -30,8 +31,8 @@ class DetachedNodeTest {
         RuntimeDir rt = new RuntimeDir(tmp.resolve("rt"));
         DetachedNode.writeChainNodeJvmOptions(home);
         List<String> cmd = DetachedNode.command("/jdk/bin/java", "a.jar", "-Dx=1", rt, home, "io.cairn.launcher.Main");
-        assertEquals(List.of("/jdk/bin/java", "-Xms256m", "-Xmx512m", "-XX:+UseG1GC", "-XX:-TieredCompilation", "-Dx=1"),
-                cmd.subList(0, 6), "the environment's options come last, so they win");
+        assertEquals(List.of("/jdk/bin/java", "-Xms256m", "-Xmx512m", "-XX:+UseG1GC", "--add-modules=jdk.incubator.vector",
+                "-XX:-TieredCompilation", "-Dx=1"), cmd.subList(0, 7), "the environment's options come last, so they win");
         Files.writeString(home.etc().resolve("jvm.options"), "# a comment\n\n  -Xss2m   -Dy=2 \n");
         assertEquals(List.of("-Xss2m", "-Dy=2"), DetachedNode.homeJvmOptions(home));
         assertEquals(List.of(), DetachedNode.homeJvmOptions(new NodeHome(tmp.resolve("solo"))), "a home without the file");

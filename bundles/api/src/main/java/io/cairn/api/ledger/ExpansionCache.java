@@ -13,22 +13,34 @@ import java.util.Map;
  * thread-safe. A model keeps one per instance.
  */
 public final class ExpansionCache {
-    private final Map<ByteBuffer, char[]> bySeed;
+    /**
+     * Independently locked parts, by seed: the threads running one block's transactions in parallel each take a
+     * part's lock per entry they change, and with one lock for the whole cache they waited on each other. Up to
+     * 16, one per 256 entries, so that a small cache keeps exactly its least recently used entries.
+     */
+    private final Map<ByteBuffer, char[]>[] stripes;
 
+    @SuppressWarnings("unchecked")
     public ExpansionCache(int maxEntries) {
-        bySeed = new LinkedHashMap<>(Math.min(maxEntries, 1024) * 2, 0.75f, true) {
-            private static final long serialVersionUID = 1L;
+        int n = Math.max(1, Math.min(16, maxEntries / 256));
+        int perStripe = Math.max(1, (maxEntries + n - 1) / n);
+        stripes = new Map[n];
+        for (int i = 0; i < n; i++) {
+            stripes[i] = new LinkedHashMap<>(Math.min(perStripe, 1024) * 2, 0.75f, true) {
+                private static final long serialVersionUID = 1L;
 
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<ByteBuffer, char[]> eldest) {
-                return size() > maxEntries;
-            }
-        };
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<ByteBuffer, char[]> eldest) {
+                    return size() > perStripe;
+                }
+            };
+        }
     }
 
     /** The expansion of {@code seed32}, computed with {@code acc}'s buffers when not cached. */
     public char[] expansion(LtHash16 acc, byte[] seed32, boolean keep) {
         ByteBuffer key = ByteBuffer.wrap(seed32.clone());
+        Map<ByteBuffer, char[]> bySeed = stripes[(seed32[0] & 0xff) % stripes.length]; // a seed is a hash
         char[] e;
         synchronized (bySeed) {
             e = keep ? bySeed.get(key) : bySeed.remove(key);
@@ -46,8 +58,12 @@ public final class ExpansionCache {
     }
 
     public int size() {
-        synchronized (bySeed) {
-            return bySeed.size();
+        int n = 0;
+        for (Map<ByteBuffer, char[]> bySeed : stripes) {
+            synchronized (bySeed) {
+                n += bySeed.size();
+            }
         }
+        return n;
     }
 }

@@ -14,17 +14,28 @@ package io.cairn.api.ledger;
 public final class LtHash16 {
     public static final int LANES = 1024;
     public static final int BYTES = LANES * 2;
-    private static final int ROUNDS = 20;
-    private static final int BLOCK_WORDS = 16;
-    private static final int BLOCKS = BYTES / 64;
+    static final int ROUNDS = 20;
+    static final int BLOCK_WORDS = 16;
+    static final int BLOCKS = BYTES / 64;
     /** "expand 32-byte k": ChaCha20's constant for a 256-bit key. */
     private static final int[] SIGMA = {0x61707865, 0x3320646e, 0x79622d32, 0x6b206574};
+    /**
+     * Whether expansions run SIMD-wide ({@link ChaChaLanes}): when the JVM has the vector API, its vectors hold at
+     * least 8 ints, the system property {@code cairn.lthash.scalar} is not {@code true}, and it gives the scalar
+     * code's keystream for a test seed (declared after {@link #SIGMA}, which the check uses). Either way the lanes
+     * are the same; only the time differs.
+     */
+    static final boolean VECTOR = vectorWorks();
 
     // lanes are summed in ints and reduced mod 2^16 only on output: int overflow wraps mod 2^32,
     // which is consistent with mod 2^16
     private final int[] lanes = new int[LANES];
     private final int[] input = new int[BLOCK_WORDS];
     private final int[] output = new int[BLOCK_WORDS];
+    /** {@link ChaChaLanes}' buffer, made on first use. */
+    private int[] words;
+    /** The expansion of an element added or removed by its seed, made on first use. */
+    private char[] scratch;
 
     /** The accumulator of the empty set. */
     public LtHash16() {}
@@ -50,12 +61,21 @@ public final class LtHash16 {
         return out;
     }
 
+    /** Adds an element by its seed: its expansion is computed into this instance's scratch lanes, not kept. */
     public void add(byte[] seed32) {
-        add(expand(seed32));
+        add(expandInto(seed32, scratch()));
     }
 
+    /** Removes an element by its seed, as {@link #add(byte[])} adds it. */
     public void subtract(byte[] seed32) {
-        subtract(expand(seed32));
+        subtract(expandInto(seed32, scratch()));
+    }
+
+    private char[] scratch() {
+        if (scratch == null) {
+            scratch = new char[LANES];
+        }
+        return scratch;
     }
 
     /**
@@ -64,8 +84,28 @@ public final class LtHash16 {
      * produces, which the tests check.
      */
     public char[] expand(byte[] seed32) {
-        char[] out = new char[LANES];
+        return expandInto(seed32, new char[LANES]);
+    }
+
+    private char[] expandInto(byte[] seed32, char[] out) {
         start(seed32);
+        if (VECTOR) {
+            if (words == null) {
+                words = ChaChaLanes.buffer();
+            }
+            ChaChaLanes.expand(input, words, out);
+        } else {
+            expandScalar(out);
+        }
+        return out;
+    }
+
+    /** How expansions run in this JVM: "ChaCha20 in N-lane vectors" or "scalar ChaCha20". */
+    public static String implementation() {
+        return VECTOR ? "ChaCha20 in " + ChaChaLanes.WIDTH + "-lane vectors" : "scalar ChaCha20";
+    }
+
+    private void expandScalar(char[] out) {
         int lane = 0;
         for (int block = 0; block < BLOCKS; block++) {
             input[12] = block;
@@ -77,7 +117,32 @@ public final class LtHash16 {
                 out[lane++] = (char) (word >>> 16);
             }
         }
-        return out;
+    }
+
+    private static boolean vectorWorks() {
+        if (Boolean.getBoolean("cairn.lthash.scalar")) {
+            return false;
+        }
+        try {
+            if (!ChaChaLanes.worthIt()) {
+                return false;
+            }
+            LtHash16 h = new LtHash16();
+            byte[] seed = new byte[32];
+            for (int i = 0; i < seed.length; i++) {
+                seed[i] = (byte) (31 * i + 7);
+            }
+            h.start(seed);
+            char[] scalar = new char[LANES];
+            h.expandScalar(scalar);
+            h.start(seed);
+            char[] vector = new char[LANES];
+            ChaChaLanes.expand(h.input, ChaChaLanes.buffer(), vector);
+            return java.util.Arrays.equals(scalar, vector);
+        } catch (LinkageError | RuntimeException e) {
+            // no jdk.incubator.vector in this JVM (or not visible to this bundle): scalar
+            return false;
+        }
     }
 
     /** Adds an element given by its expansion. */

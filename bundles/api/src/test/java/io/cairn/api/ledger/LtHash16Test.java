@@ -3,6 +3,8 @@ package io.cairn.api.ledger;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Arrays;
 import java.util.Random;
@@ -32,6 +34,46 @@ class LtHash16Test {
         h.add(seed);
         // one element added to the empty set: its lanes are the keystream, byte for byte
         assertArrayEquals(keystream, h.toBytes());
+    }
+
+    /** The keystream of Bouncy Castle's ChaCha20 (20 rounds, zero nonce) for {@code seed}, as lanes. */
+    private static char[] reference(byte[] seed) {
+        ChaChaEngine engine = new ChaChaEngine(20);
+        engine.init(true, new ParametersWithIV(new KeyParameter(seed), new byte[8]));
+        byte[] keystream = new byte[LtHash16.BYTES];
+        engine.processBytes(new byte[LtHash16.BYTES], 0, LtHash16.BYTES, keystream, 0);
+        char[] lanes = new char[LtHash16.LANES];
+        for (int i = 0; i < lanes.length; i++) {
+            lanes[i] = (char) ((keystream[2 * i] & 0xff) | (keystream[2 * i + 1] & 0xff) << 8);
+        }
+        return lanes;
+    }
+
+    @Test
+    void theSimdExpansionIsTheChaCha20KeystreamForEverySeed() {
+        // the build runs unit tests with jdk.incubator.vector, as the node's launcher does; skipped only on a CPU
+        // whose vectors hold fewer than 8 ints, where the scalar code is used
+        assumeTrue(ChaChaLanes.worthIt(), "vectors of " + ChaChaLanes.WIDTH + " ints");
+        assertTrue(LtHash16.VECTOR, "the vector API works here but LtHash16 does not use it");
+        assertTrue(LtHash16.implementation().contains("vectors"), LtHash16.implementation());
+        int[] in = new int[16];
+        int[] words = ChaChaLanes.buffer();
+        for (int n = 0; n < 1000; n++) {
+            byte[] seed = seed();
+            in[0] = 0x61707865;
+            in[1] = 0x3320646e;
+            in[2] = 0x79622d32;
+            in[3] = 0x6b206574;
+            for (int i = 0; i < 8; i++) {
+                in[4 + i] = (seed[4 * i] & 0xff) | (seed[4 * i + 1] & 0xff) << 8 | (seed[4 * i + 2] & 0xff) << 16
+                        | (seed[4 * i + 3] & 0xff) << 24;
+            }
+            char[] vector = new char[LtHash16.LANES];
+            ChaChaLanes.expand(in, words, vector);
+            char[] expected = reference(seed);
+            assertArrayEquals(expected, vector, "seed " + n);
+            assertArrayEquals(expected, new LtHash16().expand(seed), "seed " + n);
+        }
     }
 
     @Test

@@ -19,6 +19,13 @@ import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
  * their votes.
  */
 public final class Secp256k1Suite extends EllipticCurveSuite {
+    /**
+     * One digest per thread, reused: making one per call cost as much as hashing a state entry (hashing runs on
+     * every core, for every entry a block changes). Only Bouncy Castle's class is held per thread, so an updated
+     * crypto bundle leaves nothing of its own behind.
+     */
+    private final ThreadLocal<KeccakDigest> digests = ThreadLocal.withInitial(() -> new KeccakDigest(256));
+
     private final BigInteger halfN;
     /** Null when verification runs in libsecp256k1, else why it runs in Bouncy Castle. */
     private final String bouncyCastleBecause;
@@ -42,7 +49,7 @@ public final class Secp256k1Suite extends EllipticCurveSuite {
 
     @Override
     public byte[] hash(byte[] data) {
-        KeccakDigest d = new KeccakDigest(256);
+        KeccakDigest d = digests.get(); // doFinal leaves it reset for the next call
         d.update(data, 0, data.length);
         byte[] out = new byte[32];
         d.doFinal(out, 0);

@@ -340,7 +340,7 @@ final class BlockRun {
             }
             balance = DagState.plus(before.balance(), r.amount());
             x.spentKey = key;
-            acc.subtract(acc.expand(DagState.entrySeed(suite, key, stored))); // receivables are not cached: below
+            acc.subtract(DagState.entrySeed(suite, key, stored)); // receivables are not cached: below
         }
         long height = before.height() + 1;
         if (height == 0) {
@@ -352,7 +352,7 @@ final class BlockRun {
         // the index: a new entry, never removed, so not cached
         x.txKey = DagState.txKey(x.hash);
         x.txValue = TxIndex.encode(x.account, height, body.kind, body.previous);
-        acc.add(acc.expand(DagState.entrySeed(suite, x.txKey, x.txValue)));
+        acc.add(DagState.entrySeed(suite, x.txKey, x.txValue));
         if (body.isSend() && x.receiver < 0) {
             // not cached: a receivable is removed once, and only if received, so caching every send's held the
             // cache's lock for each and evicted entries the next block needs; measured on a block of 10,000
@@ -360,7 +360,7 @@ final class BlockRun {
             // no entry at all)
             x.receivableKey = DagState.receivableKey(x.hash);
             x.receivableValue = Receivable.encode(body.to, body.amount);
-            acc.add(acc.expand(DagState.entrySeed(suite, x.receivableKey, x.receivableValue)));
+            acc.add(DagState.entrySeed(suite, x.receivableKey, x.receivableValue));
         }
         if (original != null) {
             // the account's old entry leaves the state for good: its cached expansion is not needed again

@@ -144,7 +144,7 @@ public final class DagLedger implements LedgerModel {
         NodeThreads t = threads.get();
         String execution = parallel && t != null && t.parallelism() > 1
                 ? "blocks run in parallel on " + t.parallelism() + " threads" : "blocks run serially";
-        return Health.ready("dag model, state hashed with " + s.name() + ", " + execution);
+        return Health.ready("dag model, state hashed with " + s.name() + " and " + LtHash16.implementation() + ", " + execution);
     }
 
     @Override

@@ -11,6 +11,7 @@ import io.cairn.api.ledger.ExpansionCache;
 import io.cairn.api.ledger.LedgerKey;
 import io.cairn.api.ledger.LedgerQuery;
 import io.cairn.api.ledger.LedgerState;
+import io.cairn.api.ledger.LtHash16;
 import io.cairn.api.ledger.Pending;
 import io.cairn.api.node.InvalidBlockException;
 import io.cairn.api.node.LedgerModel;
@@ -114,7 +115,7 @@ public final class UtxoLedger implements LedgerModel {
     public Health health() {
         CryptoSuite s = suite.get();
         return s == null ? Health.notReady("waiting for a CryptoSuite service")
-                : Health.ready("utxo model, state hashed with " + s.name());
+                : Health.ready("utxo model, state hashed with " + s.name() + " and " + LtHash16.implementation());
     }
 
     @Override
