@@ -80,6 +80,26 @@ final class Account {
         return !Arrays.equals(encode(), original);
     }
 
+    /** What a transfer of {@code value} costs its sender with {@code fee}: their sum, or null above 2^256-1. */
+    static byte[] cost(byte[] value, byte[] fee) {
+        if (isZero(fee)) {
+            return value;
+        }
+        byte[] out = new byte[32];
+        int carry = 0;
+        for (int i = 31; i >= 0; i--) {
+            int s = (value[i] & 0xff) + (fee[i] & 0xff) + carry;
+            carry = s >>> 8;
+            out[i] = (byte) s;
+        }
+        return carry == 0 ? out : null;
+    }
+
+    /** " + fee F" for a refusal's words, nothing without a fee (the words of rules without fees are unchanged). */
+    static String plusFee(byte[] fee) {
+        return isZero(fee) ? "" : " + fee " + new BigInteger(1, fee);
+    }
+
     boolean canPay(byte[] value) {
         return Arrays.compareUnsigned(value, balance) <= 0;
     }

@@ -13,6 +13,7 @@ import io.cairn.api.ledger.ExpansionCache;
 import io.cairn.api.ledger.LedgerKey;
 import io.cairn.api.ledger.LedgerQuery;
 import io.cairn.api.ledger.LedgerState;
+import io.cairn.api.ledger.LtHash16;
 import io.cairn.api.ledger.Pending;
 import io.cairn.api.node.InvalidBlockException;
 import io.cairn.api.node.LedgerModel;
@@ -27,6 +28,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -58,7 +61,10 @@ public final class AccountLedger implements LedgerModel {
     public static final String PID = "io.cairn.ledger.account";
     public static final String MODEL = "account";
 
-    /** The account model has no settings yet; the PID exists so that rules can be configured later. */
+    /**
+     * The account model has no settings: what it computes is a consensus rule, which comes with the bundle (its
+     * manifest), never from one node's configuration.
+     */
     @ObjectClassDefinition(name = "Cairn account ledger", description = "Account ledger model (no settings)")
     public @interface Config {}
 
@@ -66,15 +72,56 @@ public final class AccountLedger implements LedgerModel {
     static final int CACHED_EXPANSIONS = 4096;
 
     private static final List<LedgerQuery> QUERIES = List.of(new NonceQuery());
+    /**
+     * Manifest header: the fee every transfer pays on top of its value, burned (a decimal amount, 0 when absent). It
+     * changes what blocks compute, so a jar that changes it declares another {@code Cairn-Rules} version and comes
+     * through an upgrade plan (docs/upgrades.md), and the jar that made a block replays it.
+     */
+    public static final String FEE_HEADER = "Cairn-Transfer-Fee";
 
     private final AtomicReference<CryptoSuite> suite = new AtomicReference<>();
     private final ExpansionCache expansions = new ExpansionCache(CACHED_EXPANSIONS);
+    /** The transfer fee, u256 big-endian; all zero (no fee) unless the bundle declares {@value #FEE_HEADER}. */
+    private volatile byte[] fee = new byte[32];
 
     public AccountLedger() {}
 
     /** For use outside DS (tests, tools). */
     AccountLedger(CryptoSuite suite) {
         bindSuite(suite);
+    }
+
+    /** For use outside DS: with a transfer fee (tests). */
+    AccountLedger(CryptoSuite suite, BigInteger fee) {
+        this(suite);
+        this.fee = Uint256.toBytes(fee);
+    }
+
+    @Activate
+    void activate(BundleContext context) {
+        fee = fee(context.getBundle().getHeaders("").get(FEE_HEADER), context.getBundle().getSymbolicName());
+    }
+
+    /** A {@value #FEE_HEADER} header's fee: zero when absent; refused, naming the bundle, when not an amount. */
+    static byte[] fee(String header, String bundle) {
+        if (header == null || header.isBlank()) {
+            return new byte[32];
+        }
+        try {
+            BigInteger f = new BigInteger(header.strip());
+            if (f.signum() >= 0 && f.bitLength() <= 256) {
+                return Uint256.toBytes(f);
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new IllegalArgumentException("account ledger: bundle " + bundle + " declares " + FEE_HEADER + " '" + header
+                + "': a fee is a decimal amount from 0 to 2^256-1");
+    }
+
+    /** The transfer fee (0 for none). */
+    BigInteger fee() {
+        return new BigInteger(1, fee);
     }
 
     @Reference(cardinality = ReferenceCardinality.MANDATORY, policy = ReferencePolicy.DYNAMIC,
@@ -104,8 +151,10 @@ public final class AccountLedger implements LedgerModel {
     @Override
     public Health health() {
         CryptoSuite s = suite.get();
+        BigInteger f = fee();
         return s == null ? Health.notReady("waiting for a CryptoSuite service")
-                : Health.ready("account model, state hashed with " + s.name());
+                : Health.ready("account model, state hashed with " + s.name() + " and " + LtHash16.implementation()
+                        + (f.signum() == 0 ? "" : ", transfer fee " + f + " (burned)"));
     }
 
     @Override
@@ -134,6 +183,7 @@ public final class AccountLedger implements LedgerModel {
         long chainId = LedgerState.chainId(parent);
         // the block's overlay: later transactions see earlier ones' writes
         Map<Address, Account> touched = new LinkedHashMap<>();
+        byte[] f = fee;
         List<Receipt> receipts = new ArrayList<>(txs.size());
         for (int i = 0; i < txs.size(); i++) {
             VerifiedTransaction vtx = txs.get(i);
@@ -141,7 +191,7 @@ public final class AccountLedger implements LedgerModel {
             if (!d.ok()) {
                 throw new InvalidBlockException("transaction " + i + " (" + vtx.hash() + "): " + d.problem(), i);
             }
-            receipts.add(transfer(blockNumber, i, vtx, d.body(), chainId, touched, parent));
+            receipts.add(transfer(blockNumber, i, vtx, d.body(), chainId, f, touched, parent));
         }
 
         LedgerState.Writer state = LedgerState.block(s, expansions, parent);
@@ -154,7 +204,7 @@ public final class AccountLedger implements LedgerModel {
 
     /** One transfer; the receipt messages are part of the receipt root: never reword them. */
     private static Receipt transfer(long blockNumber, int index, VerifiedTransaction vtx, AccountBody tx, long chainId,
-            Map<Address, Account> touched, StateView parent) {
+            byte[] fee, Map<Address, Account> touched, StateView parent) {
         Address sender = vtx.sender();
         long txChain = vtx.envelope().chainId();
         if (txChain != chainId) {
@@ -168,11 +218,12 @@ public final class AccountLedger implements LedgerModel {
         }
         byte[] value = tx.value;
         from.nonce++;
-        if (!from.canPay(value)) {
+        byte[] cost = Account.cost(value, fee);
+        if (cost == null || !from.canPay(cost)) {
             return new Receipt(vtx.hash(), blockNumber, index, sender, Receipt.Status.INSUFFICIENT_BALANCE,
-                    "balance " + from.balanceValue() + " < value " + tx.valueAmount());
+                    "balance " + from.balanceValue() + " < value " + tx.valueAmount() + Account.plusFee(fee));
         }
-        from.debit(value);
+        from.debit(cost); // the fee is burned: debited, credited to no one
         Account to = touched.computeIfAbsent(tx.to, a -> Account.load(parent, a));
         to.credit(value);
         return new Receipt(vtx.hash(), blockNumber, index, sender, Receipt.Status.SUCCESS, "");
@@ -198,7 +249,7 @@ public final class AccountLedger implements LedgerModel {
 
     @Override
     public void admit(VerifiedTransaction tx, StateView state, Pending pending) throws TxRejectedException {
-        PoolRules.admit(tx, state);
+        PoolRules.admit(tx, state, fee);
     }
 
     // ---------------------------------------------------------------- the users' surface

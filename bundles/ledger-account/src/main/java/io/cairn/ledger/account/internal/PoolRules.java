@@ -71,14 +71,18 @@ final class PoolRules {
                 + " is already taken by pending transaction " + holder);
     }
 
-    /** The rules that need state: a chain to run on, and a sender that can pay the value (from its balance in state). */
-    static void admit(VerifiedTransaction tx, StateView state) throws TxRejectedException {
+    /**
+     * The rules that need state: a chain to run on, and a sender that can pay the value and the fee (from its balance
+     * in state).
+     */
+    static void admit(VerifiedTransaction tx, StateView state, byte[] fee) throws TxRejectedException {
         AccountBody body = AccountBody.of(tx).orReject();
         LedgerState.admitChain(tx, state);
         Account from = Account.load(state, tx.sender());
-        if (!from.canPay(body.value)) {
+        byte[] cost = Account.cost(body.value, fee);
+        if (cost == null || !from.canPay(cost)) {
             throw new TxRejectedException(Reason.INSUFFICIENT_BALANCE, "account " + tx.sender() + " has balance "
-                    + from.balanceValue() + ", less than the value " + body.valueAmount());
+                    + from.balanceValue() + ", less than the value " + body.valueAmount() + Account.plusFee(fee));
         }
     }
 

@@ -4,6 +4,7 @@ import static io.cairn.ledger.account.internal.Transfers.CHAIN;
 import static io.cairn.ledger.account.internal.Transfers.SUITE;
 import static io.cairn.ledger.account.internal.Transfers.addr;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -21,8 +22,10 @@ import io.cairn.api.chain.Receipt.Status;
 import io.cairn.api.chain.Transaction;
 import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.ledger.LedgerState;
+import io.cairn.api.ledger.Pending;
 import io.cairn.api.node.InvalidBlockException;
 import io.cairn.api.node.StateTransition;
+import io.cairn.api.node.TxRejectedException;
 import io.cairn.api.storage.Keys;
 import io.cairn.api.storage.ReadView;
 import io.cairn.api.storage.WriteBatch;
@@ -149,6 +152,45 @@ class AccountLedgerTest {
         assertEquals(st.stateRoot(), ledger.stateRoot(store::get));
         assertEquals(st.stateRoot(), fullRoot());
         assertEquals(3, st.writes().size(), "two accounts and the accumulator");
+    }
+
+    @Test
+    void aBundleWithATransferFeeBurnsItAndRefusesWhatCannotPayIt() {
+        AccountLedger withFee = new AccountLedger(SUITE, BigInteger.TEN);
+        init(Map.of(ALICE, BigInteger.valueOf(1000)));
+        VerifiedTransaction paid = tx(ALICE, 0, BOB, 300);
+        VerifiedTransaction short10 = tx(ALICE, 1, BOB, 695); // 690 left: 695 + 10 does not fit, 695 alone would
+        StateTransition st = withFee.apply(++block, List.of(paid, short10), store::get);
+        commit(st.writes());
+        assertEquals(new Receipt(paid.hash(), 1, 0, ALICE, Status.SUCCESS, ""), st.receipts().get(0));
+        assertEquals(new Receipt(short10.hash(), 1, 1, ALICE, Status.INSUFFICIENT_BALANCE,
+                "balance 690 < value 695 + fee 10"), st.receipts().get(1));
+        assertEquals(690, balance(ALICE), "value and fee paid");
+        assertEquals(300, balance(BOB), "the fee goes to no one");
+        assertEquals(st.stateRoot(), fullRoot());
+        // the same block without the fee: another state root (which is why a fee comes with a rules version)
+        TreeMap<byte[], byte[]> other = new TreeMap<>(Arrays::compareUnsigned);
+        commit(other, ledger.genesis(genesis(Map.of(ALICE, BigInteger.valueOf(1000)))).writes());
+        assertNotEquals(st.stateRoot(), ledger.apply(1, List.of(paid, short10), other::get).stateRoot());
+        // the pool refuses what the block would: value and fee above the balance in state
+        TxRejectedException e = assertThrows(TxRejectedException.class,
+                () -> withFee.admit(tx(ALICE, 1, BOB, 681), store::get, Pending.NONE));
+        assertEquals("account " + ALICE + " has balance 690, less than the value 681 + fee 10", e.getMessage());
+        assertDoesNotThrow(() -> withFee.admit(tx(ALICE, 1, BOB, 680), store::get, Pending.NONE));
+        assertDoesNotThrow(() -> ledger.admit(tx(ALICE, 1, BOB, 690), store::get, Pending.NONE));
+        assertTrue(withFee.health().detail().contains("transfer fee 10 (burned)"), withFee.health().detail());
+        assertFalse(ledger.health().detail().contains("fee"), ledger.health().detail());
+    }
+
+    @Test
+    void theFeeHeaderIsADecimalAmount() {
+        assertEquals(BigInteger.ZERO, new BigInteger(1, AccountLedger.fee(null, "b")));
+        assertEquals(BigInteger.valueOf(25), new BigInteger(1, AccountLedger.fee(" 25 ", "b")));
+        for (String bad : List.of("-1", "ten", "1.5", BigInteger.TWO.pow(256).toString())) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AccountLedger.fee(bad, "b"));
+            assertEquals("account ledger: bundle b declares Cairn-Transfer-Fee '" + bad
+                    + "': a fee is a decimal amount from 0 to 2^256-1", e.getMessage());
+        }
     }
 
     @Test
