@@ -156,7 +156,7 @@ public class RulesUpgradeIT {
     }
 
     /** The plan as getUpgradePlans shows it, or null while it is not in a block. */
-    private static Map<?, ?> plan(RpcClient rpc, String id) {
+    static Map<?, ?> plan(RpcClient rpc, String id) {
         for (Object p : (List<?>) rpc.call("getUpgradePlans")) {
             if (id.equals(((Map<?, ?>) p).get("id"))) {
                 return (Map<?, ?>) p;

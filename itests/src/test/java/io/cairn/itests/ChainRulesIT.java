@@ -1,0 +1,305 @@
+package io.cairn.itests;
+
+import static io.cairn.itests.ChainTestSupport.asLong;
+import static io.cairn.itests.ChainTestSupport.await;
+import static io.cairn.itests.UpgradeIT.log;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import io.cairn.api.chain.Address;
+import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.crypto.KeyFiles;
+import io.cairn.crypto.Suites;
+import io.cairn.itests.ChainTestSupport.Account;
+import io.cairn.itests.ChainTestSupport.RpcClient;
+import io.cairn.itests.ChainTestSupport.SignedTransfer;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.Test;
+
+/**
+ * A chain-wide rules change on a real four-node PBFT chain ({@code cairn init --nodes 4}, one process per node)
+ * under continuous transfers: the account model's rules 2 (the same bundle declaring {@code Cairn-Rules: 2} and
+ * {@code Cairn-Transfer-Fee: 1}) is proposed on node0, voted by node1 and node2 (3 of 4 sealers: 2f+1), and staged
+ * on nodes 0-2 but not on node3. At the plan's height the three switch and the chain goes on; a transfer before
+ * the height pays no fee and one after it pays 1; node3 stops at the block before the height and says why; staged
+ * late, it catches up, agrees on every block hash and state root, and replays the whole chain with both rule sets
+ * ({@code cairn:verify-chain}); node1, restarted after the switch, comes back on rules 2. A jar whose hash no plan names is refused by {@code cairn:stage}; a plan that only
+ * its proposer voted for passes its height without switching anything.
+ */
+public class ChainRulesIT {
+    static final int NODES = 4;
+    static final Duration COMMIT = Duration.ofSeconds(45);
+    /** The fewest blocks between a proposal and its height: the pool's minimum lead (20) and a margin. */
+    static final int LEAD = 60;
+    private static final Pattern PLAN = Pattern.compile("proposed plan (0x[0-9a-f]{64})");
+
+    private final List<CrashRecoveryIT.Launcher> launchers = new ArrayList<>();
+    private final List<RpcClient> rpcs = new ArrayList<>();
+    private final List<Path> homes = new ArrayList<>();
+    private long t0;
+
+    @Test
+    public void aFeeActivatesAtItsHeightOnEveryNodeAndANodeWithoutTheJarWaitsThenAgrees() throws Exception {
+        t0 = System.nanoTime();
+        Path work = ChainTestSupport.newWorkDirectory("chain-rules");
+        Path dir = work.resolve("chain");
+        int rpc = ChainIT.freeRange(NODES);
+        int p2p = ChainIT.freeRange(NODES);
+        int ssh = ChainIT.freeRange(NODES);
+        List<String> accounts = List.of("sender0", "sender1", "sender2", "probe");
+        CrashRecoveryIT.Launcher init = new CrashRecoveryIT.Launcher(Files.createDirectories(work.resolve("cli-init")),
+                dir.resolve("node0"));
+        init.run("init", "--nodes", String.valueOf(NODES), "--dir", dir.toString(), "--rpc-port", String.valueOf(rpc),
+                "--p2p-port", String.valueOf(p2p), "--ssh-port", String.valueOf(ssh), "--accounts",
+                String.join(",", accounts));
+        for (int i = 0; i < NODES; i++) {
+            homes.add(dir.resolve("node" + i));
+            launchers.add(new CrashRecoveryIT.Launcher(Files.createDirectories(work.resolve("cli-node" + i)), homes.get(i)));
+            rpcs.add(new RpcClient(rpc + i));
+        }
+        ExecutorService pool = Executors.newCachedThreadPool();
+        AtomicBoolean stop = new AtomicBoolean();
+        boolean passed = false;
+        try {
+            List<Future<Long>> starting = new ArrayList<>();
+            for (CrashRecoveryIT.Launcher l : launchers) {
+                starting.add(pool.submit(() -> l.startDetached(-1)));
+            }
+            List<Long> pids = new ArrayList<>();
+            for (Future<Long> f : starting) {
+                pids.add(f.get(COMMIT.toSeconds() + 30, TimeUnit.SECONDS));
+            }
+            Map<?, ?> info = (Map<?, ?>) rpcs.get(0).call("getNodeInfo");
+            CryptoSuite suite = Suites.byName((String) info.get("suite"));
+            long chainId = asLong(info.get("chainId"));
+            Address sink = Account.generate("sink", suite).address();
+            log(t0, "4-node chain started");
+
+            // ---- load through nodes 0-2 (node3 will stop at the plan's height; its pool would refuse)
+            Map<String, Boolean> accepted = new ConcurrentHashMap<>();
+            AtomicLong retries = new AtomicLong();
+            List<Future<?>> sending = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                Account from = account(accounts.get(i), suite);
+                RpcClient via = rpcs.get(i);
+                sending.add(pool.submit(() -> {
+                    UpgradeIT.send(via, suite, chainId, from, sink, accepted, retries, stop);
+                    return null;
+                }));
+            }
+            await("transfers flowing", COMMIT, () -> accepted.size() >= 100 ? Boolean.TRUE : null);
+
+            // ---- rules 2: the account model charging a fee of 1; one jar, signed by each node's operator
+            Path system = ChainTestSupport.runtimeDirectory().resolve("system");
+            Path jars = Files.createDirectories(work.resolve("jars"));
+            Path fee1 = feeJar(system, jars, "2.0.0", 2, 1);
+            Account probe = account("probe", suite);
+            SignedTransfer before = transfer(suite, chainId, probe, sink, 5);
+
+            // the plan's height: far enough for the shell commands below (a JVM each) at the rate blocks come
+            long rate = blocksPerSecond();
+            long height = rpcs.get(0).blockNumber() + Math.max(LEAD, rate * 90);
+            log(t0, "load running at about " + rate + " blocks/s; proposing for height " + height);
+            String out = UpgradeIT.shell(launchers.get(0), homes.get(0),
+                    "cairn:propose-upgrade ledger-model " + signedCopy(fee1, jars, 0) + " --at-height " + height);
+            Matcher m = PLAN.matcher(out);
+            assertTrue(out, m.find());
+            String plan = m.group(1);
+            // getUpgradePlans shows a pending proposal too; staging needs it in a block: the proposal's receipt
+            for (RpcClient r : rpcs) {
+                await("the proposal in a block", COMMIT, () -> r.receipt(plan));
+            }
+
+            // a jar no plan names (another fee) is refused, whatever signs it
+            Path fee2 = feeJar(system, jars, "2.0.1", 2, 2);
+            out = launchers.get(1).attempt("shell", "--home", homes.get(1).toString(), "-c",
+                    "cairn:stage " + signedCopy(fee2, jars, 1));
+            assertTrue(out, out.contains("no open upgrade plan names jar hash"));
+
+            for (int n = 0; n < 3; n++) {
+                out = UpgradeIT.shell(launchers.get(n), homes.get(n), "cairn:stage " + signedCopy(fee1, jars, n));
+                assertTrue(out, out.contains("staged cairn-ledger-account 2.0.0") && out.contains("installed [1, 2]"));
+            }
+            for (int n = 1; n < 3; n++) {
+                out = UpgradeIT.shell(launchers.get(n), homes.get(n), "cairn:vote " + plan);
+                assertTrue(out, out.contains("voted for plan " + plan));
+            }
+            await("the plan accepted (3 of 4 votes)", COMMIT,
+                    () -> "accepted".equals(RulesUpgradeIT.plan(rpcs.get(0), plan).get("state")) ? Boolean.TRUE : null);
+            log(t0, "plan " + plan + " accepted for height " + height + " at block " + rpcs.get(0).blockNumber());
+
+            // ---- before the height: no fee
+            BigInteger b0 = rpcs.get(0).balance(probe.address());
+            rpcs.get(0).send(before);
+            Map<?, ?> r0 = await("the probe's transfer before the height", COMMIT,
+                    () -> (Map<?, ?>) rpcs.get(0).call("getTransactionReceipt", before.hash()));
+            assertTrue("the first probe transfer landed before the height: " + r0, asLong(r0.get("blockNumber")) < height);
+            assertEquals("no fee before the height", b0.subtract(BigInteger.valueOf(5)), rpcs.get(0).balance(probe.address()));
+
+            // ---- the height: nodes 0-2 switch and go on; node3 stops at height - 1 and says why
+            await("nodes 0-2 past the height", Duration.ofSeconds(180), () -> minHeight(0, 3) >= height + 2 ? Boolean.TRUE
+                    : null);
+            assertEquals("node3 stopped before the height", height - 1, rpcs.get(3).blockNumber());
+            out = UpgradeIT.shell(launchers.get(3), homes.get(3), "cairn:components");
+            assertTrue(out, out.contains("not installed"));
+            assertEquals("active", RulesUpgradeIT.plan(rpcs.get(0), plan).get("state"));
+
+            // ---- a plan only its proposer votes for (rules 3, a fee of 3) passes its height and changes nothing
+            Path fee3 = feeJar(system, jars, "3.0.0", 3, 3);
+            long lonelyAt = rpcs.get(0).blockNumber() + Math.max(25, blocksPerSecond() * 20);
+            out = UpgradeIT.shell(launchers.get(0), homes.get(0),
+                    "cairn:propose-upgrade ledger-model " + signedCopy(fee3, jars, 0) + " --at-height " + lonelyAt);
+            m = PLAN.matcher(out);
+            assertTrue(out, m.find());
+            String lonely = m.group(1);
+            await("nodes 0-2 past the lonely plan's height", Duration.ofSeconds(180),
+                    () -> minHeight(0, 3) >= lonelyAt + 2 ? Boolean.TRUE : null);
+            Map<?, ?> lonelyPlan = RulesUpgradeIT.plan(rpcs.get(0), lonely);
+            assertEquals("one vote of four: " + lonelyPlan, "expired", lonelyPlan.get("state"));
+            for (int n = 0; n < 3; n++) {
+                out = UpgradeIT.shell(launchers.get(n), homes.get(n), "cairn:components");
+                assertTrue("node" + n + ":\n" + out, out.contains("ledger model account, rules 2")
+                        && out.contains("transfer fee 1 (burned)"));
+            }
+            assertEquals("node3 still waits before the height", height - 1, rpcs.get(3).blockNumber());
+
+            // ---- after the height: the fee is paid
+            SignedTransfer after = transfer(suite, chainId, probe, sink, 5);
+            BigInteger b1 = rpcs.get(0).balance(probe.address());
+            rpcs.get(0).send(after);
+            Map<?, ?> r1 = await("the probe's transfer after the height", COMMIT,
+                    () -> (Map<?, ?>) rpcs.get(0).call("getTransactionReceipt", after.hash()));
+            assertTrue(r1.toString(), asLong(r1.get("blockNumber")) >= height);
+            assertEquals("value 5 and fee 1", b1.subtract(BigInteger.valueOf(6)), rpcs.get(0).balance(probe.address()));
+            log(t0, "probe paid 5 at block " + r0.get("blockNumber") + " and 5 + 1 at block " + r1.get("blockNumber"));
+
+            // ---- node1 restarted after the switch: both versions come back, it runs rules 2 and catches up
+            launchers.get(1).stop();
+            launchers.get(1).startDetached(pids.get(1));
+            long others = Math.max(rpcs.get(0).blockNumber(), rpcs.get(2).blockNumber());
+            await("node1 back at block " + others, Duration.ofSeconds(120),
+                    () -> rpcs.get(1).blockNumber() >= others ? Boolean.TRUE : null);
+            out = UpgradeIT.shell(launchers.get(1), homes.get(1), "cairn:components");
+            assertTrue("node1 after its restart:\n" + out, out.contains("ledger model account, rules 2")
+                    && out.contains("transfer fee 1 (burned)"));
+
+            // ---- node3 given the jar: it runs the height with rules 2 and catches up
+            out = UpgradeIT.shell(launchers.get(3), homes.get(3), "cairn:stage " + signedCopy(fee1, jars, 3));
+            assertTrue(out, out.contains("staged cairn-ledger-account 2.0.0"));
+            long target = rpcs.get(0).blockNumber();
+            await("node3 caught up to block " + target, Duration.ofSeconds(120),
+                    () -> rpcs.get(3).blockNumber() >= target ? Boolean.TRUE : null);
+
+            stop.set(true);
+            for (Future<?> f : sending) {
+                f.get(COMMIT.toSeconds(), TimeUnit.SECONDS);
+            }
+            long common = sameChain(target);
+            out = UpgradeIT.shell(launchers.get(3), homes.get(3), "cairn:verify-chain");
+            Matcher v = Pattern.compile("verified blocks 0\\.\\.(\\d+): every state root matches").matcher(out);
+            assertTrue("verify-chain on node3:\n" + out, v.find());
+            assertTrue(out, Long.parseLong(v.group(1)) >= common);
+            log(t0, "RESULT " + accepted.size() + " transfers accepted under load; rules 2 from block " + height
+                    + " on all four nodes; node3 waited at " + (height - 1) + ", caught up, blocks 0.." + common
+                    + " identical; node3 " + out.strip());
+            passed = true;
+        } finally {
+            stop.set(true);
+            pool.shutdownNow();
+            if (!passed) {
+                for (CrashRecoveryIT.Launcher l : launchers) {
+                    System.out.println(l.diagnostics());
+                }
+            }
+            for (CrashRecoveryIT.Launcher l : launchers) {
+                try {
+                    l.stop();
+                } catch (IOException | InterruptedException | RuntimeException | AssertionError e) {
+                    System.out.println("stopping a node: " + e);
+                }
+            }
+            pool.awaitTermination(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Blocks per second on node0 over 3 s, at least 1. */
+    private long blocksPerSecond() {
+        long from = rpcs.get(0).blockNumber();
+        long start = System.nanoTime();
+        long deadline = start + Duration.ofSeconds(3).toNanos();
+        await("3 s of blocks", COMMIT, () -> System.nanoTime() >= deadline ? Boolean.TRUE : null);
+        long blocks = rpcs.get(0).blockNumber() - from;
+        return Math.max(1, blocks * 1_000_000_000L / (System.nanoTime() - start) + 1);
+    }
+
+    /** The lowest head among nodes {@code from} to {@code to - 1}. */
+    private long minHeight(int from, int to) {
+        long min = Long.MAX_VALUE;
+        for (int n = from; n < to; n++) {
+            min = Math.min(min, rpcs.get(n).blockNumber());
+        }
+        return min;
+    }
+
+    private Account account(String name, CryptoSuite suite) throws IOException {
+        return Account.of(name, KeyFiles.read(homes.get(0).resolve("keys/accounts/" + name + ".key")), suite);
+    }
+
+    private SignedTransfer transfer(CryptoSuite suite, long chainId, Account from, Address to, long value) {
+        long nonce = rpcs.get(0).nonce(from.address());
+        return ChainTestSupport.transfer(suite, chainId, from, nonce, to, BigInteger.valueOf(value));
+    }
+
+    /** The account model's jar declaring rules {@code rules} and a transfer fee of {@code fee}. */
+    private static Path feeJar(Path system, Path jars, String version, int rules, int fee) throws IOException {
+        return UpgradeIT.rewrite(system.resolve("cairn-ledger-account.jar"),
+                jars.resolve("cairn-ledger-account-" + version + ".jar"), version, mf -> {
+                    mf.getMainAttributes().putValue("Cairn-Rules", String.valueOf(rules));
+                    mf.getMainAttributes().putValue("Cairn-Transfer-Fee", String.valueOf(fee));
+                    return mf;
+                }, (name, bytes) -> bytes);
+    }
+
+    /** The jar, with a signature by {@code node}'s operator beside it (the bytes, so the hash, stay the same). */
+    private Path signedCopy(Path jar, Path jars, int node) throws IOException {
+        Path copy = Files.createDirectories(jars.resolve("node" + node)).resolve(jar.getFileName());
+        Files.copy(jar, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        CryptoSuite suite = Suites.byName((String) ((Map<?, ?>) rpcs.get(node).call("getNodeInfo")).get("suite"));
+        UpgradeIT.sign(copy, suite, KeyFiles.read(homes.get(node).resolve("keys/operator.key")));
+        return copy;
+    }
+
+    /** Blocks 0..h (h at least {@code atLeast}) have the same hash and state root on every node; returns h. */
+    private long sameChain(long atLeast) {
+        long common = Long.MAX_VALUE;
+        for (RpcClient r : rpcs) {
+            common = Math.min(common, r.blockNumber());
+        }
+        assertTrue(common >= atLeast);
+        for (long h = 0; h <= common; h++) {
+            Map<?, ?> first = (Map<?, ?>) rpcs.get(0).call("getBlockByNumber", h, false);
+            for (int n = 1; n < NODES; n++) {
+                Map<?, ?> other = (Map<?, ?>) rpcs.get(n).call("getBlockByNumber", h, false);
+                assertEquals("hash of block " + h + " on node" + n, first.get("hash"), other.get("hash"));
+                assertEquals("state root of block " + h + " on node" + n, first.get("stateRoot"), other.get("stateRoot"));
+            }
+        }
+        return common;
+    }
+}
