@@ -75,6 +75,7 @@ public final class DagLedger implements LedgerModel {
     private final AtomicReference<CryptoSuite> suite = new AtomicReference<>();
     private final AtomicReference<NodeThreads> threads = new AtomicReference<>();
     private final ExpansionCache expansions = new ExpansionCache(CACHED_EXPANSIONS);
+    private final DagRules.Balances balances = new DagRules.Balances();
     private final List<LedgerQuery> queries = List.of(new DagQueries.AccountChain(), new DagQueries.AccountInfo());
     private volatile boolean parallel = true;
     private volatile int minParallel = BlockRun.MIN_PARALLEL;
@@ -219,7 +220,7 @@ public final class DagLedger implements LedgerModel {
 
     @Override
     public void admit(VerifiedTransaction tx, StateView state, Pending pending) throws TxRejectedException {
-        DagRules.admit(tx, state, pending);
+        DagRules.admit(tx, state, pending, balances);
     }
 
     // ---------------------------------------------------------------- the users' surface

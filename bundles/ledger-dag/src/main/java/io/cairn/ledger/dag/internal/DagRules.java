@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The DAG model's admission rules, as the pool asks for them (docs/ledgers.md, "DAG", Pool rules), the fields it
@@ -155,21 +156,58 @@ final class DagRules {
      * transaction (in state, or after the account's pending transactions up to it); a receive of a send to the
      * receiving account.
      */
-    static void admit(VerifiedTransaction tx, StateView state, Pending pending) throws TxRejectedException {
+    static void admit(VerifiedTransaction tx, StateView state, Pending pending, Balances balances)
+            throws TxRejectedException {
         DagBody body = DagBody.of(tx).orReject();
         LedgerState.admitChain(tx, state);
         Address account = tx.sender();
         if (body.isSend()) {
-            BigInteger balance = balanceAt(state, pending, account, body.previous);
+            BigInteger balance = balanceAt(state, pending, account, body.previous, balances);
             BigInteger amount = body.amountValue();
             if (amount.compareTo(balance) > 0) {
                 throw insufficient(account, balance, amount);
             }
+            balances.put(tx.hash(), balance.subtract(amount));
         } else {
             Parent send = sendOf(state, pending, body.source);
             if (!send.to.equals(account)) {
                 throw wrongRecipient(body.source, send.to, account);
             }
+            BigInteger before = balances.get(body.previous);
+            if (before == null) {
+                Account a = Account.load(state, account);
+                before = a.head().equals(body.previous) ? a.balanceValue() : null;
+            }
+            if (before != null) {
+                balances.put(tx.hash(), before.add(send.amount));
+            }
+        }
+    }
+
+    /**
+     * Account balances after admitted transactions, by transaction hash, so that admitting an account's next
+     * transaction does not walk back through all its pending ones (a walk per admission made a long pending chain
+     * cost its square). The balance after a transaction is a function of the account's chain up to it, which its
+     * hash fixes, so an entry is never wrong, only possibly forgotten: the map is emptied when it grows past
+     * {@link #MAX}. Thread-safe.
+     */
+    static final class Balances {
+        static final int MAX = 1 << 18;
+        private final ConcurrentHashMap<Hash, BigInteger> after = new ConcurrentHashMap<>();
+
+        BigInteger get(Hash tx) {
+            return after.get(tx);
+        }
+
+        void put(Hash tx, BigInteger balance) {
+            if (after.size() >= MAX) {
+                after.clear();
+            }
+            after.put(tx, balance);
+        }
+
+        int size() {
+            return after.size();
         }
     }
 
@@ -196,6 +234,15 @@ final class DagRules {
      */
     static BigInteger balanceAt(StateView state, Pending pending, Address account, Hash previous)
             throws TxRejectedException {
+        return balanceAt(state, pending, account, previous, new Balances());
+    }
+
+    /**
+     * As {@link #balanceAt(StateView, Pending, Address, Hash)}, the walk ending at the first pending transaction
+     * whose balance after it is known.
+     */
+    static BigInteger balanceAt(StateView state, Pending pending, Address account, Hash previous, Balances balances)
+            throws TxRejectedException {
         Account a = Account.load(state, account);
         BigInteger delta = BigInteger.ZERO;
         Hash at = previous;
@@ -203,6 +250,10 @@ final class DagRules {
             Optional<VerifiedTransaction> producer = pending.producer(DagKeys.head(account, at));
             if (producer.isEmpty() || steps >= MAX_PENDING_WALK) {
                 throw headProblem(state, account, a, at);
+            }
+            BigInteger known = balances.get(at);
+            if (known != null) {
+                return known.add(delta);
             }
             DagBody b = DagBody.of(producer.get()).orReject();
             delta = b.isSend() ? delta.subtract(b.amountValue()) : delta.add(sendOf(state, pending, b.source).amount);
