@@ -172,6 +172,10 @@ public class ChainRulesIT {
                     () -> minHeight(0, 3) >= lonelyAt + 2 ? Boolean.TRUE : null);
             Map<?, ?> lonelyPlan = RulesUpgradeIT.plan(rpcs.get(0), lonely);
             assertEquals("one vote of four: " + lonelyPlan, "expired", lonelyPlan.get("state"));
+            out = launchers.get(1).attempt("shell", "--home", homes.get(1).toString(), "-c",
+                    "cairn:stage " + signedCopy(fee3, jars, 1));
+            assertTrue(out, out.contains("plan " + lonely + " names it but is expired (height " + lonelyAt
+                    + ", 1 of 3 votes): see cairn:plans"));
             for (int n = 0; n < 3; n++) {
                 out = UpgradeIT.shell(launchers.get(n), homes.get(n), "cairn:components");
                 assertTrue("node" + n + ":\n" + out, out.contains("ledger model account, rules 2")

@@ -132,10 +132,17 @@ public final class PlanCommands {
     public String stage(@Descriptor("jar path (a signed jar: JAR.sig beside it)") String jarPath) throws Exception {
         Path jar = upgrades.resolve(jarPath);
         StagedJar s = check(jar, null);
-        Map<String, Object> plan = planFor(s.hash());
+        List<Map<String, Object>> naming = plansNaming(s.hash());
+        Map<String, Object> plan = naming.stream().filter(p -> OPEN.contains(String.valueOf(p.get("state"))))
+                .findFirst().orElse(null);
         if (plan == null) {
-            throw new IllegalArgumentException("no open upgrade plan names jar hash " + s.hash() + " (" + jar
-                    + "): see cairn:plans");
+            StringBuilder why = new StringBuilder("no open upgrade plan names jar hash " + s.hash() + " (" + jar + ")");
+            for (Map<String, Object> p : naming) {
+                why.append("; plan ").append(p.get("id")).append(" names it but is ").append(p.get("state"))
+                        .append(" (height ").append(p.get("height")).append(", ").append(((List<?>) p.get("votes"))
+                                .size()).append(" of ").append(p.get("quorum")).append(" votes)");
+            }
+            throw new IllegalArgumentException(why.append(": see cairn:plans").toString());
         }
         if (!plan.get("rules").equals(s.rules())) {
             throw new IllegalArgumentException("plan " + plan.get("id") + " schedules rules " + plan.get("rules")
@@ -219,19 +226,22 @@ public final class PlanCommands {
         return new StagedJar(facts, facts.rules(), Hash.of(suite.hash(bytes)));
     }
 
-    private Map<String, Object> planFor(Hash jar) {
+    /** The states in which a plan still takes its jar: before its height, or active (a node staging late). */
+    private static final List<String> OPEN = List.of("voting", "accepted", "active");
+
+    /** The chain's plans naming the jar hash {@code jar}, oldest first. */
+    private List<Map<String, Object>> plansNaming(Hash jar) {
         BlockStore store = need(blockStore, "block store");
         ChainRules r = need(rules, "rules engine");
+        List<Map<String, Object>> out = new ArrayList<>();
         try (StateSnapshot state = store.state()) {
             for (Map<String, Object> p : r.plans(state, state.header().number())) {
-                String st = String.valueOf(p.get("state"));
-                if (jar.toHex().equals(p.get("jarHash")) && (st.equals("voting") || st.equals("accepted")
-                        || st.equals("active"))) {
-                    return p;
+                if (jar.toHex().equals(p.get("jarHash"))) {
+                    out.add(p);
                 }
             }
         }
-        return null;
+        return out;
     }
 
     private boolean isSealer() {
