@@ -103,7 +103,9 @@ public final class NodeThreadPool implements NodeThreads {
                 }
             }
         };
-        int helpers = Math.min(parts - 1, parallelism);
+        // The caller works too: with parallelism helpers besides it, a machine of that many cores would run one
+        // thread more than it has, and the waves of a block would pay for the switching.
+        int helpers = Math.min(parts - 1, parallelism - 1);
         for (int h = 0; h < helpers; h++) {
             try {
                 compute.execute(worker);

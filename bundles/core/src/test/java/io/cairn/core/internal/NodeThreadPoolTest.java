@@ -43,6 +43,29 @@ class NodeThreadPoolTest {
     }
 
     @Test
+    void parallelRunsNoMoreThreadsAtOnceThanItsParallelismCallerIncluded() {
+        NodeThreadPool p = pool(2);
+        try {
+            java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+            p.parallel(4, i -> {
+                int now = active.incrementAndGet();
+                most.accumulateAndGet(now, Math::max);
+                // Hold the part until a third thread joins, or 100 ms: a third would be caught here.
+                long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+                while (active.get() < 3 && System.nanoTime() - until < 0) {
+                    Thread.onSpinWait();
+                }
+                most.accumulateAndGet(active.get(), Math::max);
+                active.decrementAndGet();
+            });
+            assertEquals(2, most.get(), "the caller and one pool thread on a pool of 2");
+        } finally {
+            p.deactivate();
+        }
+    }
+
+    @Test
     void parallelCompletesWhileEveryPoolThreadIsBusy() throws InterruptedException {
         NodeThreadPool p = pool(1);
         CountDownLatch release = new CountDownLatch(1);
