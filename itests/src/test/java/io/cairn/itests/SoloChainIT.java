@@ -19,8 +19,6 @@ import io.cairn.api.node.BlockStore;
 import io.cairn.api.node.Component;
 import io.cairn.api.node.ComponentNames;
 import io.cairn.api.node.RpcServer;
-import io.cairn.crypto.KeyFiles;
-import io.cairn.crypto.Suites;
 import io.cairn.itests.ChainTestSupport.Account;
 import io.cairn.itests.ChainTestSupport.NodeHome;
 import io.cairn.itests.ChainTestSupport.RpcClient;

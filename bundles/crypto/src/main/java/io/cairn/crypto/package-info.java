@@ -1,8 +1,7 @@
 /**
  * The crypto suites and key files as plain Java, for the launcher and tools outside the framework (generating
- * keys, signing client transactions). Inside a node, components use the CryptoSuite and NodeIdentity services;
- * no bundle imports this package, so updating cairn-crypto still refreshes no other bundle.
+ * keys, signing client transactions): they take the classes from the jar on their class path. Inside a node,
+ * components use the CryptoSuite and NodeIdentity services, and the bundle exports nothing, as every engine:
+ * updating cairn-crypto refreshes no other bundle, and no bundle can come to depend on its classes.
  */
-@org.osgi.annotation.versioning.Version("1.0.0")
-@org.osgi.annotation.bundle.Export
 package io.cairn.crypto;

@@ -19,7 +19,12 @@ import org.osgi.framework.VersionRange;
 final class JarVerifier {
 
     /** The jar's identity as its manifest states it. */
-    record JarFacts(String bsn, Version version, List<String> serviceClasses, String importPackage, int rules) {
+    record JarFacts(String bsn, Version version, List<String> serviceClasses, String importPackage, int rules,
+            List<String> exports) {
+        JarFacts(String bsn, Version version, List<String> serviceClasses, String importPackage, int rules) {
+            this(bsn, version, serviceClasses, importPackage, rules, List.of());
+        }
+
         static JarFacts read(byte[] jar, Path path) throws IOException {
             Manifest m;
             try (JarInputStream in = new JarInputStream(new java.io.ByteArrayInputStream(jar))) {
@@ -47,8 +52,13 @@ final class JarVerifier {
                 throw new IOException(path + " (" + bsn + ") has a malformed Bundle-Version '" + v + "'");
             }
             List<String> services = ManifestClauses.parse(a.getValue("Provide-Capability")).serviceObjectClasses();
+            List<String> exports = new ArrayList<>();
+            for (ManifestClauses.Clause c : ManifestClauses.parse(a.getValue("Export-Package")).clauses()) {
+                exports.addAll(c.names());
+            }
             return new JarFacts(bsn, version, services, a.getValue("Import-Package"),
-                    JarVerifier.rules(a.getValue(io.cairn.api.node.ChainRules.RULES_HEADER), path + " (" + bsn + ")"));
+                    JarVerifier.rules(a.getValue(io.cairn.api.node.ChainRules.RULES_HEADER), path + " (" + bsn + ")"),
+                    List.copyOf(exports));
         }
     }
 
@@ -120,6 +130,11 @@ final class JarVerifier {
                                     + "cairn:stage the jar"
                             : component + " has no rules an upgrade plan can schedule (only "
                                     + String.join(", ", io.cairn.api.node.ChainRules.SCHEDULED) + ")"));
+        }
+        if (!facts.exports().isEmpty()) {
+            problems.add(facts.bsn() + " " + facts.version() + " exports " + String.join(", ", facts.exports())
+                    + ": an engine exports nothing, since updating it would refresh every bundle that imports what it "
+                    + "exports; put shared types in cairn-api");
         }
         for (BundleFacts b : current) {
             if (b.bsn().equals(facts.bsn()) && b.version().equals(facts.version())) {

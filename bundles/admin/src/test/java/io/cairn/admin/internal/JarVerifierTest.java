@@ -110,6 +110,24 @@ class JarVerifierTest {
     }
 
     @Test
+    void anEngineThatExportsAPackageIsRefused() throws Exception {
+        Path jar = jar("x.jar", "cairn-txpool", "1.0.1", IMPORTS, null);
+        try (java.util.jar.JarInputStream in = new java.util.jar.JarInputStream(Files.newInputStream(jar))) {
+            Manifest m = in.getManifest();
+            m.getMainAttributes().putValue("Export-Package",
+                    "io.cairn.txpool.internal;version=\"1.0.0\",io.cairn.txpool.spi;version=\"1.0.0\"");
+            try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out, m)) {
+                j.flush();
+            }
+        }
+        sign(jar, suite, OPERATOR);
+        JarVerifier.Verification v = JarVerifier.verify(jar, "txpool", TXPOOL, EXPORTS, trust);
+        assertEquals(List.of("cairn-txpool 1.0.1 exports io.cairn.txpool.internal, io.cairn.txpool.spi: an engine "
+                + "exports nothing, since updating it would refresh every bundle that imports what it exports; put "
+                + "shared types in cairn-api"), v.problems());
+    }
+
+    @Test
     void theVersionThatRunsIsRefused() throws Exception {
         Path jar = jar("d.jar", "cairn-txpool", "1.0.0.SNAPSHOT", IMPORTS, null);
         sign(jar, suite, OPERATOR);
