@@ -16,14 +16,12 @@ import io.cairn.api.node.TxRejectedException;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedSet;
-import java.util.TreeSet;
 
 /**
  * The rules of a chain that never upgrades, for tests of the engines that use {@link ChainRules}: every block runs
  * {@code model} (rules 1) and there are no plans. Everything else is the model's.
  */
-public class FixedRules implements ChainRules {
+public class FixedRules implements NeverUpgrades {
     private final LedgerModel model;
 
     public FixedRules(LedgerModel model) {
@@ -38,9 +36,6 @@ public class FixedRules implements ChainRules {
         return model;
     }
 
-    @Override public int rulesVersion(String component, long blockNumber, StateView parent) { return 1; }
-    @Override public SortedSet<Integer> installed(String component) { return new TreeSet<>(List.of(1)); }
-    @Override public List<Map<String, Object>> plans(StateView state, long head) { return List.of(); }
     @Override public Health health() { return model.health(); }
     @Override public String model() { return model.model(); }
     @Override public int code() { return model.code(); }

@@ -85,23 +85,8 @@ class CairnCommandsTest {
      * A stand-in for the account model (the real one is not this module's): the fields of an account transfer of
      * either body version, as the model describes them.
      */
-    static class Model implements io.cairn.api.node.ChainRules {
-        // a chain that never upgrades: rules 1 throughout, no plans
-        @Override
-        public int rulesVersion(String component, long blockNumber, io.cairn.api.node.StateView parent) {
-            return 1;
-        }
-
-        @Override
-        public java.util.SortedSet<Integer> installed(String component) {
-            return new java.util.TreeSet<>(java.util.List.of(1));
-        }
-
-        @Override
-        public java.util.List<java.util.Map<String, Object>> plans(io.cairn.api.node.StateView state, long head) {
-            return java.util.List.of();
-        }
-
+    /** A chain that never upgrades: rules 1 throughout, no plans. */
+    static class Model implements io.cairn.api.testing.NeverUpgrades {
         @Override public String model() { return "account"; }
         @Override public StateTransition genesis(Genesis genesis) { throw new UnsupportedOperationException(); }
         @Override public StateTransition apply(long n, List<VerifiedTransaction> txs, StateView parent) { throw new UnsupportedOperationException(); }
