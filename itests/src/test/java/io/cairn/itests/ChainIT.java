@@ -38,9 +38,8 @@ public class ChainIT {
     static final List<String> ACCOUNTS = List.of("alice", "bob", "carol");
 
     private Path dir;
-    private final List<CrashRecoveryIT.Launcher> launchers = new ArrayList<>();
-    private final List<RpcClient> rpcs = new ArrayList<>();
-    private final long[] pids = new long[NODES];
+    private LocalChain chain;
+    private List<RpcClient> rpcs;
     private CryptoSuite suite;
     private long chainId;
     private final Map<String, Long> nonces = new HashMap<>();
@@ -49,21 +48,13 @@ public class ChainIT {
 
     @Test
     public void fourNodesAgreeSurviveFailuresAndCatchUp() throws Exception {
-        Path work = ChainTestSupport.newWorkDirectory("chain");
-        dir = work.resolve("chain");
-        int rpc = freeRange(NODES);
-        int p2p = freeRange(NODES);
-        int ssh = freeRange(NODES);
-        CrashRecoveryIT.Launcher init = new CrashRecoveryIT.Launcher(Files.createDirectories(work.resolve("cli-init")), dir.resolve("node0"));
-        init.run("init", "--nodes", String.valueOf(NODES), "--dir", dir.toString(), "--rpc-port", String.valueOf(rpc),
-                "--p2p-port", String.valueOf(p2p), "--ssh-port", String.valueOf(ssh));
-        for (int i = 0; i < NODES; i++) {
-            launchers.add(new CrashRecoveryIT.Launcher(Files.createDirectories(work.resolve("cli-node" + i)), dir.resolve("node" + i)));
-            rpcs.add(new RpcClient(rpc + i));
-        }
+        chain = LocalChain.init("chain", NODES);
+        dir = chain.dir;
+        rpcs = chain.rpcs;
+        boolean passed = false;
         try {
             for (int i = 0; i < NODES; i++) {
-                pids[i] = launchers.get(i).startDetached(-1);
+                chain.start(i);
             }
             Map<String, Object> info = castMap(rpcs.get(0).call("getNodeInfo"));
             suite = Suites.byName((String) info.get("suite"));
@@ -79,17 +70,17 @@ public class ChainIT {
             assertSameChain(List.of(0, 1, 2, 3));
 
             // 2. One node killed: the chain goes on; restarted, it catches up.
-            kill(3);
+            chain.kill(3);
             txs = sendRoundRobin(8, List.of(0, 1, 2));
             awaitReceipts(txs, List.of(0, 1, 2));
-            pids[3] = launchers.get(3).startDetached(pids[3]);
+            chain.start(3);
             long target = rpcs.get(0).blockNumber();
             await("node3 catches up to block " + target, COMMIT, () -> rpcs.get(3).blockNumber() >= target ? Boolean.TRUE : null);
             assertSameChain(List.of(0, 1, 2, 3));
 
             // 3. Two killed: no quorum, no block, no fork; one returns and the chain resumes.
-            kill(2);
-            kill(3);
+            chain.kill(2);
+            chain.kill(3);
             long stalled = rpcs.get(0).blockNumber();
             SignedTransfer waiting = next("alice", 0);
             assertEquals(waiting.hash(), rpcs.get(0).send(waiting));
@@ -100,9 +91,9 @@ public class ChainIT {
                 Thread.onSpinWait();
                 java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L);
             }
-            pids[2] = launchers.get(2).startDetached(pids[2]);
+            chain.start(2);
             awaitReceipts(List.of(waiting), List.of(0, 1, 2));
-            pids[3] = launchers.get(3).startDetached(pids[3]);
+            chain.start(3);
             long target2 = rpcs.get(0).blockNumber();
             await("node3 catches up again", COMMIT, () -> rpcs.get(3).blockNumber() >= target2 ? Boolean.TRUE : null);
             assertSameChain(List.of(0, 1, 2, 3));
@@ -110,7 +101,7 @@ public class ChainIT {
             // 4. The leader killed again and again: view changes keep the chain going.
             for (int round = 0; round < 2; round++) {
                 int leader = leaderIndex();
-                kill(leader);
+                chain.kill(leader);
                 List<Integer> alive = new ArrayList<>();
                 for (int i = 0; i < NODES; i++) {
                     if (i != leader) {
@@ -119,7 +110,7 @@ public class ChainIT {
                 }
                 txs = sendRoundRobin(4, alive);
                 awaitReceipts(txs, alive);
-                pids[leader] = launchers.get(leader).startDetached(pids[leader]);
+                chain.start(leader);
             }
             long finalHeight = rpcs.get(0).blockNumber();
             for (int i = 0; i < NODES; i++) {
@@ -132,7 +123,7 @@ public class ChainIT {
             // 5. Every node shows what it did in its metrics (GET /metrics, Prometheus text).
             double viewChanges = 0;
             for (int i = 0; i < NODES; i++) {
-                String metrics = UpgradeIT.metrics(rpc + i);
+                String metrics = UpgradeIT.metrics(chain.rpcPort + i);
                 for (String family : List.of("cairn_blocks_committed_total", "cairn_transactions_committed_total",
                         "cairn_block_height", "cairn_txpool_pending", "cairn_txpool_admitted_total",
                         "cairn_consensus_rounds_total", "cairn_consensus_view_changes_total", "cairn_consensus_view",
@@ -147,25 +138,10 @@ public class ChainIT {
             assertTrue("the view changes of step 4 are counted: " + viewChanges, viewChanges >= 1);
             System.out.printf("ChainIT: %d transfers committed identically on %d nodes, height %d%n", sent, NODES,
                     rpcs.get(0).blockNumber());
-        } catch (Throwable t) {
-            StringBuilder b = new StringBuilder();
-            for (CrashRecoveryIT.Launcher l : launchers) {
-                b.append(l.diagnostics());
-            }
-            System.out.println(b);
-            throw t;
+            passed = true;
         } finally {
-            for (CrashRecoveryIT.Launcher l : launchers) {
-                l.stop();
-            }
+            chain.stop(passed);
         }
-    }
-
-    private void kill(int node) {
-        ProcessHandle.of(pids[node]).ifPresent(p -> {
-            p.destroyForcibly();
-            p.onExit().join();
-        });
     }
 
     /** The index of the node whose key is the current PBFT leader, asked of a live node. */

@@ -252,24 +252,14 @@ public class LedgerModelsIT {
      */
     static void pbftChain(String ledger) throws Exception {
         int nodes = 4;
-        Path work = ChainTestSupport.newWorkDirectory("pbft-" + ledger);
-        Path dir = work.resolve("chain");
-        int rpcPort = ChainIT.freeRange(nodes);
-        CrashRecoveryIT.Launcher init = new CrashRecoveryIT.Launcher(Files.createDirectories(work.resolve("cli-init")),
-                dir.resolve("node0"));
-        init.run("init", "--nodes", String.valueOf(nodes), "--dir", dir.toString(), "--ledger", ledger, "--storage", "memory",
-                "--rpc-port", String.valueOf(rpcPort), "--p2p-port", String.valueOf(ChainIT.freeRange(nodes)),
-                "--ssh-port", String.valueOf(ChainIT.freeRange(nodes)));
-        List<CrashRecoveryIT.Launcher> launchers = new java.util.ArrayList<>();
-        List<RpcClient> rpcs = new java.util.ArrayList<>();
+        LocalChain chain = LocalChain.init("pbft-" + ledger, nodes, "--ledger", ledger, "--storage", "memory");
+        Path dir = chain.dir;
+        List<CrashRecoveryIT.Launcher> launchers = chain.launchers;
+        List<RpcClient> rpcs = chain.rpcs;
         boolean passed = false;
         try {
             for (int i = 0; i < nodes; i++) {
-                CrashRecoveryIT.Launcher l = new CrashRecoveryIT.Launcher(Files.createDirectories(work.resolve("cli-node" + i)),
-                        dir.resolve("node" + i));
-                launchers.add(l);
-                rpcs.add(new RpcClient(rpcPort + i));
-                l.startDetached(-1);
+                chain.start(i);
             }
             for (RpcClient rpc : rpcs) {
                 await("every node answering", COMMIT, () -> rpc.blockNumber() >= 0 ? Boolean.TRUE : null);
@@ -302,12 +292,7 @@ public class LedgerModelsIT {
             assertTrue(verified, verified.contains("every state root matches"));
             passed = true;
         } finally {
-            for (CrashRecoveryIT.Launcher l : launchers) {
-                if (!passed) {
-                    System.out.println(l.diagnostics());
-                }
-                l.stop();
-            }
+            chain.stop(passed);
         }
     }
 

@@ -80,9 +80,8 @@ public class RoguePeerIT {
 
     private final SecureRandom random = new SecureRandom();
     private Path dir;
-    private final List<CrashRecoveryIT.Launcher> launchers = new ArrayList<>();
-    private final List<RpcClient> rpcs = new ArrayList<>();
-    private final long[] pids = new long[NODES];
+    private LocalChain chain;
+    private List<RpcClient> rpcs;
     private final List<String> nodeIds = new ArrayList<>();
     private final List<RoguePeer> rogues = new CopyOnWriteArrayList<>();
     private int p2p;
@@ -102,17 +101,11 @@ public class RoguePeerIT {
     @Test
     public void roguePeerLeavesTheChainUnaffected() throws Exception {
         long started = System.nanoTime();
-        Path work = ChainTestSupport.newWorkDirectory("rogue");
-        dir = work.resolve("chain");
-        int rpc = ChainIT.freeRange(NODES);
-        p2p = ChainIT.freeRange(NODES);
-        int ssh = ChainIT.freeRange(NODES);
-        CrashRecoveryIT.Launcher init = new CrashRecoveryIT.Launcher(Files.createDirectories(work.resolve("cli-init")), dir.resolve("node0"));
-        init.run("init", "--nodes", String.valueOf(NODES), "--dir", dir.toString(), "--rpc-port", String.valueOf(rpc),
-                "--p2p-port", String.valueOf(p2p), "--ssh-port", String.valueOf(ssh));
+        chain = LocalChain.init("rogue", NODES);
+        dir = chain.dir;
+        rpcs = chain.rpcs;
+        p2p = chain.p2pPort;
         for (int i = 0; i < NODES; i++) {
-            launchers.add(new CrashRecoveryIT.Launcher(Files.createDirectories(work.resolve("cli-node" + i)), dir.resolve("node" + i)));
-            rpcs.add(new RpcClient(rpc + i));
             nodeIds.add(Files.readString(dir.resolve("node" + i + "/keys/node.pub"), StandardCharsets.US_ASCII).strip().toLowerCase(Locale.ROOT));
         }
         try {
@@ -186,7 +179,7 @@ public class RoguePeerIT {
             Map<Integer, List<String>> logs = awaitLogLines(expectedLog, rogue.nodeId());
 
             // node3 comes back and catches up to the same chain.
-            pids[3] = launchers.get(3).startDetached(pids[3]);
+            chain.start(3);
             long target = rpcs.get(0).blockNumber();
             // The live nodes refuse node3's key for its first ban (30 s) after its equivocation above.
             await("node3 catches up to block " + target, COMMIT.plus(BAN), () -> rpcs.get(3).blockNumber() >= target ? Boolean.TRUE : null);
@@ -196,7 +189,7 @@ public class RoguePeerIT {
         } catch (Throwable t) {
             StringBuilder b = new StringBuilder();
             outcomes.forEach((k, v) -> b.append(k).append(": ").append(v).append('\n'));
-            for (CrashRecoveryIT.Launcher l : launchers) {
+            for (CrashRecoveryIT.Launcher l : chain.launchers) {
                 b.append(l.diagnostics());
             }
             System.out.println(b);
@@ -208,9 +201,7 @@ public class RoguePeerIT {
             for (RoguePeer r : rogues) {
                 r.close();
             }
-            for (CrashRecoveryIT.Launcher l : launchers) {
-                l.stop();
-            }
+            chain.stop(true); // diagnostics printed above
         }
     }
 
@@ -509,7 +500,7 @@ public class RoguePeerIT {
     // ---------------------------------------------------------------- 3. node3's real key, voting two ways
 
     private void equivocateAsNode3(RogueCertificates.Authority chainCa) throws Exception {
-        kill(3);
+        chain.kill(3);
         byte[] key3 = KeyFiles.read(dir.resolve("node3/keys/node.key"));
         String id3 = nodeIds.get(3);
         assertEquals("node3's key file matches its public key", id3, Bytes.toHex(suite.publicKey(key3)).toLowerCase(Locale.ROOT));
@@ -869,15 +860,8 @@ public class RoguePeerIT {
      */
     private void startAll() throws Exception {
         for (int i = 0; i < NODES; i++) {
-            pids[i] = launchers.get(i).startDetached(-1);
+            chain.start(i);
         }
-    }
-
-    private void kill(int node) {
-        ProcessHandle.of(pids[node]).ifPresent(p -> {
-            p.destroyForcibly();
-            p.onExit().join();
-        });
     }
 
     private RoguePeer track(RoguePeer r) {
