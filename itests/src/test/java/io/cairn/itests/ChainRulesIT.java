@@ -8,8 +8,6 @@ import static org.junit.Assert.assertTrue;
 
 import io.cairn.api.chain.Address;
 import io.cairn.api.crypto.CryptoSuite;
-import io.cairn.crypto.KeyFiles;
-import io.cairn.crypto.Suites;
 import io.cairn.itests.ChainTestSupport.Account;
 import io.cairn.itests.ChainTestSupport.RpcClient;
 import io.cairn.itests.ChainTestSupport.SignedTransfer;
@@ -39,8 +37,10 @@ import org.junit.Test;
  * on nodes 0-2 but not on node3. At the plan's height the three switch and the chain goes on; a transfer before
  * the height pays no fee and one after it pays 1; node3 stops at the block before the height and says why; staged
  * late, it catches up, agrees on every block hash and state root, and replays the whole chain with both rule sets
- * ({@code cairn:verify-chain}); node1, restarted after the switch, comes back on rules 2. A jar whose hash no plan names is refused by {@code cairn:stage}; a plan that only
- * its proposer voted for passes its height without switching anything.
+ * ({@code cairn:verify-chain}); node1, restarted after the switch, comes back on rules 2. A jar whose hash no plan
+ * names is refused by {@code cairn:stage}; a plan that only its proposer voted for passes its height without
+ * switching anything. Last, a fifth node (an observer) joins with the plan's jar in its deploy folder: it syncs from
+ * genesis, the deploy folder stages the jar once the node has synced the proposal, and it ends on the same chain.
  */
 public class ChainRulesIT {
     static final int NODES = 4;
@@ -49,45 +49,25 @@ public class ChainRulesIT {
     static final int LEAD = 60;
     private static final Pattern PLAN = Pattern.compile("proposed plan (0x[0-9a-f]{64})");
 
-    private final List<CrashRecoveryIT.Launcher> launchers = new ArrayList<>();
-    private final List<RpcClient> rpcs = new ArrayList<>();
-    private final List<Path> homes = new ArrayList<>();
+    private LocalChain chain;
+    private List<RpcClient> rpcs;
     private long t0;
 
     @Test
     public void aFeeActivatesAtItsHeightOnEveryNodeAndANodeWithoutTheJarWaitsThenAgrees() throws Exception {
         t0 = System.nanoTime();
-        Path work = ChainTestSupport.newWorkDirectory("chain-rules");
-        Path dir = work.resolve("chain");
-        int rpc = ChainIT.freeRange(NODES);
-        int p2p = ChainIT.freeRange(NODES);
-        int ssh = ChainIT.freeRange(NODES);
         List<String> accounts = List.of("sender0", "sender1", "sender2", "probe");
-        CrashRecoveryIT.Launcher init = new CrashRecoveryIT.Launcher(Files.createDirectories(work.resolve("cli-init")),
-                dir.resolve("node0"));
-        init.run("init", "--nodes", String.valueOf(NODES), "--dir", dir.toString(), "--rpc-port", String.valueOf(rpc),
-                "--p2p-port", String.valueOf(p2p), "--ssh-port", String.valueOf(ssh), "--accounts",
-                String.join(",", accounts));
-        for (int i = 0; i < NODES; i++) {
-            homes.add(dir.resolve("node" + i));
-            launchers.add(new CrashRecoveryIT.Launcher(Files.createDirectories(work.resolve("cli-node" + i)), homes.get(i)));
-            rpcs.add(new RpcClient(rpc + i));
-        }
+        // node4 is an observer that joins once the rules have changed
+        chain = LocalChain.init("chain-rules", NODES, 1, "--accounts", String.join(",", accounts));
+        rpcs = chain.rpcs.subList(0, NODES);
+        Path work = chain.work;
         ExecutorService pool = Executors.newCachedThreadPool();
         AtomicBoolean stop = new AtomicBoolean();
         boolean passed = false;
         try {
-            List<Future<Long>> starting = new ArrayList<>();
-            for (CrashRecoveryIT.Launcher l : launchers) {
-                starting.add(pool.submit(() -> l.startDetached(-1)));
-            }
-            List<Long> pids = new ArrayList<>();
-            for (Future<Long> f : starting) {
-                pids.add(f.get(COMMIT.toSeconds() + 30, TimeUnit.SECONDS));
-            }
-            Map<?, ?> info = (Map<?, ?>) rpcs.get(0).call("getNodeInfo");
-            CryptoSuite suite = Suites.byName((String) info.get("suite"));
-            long chainId = asLong(info.get("chainId"));
+            chain.startTogether(COMMIT.plusSeconds(30), NODES);
+            CryptoSuite suite = chain.suite();
+            long chainId = chain.chainId();
             Address sink = Account.generate("sink", suite).address();
             log(t0, "4-node chain started");
 
@@ -96,7 +76,7 @@ public class ChainRulesIT {
             AtomicLong retries = new AtomicLong();
             List<Future<?>> sending = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                Account from = account(accounts.get(i), suite);
+                Account from = chain.account(accounts.get(i), suite);
                 RpcClient via = rpcs.get(i);
                 sending.add(pool.submit(() -> {
                     UpgradeIT.send(via, suite, chainId, from, sink, accepted, retries, stop);
@@ -109,15 +89,15 @@ public class ChainRulesIT {
             Path system = ChainTestSupport.runtimeDirectory().resolve("system");
             Path jars = Files.createDirectories(work.resolve("jars"));
             Path fee1 = feeJar(system, jars, "2.0.0", 2, 1);
-            Account probe = account("probe", suite);
+            Account probe = chain.account("probe", suite);
             SignedTransfer before = transfer(suite, chainId, probe, sink, 5);
 
             // the plan's height: far enough for the shell commands below (a JVM each) at the rate blocks come
             long rate = blocksPerSecond();
             long height = rpcs.get(0).blockNumber() + Math.max(LEAD, rate * 90);
             log(t0, "load running at about " + rate + " blocks/s; proposing for height " + height);
-            String out = UpgradeIT.shell(launchers.get(0), homes.get(0),
-                    "cairn:propose-upgrade ledger-model " + signedCopy(fee1, jars, 0) + " --at-height " + height);
+            String out = chain.shell(0,
+                    "cairn:propose-upgrade ledger-model " + chain.signedCopy(fee1, jars, 0) + " --at-height " + height);
             Matcher m = PLAN.matcher(out);
             assertTrue(out, m.find());
             String plan = m.group(1);
@@ -128,16 +108,15 @@ public class ChainRulesIT {
 
             // a jar no plan names (another fee) is refused, whatever signs it
             Path fee2 = feeJar(system, jars, "2.0.1", 2, 2);
-            out = launchers.get(1).attempt("shell", "--home", homes.get(1).toString(), "-c",
-                    "cairn:stage " + signedCopy(fee2, jars, 1));
-            assertTrue(out, out.contains("no open upgrade plan names jar hash"));
+            out = chain.attemptShell(1, "cairn:stage " + chain.signedCopy(fee2, jars, 1));
+            assertTrue(out, out.contains("no upgrade plan names jar hash"));
 
             for (int n = 0; n < 3; n++) {
-                out = UpgradeIT.shell(launchers.get(n), homes.get(n), "cairn:stage " + signedCopy(fee1, jars, n));
+                out = chain.shell(n, "cairn:stage " + chain.signedCopy(fee1, jars, n));
                 assertTrue(out, out.contains("staged cairn-ledger-account 2.0.0") && out.contains("installed [1, 2]"));
             }
             for (int n = 1; n < 3; n++) {
-                out = UpgradeIT.shell(launchers.get(n), homes.get(n), "cairn:vote " + plan);
+                out = chain.shell(n, "cairn:vote " + plan);
                 assertTrue(out, out.contains("voted for plan " + plan));
             }
             await("the plan accepted (3 of 4 votes)", COMMIT,
@@ -156,15 +135,15 @@ public class ChainRulesIT {
             await("nodes 0-2 past the height", Duration.ofSeconds(180), () -> minHeight(0, 3) >= height + 2 ? Boolean.TRUE
                     : null);
             assertEquals("node3 stopped before the height", height - 1, rpcs.get(3).blockNumber());
-            out = UpgradeIT.shell(launchers.get(3), homes.get(3), "cairn:components");
+            out = chain.shell(3, "cairn:components");
             assertTrue(out, out.contains("not installed"));
             assertEquals("active", RulesUpgradeIT.plan(rpcs.get(0), plan).get("state"));
 
             // ---- a plan only its proposer votes for (rules 3, a fee of 3) passes its height and changes nothing
             Path fee3 = feeJar(system, jars, "3.0.0", 3, 3);
             long lonelyAt = rpcs.get(0).blockNumber() + Math.max(25, blocksPerSecond() * 20);
-            out = UpgradeIT.shell(launchers.get(0), homes.get(0),
-                    "cairn:propose-upgrade ledger-model " + signedCopy(fee3, jars, 0) + " --at-height " + lonelyAt);
+            out = chain.shell(0,
+                    "cairn:propose-upgrade ledger-model " + chain.signedCopy(fee3, jars, 0) + " --at-height " + lonelyAt);
             m = PLAN.matcher(out);
             assertTrue(out, m.find());
             String lonely = m.group(1);
@@ -172,12 +151,11 @@ public class ChainRulesIT {
                     () -> minHeight(0, 3) >= lonelyAt + 2 ? Boolean.TRUE : null);
             Map<?, ?> lonelyPlan = RulesUpgradeIT.plan(rpcs.get(0), lonely);
             assertEquals("one vote of four: " + lonelyPlan, "expired", lonelyPlan.get("state"));
-            out = launchers.get(1).attempt("shell", "--home", homes.get(1).toString(), "-c",
-                    "cairn:stage " + signedCopy(fee3, jars, 1));
+            out = chain.attemptShell(1, "cairn:stage " + chain.signedCopy(fee3, jars, 1));
             assertTrue(out, out.contains("plan " + lonely + " names it but is expired (height " + lonelyAt
                     + ", 1 of 3 votes): see cairn:plans"));
             for (int n = 0; n < 3; n++) {
-                out = UpgradeIT.shell(launchers.get(n), homes.get(n), "cairn:components");
+                out = chain.shell(n, "cairn:components");
                 assertTrue("node" + n + ":\n" + out, out.contains("ledger model account, rules 2")
                         && out.contains("transfer fee 1 (burned)"));
             }
@@ -194,17 +172,17 @@ public class ChainRulesIT {
             log(t0, "probe paid 5 at block " + r0.get("blockNumber") + " and 5 + 1 at block " + r1.get("blockNumber"));
 
             // ---- node1 restarted after the switch: both versions come back, it runs rules 2 and catches up
-            launchers.get(1).stop();
-            launchers.get(1).startDetached(pids.get(1));
+            chain.launchers.get(1).stop();
+            chain.start(1);
             long others = Math.max(rpcs.get(0).blockNumber(), rpcs.get(2).blockNumber());
             await("node1 back at block " + others, Duration.ofSeconds(120),
                     () -> rpcs.get(1).blockNumber() >= others ? Boolean.TRUE : null);
-            out = UpgradeIT.shell(launchers.get(1), homes.get(1), "cairn:components");
+            out = chain.shell(1, "cairn:components");
             assertTrue("node1 after its restart:\n" + out, out.contains("ledger model account, rules 2")
                     && out.contains("transfer fee 1 (burned)"));
 
             // ---- node3 given the jar: it runs the height with rules 2 and catches up
-            out = UpgradeIT.shell(launchers.get(3), homes.get(3), "cairn:stage " + signedCopy(fee1, jars, 3));
+            out = chain.shell(3, "cairn:stage " + chain.signedCopy(fee1, jars, 3));
             assertTrue(out, out.contains("staged cairn-ledger-account 2.0.0"));
             long target = rpcs.get(0).blockNumber();
             await("node3 caught up to block " + target, Duration.ofSeconds(120),
@@ -214,11 +192,29 @@ public class ChainRulesIT {
             for (Future<?> f : sending) {
                 f.get(COMMIT.toSeconds(), TimeUnit.SECONDS);
             }
-            long common = sameChain(target);
-            out = UpgradeIT.shell(launchers.get(3), homes.get(3), "cairn:verify-chain");
+            long common = sameChain(rpcs, target);
+            out = chain.shell(3, "cairn:verify-chain");
             Matcher v = Pattern.compile("verified blocks 0\\.\\.(\\d+): every state root matches").matcher(out);
             assertTrue("verify-chain on node3:\n" + out, v.find());
             assertTrue(out, Long.parseLong(v.group(1)) >= common);
+
+            // ---- a fifth node joins after the change: the plan's jar in its deploy folder, it syncs from genesis,
+            // stages the jar when it reaches the proposal, runs the blocks from the height with rules 2 and agrees
+            Path signed = chain.signedCopy(fee1, jars, 4);
+            Path deploy = Files.createDirectories(chain.homes.get(4).resolve("deploy"));
+            Files.copy(Path.of(signed + ".sig"), deploy.resolve(signed.getFileName() + ".sig"));
+            Files.copy(signed, deploy.resolve(signed.getFileName()));
+            chain.start(4);
+            RpcClient joiner = chain.rpcs.get(4);
+            long head = rpcs.get(0).blockNumber();
+            await("node4 synced to block " + head, Duration.ofSeconds(120),
+                    () -> joiner.blockNumber() >= head ? Boolean.TRUE : null);
+            assertTrue("the deploy folder staged the jar", Files.isRegularFile(deploy.resolve("staged").resolve(signed
+                    .getFileName())));
+            out = chain.shell(4, "cairn:components");
+            assertTrue("node4:\n" + out, out.contains("ledger model account, rules 2") && out.contains("transfer fee 1"));
+            long all = sameChain(chain.rpcs, head);
+            log(t0, "node4 joined after the change: staged from deploy/, synced blocks 0.." + all + ", identical");
             log(t0, "RESULT " + accepted.size() + " transfers accepted under load; rules 2 from block " + height
                     + " on all four nodes; node3 waited at " + (height - 1) + ", caught up, blocks 0.." + common
                     + " identical; node3 " + out.strip());
@@ -226,18 +222,7 @@ public class ChainRulesIT {
         } finally {
             stop.set(true);
             pool.shutdownNow();
-            if (!passed) {
-                for (CrashRecoveryIT.Launcher l : launchers) {
-                    System.out.println(l.diagnostics());
-                }
-            }
-            for (CrashRecoveryIT.Launcher l : launchers) {
-                try {
-                    l.stop();
-                } catch (IOException | InterruptedException | RuntimeException | AssertionError e) {
-                    System.out.println("stopping a node: " + e);
-                }
-            }
+            chain.stop(passed);
             pool.awaitTermination(10, TimeUnit.SECONDS);
         }
     }
@@ -261,10 +246,6 @@ public class ChainRulesIT {
         return min;
     }
 
-    private Account account(String name, CryptoSuite suite) throws IOException {
-        return Account.of(name, KeyFiles.read(homes.get(0).resolve("keys/accounts/" + name + ".key")), suite);
-    }
-
     private SignedTransfer transfer(CryptoSuite suite, long chainId, Account from, Address to, long value) {
         long nonce = rpcs.get(0).nonce(from.address());
         return ChainTestSupport.transfer(suite, chainId, from, nonce, to, BigInteger.valueOf(value));
@@ -280,26 +261,17 @@ public class ChainRulesIT {
                 }, (name, bytes) -> bytes);
     }
 
-    /** The jar, with a signature by {@code node}'s operator beside it (the bytes, so the hash, stay the same). */
-    private Path signedCopy(Path jar, Path jars, int node) throws IOException {
-        Path copy = Files.createDirectories(jars.resolve("node" + node)).resolve(jar.getFileName());
-        Files.copy(jar, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        CryptoSuite suite = Suites.byName((String) ((Map<?, ?>) rpcs.get(node).call("getNodeInfo")).get("suite"));
-        UpgradeIT.sign(copy, suite, KeyFiles.read(homes.get(node).resolve("keys/operator.key")));
-        return copy;
-    }
-
-    /** Blocks 0..h (h at least {@code atLeast}) have the same hash and state root on every node; returns h. */
-    private long sameChain(long atLeast) {
+    /** Blocks 0..h (h at least {@code atLeast}) have the same hash and state root on every one of {@code nodes}. */
+    private static long sameChain(List<RpcClient> nodes, long atLeast) {
         long common = Long.MAX_VALUE;
-        for (RpcClient r : rpcs) {
+        for (RpcClient r : nodes) {
             common = Math.min(common, r.blockNumber());
         }
         assertTrue(common >= atLeast);
         for (long h = 0; h <= common; h++) {
-            Map<?, ?> first = (Map<?, ?>) rpcs.get(0).call("getBlockByNumber", h, false);
-            for (int n = 1; n < NODES; n++) {
-                Map<?, ?> other = (Map<?, ?>) rpcs.get(n).call("getBlockByNumber", h, false);
+            Map<?, ?> first = (Map<?, ?>) nodes.get(0).call("getBlockByNumber", h, false);
+            for (int n = 1; n < nodes.size(); n++) {
+                Map<?, ?> other = (Map<?, ?>) nodes.get(n).call("getBlockByNumber", h, false);
                 assertEquals("hash of block " + h + " on node" + n, first.get("hash"), other.get("hash"));
                 assertEquals("state root of block " + h + " on node" + n, first.get("stateRoot"), other.get("stateRoot"));
             }

@@ -13,6 +13,7 @@ import io.cairn.itests.ChainTestSupport.RpcClient;
 import io.cairn.itests.ChainTestSupport.RpcError;
 import io.cairn.itests.ChainTestSupport.SignedTransfer;
 import java.math.BigInteger;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -62,7 +63,7 @@ public class RulesUpgradeIT {
             assertTrue(out, out.contains("REFUSED") && out.contains("computes with rules 2, the running engine")
                     && out.contains("propose it with cairn:propose-upgrade ledger-model JAR --at-height H"));
             out = cairn.attempt("shell", "--home", home.toString(), "-c", "cairn:stage " + jar);
-            assertTrue(out, out.contains("no open upgrade plan names jar hash"));
+            assertTrue(out, out.contains("no upgrade plan names jar hash"));
 
             // A plan too close to the head is refused by the pool; one far enough ahead is accepted at once.
             long head = rpc.blockNumber();
@@ -103,10 +104,16 @@ public class RulesUpgradeIT {
             out = UpgradeIT.shell(cairn, home, "cairn:components");
             assertTrue(out, out.contains("rules") && out.contains("not installed"));
 
-            // Staged beside the old rules: the height runs with rules 2, the node reports ready.
-            out = UpgradeIT.shell(cairn, home, "cairn:stage " + jar);
-            assertTrue(out, out.contains("staged cairn-ledger-account 2.0.0") && out.contains("installed [1, 2]")
-                    && out.contains("reported ready"));
+            // Given through the deploy folder, the jar is staged beside the old rules: the height runs with
+            // rules 2, the node reports ready.
+            Path deploy = Files.createDirectories(home.resolve("deploy"));
+            Files.copy(Path.of(jar + ".sig"), deploy.resolve(jar.getFileName() + ".sig"));
+            Files.copy(jar, deploy.resolve(jar.getFileName()));
+            await("the deploy folder staging the jar", COMMIT, () -> Files.isRegularFile(deploy.resolve("staged")
+                    .resolve(jar.getFileName())) ? Boolean.TRUE : null);
+            String log = Files.readString(home.resolve("logs/node.log"));
+            assertTrue(log, log.contains("deploy: " + jar.getFileName() + ": staged cairn-ledger-account 2.0.0")
+                    && log.contains("reported ready"));
             SignedTransfer at = ChainTestSupport.envelopeTransfer(suite, chainId, alice, nonce++, sink, BigInteger.ONE);
             rpc.call("sendTransaction", at.hex());
             Map<?, ?> receipt = await("the transfer at the height", COMMIT,

@@ -1,5 +1,6 @@
 package io.cairn.admin.internal;
 
+import io.cairn.api.node.ChainRules;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
@@ -8,17 +9,25 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
  * {@code <home>/deploy}: a signed jar dropped here upgrades the component it provides. A jar is taken once it
  * has stopped changing between two looks (still being copied otherwise); it ends in {@code deploy/installed/}
- * or, with a {@code .reason} file, in {@code deploy/rejected/}.
+ * or, with a {@code .reason} file, in {@code deploy/rejected/}. A jar that computes other rules than the running
+ * engine is staged for the upgrade plan that names its hash, as {@code cairn:stage} does, and ends in
+ * {@code deploy/staged/}; while no plan in this node's state names it (a node still syncing the chain has not
+ * seen the proposal yet), it stays in {@code deploy/} and is tried again.
  */
 @Component(immediate = true)
 public final class DeployFolder {
@@ -30,6 +39,12 @@ public final class DeployFolder {
     private volatile boolean running = true;
     /** What each jar looked like at the last look: size and modification time. */
     private final Map<Path, String> seen = new HashMap<>();
+    /** Jars kept for a plan that this node does not know yet (said once each). */
+    private final Set<Path> waiting = new HashSet<>();
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile PlanCommands plans;
 
     @Activate
     public DeployFolder(@Reference Upgrades upgrades) {
@@ -75,6 +90,7 @@ public final class DeployFolder {
             jars = files.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p)).sorted().toList();
         }
         seen.keySet().retainAll(jars);
+        waiting.retainAll(jars);
         for (Path jar : jars) {
             if (!running) {
                 return;
@@ -96,6 +112,25 @@ public final class DeployFolder {
             String component = upgrades.componentFor(jar);
             if (component == null) {
                 reason = "it provides none of the node's components";
+            } else if (needsPlan(component, jar)) {
+                PlanCommands p = plans;
+                if (p == null) {
+                    return; // the plan commands are being replaced: next look
+                }
+                try {
+                    String out = p.stage(jar.toString());
+                    LOG.log(Level.INFO, "deploy: " + jar.getFileName() + ": " + out);
+                    waiting.remove(jar);
+                    move(jar, dir.resolve("staged"));
+                    return;
+                } catch (PlanCommands.NotYet e) {
+                    if (waiting.add(jar)) {
+                        LOG.log(Level.INFO, "deploy: " + jar.getFileName() + " computes other rules than the running "
+                                + component + " engine; it stays in deploy/ and is staged once a plan in the chain "
+                                + "names it (now: " + e.getMessage() + ")");
+                    }
+                    return;
+                }
             } else {
                 LOG.log(Level.INFO, "deploy: upgrading " + component + " from " + jar);
                 UpgradeReport r = upgrades.upgrade(component, jar.toString(), false);
@@ -112,6 +147,16 @@ public final class DeployFolder {
         LOG.log(Level.WARNING, "deploy: rejected " + jar.getFileName() + ": " + reason);
         Path target = move(jar, dir.resolve("rejected"));
         Files.writeString(target.resolveSibling(target.getFileName() + ".reason"), reason + "\n", StandardCharsets.UTF_8);
+    }
+
+    /** The jar computes rules that no running engine of {@code component} does: only a plan may switch to it. */
+    private boolean needsPlan(String component, Path jar) throws IOException {
+        if (!ChainRules.SCHEDULED.contains(component)) {
+            return false;
+        }
+        int rules = JarVerifier.JarFacts.read(Files.readAllBytes(jar), jar).rules();
+        List<BundleFacts> current = upgrades.installedFacts(component);
+        return !current.isEmpty() && current.stream().noneMatch(b -> b.rules() == rules);
     }
 
     private static Path move(Path jar, Path to) throws IOException {

@@ -135,6 +135,9 @@ public final class PlanCommands {
         List<Map<String, Object>> naming = plansNaming(s.hash());
         Map<String, Object> plan = naming.stream().filter(p -> OPEN.contains(String.valueOf(p.get("state"))))
                 .findFirst().orElse(null);
+        if (plan == null && naming.isEmpty()) {
+            throw new NotYet("no upgrade plan names jar hash " + s.hash() + " (" + jar + "): see cairn:plans");
+        }
         if (plan == null) {
             StringBuilder why = new StringBuilder("no open upgrade plan names jar hash " + s.hash() + " (" + jar + ")");
             for (Map<String, Object> p : naming) {
@@ -206,6 +209,17 @@ public final class PlanCommands {
 
     // ---------------------------------------------------------------- the parts
 
+    /**
+     * Not now, perhaps later: no plan in this node's state names the jar (none was proposed, or this node has not
+     * yet synced the block that holds the proposal), or a component the command needs is not running (the node is
+     * starting, or it is being upgraded). The deploy folder keeps such a jar and tries again.
+     */
+    static final class NotYet extends IllegalStateException {
+        NotYet(String message) {
+            super(message);
+        }
+    }
+
     /** A checked jar: signed by a trusted key, a bundle, its rules version and its hash in the chain's suite. */
     record StagedJar(JarVerifier.JarFacts facts, int rules, Hash hash) {}
 
@@ -221,7 +235,7 @@ public final class PlanCommands {
         }
         CryptoSuite suite = upgrades.suite(upgrades.chainSuite());
         if (suite == null) {
-            throw new IllegalStateException("no crypto suite of the chain is running");
+            throw new NotYet("no crypto suite of the chain is running");
         }
         return new StagedJar(facts, facts.rules(), Hash.of(suite.hash(bytes)));
     }
@@ -271,7 +285,7 @@ public final class PlanCommands {
 
     private static <T> T need(T ref, String what) {
         if (ref == null) {
-            throw new IllegalStateException("no " + what + " is running");
+            throw new NotYet("no " + what + " is running");
         }
         return ref;
     }
