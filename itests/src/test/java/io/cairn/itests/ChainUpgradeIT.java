@@ -8,8 +8,6 @@ import static org.junit.Assert.assertTrue;
 
 import io.cairn.api.chain.Address;
 import io.cairn.api.crypto.CryptoSuite;
-import io.cairn.crypto.KeyFiles;
-import io.cairn.crypto.Suites;
 import io.cairn.itests.ChainTestSupport.Account;
 import io.cairn.itests.ChainTestSupport.RpcClient;
 import java.io.IOException;
@@ -44,6 +42,9 @@ import org.junit.Test;
  *   <li>a rolling upgrade of all four nodes, one after the other (network, then consensus), during which the chain
  *       never stops making blocks: the longest time without a new block, sampled on the nodes not being upgraded,
  *       stays under {@link #stallBound}.</li>
+ *   <li>node3's network engine replaced by one of another wire protocol ({@code Cairn-Wire: 2-3}): node3 and its
+ *       peers refuse each other, each side's network detail saying why, and the chain goes on with three; rolled
+ *       back ({@code cairn:rollback network}), node3 rejoins and catches up.</li>
  * </ol>
  */
 public class ChainUpgradeIT {
@@ -62,50 +63,30 @@ public class ChainUpgradeIT {
     private static final Pattern COMMITTED = Pattern.compile(
             "COMMITTED \\((.*)\\): block production paused (\\d+) ms, \\S+ absent (-?\\d+) ms");
 
-    private final List<CrashRecoveryIT.Launcher> launchers = new ArrayList<>();
-    private final List<RpcClient> rpcs = new ArrayList<>();
-    private final List<Path> homes = new ArrayList<>();
+    private LocalChain chain;
+    private List<RpcClient> rpcs;
     private long t0;
 
     @Test
     public void networkAndConsensusUpgradeOnOneNodeThenRollingUpgradeOfAllKeepsTheChainGoing() throws Exception {
         t0 = System.nanoTime();
-        Path work = ChainTestSupport.newWorkDirectory("chain-upgrade");
-        Path dir = work.resolve("chain");
-        int rpc = ChainIT.freeRange(NODES);
-        int p2p = ChainIT.freeRange(NODES);
-        int ssh = ChainIT.freeRange(NODES);
         List<String> senderNames = new ArrayList<>();
         for (int i = 0; i < NODES; i++) {
             senderNames.add("sender" + i); // one account per node: no nonce races between nodes
         }
-        CrashRecoveryIT.Launcher init = new CrashRecoveryIT.Launcher(Files.createDirectories(work.resolve("cli-init")),
-                dir.resolve("node0"));
-        init.run("init", "--nodes", String.valueOf(NODES), "--dir", dir.toString(), "--rpc-port", String.valueOf(rpc),
-                "--p2p-port", String.valueOf(p2p), "--ssh-port", String.valueOf(ssh), "--accounts",
-                String.join(",", senderNames));
-        for (int i = 0; i < NODES; i++) {
-            homes.add(dir.resolve("node" + i));
-            launchers.add(new CrashRecoveryIT.Launcher(Files.createDirectories(work.resolve("cli-node" + i)), homes.get(i)));
-            rpcs.add(new RpcClient(rpc + i));
-        }
+        chain = LocalChain.init("chain-upgrade", NODES, "--accounts", String.join(",", senderNames));
+        rpcs = chain.rpcs;
+        Path work = chain.work;
         ExecutorService pool = Executors.newCachedThreadPool();
         HeightSampler sampler = new HeightSampler();
         AtomicBoolean stop = new AtomicBoolean();
         boolean passed = false;
         try {
             // ---- four processes, started together (each waits for its own node only)
-            List<Future<Long>> starting = new ArrayList<>();
-            for (CrashRecoveryIT.Launcher l : launchers) {
-                starting.add(pool.submit(() -> l.startDetached(-1)));
-            }
-            for (Future<Long> f : starting) {
-                f.get(COMMIT.toSeconds() + 30, TimeUnit.SECONDS);
-            }
+            chain.startTogether(COMMIT.plusSeconds(30));
             log(t0, "4-node chain started");
-            Map<String, Object> info = map(rpcs.get(0).call("getNodeInfo"));
-            CryptoSuite suite = Suites.byName((String) info.get("suite"));
-            long chainId = asLong(info.get("chainId"));
+            CryptoSuite suite = chain.suite();
+            long chainId = chain.chainId();
             // a node answers JSON-RPC once genesis is in; its consensus engine may start a moment later
             long viewTimeoutMs = asLong(await("node0's consensus engine", COMMIT,
                     () -> map(rpcs.get(0).call("getConsensusStatus"))).get("viewTimeoutMs"));
@@ -128,8 +109,7 @@ public class ChainUpgradeIT {
             Address sink = Account.generate("sink", suite).address();
             List<Future<?>> sending = new ArrayList<>();
             for (int i = 0; i < NODES; i++) {
-                Account from = Account.of(senderNames.get(i),
-                        KeyFiles.read(homes.get(0).resolve("keys/accounts/" + senderNames.get(i) + ".key")), suite);
+                Account from = chain.account(senderNames.get(i), suite);
                 RpcClient via = rpcs.get(i);
                 sending.add(pool.submit(() -> {
                     UpgradeIT.send(via, suite, chainId, from, sink, accepted, retries, stop);
@@ -147,7 +127,8 @@ public class ChainUpgradeIT {
             List<String> report = new ArrayList<>();
             long part1Start = System.nanoTime();
             for (String component : ENGINES.keySet()) {
-                report.add(upgrade(1, component, signedCopy(v101.get(component), jars, 1), "1.0.1", accepted, sampler));
+                report.add(upgrade(1, component, chain.signedCopy(v101.get(component), jars, 1), "1.0.1", accepted,
+                        sampler));
             }
             long part1End = System.nanoTime();
             Set<String> part1Txs = new HashSet<>(accepted.keySet());
@@ -162,13 +143,38 @@ public class ChainUpgradeIT {
             long part2Start = System.nanoTime();
             for (int node = 0; node < NODES; node++) {
                 for (String component : ENGINES.keySet()) {
-                    report.add(upgrade(node, component, signedCopy(v102.get(component), jars, node), "1.0.2", accepted,
+                    report.add(upgrade(node, component, chain.signedCopy(v102.get(component), jars, node), "1.0.2", accepted,
                             sampler));
                 }
             }
             long part2End = System.nanoTime();
             HeightSampler.Stall stall2 = sampler.longestStall(part2Start, part2End);
             log(t0, "rolling upgrade done; longest stall " + stall2);
+
+            // ================= part 3: a network engine of another wire protocol (Cairn-Wire 2-3) on node3: its
+            // peers and node3 refuse each other, each saying why; rolled back, node3 rejoins and catches up
+            Path wire23 = UpgradeIT.rewrite(system.resolve("cairn-network-netty.jar"),
+                    jars.resolve("cairn-network-netty-1.0.3.jar"), "1.0.3", m -> {
+                        m.getMainAttributes().putValue("Cairn-Wire", "2-3");
+                        return m;
+                    }, (n, b) -> b);
+            String out = chain.shell(3, "cairn:upgrade network " + chain.signedCopy(wire23, jars, 3));
+            assertTrue(out, COMMITTED.matcher(out).find());
+            await("node0 refusing node3's protocol", COMMIT, () -> networkDetail(0)
+                    .contains("no common protocol version: it speaks 2..3, this node 1..1") ? Boolean.TRUE : null);
+            await("node3 refusing its peers' protocol", COMMIT, () -> networkDetail(3)
+                    .contains("no common protocol version: it speaks 1..1, this node 2..3") ? Boolean.TRUE : null);
+            assertEquals("node3 has no peer", 0, connectedPeers(3));
+            long isolatedAt = rpcs.get(3).blockNumber();
+            await("the chain going on without node3", COMMIT,
+                    () -> rpcs.get(0).blockNumber() >= isolatedAt + 3 ? Boolean.TRUE : null);
+            out = chain.shell(3, "cairn:rollback network");
+            assertTrue(out, COMMITTED.matcher(out).find());
+            long rejoinTarget = rpcs.get(0).blockNumber();
+            await("node3 back on the chain at block " + rejoinTarget, COMMIT,
+                    () -> rpcs.get(3).blockNumber() >= rejoinTarget ? Boolean.TRUE : null);
+            log(t0, "node3 on wire protocol 2..3 refused by and refusing its peers; rolled back, it caught up to "
+                    + rejoinTarget);
 
             // ---- load stops; everything accepted is committed, identically, everywhere
             stop.set(true);
@@ -203,18 +209,7 @@ public class ChainUpgradeIT {
         } finally {
             stop.set(true);
             pool.shutdownNow();
-            if (!passed) {
-                for (CrashRecoveryIT.Launcher l : launchers) {
-                    System.out.println(l.diagnostics());
-                }
-            }
-            for (CrashRecoveryIT.Launcher l : launchers) {
-                try {
-                    l.stop();
-                } catch (IOException | InterruptedException | RuntimeException | AssertionError e) {
-                    System.out.println("stopping a node: " + e);
-                }
-            }
+            chain.stop(passed);
             pool.awaitTermination(10, TimeUnit.SECONDS);
         }
     }
@@ -240,7 +235,7 @@ public class ChainUpgradeIT {
             HeightSampler sampler) throws Exception {
         sampler.upgrading = node;
         long start = System.nanoTime();
-        String out = UpgradeIT.shell(launchers.get(node), homes.get(node), "cairn:upgrade " + component + " " + jar);
+        String out = chain.shell(node, "cairn:upgrade " + component + " " + jar);
         long shellMs = (System.nanoTime() - start) / 1_000_000;
         Matcher m = COMMITTED.matcher(out);
         assertTrue("upgrade of " + component + " on node" + node + " committed:\n" + out, m.find());
@@ -275,7 +270,7 @@ public class ChainUpgradeIT {
      * every state root the node committed.
      */
     private String verifyChain(int node, long height) throws Exception {
-        String out = UpgradeIT.shell(launchers.get(node), homes.get(node), "cairn:verify-chain");
+        String out = chain.shell(node, "cairn:verify-chain");
         Matcher m = Pattern.compile("verified blocks 0\\.\\.(\\d+): every state root matches").matcher(out);
         assertTrue("verify-chain on node" + node + ":\n" + out, m.find());
         assertTrue("verify-chain on node" + node + " covered blocks 0.." + height + ": " + out,
@@ -330,14 +325,14 @@ public class ChainUpgradeIT {
         return n;
     }
 
-    /** A copy of the jar signed by node's operator key (each node trusts its own), in a folder of that node's. */
-    private Path signedCopy(Path jar, Path jars, int node) throws IOException {
-        Path copy = Files.createDirectories(jars.resolve("node" + node)).resolve(jar.getFileName());
-        Files.copy(jar, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Map<String, Object> info = map(rpcs.get(node).call("getNodeInfo"));
-        CryptoSuite suite = Suites.byName((String) info.get("suite"));
-        UpgradeIT.sign(copy, suite, KeyFiles.read(homes.get(node).resolve("keys/operator.key")));
-        return copy;
+    /** The detail of node {@code n}'s network engine in getNodeInfo. */
+    private String networkDetail(int n) {
+        for (Object e : (List<?>) map(rpcs.get(n).call("getNodeInfo")).get("engines")) {
+            if ("network".equals(map(e).get("component"))) {
+                return String.valueOf(map(e).get("detail"));
+            }
+        }
+        return "";
     }
 
     /** Every transfer has a status-0 receipt on every node; one thread per node. */
