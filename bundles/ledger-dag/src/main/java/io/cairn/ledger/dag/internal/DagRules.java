@@ -167,47 +167,51 @@ final class DagRules {
             if (amount.compareTo(balance) > 0) {
                 throw insufficient(account, balance, amount);
             }
-            balances.put(tx.hash(), balance.subtract(amount));
+            balances.put(account, tx.hash(), balance.subtract(amount));
         } else {
             Parent send = sendOf(state, pending, body.source);
             if (!send.to.equals(account)) {
                 throw wrongRecipient(body.source, send.to, account);
             }
-            BigInteger before = balances.get(body.previous);
+            BigInteger before = balances.get(account, body.previous);
             if (before == null) {
                 Account a = Account.load(state, account);
                 before = a.head().equals(body.previous) ? a.balanceValue() : null;
             }
             if (before != null) {
-                balances.put(tx.hash(), before.add(send.amount));
+                balances.put(account, tx.hash(), before.add(send.amount));
             }
         }
     }
 
     /**
-     * Account balances after admitted transactions, by transaction hash, so that admitting an account's next
-     * transaction does not walk back through all its pending ones (a walk per admission made a long pending chain
-     * cost its square). The balance after a transaction is a function of the account's chain up to it, which its
-     * hash fixes, so an entry is never wrong, only possibly forgotten: the map is emptied when it grows past
-     * {@link #MAX}. Thread-safe.
+     * The balance each account has after the transaction of its chain last admitted, so that admitting the
+     * account's next transaction does not walk back through all its pending ones (a walk per admission made a long
+     * pending chain cost its square). The balance after a transaction is a function of the account's chain up to
+     * it, which its hash fixes, so an entry is never wrong, only possibly replaced or forgotten: one entry per
+     * account (the next transaction names the last one as its previous), and the map is emptied when it holds
+     * {@link #MAX} accounts. Thread-safe.
      */
     static final class Balances {
-        static final int MAX = 1 << 18;
-        private final ConcurrentHashMap<Hash, BigInteger> after = new ConcurrentHashMap<>();
+        static final int MAX = 1 << 16;
+        private record Known(Hash tx, BigInteger balance) {}
+        private final ConcurrentHashMap<Address, Known> last = new ConcurrentHashMap<>();
 
-        BigInteger get(Hash tx) {
-            return after.get(tx);
+        /** The balance of {@code account} after its transaction {@code tx}, if it is the one remembered. */
+        BigInteger get(Address account, Hash tx) {
+            Known k = last.get(account);
+            return k != null && k.tx.equals(tx) ? k.balance : null;
         }
 
-        void put(Hash tx, BigInteger balance) {
-            if (after.size() >= MAX) {
-                after.clear();
+        void put(Address account, Hash tx, BigInteger balance) {
+            if (last.size() >= MAX) {
+                last.clear();
             }
-            after.put(tx, balance);
+            last.put(account, new Known(tx, balance));
         }
 
         int size() {
-            return after.size();
+            return last.size();
         }
     }
 
@@ -251,7 +255,7 @@ final class DagRules {
             if (producer.isEmpty() || steps >= MAX_PENDING_WALK) {
                 throw headProblem(state, account, a, at);
             }
-            BigInteger known = balances.get(at);
+            BigInteger known = balances.get(account, at);
             if (known != null) {
                 return known.add(delta);
             }

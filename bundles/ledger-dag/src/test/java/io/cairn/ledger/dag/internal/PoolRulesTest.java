@@ -250,22 +250,22 @@ class PoolRulesTest {
         DagRules.Balances balances = new DagRules.Balances();
         assertEquals(BigInteger.valueOf(525), DagRules.balanceAt(store::get, pending, ALICE, p3.hash(), balances));
         // a balance recorded after p1 is taken as it is: the walk from p3 stops there (575 - 50 - 25)
-        balances.put(p1.hash(), BigInteger.valueOf(575));
+        balances.put(ALICE, p1.hash(), BigInteger.valueOf(575));
         assertEquals(BigInteger.valueOf(500), DagRules.balanceAt(store::get, pending, ALICE, p3.hash(), balances));
         // ... but only for a transaction still pending: a previous in neither state nor pool is refused as before
-        balances.put(NOWHERE, BigInteger.TEN);
+        balances.put(ALICE, NOWHERE, BigInteger.TEN);
         assertEquals(Reason.UNKNOWN_PARENT, rejected(Reason.UNKNOWN_PARENT,
                 () -> DagRules.balanceAt(store::get, pending, ALICE, NOWHERE, balances)).reason());
 
         // admission records the balance each admitted transaction leaves, sends and receives alike
         DagRules.Balances recorded = new DagRules.Balances();
         DagRules.admit(p1, store::get, Pending.NONE, recorded);
-        assertEquals(BigInteger.valueOf(600), recorded.get(p1.hash()));
+        assertEquals(BigInteger.valueOf(600), recorded.get(ALICE, p1.hash()));
         DagRules.admit(p2, store::get, new Dag.FakePending().add(ledger, p1), recorded);
-        assertEquals(BigInteger.valueOf(550), recorded.get(p2.hash()));
+        assertEquals(BigInteger.valueOf(550), recorded.get(ALICE, p2.hash()));
         VerifiedTransaction bobTakes = receive(BOB, b1.hash(), p1.hash());
         DagRules.admit(bobTakes, store::get, new Dag.FakePending().add(ledger, p1), recorded);
-        assertEquals(BigInteger.valueOf(250), recorded.get(bobTakes.hash()), "BOB's 150 at b1 and ALICE's 100");
+        assertEquals(BigInteger.valueOf(250), recorded.get(BOB, bobTakes.hash()), "BOB's 150 at b1 and ALICE's 100");
     }
 
     @Test
