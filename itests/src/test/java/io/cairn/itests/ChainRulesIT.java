@@ -31,16 +31,18 @@ import java.util.regex.Pattern;
 import org.junit.Test;
 
 /**
- * A chain-wide rules change on a real four-node PBFT chain ({@code cairn init --nodes 4}, one process per node)
- * under continuous transfers: the account model's rules 2 (the same bundle declaring {@code Cairn-Rules: 2} and
- * {@code Cairn-Transfer-Fee: 1}) is proposed on node0, voted by node1 and node2 (3 of 4 sealers: 2f+1), and staged
- * on nodes 0-2 but not on node3. At the plan's height the three switch and the chain goes on; a transfer before
- * the height pays no fee and one after it pays 1; node3 stops at the block before the height and says why; staged
- * late, it catches up, agrees on every block hash and state root, and replays the whole chain with both rule sets
- * ({@code cairn:verify-chain}); node1, restarted after the switch, comes back on rules 2. A jar whose hash no plan
- * names is refused by {@code cairn:stage}; a plan that only its proposer voted for passes its height without
- * switching anything. Last, a fifth node (an observer) joins with the plan's jar in its deploy folder: it syncs from
- * genesis, the deploy folder stages the jar once the node has synced the proposal, and it ends on the same chain.
+ * Chain-wide rules changes on a real four-node PBFT chain ({@code cairn init --nodes 4}, one process per node)
+ * under continuous transfers. First the account model's rules 2 (the same bundle declaring {@code Cairn-Rules: 2}
+ * and {@code Cairn-Transfer-Fee: 1}) is proposed on node0, voted by node1 and node2 (3 of 4 sealers: 2f+1), and
+ * staged on nodes 0-2 but not on node3. At the plan's height the three switch and the chain goes on; a transfer
+ * before the height pays no fee and one after it pays 1; node3 stops at the block before the height and says why.
+ * A jar whose hash no plan names is refused by {@code cairn:stage}; a plan that only its proposer voted for passes
+ * its height without switching anything; node1, restarted after the switch, comes back on rules 2. Then rules 3 (a
+ * fee of 2) is agreed and staged the same way, and a transfer after its height pays 2. node3, given the first jar by
+ * {@code cairn:stage} and the second through its deploy folder, catches up, agrees on every block hash and state
+ * root, and replays the whole chain with the three rule sets ({@code cairn:verify-chain}). Last, a fifth node (an
+ * observer) joins with both jars in its deploy folder: it syncs from genesis, the deploy folder stages each jar
+ * once the node has synced its proposal, and it ends on the same chain.
  */
 public class ChainRulesIT {
     static final int NODES = 4;
@@ -181,9 +183,43 @@ public class ChainRulesIT {
             assertTrue("node1 after its restart:\n" + out, out.contains("ledger model account, rules 2")
                     && out.contains("transfer fee 1 (burned)"));
 
-            // ---- node3 given the jar: it runs the height with rules 2 and catches up
+            // ---- a second change: rules 3 (a fee of 2), voted by nodes 0-2 and staged there; node3 still waits
+            Path fee2of3 = feeJar(system, jars, "3.1.0", 3, 2);
+            long height2 = rpcs.get(0).blockNumber() + Math.max(LEAD, blocksPerSecond() * 45);
+            out = chain.shell(0,
+                    "cairn:propose-upgrade ledger-model " + chain.signedCopy(fee2of3, jars, 0) + " --at-height " + height2);
+            m = PLAN.matcher(out);
+            assertTrue(out, m.find());
+            String plan2 = m.group(1);
+            for (int n = 0; n < 3; n++) {
+                RpcClient r = rpcs.get(n);
+                await("the second proposal in a block on node" + n, COMMIT, () -> r.receipt(plan2));
+            }
+            for (int n = 1; n < 3; n++) {
+                out = chain.shell(n, "cairn:vote " + plan2);
+                assertTrue(out, out.contains("voted for plan " + plan2));
+            }
+            for (int n = 0; n < 3; n++) {
+                out = chain.shell(n, "cairn:stage " + chain.signedCopy(fee2of3, jars, n));
+                assertTrue(out, out.contains("staged cairn-ledger-account 3.1.0") && out.contains("installed [1, 2, 3]"));
+            }
+            await("nodes 0-2 past the second height", Duration.ofSeconds(180),
+                    () -> minHeight(0, 3) >= height2 + 2 ? Boolean.TRUE : null);
+            SignedTransfer third = transfer(suite, chainId, probe, sink, 5);
+            BigInteger b2 = rpcs.get(0).balance(probe.address());
+            rpcs.get(0).send(third);
+            Map<?, ?> r2 = await("the probe's transfer after the second height", COMMIT,
+                    () -> (Map<?, ?>) rpcs.get(0).call("getTransactionReceipt", third.hash()));
+            assertTrue(r2.toString(), asLong(r2.get("blockNumber")) >= height2);
+            assertEquals("value 5 and fee 2", b2.subtract(BigInteger.valueOf(7)), rpcs.get(0).balance(probe.address()));
+            log(t0, "plan " + plan2 + ": rules 3 from block " + height2 + "; the probe paid 5 + 2 at block "
+                    + r2.get("blockNumber"));
+
+            // ---- node3 given the jars: the first by cairn:stage, the second through its deploy folder (staged once
+            // node3 has synced the second proposal); it runs both heights with their rules and catches up
             out = chain.shell(3, "cairn:stage " + chain.signedCopy(fee1, jars, 3));
             assertTrue(out, out.contains("staged cairn-ledger-account 2.0.0"));
+            deployTo(3, chain.signedCopy(fee2of3, jars, 3));
             long target = rpcs.get(0).blockNumber();
             await("node3 caught up to block " + target, Duration.ofSeconds(120),
                     () -> rpcs.get(3).blockNumber() >= target ? Boolean.TRUE : null);
@@ -193,31 +229,32 @@ public class ChainRulesIT {
                 f.get(COMMIT.toSeconds(), TimeUnit.SECONDS);
             }
             long common = sameChain(rpcs, target);
-            out = chain.shell(3, "cairn:verify-chain");
-            Matcher v = Pattern.compile("verified blocks 0\\.\\.(\\d+): every state root matches").matcher(out);
-            assertTrue("verify-chain on node3:\n" + out, v.find());
-            assertTrue(out, Long.parseLong(v.group(1)) >= common);
+            String verified = chain.shell(3, "cairn:verify-chain").strip();
+            Matcher v = Pattern.compile("verified blocks 0\\.\\.(\\d+): every state root matches").matcher(verified);
+            assertTrue("verify-chain on node3:\n" + verified, v.find());
+            assertTrue(verified, Long.parseLong(v.group(1)) >= common);
 
-            // ---- a fifth node joins after the change: the plan's jar in its deploy folder, it syncs from genesis,
-            // stages the jar when it reaches the proposal, runs the blocks from the height with rules 2 and agrees
-            Path signed = chain.signedCopy(fee1, jars, 4);
-            Path deploy = Files.createDirectories(chain.homes.get(4).resolve("deploy"));
-            Files.copy(Path.of(signed + ".sig"), deploy.resolve(signed.getFileName() + ".sig"));
-            Files.copy(signed, deploy.resolve(signed.getFileName()));
+            // ---- a fifth node joins after both changes: the plans' jars in its deploy folder, it syncs from
+            // genesis, stages each jar when it reaches its proposal, runs each height with its rules and agrees
+            Path deploy = deployTo(4, chain.signedCopy(fee1, jars, 4));
+            deployTo(4, chain.signedCopy(fee2of3, jars, 4));
             chain.start(4);
             RpcClient joiner = chain.rpcs.get(4);
             long head = rpcs.get(0).blockNumber();
             await("node4 synced to block " + head, Duration.ofSeconds(120),
                     () -> joiner.blockNumber() >= head ? Boolean.TRUE : null);
-            assertTrue("the deploy folder staged the jar", Files.isRegularFile(deploy.resolve("staged").resolve(signed
-                    .getFileName())));
+            for (Path jar : List.of(fee1, fee2of3)) {
+                assertTrue("the deploy folder staged " + jar.getFileName(),
+                        Files.isRegularFile(deploy.resolve("staged").resolve(jar.getFileName())));
+            }
             out = chain.shell(4, "cairn:components");
-            assertTrue("node4:\n" + out, out.contains("ledger model account, rules 2") && out.contains("transfer fee 1"));
+            assertTrue("node4:\n" + out, out.contains("ledger model account, rules 3") && out.contains("transfer fee 2"));
             long all = sameChain(chain.rpcs, head);
-            log(t0, "node4 joined after the change: staged from deploy/, synced blocks 0.." + all + ", identical");
+            log(t0, "node4 joined after two changes: both jars staged from deploy/, synced blocks 0.." + all
+                    + ", identical");
             log(t0, "RESULT " + accepted.size() + " transfers accepted under load; rules 2 from block " + height
-                    + " on all four nodes; node3 waited at " + (height - 1) + ", caught up, blocks 0.." + common
-                    + " identical; node3 " + out.strip());
+                    + " and rules 3 from block " + height2 + " on all four nodes; node3 waited at " + (height - 1)
+                    + ", caught up, blocks 0.." + common + " identical; node3 " + verified);
             passed = true;
         } finally {
             stop.set(true);
@@ -259,6 +296,14 @@ public class ChainRulesIT {
                     mf.getMainAttributes().putValue("Cairn-Transfer-Fee", String.valueOf(fee));
                     return mf;
                 }, (name, bytes) -> bytes);
+    }
+
+    /** Puts a signed jar and its signature in node {@code n}'s deploy folder (the signature first); returns it. */
+    private Path deployTo(int n, Path signed) throws IOException {
+        Path deploy = Files.createDirectories(chain.homes.get(n).resolve("deploy"));
+        Files.copy(Path.of(signed + ".sig"), deploy.resolve(signed.getFileName() + ".sig"));
+        Files.copy(signed, deploy.resolve(signed.getFileName()));
+        return deploy;
     }
 
     /** Blocks 0..h (h at least {@code atLeast}) have the same hash and state root on every one of {@code nodes}. */
