@@ -133,6 +133,8 @@ class TransactionGossipTest {
             a.submit(t);
         }
         TestPools.await(() -> b.size() == 3, "the transactions on b");
+        // a counts a batch once broadcast returns, which may be after b has taken it
+        TestPools.await(() -> a.gossipSent() >= 3, "a's count of gossiped transactions");
         assertEquals(3, a.gossipSent());
     }
 
