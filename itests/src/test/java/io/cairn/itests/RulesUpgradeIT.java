@@ -139,6 +139,28 @@ public class RulesUpgradeIT {
             assertTrue(out, out.contains("ledger model account, rules 2"));
             out = UpgradeIT.shell(cairn, home, "cairn:verify-chain");
             assertTrue(out, out.contains("every state root matches"));
+
+            // A fix of rules 2 (2.0.1, the same rules) is a local upgrade: it retires 2.0.0 and leaves rules 1
+            // installed for the blocks before the height.
+            Path fix = UpgradeIT.rewrite(system.resolve("cairn-ledger-account.jar"),
+                    work.resolve("cairn-ledger-account-2.0.1.jar"), "2.0.1", mf -> {
+                        mf.getMainAttributes().putValue("Cairn-Rules", "2");
+                        return mf;
+                    }, (name, bytes) -> bytes);
+            cairn.run("sign", "--home", home.toString(), fix.toString());
+            out = UpgradeIT.shell(cairn, home, "cairn:upgrade ledger-model " + fix);
+            assertTrue(out, out.contains("COMMITTED")
+                    && out.contains("jar        cairn-ledger-account 2.0.1 (upgrade of cairn-ledger-account 2.0.0)"));
+            out = UpgradeIT.shell(cairn, home, "cairn:engines");
+            assertTrue(out, out.contains("installed  cairn-ledger-account 1.0.0")
+                    && out.contains("installed  cairn-ledger-account 2.0.1")
+                    && !out.contains("installed  cairn-ledger-account 2.0.0"));
+            SignedTransfer fixed = ChainTestSupport.envelopeTransfer(suite, chainId, alice, nonce + 1, sink,
+                    BigInteger.ONE);
+            sendUntilAccepted(rpc, fixed);
+            await("a transfer after the fix", COMMIT, () -> rpc.call("getTransactionReceipt", fixed.hash()));
+            out = UpgradeIT.shell(cairn, home, "cairn:verify-chain");
+            assertTrue(out, out.contains("every state root matches"));
         } catch (Exception | AssertionError e) {
             System.out.println(cairn.diagnostics());
             throw e;

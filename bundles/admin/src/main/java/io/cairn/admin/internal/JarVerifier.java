@@ -171,6 +171,12 @@ final class JarVerifier {
         if (bundleName != null) {
             return bundleName.equals(facts.bsn()) ? "upgrade of " + names(current) : null;
         }
+        // of two versions side by side (one per rules version), the one of the jar's rules is upgraded
+        for (BundleFacts b : current) {
+            if (b.bsn().equals(facts.bsn()) && b.rules() == facts.rules()) {
+                return "upgrade of " + b;
+            }
+        }
         for (BundleFacts b : current) {
             if (b.bsn().equals(facts.bsn())) {
                 return "upgrade of " + b;

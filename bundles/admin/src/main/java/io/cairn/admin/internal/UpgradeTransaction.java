@@ -74,12 +74,26 @@ final class UpgradeTransaction {
         this.readyTimeout = readyTimeout;
     }
 
-    /** Which of the current providers the new jar retires: the same symbolic name, else (a replacement) the first. */
-    static Bundle retired(List<Bundle> current, String newBsn) {
+    /**
+     * Which of the current providers the new jar retires: the one of the same symbolic name and the same rules
+     * version, else of the same symbolic name, else (a replacement) the first. After a chain-wide upgrade two
+     * versions of one engine run side by side, one per rules version (the old one still runs the blocks before the
+     * plan's height, for replay and sync); a fix of either retires that one and leaves the other in place.
+     */
+    static Bundle retired(List<Bundle> current, String newBsn, int newRules) {
+        Bundle sameName = null;
         for (Bundle b : current) {
             if (b.getSymbolicName().equals(newBsn)) {
-                return b;
+                if (BundleFacts.of(b).rules() == newRules) {
+                    return b;
+                }
+                if (sameName == null) {
+                    sameName = b;
+                }
             }
+        }
+        if (sameName != null) {
+            return sameName;
         }
         return current.isEmpty() ? null : current.get(0);
     }
@@ -87,7 +101,7 @@ final class UpgradeTransaction {
     UpgradeReport run(String component, String source, JarVerifier.Verification v) throws IOException {
         String tx = Long.toString(System.currentTimeMillis(), 36) + Long.toString(System.nanoTime() & 0xfff, 36);
         BundleContext ctx = node.context();
-        Bundle old = retired(node.providers(component), v.facts().bsn());
+        Bundle old = retired(node.providers(component), v.facts().bsn(), v.facts().rules());
         BundleFacts oldFacts = old == null ? null : BundleFacts.of(old);
         Path staged = store.stage(v.jar(), v.facts().bsn(), v.facts().version().toString());
         String location = staged.toUri().toString();

@@ -218,7 +218,8 @@ public final class Upgrades {
             throws IOException {
         Verification v = verify(component, jar, archived);
         List<Bundle> current = node.providers(component);
-        Bundle old = v.facts() == null ? null : UpgradeTransaction.retired(current, v.facts().bsn());
+        Bundle old = v.facts() == null ? null
+                : UpgradeTransaction.retired(current, v.facts().bsn(), v.facts().rules());
         List<String> stop = old == null ? List.of() : List.of(old.getSymbolicName() + " " + old.getVersion()
                 + " [" + old.getBundleId() + "]");
         List<String> refresh = old == null ? List.of() : node.dependencyClosure(old);

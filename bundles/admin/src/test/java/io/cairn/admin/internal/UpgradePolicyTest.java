@@ -32,6 +32,9 @@ class UpgradePolicyTest {
                 (p, m, a) -> switch (m.getName()) {
                     case "getRegisteredServices" -> services.isEmpty() ? null : services.toArray(ServiceReference<?>[]::new);
                     case "getHeaders" -> h;
+                    case "getSymbolicName" -> h.get("Bundle-SymbolicName");
+                    case "getVersion" -> org.osgi.framework.Version.parseVersion(h.get("Bundle-Version"));
+                    case "getBundleId", "getState" -> m.getReturnType() == long.class ? (Object) 0L : (Object) 0;
                     case "hashCode" -> System.identityHashCode(p);
                     case "equals" -> p == a[0];
                     default -> null;
@@ -48,6 +51,27 @@ class UpgradePolicyTest {
         assertTrue(s.stopFirst() && s.migrates());
         assertTrue(s.describe(true).startsWith("replace the engine that holds the data"), s.describe(true));
         assertEquals("stop the old engine, then start the new one", s.describe(false));
+    }
+
+    /** An engine bundle of the ledger model: symbolic name, version and rules version. */
+    private static Bundle model(String bsn, String version, int rules) {
+        return bundle(List.of(), Map.of("Bundle-SymbolicName", bsn, "Bundle-Version", version, "Cairn-Rules",
+                String.valueOf(rules)));
+    }
+
+    @Test
+    void aFixOfOneOfTwoSideBySideVersionsRetiresTheOneOfItsRules() {
+        // after a chain-wide upgrade: rules 1 runs the blocks before the height, rules 2 those after
+        Bundle rules1 = model("cairn-ledger-account", "1.0.0", 1);
+        Bundle rules2 = model("cairn-ledger-account", "2.0.0", 2);
+        List<Bundle> current = List.of(rules1, rules2);
+        assertTrue(UpgradeTransaction.retired(current, "cairn-ledger-account", 2) == rules2, "2.0.1 of rules 2");
+        assertTrue(UpgradeTransaction.retired(current, "cairn-ledger-account", 1) == rules1, "1.0.1 of rules 1");
+        assertTrue(UpgradeTransaction.retired(List.of(rules2, rules1), "cairn-ledger-account", 1) == rules1);
+        // one version: it is retired; another engine (a replacement): the first provider
+        assertTrue(UpgradeTransaction.retired(List.of(rules1), "cairn-ledger-account", 1) == rules1);
+        assertTrue(UpgradeTransaction.retired(current, "cairn-ledger-other", 1) == rules1);
+        assertTrue(UpgradeTransaction.retired(List.of(), "cairn-ledger-account", 1) == null);
     }
 
     @Test
