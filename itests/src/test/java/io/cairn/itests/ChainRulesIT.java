@@ -92,7 +92,6 @@ public class ChainRulesIT {
             Path jars = Files.createDirectories(work.resolve("jars"));
             Path fee1 = feeJar(system, jars, "2.0.0", 2, 1);
             Account probe = chain.account("probe", suite);
-            SignedTransfer before = transfer(suite, chainId, probe, sink, 5);
 
             // the plan's height: far enough for the shell commands below (a JVM each) at the rate blocks come
             long rate = blocksPerSecond();
@@ -126,12 +125,8 @@ public class ChainRulesIT {
             log(t0, "plan " + plan + " accepted for height " + height + " at block " + rpcs.get(0).blockNumber());
 
             // ---- before the height: no fee
-            BigInteger b0 = rpcs.get(0).balance(probe.address());
-            rpcs.get(0).send(before);
-            Map<?, ?> r0 = await("the probe's transfer before the height", COMMIT,
-                    () -> (Map<?, ?>) rpcs.get(0).call("getTransactionReceipt", before.hash()));
-            assertTrue("the first probe transfer landed before the height: " + r0, asLong(r0.get("blockNumber")) < height);
-            assertEquals("no fee before the height", b0.subtract(BigInteger.valueOf(5)), rpcs.get(0).balance(probe.address()));
+            long at0 = probePays(suite, chainId, probe, sink, 0, "before the height");
+            assertTrue("the first probe transfer landed before the height: block " + at0, at0 < height);
 
             // ---- the height: nodes 0-2 switch and go on; node3 stops at height - 1 and says why
             await("nodes 0-2 past the height", Duration.ofSeconds(180), () -> minHeight(0, 3) >= height + 2 ? Boolean.TRUE
@@ -164,14 +159,9 @@ public class ChainRulesIT {
             assertEquals("node3 still waits before the height", height - 1, rpcs.get(3).blockNumber());
 
             // ---- after the height: the fee is paid
-            SignedTransfer after = transfer(suite, chainId, probe, sink, 5);
-            BigInteger b1 = rpcs.get(0).balance(probe.address());
-            rpcs.get(0).send(after);
-            Map<?, ?> r1 = await("the probe's transfer after the height", COMMIT,
-                    () -> (Map<?, ?>) rpcs.get(0).call("getTransactionReceipt", after.hash()));
-            assertTrue(r1.toString(), asLong(r1.get("blockNumber")) >= height);
-            assertEquals("value 5 and fee 1", b1.subtract(BigInteger.valueOf(6)), rpcs.get(0).balance(probe.address()));
-            log(t0, "probe paid 5 at block " + r0.get("blockNumber") + " and 5 + 1 at block " + r1.get("blockNumber"));
+            long at1 = probePays(suite, chainId, probe, sink, 1, "after the height");
+            assertTrue("block " + at1, at1 >= height);
+            log(t0, "probe paid 5 at block " + at0 + " and 5 + 1 at block " + at1);
 
             // ---- node1 restarted after the switch: both versions come back, it runs rules 2 and catches up
             chain.launchers.get(1).stop();
@@ -205,15 +195,9 @@ public class ChainRulesIT {
             }
             await("nodes 0-2 past the second height", Duration.ofSeconds(180),
                     () -> minHeight(0, 3) >= height2 + 2 ? Boolean.TRUE : null);
-            SignedTransfer third = transfer(suite, chainId, probe, sink, 5);
-            BigInteger b2 = rpcs.get(0).balance(probe.address());
-            rpcs.get(0).send(third);
-            Map<?, ?> r2 = await("the probe's transfer after the second height", COMMIT,
-                    () -> (Map<?, ?>) rpcs.get(0).call("getTransactionReceipt", third.hash()));
-            assertTrue(r2.toString(), asLong(r2.get("blockNumber")) >= height2);
-            assertEquals("value 5 and fee 2", b2.subtract(BigInteger.valueOf(7)), rpcs.get(0).balance(probe.address()));
-            log(t0, "plan " + plan2 + ": rules 3 from block " + height2 + "; the probe paid 5 + 2 at block "
-                    + r2.get("blockNumber"));
+            long at2 = probePays(suite, chainId, probe, sink, 2, "after the second height");
+            assertTrue("block " + at2, at2 >= height2);
+            log(t0, "plan " + plan2 + ": rules 3 from block " + height2 + "; the probe paid 5 + 2 at block " + at2);
 
             // ---- node3 given the jars: the first by cairn:stage, the second through its deploy folder (staged once
             // node3 has synced the second proposal); it runs both heights with their rules and catches up
@@ -286,6 +270,21 @@ public class ChainRulesIT {
     private SignedTransfer transfer(CryptoSuite suite, long chainId, Account from, Address to, long value) {
         long nonce = rpcs.get(0).nonce(from.address());
         return ChainTestSupport.transfer(suite, chainId, from, nonce, to, BigInteger.valueOf(value));
+    }
+
+    /**
+     * The probe sends 5 through node0 and its balance falls by 5 plus {@code fee}; returns the block that holds
+     * the transfer.
+     */
+    private long probePays(CryptoSuite suite, long chainId, Account probe, Address sink, long fee, String when) {
+        SignedTransfer t = transfer(suite, chainId, probe, sink, 5);
+        BigInteger before = rpcs.get(0).balance(probe.address());
+        rpcs.get(0).send(t);
+        Map<?, ?> r = await("the probe's transfer " + when, COMMIT,
+                () -> (Map<?, ?>) rpcs.get(0).call("getTransactionReceipt", t.hash()));
+        assertEquals("value 5 and fee " + fee + " " + when, before.subtract(BigInteger.valueOf(5 + fee)),
+                rpcs.get(0).balance(probe.address()));
+        return asLong(r.get("blockNumber"));
     }
 
     /** The account model's jar declaring rules {@code rules} and a transfer fee of {@code fee}. */

@@ -12,6 +12,7 @@ import io.cairn.itests.ChainTestSupport.Account;
 import io.cairn.itests.ChainTestSupport.RpcClient;
 import io.cairn.itests.ChainTestSupport.RpcError;
 import io.cairn.itests.ChainTestSupport.SignedTransfer;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,11 +52,7 @@ public class RulesUpgradeIT {
             Address sink = Account.generate("sink", suite).address();
 
             Path system = ChainTestSupport.runtimeDirectory().resolve("system");
-            Path jar = UpgradeIT.rewrite(system.resolve("cairn-ledger-account.jar"),
-                    work.resolve("cairn-ledger-account-2.0.0.jar"), "2.0.0", m -> {
-                        m.getMainAttributes().putValue("Cairn-Rules", "2");
-                        return m;
-                    }, (name, bytes) -> bytes);
+            Path jar = rules2(system, work, "2.0.0");
             cairn.run("sign", "--home", home.toString(), jar.toString());
 
             // Another rules version is not a local upgrade, and a jar no plan names is not staged.
@@ -142,11 +139,7 @@ public class RulesUpgradeIT {
 
             // A fix of rules 2 (2.0.1, the same rules) is a local upgrade: it retires 2.0.0 and leaves rules 1
             // installed for the blocks before the height.
-            Path fix = UpgradeIT.rewrite(system.resolve("cairn-ledger-account.jar"),
-                    work.resolve("cairn-ledger-account-2.0.1.jar"), "2.0.1", mf -> {
-                        mf.getMainAttributes().putValue("Cairn-Rules", "2");
-                        return mf;
-                    }, (name, bytes) -> bytes);
+            Path fix = rules2(system, work, "2.0.1");
             cairn.run("sign", "--home", home.toString(), fix.toString());
             out = UpgradeIT.shell(cairn, home, "cairn:upgrade ledger-model " + fix);
             assertTrue(out, out.contains("COMMITTED")
@@ -167,6 +160,15 @@ public class RulesUpgradeIT {
         } finally {
             cairn.stop();
         }
+    }
+
+    /** The account model's jar as {@code version}, declaring {@code Cairn-Rules: 2}, in {@code dir}. */
+    private static Path rules2(Path system, Path dir, String version) throws IOException {
+        return UpgradeIT.rewrite(system.resolve("cairn-ledger-account.jar"),
+                dir.resolve("cairn-ledger-account-" + version + ".jar"), version, m -> {
+                    m.getMainAttributes().putValue("Cairn-Rules", "2");
+                    return m;
+                }, (name, bytes) -> bytes);
     }
 
     /** Sends until the node takes it (right after a start its engines may still be coming up). */
