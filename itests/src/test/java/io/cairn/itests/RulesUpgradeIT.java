@@ -152,6 +152,20 @@ public class RulesUpgradeIT {
                     BigInteger.ONE);
             sendUntilAccepted(rpc, fixed);
             await("a transfer after the fix", COMMIT, () -> rpc.call("getTransactionReceipt", fixed.hash()));
+
+            // Across a restart after the fix, rules 1 and the fixed rules 2 come back; old blocks still replay.
+            long beforeRestart = rpc.blockNumber();
+            cairn.stop();
+            cairn.startDetached(-1);
+            await("the chain after the restart", COMMIT, () -> rpc.blockNumber() >= beforeRestart ? Boolean.TRUE : null);
+            out = UpgradeIT.shell(cairn, home, "cairn:engines");
+            assertTrue(out, out.contains("installed  cairn-ledger-account 1.0.0")
+                    && out.contains("installed  cairn-ledger-account 2.0.1")
+                    && !out.contains("installed  cairn-ledger-account 2.0.0"));
+            SignedTransfer last = ChainTestSupport.envelopeTransfer(suite, chainId, alice, nonce + 2, sink,
+                    BigInteger.ONE);
+            sendUntilAccepted(rpc, last);
+            await("a transfer after the second restart", COMMIT, () -> rpc.call("getTransactionReceipt", last.hash()));
             out = UpgradeIT.shell(cairn, home, "cairn:verify-chain");
             assertTrue(out, out.contains("every state root matches"));
         } catch (Exception | AssertionError e) {
