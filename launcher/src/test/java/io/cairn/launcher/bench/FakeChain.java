@@ -50,6 +50,8 @@ final class FakeChain implements AutoCloseable {
     /** Batches of transactions still to answer with a non-JSON body, as a restarting RPC engine would. */
     final AtomicInteger unavailableFor = new AtomicInteger();
     final AtomicInteger accepted = new AtomicInteger();
+    /** HTTP requests answered, a batch counting once. */
+    final AtomicInteger requests = new AtomicInteger();
     /** Seal each batch into a block at once and answer it late, so its transfers are in a block before their answer. */
     volatile boolean sealBeforeAnswer;
     private volatile boolean running = true;
@@ -84,6 +86,13 @@ final class FakeChain implements AutoCloseable {
         return committed.size();
     }
 
+    /** Seals {@code n} more blocks at once, empty unless transactions are pending. */
+    synchronized void seal(int n) {
+        for (int i = 0; i < n; i++) {
+            seal();
+        }
+    }
+
     private void seal() {
         blocks.add(new ArrayList<>(pending));
         blockTimes.add(new long[] {System.currentTimeMillis()});
@@ -94,7 +103,9 @@ final class FakeChain implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         byte[] body;
         JsonNode req = JSON.readTree(ex.getRequestBody());
-        if (req.isArray() && unavailableFor.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        requests.incrementAndGet();
+        boolean transactions = req.isArray() && "sendTransaction".equals(req.path(0).path("method").asText());
+        if (transactions && unavailableFor.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             body = "restarting".getBytes(StandardCharsets.UTF_8);
         } else {
             JsonNode answer;
@@ -104,7 +115,7 @@ final class FakeChain implements AutoCloseable {
                     arr.add(answer(r));
                 }
                 answer = arr;
-                if (sealBeforeAnswer) {
+                if (sealBeforeAnswer && transactions) {
                     synchronized (this) {
                         seal();
                     }
@@ -139,6 +150,10 @@ final class FakeChain implements AutoCloseable {
             }
             case "getBlockByNumber" -> {
                 int n = p.get(0).asInt();
+                if (n < 0 || n >= blocks.size()) {
+                    r.putNull("result");
+                    return r;
+                }
                 ObjectNode b = JSON.createObjectNode().put("number", n).put("timestamp", blockTimes.get(n)[0]);
                 ArrayNode txs = b.putArray("transactions");
                 blocks.get(n).forEach(txs::add);
