@@ -225,14 +225,15 @@ final class PendingTransactions implements Pending {
      * @param verifier names the transactions of the block this pool did not hold; null: judge every entry
      */
     void committed(Block block, List<Hash> txHashes, TransactionVerifier verifier, BlockStore store, LedgerModel model) {
-        // The keys the block touched, worked out before taking the lock.
+        // The keys the block touched that a pending transaction may consume, worked out before taking the lock. A
+        // key the pool's own entry consumed has no other consumer (the pool refuses a second one): only what it
+        // produced is judged again. A transaction the pool did not hold may have taken a key a pending one waits for.
         List<LedgerKey> touched = new ArrayList<>();
         boolean all = false;
         List<Envelope> txs = block.transactions();
         for (int i = 0; i < txHashes.size(); i++) {
             PoolEntry e = byHash.get(txHashes.get(i));
             if (e != null) {
-                touched.addAll(e.consumes);
                 touched.addAll(e.produces);
                 continue;
             }
@@ -264,7 +265,13 @@ final class PendingTransactions implements Pending {
         }
         try (StateCache.View view = states.view(store)) {
             if (!all) {
-                warm(touched.stream().filter(consumers::containsKey).toList(), view, model);
+                List<LedgerKey> waited = new ArrayList<>();
+                for (LedgerKey k : touched) {
+                    if (consumers.containsKey(k)) {
+                        waited.add(k);
+                    }
+                }
+                warm(waited, view, model);
             }
             synchronized (lock) {
                 Set<PoolEntry> judge = Collections.newSetFromMap(new IdentityHashMap<>());
