@@ -3,7 +3,6 @@ package io.cairn.txpool.internal;
 import static io.cairn.api.node.TxRejectedException.Reason.POOL_FULL;
 
 import io.cairn.api.node.TxRejectedException;
-import java.util.Locale;
 
 /**
  * Admission control for transactions submitted by clients: the pool takes new client transactions
@@ -70,8 +69,9 @@ final class Admission {
         if (limit >= capacity) {
             throw new TxRejectedException(POOL_FULL, "pool full: " + pending + " of " + capacity);
         }
-        throw new TxRejectedException(POOL_FULL, String.format(Locale.ROOT,
-                "pool busy: %d transactions pending, over %d ms of work at the %.0f tx/s the chain recently committed "
-                        + "(client limit %d); retry shortly", pending, queueMs, rate(), limit));
+        // Words built without String.format: a busy node answers many of these, and each must cost little.
+        throw new TxRejectedException(POOL_FULL, "pool busy: " + pending + " transactions pending, over " + queueMs
+                + " ms of work at the " + Math.round(rate()) + " tx/s the chain recently committed (client limit "
+                + limit + "); retry shortly");
     }
 }

@@ -32,11 +32,12 @@ import java.util.TreeMap;
  *
  * <p>Warm-up (at least 15 s), then the 1- and 2-thread runs alternate (so that a background load falls on both);
  * each rep gets a fresh model (an empty expansion cache, as a new block's entries are new). Medians, and the median
- * of the per-rep ratios, go to {@code target/dag-bench.txt}. Run from the module directory after {@code install} (docs in /work/dag-doc.md):
+ * of the per-rep ratios, go to {@code target/dag-bench.txt}. Run from the module directory after {@code install}
+ * (docs/ledgers.md, "Performance"):
  *
  * <pre>
  * ../../mvnw -o -q dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
- * java -cp target/classes:target/test-classes:$(cat target/test-classpath.txt) \
+ * java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes:$(cat target/test-classpath.txt) \
  *     io.cairn.ledger.dag.internal.DagParallelBench [transactions=10000] [warm-up reps=15] [measured reps=11]
  * </pre>
  */

@@ -293,8 +293,11 @@ public final class UtxoLedger implements LedgerModel {
     }
 
     /**
-     * Each input from the state, else from the pending transaction that makes it; then the signers and the sums
-     * ({@link SpendRules}).
+     * Each input from the pending transaction that makes it, else from the state; then the signers and the sums
+     * ({@link SpendRules}). The pool is asked first: a coin a pending transaction makes is, but for a block the
+     * pool has not heard of yet, not in state, and a look in the pool's index costs less than a state read that
+     * finds nothing. Either gives the same coin: the hash of the transaction that makes it fixes its owner and
+     * amount.
      */
     @Override
     public void admit(VerifiedTransaction tx, StateView state, Pending pending) throws TxRejectedException {
@@ -302,8 +305,8 @@ public final class UtxoLedger implements LedgerModel {
         LedgerState.admitChain(tx, state);
         try {
             SpendRules.check(tx, body, id -> {
-                Coin c = Coin.load(state, id);
-                return c != null ? c : pendingOutput(pending, id);
+                Coin c = pendingOutput(pending, id);
+                return c != null ? c : Coin.load(state, id);
             });
         } catch (SpendRules.Violation v) {
             throw v.rejected();
