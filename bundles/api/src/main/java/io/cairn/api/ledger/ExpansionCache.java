@@ -11,6 +11,9 @@ import java.util.Map;
  * block, so this saves about half the state-root work. Expansion is a pure function of the seed, so a
  * stale or missing entry only costs time, never correctness. Bounded (least recently used out first);
  * thread-safe. A model keeps one per instance.
+ *
+ * <p>The models of this release use {@link EntryExpansions} (by state key, buffers reused); this class stays for
+ * engines built against the API before it, which a node may still run to replay the blocks they made.
  */
 public final class ExpansionCache {
     /**

@@ -173,7 +173,7 @@ public final class LedgerState {
      */
     public static Writer genesis(Genesis genesis, String model, CryptoSuite suite) {
         checkGenesis(genesis, model, suite);
-        return new Writer(suite, new LtHash16(), null, new WriteBatch(),
+        return new Writer(suite, new LtHash16(), null, null, new WriteBatch(),
                 new Encoder(8).u64(genesis.chainId()).toByteArray());
     }
 
@@ -185,6 +185,11 @@ public final class LedgerState {
         return new Writer(suite, LtHash16.fromBytes(accumulator(parent)), cache, new WriteBatch());
     }
 
+    /** As {@link #block(CryptoSuite, ExpansionCache, StateView)}, keeping expansions by state key. */
+    public static Writer block(CryptoSuite suite, EntryExpansions expansions, StateView parent) {
+        return new Writer(suite, LtHash16.fromBytes(accumulator(parent)), expansions, new WriteBatch());
+    }
+
     /**
      * Writes state entries into a batch and keeps the accumulator in step; {@link #finish} puts the accumulator
      * and gives the state root. Not thread-safe: one per block (or per part of one).
@@ -193,6 +198,7 @@ public final class LedgerState {
         private final CryptoSuite suite;
         private final LtHash16 acc;
         private final ExpansionCache cache;
+        private final EntryExpansions entries;
         private final WriteBatch batch;
         private final byte[] chainId;
 
@@ -202,13 +208,20 @@ public final class LedgerState {
          *        null to cache none
          */
         public Writer(CryptoSuite suite, LtHash16 acc, ExpansionCache cache, WriteBatch batch) {
-            this(suite, acc, cache, batch, null);
+            this(suite, acc, cache, null, batch, null);
         }
 
-        private Writer(CryptoSuite suite, LtHash16 acc, ExpansionCache cache, WriteBatch batch, byte[] chainId) {
+        /** As the other constructor, keeping expansions by state key in {@code expansions} (not null). */
+        public Writer(CryptoSuite suite, LtHash16 acc, EntryExpansions expansions, WriteBatch batch) {
+            this(suite, acc, null, java.util.Objects.requireNonNull(expansions, "expansions"), batch, null);
+        }
+
+        private Writer(CryptoSuite suite, LtHash16 acc, ExpansionCache cache, EntryExpansions entries,
+                WriteBatch batch, byte[] chainId) {
             this.suite = suite;
             this.acc = acc;
             this.cache = cache;
+            this.entries = entries;
             this.batch = batch;
             this.chainId = chainId;
         }
@@ -231,10 +244,18 @@ public final class LedgerState {
                 return;
             }
             if (original != null) {
-                acc.subtract(expansion(entrySeed(suite, key, original), false));
+                if (entries != null) {
+                    entries.subtract(acc, suite, key, original);
+                } else {
+                    acc.subtract(expansion(entrySeed(suite, key, original), false));
+                }
             }
             if (now != null) {
-                acc.add(expansion(entrySeed(suite, key, now), true));
+                if (entries != null) {
+                    entries.add(acc, suite, key, now);
+                } else {
+                    acc.add(expansion(entrySeed(suite, key, now), true));
+                }
                 batch.put(key, now);
             } else {
                 batch.delete(key);

@@ -66,6 +66,16 @@ public final class LtHash16 {
         add(expandInto(seed32, scratch()));
     }
 
+    /**
+     * As {@link #add(byte[])}, and returns the element's expansion: this instance's scratch lanes, valid until its
+     * next expansion (copy it to keep it).
+     */
+    public char[] addSeed(byte[] seed32) {
+        char[] e = expandInto(seed32, scratch());
+        add(e);
+        return e;
+    }
+
     /** Removes an element by its seed, as {@link #add(byte[])} adds it. */
     public void subtract(byte[] seed32) {
         subtract(expandInto(seed32, scratch()));

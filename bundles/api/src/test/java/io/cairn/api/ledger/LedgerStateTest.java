@@ -249,8 +249,11 @@ class LedgerStateTest {
     void aWriterWithoutACacheComputesTheSameRoot() {
         LedgerState.Writer cached = new LedgerState.Writer(SUITE, new LtHash16(), new ExpansionCache(4),
                 new WriteBatch());
-        LedgerState.Writer uncached = new LedgerState.Writer(SUITE, new LtHash16(), null, new WriteBatch());
-        for (LedgerState.Writer w : List.of(cached, uncached)) {
+        LedgerState.Writer uncached = new LedgerState.Writer(SUITE, new LtHash16(), (ExpansionCache) null,
+                new WriteBatch());
+        LedgerState.Writer byKey = new LedgerState.Writer(SUITE, new LtHash16(), new EntryExpansions(4),
+                new WriteBatch());
+        for (LedgerState.Writer w : List.of(cached, uncached, byKey)) {
             w.put(A, bytes(1));
             w.change(A, bytes(1), bytes(2));
             w.put(B, bytes(3));
@@ -258,6 +261,7 @@ class LedgerStateTest {
         }
         Hash root = cached.finish();
         assertEquals(root, uncached.finish());
+        assertEquals(root, byKey.finish());
         assertEquals(Hash.of(SUITE.hash(LedgerState.accumulatorOf(SUITE,
                 List.of(new ReadView.Entry(A, bytes(2))).iterator()))), root);
     }

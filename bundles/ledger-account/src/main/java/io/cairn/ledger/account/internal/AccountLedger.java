@@ -9,7 +9,7 @@ import io.cairn.api.chain.Uint256;
 import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.api.ledger.Claims;
-import io.cairn.api.ledger.ExpansionCache;
+import io.cairn.api.ledger.EntryExpansions;
 import io.cairn.api.ledger.LedgerKey;
 import io.cairn.api.ledger.LedgerQuery;
 import io.cairn.api.ledger.LedgerState;
@@ -80,7 +80,7 @@ public final class AccountLedger implements LedgerModel {
     public static final String FEE_HEADER = "Cairn-Transfer-Fee";
 
     private final AtomicReference<CryptoSuite> suite = new AtomicReference<>();
-    private final ExpansionCache expansions = new ExpansionCache(CACHED_EXPANSIONS);
+    private final EntryExpansions expansions = new EntryExpansions(CACHED_EXPANSIONS);
     /** The transfer fee, u256 big-endian; all zero (no fee) unless the bundle declares {@value #FEE_HEADER}. */
     private volatile byte[] fee = new byte[32];
 

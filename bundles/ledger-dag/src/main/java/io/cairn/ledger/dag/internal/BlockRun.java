@@ -7,7 +7,7 @@ import io.cairn.api.chain.Nonces;
 import io.cairn.api.chain.Receipt;
 import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.crypto.CryptoSuite;
-import io.cairn.api.ledger.ExpansionCache;
+import io.cairn.api.ledger.EntryExpansions;
 import io.cairn.api.ledger.LtHash16;
 import io.cairn.api.node.InvalidBlockException;
 import io.cairn.api.node.StateTransition;
@@ -92,7 +92,7 @@ final class BlockRun {
     }
 
     private final CryptoSuite suite;
-    private final ExpansionCache cache;
+    private final EntryExpansions cache;
     private final long blockNumber;
     private final List<VerifiedTransaction> txs;
     private final StateView parent;
@@ -106,7 +106,7 @@ final class BlockRun {
     private volatile int failIndex = Integer.MAX_VALUE;
     private String failWhy;
 
-    BlockRun(CryptoSuite suite, ExpansionCache cache, long blockNumber, List<VerifiedTransaction> txs, StateView parent) {
+    BlockRun(CryptoSuite suite, EntryExpansions cache, long blockNumber, List<VerifiedTransaction> txs, StateView parent) {
         this.suite = suite;
         this.cache = cache;
         this.blockNumber = blockNumber;
@@ -364,7 +364,7 @@ final class BlockRun {
         }
         if (original != null) {
             // the account's old entry leaves the state for good: its cached expansion is not needed again
-            acc.subtract(cache.expansion(acc, DagState.entrySeed(suite, x.accountKey, original), false));
+            cache.subtract(acc, suite, x.accountKey, original);
         }
         if (x.next < 0) {
             if (x.accountKey == null) {
@@ -372,7 +372,7 @@ final class BlockRun {
             }
             x.accountValue = after.encode();
             // kept: a busy account changes again soon, and its next block subtracts this entry
-            acc.add(cache.expansion(acc, DagState.entrySeed(suite, x.accountKey, x.accountValue), true));
+            cache.add(acc, suite, x.accountKey, x.accountValue);
         }
         return null;
     }

@@ -8,7 +8,7 @@ import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.api.ledger.Claims;
 import io.cairn.api.ledger.LedgerState;
-import io.cairn.api.ledger.ExpansionCache;
+import io.cairn.api.ledger.EntryExpansions;
 import io.cairn.api.ledger.LedgerKey;
 import io.cairn.api.ledger.LedgerQuery;
 import io.cairn.api.ledger.LtHash16;
@@ -74,7 +74,7 @@ public final class DagLedger implements LedgerModel {
 
     private final AtomicReference<CryptoSuite> suite = new AtomicReference<>();
     private final AtomicReference<NodeThreads> threads = new AtomicReference<>();
-    private final ExpansionCache expansions = new ExpansionCache(CACHED_EXPANSIONS);
+    private final EntryExpansions expansions = new EntryExpansions(CACHED_EXPANSIONS);
     private final DagRules.Balances balances = new DagRules.Balances();
     private final List<LedgerQuery> queries = List.of(new DagQueries.AccountChain(), new DagQueries.AccountInfo());
     private volatile boolean parallel = true;

@@ -7,7 +7,7 @@ import io.cairn.api.chain.Receipt;
 import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.api.ledger.Claims;
-import io.cairn.api.ledger.ExpansionCache;
+import io.cairn.api.ledger.EntryExpansions;
 import io.cairn.api.ledger.LedgerKey;
 import io.cairn.api.ledger.LedgerQuery;
 import io.cairn.api.ledger.LedgerState;
@@ -77,7 +77,7 @@ public final class UtxoLedger implements LedgerModel {
     private static final List<LedgerQuery> QUERIES = List.of(new UtxoQuery());
 
     private final AtomicReference<CryptoSuite> suite = new AtomicReference<>();
-    private final ExpansionCache expansions = new ExpansionCache(CACHED_EXPANSIONS);
+    private final EntryExpansions expansions = new EntryExpansions(CACHED_EXPANSIONS);
 
     public UtxoLedger() {}
 
