@@ -12,11 +12,13 @@ import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.api.node.StateView;
 import io.cairn.api.node.TxRejectedException;
 import io.cairn.api.node.TxRejectedException.Reason;
+import io.cairn.api.runtime.NodeThreads;
 import io.cairn.api.storage.Keys;
 import io.cairn.api.storage.ReadView;
 import io.cairn.api.storage.WriteBatch;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 
 /**
  * The state conventions every ledger model shares (docs/formats.md, "State and state root"): two metadata
@@ -243,27 +245,82 @@ public final class LedgerState {
             if (Arrays.equals(original, now)) {
                 return;
             }
-            if (original != null) {
-                if (entries != null) {
-                    entries.subtract(acc, suite, key, original);
-                } else {
-                    acc.subtract(expansion(entrySeed(suite, key, original), false));
-                }
-            }
+            accumulate(acc, key, original, now);
             if (now != null) {
-                if (entries != null) {
-                    entries.add(acc, suite, key, now);
-                } else {
-                    acc.add(expansion(entrySeed(suite, key, now), true));
-                }
                 batch.put(key, now);
             } else {
                 batch.delete(key);
             }
         }
 
-        private char[] expansion(byte[] seed, boolean keep) {
-            return cache == null ? acc.expand(seed) : cache.expansion(acc, seed, keep);
+        /** One entry's change, {@code original} to {@code now} (either null: absent), as {@link #changeAll} takes it. */
+        public record Change(byte[] key, byte[] original, byte[] now) {}
+
+        /** Below this many changes, {@link #changeAll} runs on the calling thread: a helper's wake-up costs more. */
+        public static final int MIN_PARALLEL = 64;
+
+        /**
+         * As {@link #change} for each of {@code changes}, in order; the accumulator's work (a suite hash and an
+         * expansion per entry) is split over {@code threads}, each part summed into an accumulator of its own and
+         * the parts added to this one (the sum is commutative). The batch and the root are those of changing the
+         * entries one by one. No two changes may name one key.
+         */
+        public void changeAll(List<Change> changes, NodeThreads threads) {
+            int n = changes.size();
+            int parts = threads.parallelism() > 1 && n >= MIN_PARALLEL
+                    ? Math.min(n / (MIN_PARALLEL / 2), 4 * threads.parallelism()) : 1;
+            if (parts <= 1) {
+                for (Change c : changes) {
+                    change(c.key(), c.original(), c.now());
+                }
+                return;
+            }
+            LtHash16[] sums = new LtHash16[parts];
+            threads.parallel(parts, p -> {
+                LtHash16 sum = new LtHash16();
+                for (int i = (int) ((long) p * n / parts), end = (int) ((long) (p + 1) * n / parts); i < end; i++) {
+                    Change c = changes.get(i);
+                    if (!Arrays.equals(c.original(), c.now())) {
+                        accumulate(sum, c.key(), c.original(), c.now());
+                    }
+                }
+                sums[p] = sum;
+            });
+            for (LtHash16 sum : sums) {
+                acc.add(sum);
+            }
+            for (Change c : changes) {
+                if (Arrays.equals(c.original(), c.now())) {
+                    continue;
+                }
+                if (c.now() != null) {
+                    batch.put(c.key(), c.now());
+                } else {
+                    batch.delete(c.key());
+                }
+            }
+        }
+
+        /** The entry's change in {@code into}: the old entry (if any) subtracted, the new one (if any) added. */
+        private void accumulate(LtHash16 into, byte[] key, byte[] original, byte[] now) {
+            if (original != null) {
+                if (entries != null) {
+                    entries.subtract(into, suite, key, original);
+                } else {
+                    into.subtract(expansion(into, entrySeed(suite, key, original), false));
+                }
+            }
+            if (now != null) {
+                if (entries != null) {
+                    entries.add(into, suite, key, now);
+                } else {
+                    into.add(expansion(into, entrySeed(suite, key, now), true));
+                }
+            }
+        }
+
+        private char[] expansion(LtHash16 into, byte[] seed, boolean keep) {
+            return cache == null ? into.expand(seed) : cache.expansion(into, seed, keep);
         }
 
         /** The batch written so far. */

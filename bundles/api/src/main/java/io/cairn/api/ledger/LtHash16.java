@@ -155,6 +155,13 @@ public final class LtHash16 {
         }
     }
 
+    /** Adds every element of {@code other}: the accumulator of the union (of a disjoint set's, or its removal). */
+    public void add(LtHash16 other) {
+        for (int i = 0; i < LANES; i++) {
+            lanes[i] += other.lanes[i];
+        }
+    }
+
     /** Adds an element given by its expansion. */
     public void add(char[] expanded) {
         for (int i = 0; i < LANES; i++) {

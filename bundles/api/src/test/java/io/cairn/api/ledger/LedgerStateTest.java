@@ -25,6 +25,7 @@ import io.cairn.api.storage.WriteBatch;
 import io.cairn.api.testing.KeyedSuite;
 import io.cairn.api.testing.Sha256Suite;
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -264,6 +265,42 @@ class LedgerStateTest {
         assertEquals(root, byKey.finish());
         assertEquals(Hash.of(SUITE.hash(LedgerState.accumulatorOf(SUITE,
                 List.of(new ReadView.Entry(A, bytes(2))).iterator()))), root);
+    }
+
+    @Test
+    void changesSplitOverThreadsGiveTheBatchAndRootOfOneByOne() {
+        List<LedgerState.Writer.Change> changes = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            byte[] key = {'s', 'x', (byte) (i >>> 8), (byte) i};
+            switch (i % 4) {
+                case 0 -> changes.add(new LedgerState.Writer.Change(key, null, bytes(i, 1))); // new
+                case 1 -> changes.add(new LedgerState.Writer.Change(key, bytes(i), bytes(i, 2))); // replaced
+                case 2 -> changes.add(new LedgerState.Writer.Change(key, bytes(i), null)); // deleted
+                default -> changes.add(new LedgerState.Writer.Change(key, bytes(i), bytes(i))); // unchanged
+            }
+        }
+        io.cairn.api.testing.CallerThreads threads = new io.cairn.api.testing.CallerThreads(2);
+        LedgerState.Writer split = new LedgerState.Writer(SUITE, new LtHash16(), new EntryExpansions(64), new WriteBatch());
+        split.changeAll(changes, threads);
+        LedgerState.Writer one = new LedgerState.Writer(SUITE, new LtHash16(), (ExpansionCache) null, new WriteBatch());
+        for (LedgerState.Writer.Change c : changes) {
+            one.change(c.key(), c.original(), c.now());
+        }
+        assertTrue(threads.mostParts.get() > 1, "split into parts");
+        assertEquals(one.finish(), split.finish());
+        List<WriteBatch.Op> a = one.batch().ops();
+        List<WriteBatch.Op> b = split.batch().ops();
+        assertEquals(a.size(), b.size());
+        for (int i = 0; i < a.size(); i++) {
+            assertArrayEquals(a.get(i).key(), b.get(i).key());
+            assertArrayEquals(a.get(i).value(), b.get(i).value());
+            assertEquals(a.get(i).isDelete(), b.get(i).isDelete());
+        }
+        // too few to split: the calling thread alone
+        io.cairn.api.testing.CallerThreads few = new io.cairn.api.testing.CallerThreads(2);
+        new LedgerState.Writer(SUITE, new LtHash16(), new EntryExpansions(64), new WriteBatch())
+                .changeAll(changes.subList(0, LedgerState.Writer.MIN_PARALLEL - 1), few);
+        assertEquals(0, few.mostParts.get());
     }
 
     @Test

@@ -19,6 +19,7 @@ import io.cairn.api.node.StateTransition;
 import io.cairn.api.node.StateView;
 import io.cairn.api.node.TxRejectedException;
 import io.cairn.api.node.TxRejectedException.Reason;
+import io.cairn.api.runtime.NodeThreads;
 import io.cairn.api.storage.ReadView;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -78,6 +79,7 @@ public final class UtxoLedger implements LedgerModel {
 
     private final AtomicReference<CryptoSuite> suite = new AtomicReference<>();
     private final EntryExpansions expansions = new EntryExpansions(CACHED_EXPANSIONS);
+    private final AtomicReference<NodeThreads> threads = new AtomicReference<>();
 
     public UtxoLedger() {}
 
@@ -97,6 +99,22 @@ public final class UtxoLedger implements LedgerModel {
         suite.compareAndSet(s, null);
     }
 
+    /** For use outside DS: the state root's work of a block split over {@code t}. */
+    UtxoLedger(CryptoSuite suite, NodeThreads t) {
+        this(suite);
+        bindThreads(t);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindThreads(NodeThreads t) {
+        threads.set(t);
+    }
+
+    void unbindThreads(NodeThreads t) {
+        threads.compareAndSet(t, null);
+    }
+
     /** How many entry expansions are cached (tests). */
     int cachedExpansions() {
         return expansions.size();
@@ -114,8 +132,13 @@ public final class UtxoLedger implements LedgerModel {
     @Override
     public Health health() {
         CryptoSuite s = suite.get();
-        return s == null ? Health.notReady("waiting for a CryptoSuite service")
-                : Health.ready("utxo model, state hashed with " + s.name() + " and " + LtHash16.implementation());
+        if (s == null) {
+            return Health.notReady("waiting for a CryptoSuite service");
+        }
+        NodeThreads t = threads.get();
+        String hashing = t != null && t.parallelism() > 1
+                ? ", a block's entries hashed on " + t.parallelism() + " threads" : "";
+        return Health.ready("utxo model, state hashed with " + s.name() + " and " + LtHash16.implementation() + hashing);
     }
 
     @Override
@@ -179,17 +202,24 @@ public final class UtxoLedger implements LedgerModel {
         // Each changed coin writes its coin entry and its owner's index entry, nothing else: a spent parent-state
         // coin deletes both (the owner is the original coin's), a new coin puts both (its own owner), and a coin
         // made and spent within the block writes nothing. A coin read and left unspent is unchanged.
+        List<LedgerState.Writer.Change> changes = new ArrayList<>(2 * overlay.coins.size());
         for (Map.Entry<CoinId, CoinSlot> e : overlay.coins.entrySet()) {
             CoinId id = e.getKey();
             CoinSlot c = e.getValue();
             if (c.original != null && c.current == null) {
-                state.change(id.stateKey(), c.original, null);
-                state.change(OwnerIndex.key(c.originalCoin.owner(), id), OwnerIndex.valueOfCoin(c.original), null);
+                changes.add(new LedgerState.Writer.Change(id.stateKey(), c.original, null));
+                changes.add(new LedgerState.Writer.Change(OwnerIndex.key(c.originalCoin.owner(), id),
+                        OwnerIndex.valueOfCoin(c.original), null));
             } else if (c.original == null && c.current != null) {
-                state.put(id.stateKey(), c.current.encode());
-                state.put(OwnerIndex.key(c.current.owner(), id), OwnerIndex.value(c.current.amount()));
+                changes.add(new LedgerState.Writer.Change(id.stateKey(), null, c.current.encode()));
+                changes.add(new LedgerState.Writer.Change(OwnerIndex.key(c.current.owner(), id), null,
+                        OwnerIndex.value(c.current.amount())));
             }
         }
+        // A hash and an expansion per entry, four entries per spend: the block's heaviest work, split over the
+        // node's compute threads when they are bound (the same root either way).
+        NodeThreads t = threads.get();
+        state.changeAll(changes, t == null ? NodeThreads.DIRECT : t);
         Hash root = state.finish();
         return new StateTransition(receipts, state.batch(), root);
     }

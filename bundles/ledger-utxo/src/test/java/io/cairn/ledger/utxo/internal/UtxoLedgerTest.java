@@ -27,6 +27,7 @@ import io.cairn.api.node.InvalidBlockException;
 import io.cairn.api.node.StateTransition;
 import io.cairn.api.node.TxRejectedException;
 import io.cairn.api.storage.Keys;
+import io.cairn.api.testing.CallerThreads;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -343,6 +344,40 @@ class UtxoLedgerTest {
             assertArrayEquals(a.writes().ops().get(i).key(), b.writes().ops().get(i).key());
             assertArrayEquals(a.writes().ops().get(i).value(), b.writes().ops().get(i).value());
         }
+    }
+
+    @Test
+    void theStateWorkSplitOverThreadsGivesTheSerialResult() {
+        CallerThreads threads = new CallerThreads(2);
+        UtxoLedger split = new UtxoLedger(SUITE, threads);
+        Spends.Store other = new Spends.Store();
+        other.commit(split.genesis(genesis(alloc)));
+        // Alice pays 100 outputs of 1 to Bob (202 entries put, 2 deleted), then Bob spends 40 of them
+        List<UtxoBody.Output> outs = new ArrayList<>();
+        for (int k = 0; k < 99; k++) {
+            outs.add(out(BOB, 1));
+        }
+        outs.add(out(CAROL, 1));
+        VerifiedTransaction gift = spend(List.of(a0), outs, ALICE);
+        List<CoinId> bobs = new ArrayList<>();
+        for (int k = 0; k < 40; k++) {
+            bobs.add(coin(gift.hash(), k));
+        }
+        VerifiedTransaction back = spend(bobs, List.of(out(DAVE, 40)), BOB);
+        long n = 0;
+        for (List<VerifiedTransaction> block : List.of(List.of(gift), List.of(back))) {
+            n++;
+            StateTransition serial = store.commit(model.apply(n, block, store.pointReads()));
+            StateTransition parallel = other.commit(split.apply(n, block, other.pointReads()));
+            assertEquals(serial.stateRoot(), parallel.stateRoot());
+            assertEquals(serial.writes().size(), parallel.writes().size());
+            for (int i = 0; i < serial.writes().size(); i++) {
+                assertArrayEquals(serial.writes().ops().get(i).key(), parallel.writes().ops().get(i).key());
+                assertArrayEquals(serial.writes().ops().get(i).value(), parallel.writes().ops().get(i).value());
+            }
+        }
+        assertTrue(threads.mostParts.get() > 1, "the entries' hashing was split into parts");
+        assertEquals(other.fullRoot(split), split.stateRoot(other));
     }
 
     @Test
