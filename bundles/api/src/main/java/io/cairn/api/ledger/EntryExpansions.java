@@ -17,8 +17,9 @@ import java.util.HashMap;
  * lived a few blocks, and the collector copied them between survivor spaces until they died (on a utxo chain, a
  * tenth of the node's time was garbage collection).
  *
- * <p>Thread-safe: parts locked independently, by key. Expansions are computed outside the locks; the lock is
- * held to copy one into its buffer, or to subtract a cached one from the caller's accumulator.
+ * <p>Keys are {@link LedgerKey}s over the state keys' bytes. Thread-safe: parts locked independently, by key.
+ * Expansions are computed outside the locks; the lock is held to copy one into its buffer, or to subtract a
+ * cached one from the caller's accumulator.
  */
 public final class EntryExpansions {
     private final Part[] parts;
@@ -38,7 +39,7 @@ public final class EntryExpansions {
     /** Adds the entry ({@code key}, {@code value}) to {@code acc} and keeps its expansion. */
     public void add(LtHash16 acc, CryptoSuite suite, byte[] key, byte[] value) {
         char[] e = acc.addSeed(LedgerState.entrySeed(suite, key, value));
-        Key k = new Key(key);
+        LedgerKey k = LedgerKey.wrap(key);
         Part p = part(k);
         synchronized (p) {
             p.put(suite, k, value, e);
@@ -50,7 +51,7 @@ public final class EntryExpansions {
      * is then dropped: an entry leaves the state once), else one computed now.
      */
     public void subtract(LtHash16 acc, CryptoSuite suite, byte[] key, byte[] value) {
-        Key k = new Key(key);
+        LedgerKey k = LedgerKey.wrap(key);
         Part p = part(k);
         synchronized (p) {
             if (p.takeInto(acc, suite, k, value)) {
@@ -75,33 +76,8 @@ public final class EntryExpansions {
      * The part by the high bits of a multiplicative hash: a part's HashMap indexes by the key hash's low bits, and
      * choosing parts by those left each map a sixteenth of its buckets (and long collision chains).
      */
-    private Part part(Key k) {
-        return parts[((k.hash * 0x9E3779B9) >>> 16) % parts.length];
-    }
-
-    /** A state key, its hash computed once. */
-    private static final class Key {
-        final byte[] bytes;
-        final int hash;
-
-        Key(byte[] bytes) {
-            this(bytes, Arrays.hashCode(bytes));
-        }
-
-        Key(byte[] bytes, int hash) {
-            this.bytes = bytes;
-            this.hash = hash;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key k && k.hash == hash && Arrays.equals(k.bytes, bytes);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
+    private Part part(LedgerKey k) {
+        return parts[((k.hashCode() * 0x9E3779B9) >>> 16) % parts.length];
     }
 
     /**
@@ -109,20 +85,20 @@ public final class EntryExpansions {
      * and an index from key to slot. Taking the next slot evicts whatever it held: the oldest entry added.
      */
     private static final class Part {
-        final HashMap<Key, Integer> index = new HashMap<>();
-        final Key[] keys;
+        final HashMap<LedgerKey, Integer> index = new HashMap<>();
+        final LedgerKey[] keys;
         final byte[][] values;
         final char[][] expansions;
         int next;
         CryptoSuite suite;
 
         Part(int capacity) {
-            keys = new Key[capacity];
+            keys = new LedgerKey[capacity];
             values = new byte[capacity][];
             expansions = new char[capacity][];
         }
 
-        void put(CryptoSuite s, Key k, byte[] value, char[] expansion) {
+        void put(CryptoSuite s, LedgerKey k, byte[] value, char[] expansion) {
             sameSuite(s);
             Integer at = index.get(k);
             int slot;
@@ -135,7 +111,7 @@ public final class EntryExpansions {
                     index.remove(keys[slot]);
                 }
                 // the caller's array may change after this call: the key is copied
-                k = new Key(k.bytes.clone(), k.hash);
+                k = LedgerKey.wrap(k.bytes()); // bytes() is a copy
                 keys[slot] = k;
                 index.put(k, slot);
             }
@@ -149,7 +125,7 @@ public final class EntryExpansions {
         }
 
         /** Subtracts the kept expansion of (k, value) from acc and drops it; false if none is kept. */
-        boolean takeInto(LtHash16 acc, CryptoSuite s, Key k, byte[] value) {
+        boolean takeInto(LtHash16 acc, CryptoSuite s, LedgerKey k, byte[] value) {
             sameSuite(s);
             Integer at = index.get(k);
             if (at == null || !Arrays.equals(values[at], value)) {

@@ -25,6 +25,11 @@ public final class LedgerKey {
         return new LedgerKey(bytes.clone());
     }
 
+    /** A key over {@code bytes} as they are, not copied: the caller must not change them while it is used. */
+    static LedgerKey wrap(byte[] bytes) {
+        return new LedgerKey(bytes);
+    }
+
     /** The key's bytes (a copy). */
     public byte[] bytes() {
         return bytes.clone();
