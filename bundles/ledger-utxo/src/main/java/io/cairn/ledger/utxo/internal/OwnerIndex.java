@@ -17,8 +17,9 @@ import java.util.TreeMap;
  * written when the coin is made and deleted when it is spent, beside the coin's own entry. So a spend or a new coin
  * costs one entry whatever else its owner holds, and an owner's coins are the entries under its prefix
  * {@code 's' 'o' owner[20]}, in coin ({@link CoinId}) order, read by a prefix scan of the head's state (balances and
- * {@code getUtxos}; {@code apply} and admission never scan). The entries are part of the state (and of the state
- * root), so every replica keeps them alike. Stateless.
+ * {@code getUtxos}; {@code apply} and admission never scan, nor read an entry). An entry is a function of its
+ * coin's, so it is derived data, outside the state root (which commits to the coin set): the node writes it in the
+ * same batch as its coin, and no consensus rule reads it. Stateless.
  */
 final class OwnerIndex {
     static final byte TAG = 'o';
@@ -30,6 +31,11 @@ final class OwnerIndex {
 
     /** An index entry as read back: the coin and its amount. */
     record Held(CoinId id, BigInteger amount) {}
+
+    /** Whether {@code key} is an index entry's key (by its {@code 's' 'o'} start and its length). */
+    static boolean isKey(byte[] key) {
+        return key.length == KEY_LENGTH && key[0] == Keys.STATE && key[1] == TAG;
+    }
 
     /** {@code 's' 'o' owner[20]}: the prefix of every index entry of the owner. */
     static byte[] prefix(Address owner) {

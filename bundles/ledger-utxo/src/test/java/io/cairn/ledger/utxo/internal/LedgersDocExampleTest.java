@@ -48,8 +48,8 @@ class LedgersDocExampleTest {
             + "00000000000000000000000186014bc2a31265153f07e70e0bab08724e6b85e217f8cd628ceb62974247bb493382ce28"
             + "cab79ad7119ee1ad3ebcdb98a16805211530ecc6cfefa1b88e6dff99232acff59fc77aee4d02a7c34249814fe10361e8"
             + "db54f99718dfc94f8ba70d630826476d6307a1897cd946bc053cbb445875488ec68f7bb5d19f97da1ea188a4f721";
-    static final String GENESIS_ROOT = "0x0a55a2711914204106c3f1b4e584913ca56e63c6f97c66b5c4c05720759d8f5b";
-    static final String BLOCK_ROOT = "0x95bbd00212d0f789dbef6386b1fcd23f825dc97fa31ca0be1b7535ffd97ba43c";
+    static final String GENESIS_ROOT = "0x9065228f179b5347f39047b65a34004006c08cfdf9fb17fc589284fcf85b8188";
+    static final String BLOCK_ROOT = "0x6dfeb2895e4159f9e252bfe4813c3fcc1950608204a9a1ec83949c0b9ab6a350";
 
     @Test
     void theExampleIsWhatTheCodeMakes() throws Exception {
