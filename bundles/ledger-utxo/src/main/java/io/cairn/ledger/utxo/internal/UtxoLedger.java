@@ -215,8 +215,9 @@ public final class UtxoLedger implements LedgerModel {
                 changes.add(new LedgerState.Writer.Change(id.stateKey(), c.original, null));
                 batch.delete(OwnerIndex.key(c.originalCoin.owner(), id));
             } else if (c.original == null && c.current != null) {
-                changes.add(new LedgerState.Writer.Change(id.stateKey(), null, c.current.encode()));
-                batch.put(OwnerIndex.key(c.current.owner(), id), OwnerIndex.value(c.current.amount()));
+                byte[] coin = c.current.encode();
+                changes.add(new LedgerState.Writer.Change(id.stateKey(), null, coin));
+                batch.put(OwnerIndex.key(c.current.owner(), id), OwnerIndex.valueOfCoin(coin));
             }
         }
         // A hash and an expansion per coin entry: the block's heaviest work, split over the node's compute threads
