@@ -5,6 +5,7 @@ import io.cairn.api.chain.Decoder;
 import io.cairn.api.chain.Uint256;
 import io.cairn.api.node.StateView;
 import java.math.BigInteger;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -27,6 +28,10 @@ record Coin(Address owner, BigInteger amount) {
     }
 
     static Coin decode(byte[] value, CoinId id) {
+        if (value.length == BYTES) { // the usual case: no context string to build (it formats the coin id in hex)
+            return new Coin(Address.of(Arrays.copyOf(value, Address.SIZE)),
+                    Uint256.fromBytes(Arrays.copyOfRange(value, Address.SIZE, BYTES)));
+        }
         Decoder d = new Decoder(value, "state coin " + id);
         Coin c = new Coin(Address.of(d.fixed(Address.SIZE, "owner")), Uint256.fromBytes(d.fixed(32, "amount")));
         d.end();
