@@ -40,9 +40,9 @@ import org.junit.Test;
  * its height without switching anything; node1, restarted after the switch, comes back on rules 2. Then rules 3 (a
  * fee of 2) is agreed and staged the same way, and a transfer after its height pays 2. node3, given the first jar by
  * {@code cairn:stage} and the second through its deploy folder, catches up, agrees on every block hash and state
- * root, and replays the whole chain with the three rule sets ({@code cairn:verify-chain}). Last, a fifth node (an
- * observer) joins with both jars in its deploy folder: it syncs from genesis, the deploy folder stages each jar
- * once the node has synced its proposal, and it ends on the same chain.
+ * root, and replays the whole chain with the three rule sets ({@code cairn:verify-chain}), again after a restart that
+ * brings all three back. Last, a fifth node (an observer) joins with both jars in its deploy folder: it syncs from
+ * genesis, the deploy folder stages each jar once the node has synced its proposal, and it ends on the same chain.
  */
 public class ChainRulesIT {
     static final int NODES = 4;
@@ -217,6 +217,22 @@ public class ChainRulesIT {
             Matcher v = Pattern.compile("verified blocks 0\\.\\.(\\d+): every state root matches").matcher(verified);
             assertTrue("verify-chain on node3:\n" + verified, v.find());
             assertTrue(verified, Long.parseLong(v.group(1)) >= common);
+
+            // ---- node3 restarted holding three rule sets: all three come back, it runs rules 3 and still replays
+            // the whole chain with each block's own rules
+            chain.launchers.get(3).stop();
+            chain.start(3);
+            long before3 = rpcs.get(0).blockNumber();
+            await("node3 back at block " + before3, Duration.ofSeconds(120),
+                    () -> rpcs.get(3).blockNumber() >= before3 ? Boolean.TRUE : null);
+            out = chain.shell(3, "cairn:components");
+            assertTrue("node3 after its restart:\n" + out, out.contains("ledger model account, rules 3")
+                    && out.contains("transfer fee 2"));
+            String again = chain.shell(3, "cairn:verify-chain").strip();
+            v = Pattern.compile("verified blocks 0\\.\\.(\\d+): every state root matches").matcher(again);
+            assertTrue("verify-chain on node3 after its restart:\n" + again, v.find());
+            assertTrue(again, Long.parseLong(v.group(1)) >= common);
+            log(t0, "node3 restarted with rules 1, 2 and 3 installed: back on rules 3; " + again);
 
             // ---- a fifth node joins after both changes: the plans' jars in its deploy folder, it syncs from
             // genesis, stages each jar when it reaches its proposal, runs each height with its rules and agrees
