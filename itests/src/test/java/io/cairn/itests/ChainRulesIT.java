@@ -4,9 +4,11 @@ import static io.cairn.itests.ChainTestSupport.asLong;
 import static io.cairn.itests.ChainTestSupport.await;
 import static io.cairn.itests.UpgradeIT.log;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import io.cairn.api.chain.Address;
+import io.cairn.api.chain.Bytes;
 import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.itests.ChainTestSupport.Account;
 import io.cairn.itests.ChainTestSupport.RpcClient;
@@ -41,8 +43,9 @@ import org.junit.Test;
  * fee of 2) is agreed and staged the same way, and a transfer after its height pays 2. node3, given the first jar by
  * {@code cairn:stage} and the second through its deploy folder, catches up, agrees on every block hash and state
  * root, and replays the whole chain with the three rule sets ({@code cairn:verify-chain}), again after a restart that
- * brings all three back. Last, a fifth node (an observer) joins with both jars in its deploy folder: it syncs from
- * genesis, the deploy folder stages each jar once the node has synced its proposal, and it ends on the same chain.
+ * brings all three back. Last, two observers join: node4 with both jars in its deploy folder and fetching from peers
+ * off (it syncs from genesis, the deploy folder stages each jar once the node has synced its proposal), node5 with no
+ * jar at all (it fetches each accepted plan's jar from its peers); both end on the same chain.
  */
 public class ChainRulesIT {
     static final int NODES = 4;
@@ -59,8 +62,13 @@ public class ChainRulesIT {
     public void aFeeActivatesAtItsHeightOnEveryNodeAndANodeWithoutTheJarWaitsThenAgrees() throws Exception {
         t0 = System.nanoTime();
         List<String> accounts = List.of("sender0", "sender1", "sender2", "probe");
-        // node4 is an observer that joins once the rules have changed
-        chain = LocalChain.init("chain-rules", NODES, 1, "--accounts", String.join(",", accounts));
+        // node4 and node5 are observers that join once the rules have changed
+        chain = LocalChain.init("chain-rules", NODES, 2, "--accounts", String.join(",", accounts));
+        // node3 (which must wait without the jar) and node4 (deploy folder only) fetch no jar from their peers
+        for (int n : new int[] {3, 4}) {
+            Files.writeString(chain.homes.get(n).resolve("etc/io.cairn.admin.cfg"), "fetchPlanJars = false\n",
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        }
         rpcs = chain.rpcs.subList(0, NODES);
         Path work = chain.work;
         ExecutorService pool = Executors.newCachedThreadPool();
@@ -234,24 +242,39 @@ public class ChainRulesIT {
             assertTrue(again, Long.parseLong(v.group(1)) >= common);
             log(t0, "node3 restarted with rules 1, 2 and 3 installed: back on rules 3; " + again);
 
-            // ---- a fifth node joins after both changes: the plans' jars in its deploy folder, it syncs from
-            // genesis, stages each jar when it reaches its proposal, runs each height with its rules and agrees
+            // ---- two more nodes join after both changes. node4 has the plans' jars in its deploy folder and fetches
+            // none from peers (fetchPlanJars = false, above): it syncs from genesis, stages each jar
+            // when it reaches its proposal, runs each height with its rules and agrees. node5 is given nothing: it
+            // fetches each plan's jar from its peers (the plan's hash the authority) and agrees too.
             Path deploy = deployTo(4, chain.signedCopy(fee1, jars, 4));
             deployTo(4, chain.signedCopy(fee2of3, jars, 4));
             chain.start(4);
-            RpcClient joiner = chain.rpcs.get(4);
+            chain.start(5);
             long head = rpcs.get(0).blockNumber();
-            await("node4 synced to block " + head, Duration.ofSeconds(120),
-                    () -> joiner.blockNumber() >= head ? Boolean.TRUE : null);
+            for (int n = 4; n < 6; n++) {
+                RpcClient joiner = chain.rpcs.get(n);
+                await("node" + n + " synced to block " + head, Duration.ofSeconds(120),
+                        () -> joiner.blockNumber() >= head ? Boolean.TRUE : null);
+                out = chain.shell(n, "cairn:components");
+                assertTrue("node" + n + ":\n" + out, out.contains("ledger model account, rules 3")
+                        && out.contains("transfer fee 2"));
+            }
             for (Path jar : List.of(fee1, fee2of3)) {
                 assertTrue("the deploy folder staged " + jar.getFileName(),
                         Files.isRegularFile(deploy.resolve("staged").resolve(jar.getFileName())));
             }
-            out = chain.shell(4, "cairn:components");
-            assertTrue("node4:\n" + out, out.contains("ledger model account, rules 3") && out.contains("transfer fee 2"));
+            assertFalse("node4 fetched nothing", Files.exists(chain.homes.get(4).resolve("data/upgrades/fetched")));
+            String log5 = Files.readString(chain.homes.get(5).resolve("logs/node.log"));
+            for (Path jar : List.of(fee1, fee2of3)) {
+                String hash = Bytes.toHex(suite.hash(Files.readAllBytes(jar)));
+                assertTrue("node5 fetched jar " + hash + " from a peer:\n" + log5,
+                        log5.contains("fetched jar " + hash));
+                assertTrue(Files.isRegularFile(chain.homes.get(5).resolve("data/upgrades/fetched")
+                        .resolve(hash.substring(2) + ".jar")));
+            }
             long all = sameChain(chain.rpcs, head);
-            log(t0, "node4 joined after two changes: both jars staged from deploy/, synced blocks 0.." + all
-                    + ", identical");
+            log(t0, "node4 joined after two changes with both jars staged from deploy/, node5 with both fetched from "
+                    + "peers: synced blocks 0.." + all + ", identical");
             log(t0, "RESULT " + accepted.size() + " transfers accepted under load; rules 2 from block " + height
                     + " and rules 3 from block " + height2 + " on all four nodes; node3 waited at " + (height - 1)
                     + ", caught up, blocks 0.." + common + " identical; node3 " + verified);

@@ -46,7 +46,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  */
 @Component(immediate = true, service = PlanCommands.class, property = {"osgi.command.scope=cairn", "osgi.command.function=plans",
         "osgi.command.function=vote", "osgi.command.function=stage"})
-public final class PlanCommands {
+public final class PlanCommands implements PeerJars.Plans {
     static final String AT_HEIGHT = "--at-height";
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -132,14 +132,53 @@ public final class PlanCommands {
     public String stage(@Descriptor("jar path (a signed jar: JAR.sig beside it)") String jarPath) throws Exception {
         Path jar = upgrades.resolve(jarPath);
         StagedJar s = check(jar, null);
+        return install(jar, s, openPlan(s, jar, OPEN));
+    }
+
+    /**
+     * Stages a jar fetched from a peer ({@link PeerJars}): it carries no signature this node trusts, so the authority
+     * is the chain itself, a plan accepted by a quorum of sealers (accepted or active, not merely voting) that names
+     * its hash.
+     */
+    @Override
+    public String stageFetched(Path jar) throws Exception {
+        StagedJar s = facts(jar, null);
+        return install(jar, s, openPlan(s, jar, ACCEPTED));
+    }
+
+    /**
+     * The jar hashes of the plans accepted by a quorum (accepted or active) whose rules this node has not installed:
+     * the jars it must get before their heights.
+     */
+    @Override
+    public List<Hash> missingJars() {
+        List<Hash> out = new ArrayList<>();
+        BlockStore store = blockStore;
+        ChainRules r = rules;
+        if (store == null || r == null || store.spec().isEmpty()) {
+            return out;
+        }
+        try (StateSnapshot state = store.state()) {
+            for (Map<String, Object> p : r.plans(state, state.header().number())) {
+                if (ACCEPTED.contains(String.valueOf(p.get("state"))) && !Boolean.TRUE.equals(p.get("installedHere"))) {
+                    out.add(Hash.fromHex(String.valueOf(p.get("jarHash"))));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The plan among {@code states} that names the jar, or an error saying why there is none. */
+    private Map<String, Object> openPlan(StagedJar s, Path jar, List<String> states) {
         List<Map<String, Object>> naming = plansNaming(s.hash());
-        Map<String, Object> plan = naming.stream().filter(p -> OPEN.contains(String.valueOf(p.get("state"))))
+        Map<String, Object> plan = naming.stream().filter(p -> states.contains(String.valueOf(p.get("state"))))
                 .findFirst().orElse(null);
         if (plan == null && naming.isEmpty()) {
             throw new NotYet("no upgrade plan names jar hash " + s.hash() + " (" + jar + "): see cairn:plans");
         }
         if (plan == null) {
-            StringBuilder why = new StringBuilder("no open upgrade plan names jar hash " + s.hash() + " (" + jar + ")");
+            StringBuilder why = new StringBuilder("no " + (states == OPEN ? "open" : "accepted")
+                    + " upgrade plan names jar hash " + s.hash() + " (" + jar + ")");
             for (Map<String, Object> p : naming) {
                 why.append("; plan ").append(p.get("id")).append(" names it but is ").append(p.get("state"))
                         .append(" (height ").append(p.get("height")).append(", ").append(((List<?>) p.get("votes"))
@@ -152,10 +191,23 @@ public final class PlanCommands {
                     + " but " + s.facts().bsn() + " " + s.facts().version() + " declares " + ChainRules.RULES_HEADER
                     + ": " + s.rules());
         }
+        return plan;
+    }
+
+    /**
+     * Installs and starts the jar beside the running rules, from {@code data/upgrades/staged/} (its signature file,
+     * if any, copied beside it, so that the node can hand both to a peer that lacks them), and reports a sealer
+     * ready.
+     */
+    private String install(Path jar, StagedJar s, Map<String, Object> plan) throws Exception {
         Path staged = upgrades.home().resolve("data/upgrades/staged").resolve(s.facts().bsn() + "-"
                 + s.facts().version() + ".jar");
         Files.createDirectories(staged.getParent());
         Files.copy(jar, staged, StandardCopyOption.REPLACE_EXISTING);
+        Path sig = SignatureFile.of(jar);
+        if (Files.isRegularFile(sig)) {
+            Files.copy(sig, SignatureFile.of(staged), StandardCopyOption.REPLACE_EXISTING);
+        }
         String location = staged.toUri().toString();
         Bundle b = context.getBundle(location);
         if (b == null) {
@@ -169,8 +221,21 @@ public final class PlanCommands {
                 + "; plan " + plan.get("id") + " switches to rules " + plan.get("rules") + " at height "
                 + plan.get("height");
         if (isSealer()) {
-            VerifiedTransaction tx = submit(Governance.ready(Hash.fromHex(plan.get("id").toString())));
-            out += "\nreported ready (transaction " + tx.hash() + ")";
+            // staged a second time (by hand after a peer fetch, say): the ready report is not sent twice
+            String self = Bytes.toHex(need(identity, "node identity (crypto)").publicKey());
+            if (plan.get("ready") instanceof List<?> ready && ready.contains(self)) {
+                out += "\nalready reported ready";
+            } else {
+                try {
+                    VerifiedTransaction tx = submit(Governance.ready(Hash.fromHex(plan.get("id").toString())));
+                    out += "\nreported ready (transaction " + tx.hash() + ")";
+                } catch (TxRejectedException e) {
+                    if (e.reason() != TxRejectedException.Reason.DUPLICATE) {
+                        throw e;
+                    }
+                    out += "\nalready reported ready (its transaction is pending)";
+                }
+            }
         }
         return out;
     }
@@ -228,6 +293,11 @@ public final class PlanCommands {
         if (refusal != null) {
             throw new IllegalArgumentException(jar + ": " + refusal);
         }
+        return facts(jar, component);
+    }
+
+    /** As {@link #check}, without the signature check. */
+    private StagedJar facts(Path jar, String component) throws IOException {
         byte[] bytes = Files.readAllBytes(jar);
         JarVerifier.JarFacts facts = JarVerifier.JarFacts.read(bytes, jar);
         if (component != null && JarVerifier.kind(component, facts, upgrades.installedFacts(component)) == null) {
@@ -242,6 +312,8 @@ public final class PlanCommands {
 
     /** The states in which a plan still takes its jar: before its height, or active (a node staging late). */
     private static final List<String> OPEN = List.of("voting", "accepted", "active");
+    /** The states of a plan a quorum has accepted. */
+    private static final List<String> ACCEPTED = List.of("accepted", "active");
 
     /** The chain's plans naming the jar hash {@code jar}, oldest first. */
     private List<Map<String, Object>> plansNaming(Hash jar) {

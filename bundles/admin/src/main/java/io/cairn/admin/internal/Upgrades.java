@@ -70,6 +70,10 @@ public final class Upgrades {
 
         @AttributeDefinition(description = "How often deploy/ is looked at (ms)")
         long deployPollMs() default 1000;
+
+        @AttributeDefinition(description = "Fetch the jar of an accepted upgrade plan from peers when it is missing "
+                + "here (the plan's hash is the authority); false: only jars given by the operator are staged")
+        boolean fetchPlanJars() default true;
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -141,6 +145,10 @@ public final class Upgrades {
 
     long deployPollMs() {
         return Math.max(100, config.deployPollMs());
+    }
+
+    boolean fetchPlanJars() {
+        return config.fetchPlanJars();
     }
 
     UpgradeStore store() {
