@@ -4,6 +4,7 @@ import io.cairn.api.chain.Hash;
 import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.api.network.MessageHandler;
 import io.cairn.api.network.Network;
+import io.cairn.api.network.PeerReputation;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -30,11 +31,12 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
- * Jars of accepted upgrade plans, fetched from peers (docs/upgrades.md, "Getting the jar"). Once a quorum has
+ * Jars of accepted upgrade plans, fetched from peers (docs/upgrades.md, "From peers"; docs/protocol.md, {@code upgrade-jar}). Once a quorum has
  * accepted a plan whose rules this node has not installed, the node asks its connected peers, one at a time, for
  * the jar with the plan's hash, in parts; the jar whose suite hash is the plan's is staged as {@code cairn:stage}
  * stages one, the plan being the authority (no local signature is needed). Any other jar is discarded and the next
- * peer asked. Every node serves the jars it has staged, with their signature files. Messages, topic
+ * peer asked (and the peer that served it reported to the peer reputation, as is one whose message does not
+ * decode). Every node serves the jars it has staged, with their signature files. Messages, topic
  * {@value #TOPIC}:
  *
  * <pre>
@@ -49,6 +51,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 @Component(immediate = true, service = MessageHandler.class, property = MessageHandler.TOPIC + "=" + PeerJars.TOPIC)
 public final class PeerJars implements MessageHandler {
     static final String TOPIC = "upgrade-jar";
+    static final String REPORTER = "upgrade-jar";
     static final byte WANT = 1;
     static final byte PART = 2;
     static final byte NONE = 3;
@@ -67,6 +70,10 @@ public final class PeerJars implements MessageHandler {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     volatile PlanCommands plans;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile PeerReputation reputation;
 
     /** The plans' side of it: {@link PlanCommands} in a node. */
     interface Plans {
@@ -135,15 +142,35 @@ public final class PeerJars implements MessageHandler {
     @Override
     public void onMessage(String peerId, String topic, byte[] payload) {
         try {
-            worker.execute(() -> {
-                try {
-                    handle(peerId, payload);
-                } catch (RuntimeException | IOException e) {
-                    LOG.log(Level.WARNING, "upgrade jars: a message from " + peerId + ": " + e.getMessage(), e);
-                }
-            });
+            worker.execute(() -> receive(peerId, payload));
         } catch (RejectedExecutionException stopping) {
             // deactivated
+        }
+    }
+
+    /**
+     * Handles a peer's message; one that no honest node sends (it does not decode) is reported to the peer
+     * reputation, and a banned peer's messages are ignored.
+     */
+    void receive(String peer, byte[] payload) {
+        PeerReputation r = reputation;
+        if (r != null && r.isBanned(peer)) {
+            return;
+        }
+        try {
+            handle(peer, payload);
+        } catch (IllegalArgumentException e) {
+            LOG.log(Level.WARNING, "upgrade jars: a message from " + peer + ": " + e.getMessage());
+            penalise(peer, "sent an upgrade-jar message that does not decode: " + e.getMessage());
+        } catch (RuntimeException | IOException e) {
+            LOG.log(Level.WARNING, "upgrade jars: a message from " + peer + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void penalise(String peer, String why) {
+        PeerReputation r = reputation;
+        if (r != null) {
+            r.penalise(peer, REPORTER, why);
         }
     }
 
@@ -308,6 +335,9 @@ public final class PeerJars implements MessageHandler {
         if (!h.equals(got)) {
             LOG.log(Level.WARNING, "upgrade jars: peer " + peer + " sent a jar whose hash is " + got + ", not the plan's "
                     + h + ": discarded");
+            if (got != null) {
+                penalise(peer, "served a jar of hash " + got + " when asked for " + h);
+            }
             return null;
         }
         Path dir = Files.createDirectories(host.home().resolve("data/upgrades/fetched"));

@@ -9,12 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.cairn.api.chain.Hash;
 import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.api.network.Network;
+import io.cairn.api.network.PeerReputation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Nodes fetching a plan's jar from each other over a network that delivers at once, on the caller's thread: the jar
  * arrives in parts with its signature file and is staged; a peer without it, or one that serves another jar under
- * the plan's hash, is passed over for the next; bad messages are refused by name.
+ * the plan's hash, is passed over for the next (the latter reported to the peer reputation); bad messages are refused
+ * by name, their sender reported and then ignored.
  */
 class PeerJarsTest {
     static final CryptoSuite SUITE = new FakeSuite("fake");
@@ -33,6 +36,10 @@ class PeerJarsTest {
     /** The network of the test: each node's sends are handled by the addressee at once. */
     final Map<String, PeerJars> nodes = new LinkedHashMap<>();
     final Map<String, List<Path>> stagedBy = new LinkedHashMap<>();
+    /** Who reported whom, and why: "reporter->peer" to reason. */
+    final Map<String, String> penalties = new LinkedHashMap<>();
+    /** Every message sent: "from->to:kind". */
+    final List<String> sent = new ArrayList<>();
 
     /** A node named {@code id}, missing the jars {@code missing} (until it stages them), its payloads capped. */
     PeerJars node(String id, List<Hash> missing, boolean fetch, int maxPayload) throws Exception {
@@ -67,6 +74,7 @@ class PeerJarsTest {
             public boolean send(String peerId, String topic, byte[] payload) {
                 assertEquals(PeerJars.TOPIC, topic);
                 assertTrue(payload.length <= maxPayload, "a message of " + payload.length + " bytes");
+                sent.add(id + "->" + peerId + ":" + payload[0]);
                 try {
                     nodes.get(peerId).handle(id, payload);
                 } catch (Exception e) {
@@ -80,6 +88,25 @@ class PeerJarsTest {
             @Override public int maxPayload() { return maxPayload; }
 
             @Override public Health health() { return Health.ready("fake"); }
+        };
+        p.reputation = new PeerReputation() {
+            @Override
+            public Network.Ban penalise(String peerId, String reporter, String reason) {
+                assertEquals(PeerJars.REPORTER, reporter);
+                penalties.put(id + "->" + peerId, reason);
+                return new Network.Ban(peerId, reason, 0, 1, 1);
+            }
+
+            @Override
+            public boolean isBanned(String peerId) {
+                return penalties.containsKey(id + "->" + peerId);
+            }
+
+            @Override public Optional<Network.Ban> ban(String peerId) { return Optional.empty(); }
+
+            @Override public List<Network.Ban> bans() { return List.of(); }
+
+            @Override public boolean pardon(String peerId) { return false; }
         };
         nodes.put(id, p);
         return p;
@@ -139,13 +166,15 @@ class PeerJarsTest {
         Files.setLastModifiedTime(lie, mtime);
         stage("honest", "y.jar", jar, null);
 
-        b.look(); // the liar's jar is discarded
+        b.look(); // the liar's jar is discarded, and the liar reported
         assertTrue(stagedBy.get("b").isEmpty());
+        assertTrue(penalties.get("b->liar").startsWith("served a jar of hash "), penalties.toString());
         assertFalse(Files.exists(tmp.resolve("b/data/upgrades/fetched")));
         b.look(); // "empty" answers none
         assertTrue(stagedBy.get("b").isEmpty());
         b.look(); // the honest peer's
         assertEquals(1, stagedBy.get("b").size(), "staged once, from the honest peer");
+        assertEquals(List.of("b->liar"), List.copyOf(penalties.keySet()), "a peer without the jar is not reported");
         assertArrayEquals(jar, Files.readAllBytes(stagedBy.get("b").get(0)));
     }
 
@@ -162,8 +191,9 @@ class PeerJarsTest {
     }
 
     @Test
-    void badMessagesAreRefusedByName() throws Exception {
+    void badMessagesAreRefusedByNameAndTheirSenderReportedThenIgnored() throws Exception {
         PeerJars a = node("a", List.of(), true, 64 * 1024);
+        node("b", List.of(), true, 64 * 1024);
         Hash h = Hash.of(SUITE.hash(new byte[] {1}));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> a.handle("b", new byte[5])).getMessage()
                 .contains("shorter than a kind and a hash"));
@@ -177,6 +207,15 @@ class PeerJarsTest {
         byte[] emptyPart = java.util.Arrays.copyOf(PeerJars.part(h, 10, 0, new byte[0], 0, 0), 41);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> a.handle("b", emptyPart)).getMessage()
                 .contains("holds no bytes of a jar"));
+        // through the network: the sender of a message that does not decode is reported, then ignored
+        node("c", List.of(), true, 64 * 1024);
+        stage("a", "w.jar", new byte[] {7}, null);
+        a.receive("c", new byte[5]);
+        assertTrue(penalties.get("a->c").contains("does not decode: a message of 5 bytes"), penalties.toString());
+        a.receive("c", PeerJars.want(Hash.of(SUITE.hash(new byte[] {7})), 0)); // banned: not served
+        assertFalse(sent.stream().anyMatch(m -> m.startsWith("a->c")), sent.toString());
+        a.receive("b", PeerJars.want(Hash.of(SUITE.hash(new byte[] {7})), 0)); // b is not banned: served
+        assertEquals(List.of("a->b:" + PeerJars.PART), sent);
         // a part nobody asked for is dropped
         a.handle("b", PeerJars.part(h, 5, 0, new byte[] {0, 0, 0, 0, 1}, 0, 5));
         assertFalse(Files.exists(tmp.resolve("a/data/upgrades/fetched")));
