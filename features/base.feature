@@ -50,8 +50,10 @@ bundle cairn-api
 bundle cairn-core
 bundle cairn-crypto
 bundle cairn-ledger
-# The rules in force: each block's ledger model by the chain's upgrade schedule, and the governance transactions.
+# The rules in force: each block's ledger model and block format by the chain's upgrade schedule, and the
+# governance transactions.
 bundle cairn-rules
+bundle cairn-block-format
 bundle cairn-executor
 bundle cairn-txpool
 bundle cairn-rpc-jsonrpc

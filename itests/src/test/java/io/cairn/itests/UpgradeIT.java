@@ -65,6 +65,7 @@ public class UpgradeIT {
     static {
         ENGINES.put("txpool", "cairn-txpool");
         ENGINES.put("executor", "cairn-executor");
+        ENGINES.put("block-format", "cairn-block-format");
         ENGINES.put("consensus", "cairn-consensus-solo");
         ENGINES.put("rpc", "cairn-rpc-jsonrpc");
         ENGINES.put("storage", "cairn-storage-rocksdb");

@@ -35,8 +35,8 @@ import picocli.CommandLine.Spec;
                 + "pause < 300 ms per component, throughput around upgrades >= 90%% of steady state).",
                 "The node keeps the last versions installed (see cairn:upgrades; cairn:rollback undoes one)."})
 final class BenchUpgradesCommand implements Callable<Integer> {
-    static final List<String> ALL = List.of("txpool", "executor", "consensus", "rpc", "storage", "ledger", "ledger-model",
-            "crypto", "shell");
+    static final List<String> ALL = List.of("txpool", "executor", "block-format", "consensus", "rpc", "storage", "ledger",
+            "ledger-model", "crypto", "shell");
 
     @Spec
     CommandSpec spec;
@@ -45,7 +45,7 @@ final class BenchUpgradesCommand implements Callable<Integer> {
     EndpointOptions endpoint;
 
     @Option(names = "--components", paramLabel = "LIST", split = ",", description = "components to upgrade, in order "
-            + "(default: " + "txpool,executor,consensus,rpc,storage,ledger,ledger-model,crypto,shell)")
+            + "(default: " + "txpool,executor,block-format,consensus,rpc,storage,ledger,ledger-model,crypto,shell)")
     List<String> components;
 
     @Option(names = "--rounds", defaultValue = "10", description = "upgrades per component (default: ${DEFAULT-VALUE})")

@@ -8,12 +8,12 @@ import io.cairn.api.chain.Envelope;
 import io.cairn.api.chain.Genesis;
 import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.MerkleRoot;
-import io.cairn.api.chain.Receipt;
 import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.api.node.BlockFormat;
 import io.cairn.api.node.BlockStore;
+import io.cairn.api.node.ChainRules;
 import io.cairn.api.node.InvalidBlockException;
-import io.cairn.api.node.LedgerModel;
 import io.cairn.api.node.StateTransition;
 import io.cairn.api.node.TransactionVerifier;
 import io.cairn.api.node.TxRejectedException;
@@ -27,8 +27,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Re-executes a chain from genesis with the installed ledger model, on a state of its own in memory, and
- * compares every root it computes with the block header the node committed. Equal roots all the way show that
+ * Re-executes a chain from genesis, each block with the ledger model and the block format of its rules version, on
+ * a state of its own in memory, and compares every root it computes with the block header the node committed. Equal roots all the way show that
  * the chain the node made (through any number of engine upgrades) is the one a node without those upgrades
  * would have made from the same transactions.
  *
@@ -71,13 +71,13 @@ final class ChainReplay {
     }
 
     private final BlockStore store;
-    private final LedgerModel model;
+    private final ChainRules model;
     private final CryptoSuite suite;
     private final NodeThreads threads;
     private final Map<ByteBuffer, byte[]> state = new HashMap<>();
     private TransactionVerifier verifier;
 
-    ChainReplay(BlockStore store, LedgerModel model, CryptoSuite suite, NodeThreads threads) {
+    ChainReplay(BlockStore store, ChainRules model, CryptoSuite suite, NodeThreads threads) {
         this.store = Objects.requireNonNull(store, "block store");
         this.model = Objects.requireNonNull(model, "ledger model");
         this.suite = Objects.requireNonNull(suite, "crypto suite");
@@ -128,6 +128,7 @@ final class ChainReplay {
         verifier = new TransactionVerifier(ChainSpec.of(genesis), suite); // refuses a suite that is not the chain's
         long txs = 0;
         Hash parentHash = null;
+        BlockHeader parent = null;
         for (long n = 0; n <= to; n++) {
             boolean check = n >= from;
             Block block = store.block(n).orElse(null);
@@ -159,8 +160,11 @@ final class ChainReplay {
                 }
                 if (m == null) {
                     StateTransition t = null;
+                    BlockFormat format = null;
                     try {
-                        t = model.apply(n, vtxs, key -> state.get(ByteBuffer.wrap(key)));
+                        io.cairn.api.node.StateView view = key -> state.get(ByteBuffer.wrap(key));
+                        format = model.blockFormat(n, view);
+                        t = model.apply(n, vtxs, view);
                     } catch (InvalidBlockException e) {
                         // the model's rule says no block may hold one of them (a double spend, a body it cannot read)
                         m = new Mismatch(n, "transactions", "transactions the ledger model accepts", e.getMessage());
@@ -168,8 +172,9 @@ final class ChainReplay {
                     if (t != null) {
                         apply(t.writes());
                         txs += vtxs.size();
-                        m = check ? compare(h, n, parentHash, MerkleRoot.of(hashes, suite::hash),
-                                receiptRoot(t.receipts()), t.stateRoot(), vtxs.size()) : null;
+                        m = check ? compare(h, format.next(suite, parent, h.timestamp(), h.sealer(),
+                                MerkleRoot.of(hashes, suite::hash), vtxs.size(), t.receipts(), t.stateRoot()),
+                                parentHash) : null;
                     }
                 }
             }
@@ -177,6 +182,7 @@ final class ChainReplay {
                 return result(from, to, n - 1, txs, start, m);
             }
             parentHash = suite.digest(h.encode());
+            parent = h;
         }
         return result(from, to, to, txs, start, null);
     }
@@ -208,12 +214,18 @@ final class ChainReplay {
         return null;
     }
 
-    private Hash receiptRoot(List<Receipt> receipts) {
-        List<Hash> leaves = new ArrayList<>(receipts.size());
-        for (Receipt r : receipts) {
-            leaves.add(suite.digest(r.encode()));
+    /**
+     * The committed header {@code h} against the one the block's format makes of the replayed block: the roots by
+     * name, then anything else the format puts in a header (version, timestamp, sealer, extra data).
+     */
+    private static Mismatch compare(BlockHeader h, BlockHeader made, Hash parent) {
+        Mismatch m = compare(h, made.number(), parent, made.txRoot(), made.receiptRoot(), made.stateRoot(),
+                made.txCount());
+        if (m == null && !java.util.Arrays.equals(h.encode(), made.encode())) {
+            return new Mismatch(made.number(), "header", io.cairn.api.chain.Bytes.toHex(h.encode()),
+                    io.cairn.api.chain.Bytes.toHex(made.encode()));
         }
-        return MerkleRoot.of(leaves, suite::hash);
+        return m;
     }
 
     private void apply(WriteBatch writes) {

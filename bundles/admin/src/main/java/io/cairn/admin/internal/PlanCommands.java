@@ -108,8 +108,11 @@ public final class PlanCommands implements PeerJars.Plans {
             plans = r.plans(state, head);
         }
         if (plans.isEmpty()) {
-            return "no upgrade plans (head " + head + "; rules installed here: ledger-model " + r.installed("ledger-model")
-                    + ")";
+            List<String> here = new ArrayList<>();
+            for (String c : ChainRules.SCHEDULED) {
+                here.add(c + " " + r.installed(c));
+            }
+            return "no upgrade plans (head " + head + "; rules installed here: " + String.join(", ", here) + ")";
         }
         StringBuilder out = new StringBuilder(String.format("%-66s  %-12s %5s %10s  %-9s %5s %6s %5s  %s%n", "plan",
                 "component", "rules", "height", "state", "votes", "cancel", "ready", "installed here"));
@@ -217,7 +220,8 @@ public final class PlanCommands implements PeerJars.Plans {
         }
         b.start();
         String out = "staged " + b.getSymbolicName() + " " + b.getVersion() + " [" + b.getBundleId() + "] beside the "
-                + "running rules: ledger-model rules installed " + need(rules, "rules engine").installed("ledger-model")
+                + "running rules: " + plan.get("component") + " rules installed "
+                + need(rules, "rules engine").installed(String.valueOf(plan.get("component")))
                 + "; plan " + plan.get("id") + " switches to rules " + plan.get("rules") + " at height "
                 + plan.get("height");
         if (isSealer()) {

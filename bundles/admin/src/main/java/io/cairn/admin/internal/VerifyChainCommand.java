@@ -4,7 +4,6 @@ import io.cairn.api.chain.ChainSpec;
 import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.api.node.ChainRules;
 import io.cairn.api.node.BlockStore;
-import io.cairn.api.node.LedgerModel;
 import io.cairn.api.runtime.NodeThreads;
 import java.util.List;
 import org.apache.felix.service.command.CommandSession;
@@ -24,9 +23,10 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 public final class VerifyChainCommand implements Function {
     static final String HELP = String.join("\n",
             "cairn:verify-chain [from] [to]",
-            "  Re-executes the chain from genesis with the installed ledger model on a state of its own, verifying",
-            "  every transaction's signature, and compares the tx, receipt and state roots of blocks from..to",
-            "  (default 0..head) with the committed headers. Prints the first mismatch, if any.",
+            "  Re-executes the chain from genesis on a state of its own, each block with the ledger model and the",
+            "  block format of its rules version, verifying every transaction's signature, and compares the tx,",
+            "  receipt and state roots (then the whole header) of blocks from..to (default 0..head) with the",
+            "  committed headers. Prints the first mismatch, if any.",
             "  Reads blocks through the block store and writes nothing; runs in this shell session's thread.",
             "  Memory: O(state) - the whole replayed state is held in memory (fine for test chains).");
 
@@ -58,7 +58,7 @@ public final class VerifyChainCommand implements Function {
                     + arguments.size() + " arguments\n" + HELP);
         }
         BlockStore store = blockStore;
-        LedgerModel model = ledgerModel;
+        ChainRules model = ledgerModel;
         if (store == null) {
             return "cannot verify: no block store is running";
         }

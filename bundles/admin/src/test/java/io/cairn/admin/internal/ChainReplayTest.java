@@ -24,7 +24,6 @@ import io.cairn.api.ledger.Pending;
 import io.cairn.api.node.BlockStore;
 import io.cairn.api.node.ExecutedBlock;
 import io.cairn.api.node.InvalidBlockException;
-import io.cairn.api.node.LedgerModel;
 import io.cairn.api.node.StateSnapshot;
 import io.cairn.api.node.StateTransition;
 import io.cairn.api.node.StateView;
@@ -106,6 +105,47 @@ class ChainReplayTest {
                 + Bytes.toHex(t.publicKeys().get(0))), r.text());
         // before `from` signatures are not checked (the blocks are only replayed to rebuild the state)...
         assertNull(new ChainReplay(forged, new CounterModel(), SUITE, NodeThreads.DIRECT).run(3, 3).mismatch());
+    }
+
+    /** A model whose chain switches, from block 2, to a block format that {@code change} makes of the plain one. */
+    static CounterModel formatFrom2(UnaryOperator<BlockHeader> change) {
+        io.cairn.api.node.BlockFormat other = new io.cairn.api.node.BlockFormat() {
+            @Override
+            public Health health() {
+                return Health.ready("other");
+            }
+
+            @Override
+            public BlockHeader next(io.cairn.api.crypto.CryptoSuite suite, BlockHeader parent, long timestamp,
+                    byte[] sealer, Hash txRoot, int txCount, List<Receipt> receipts, Hash stateRoot) {
+                return change.apply(io.cairn.api.testing.PlainBlockFormat.INSTANCE.next(suite, parent, timestamp,
+                        sealer, txRoot, txCount, receipts, stateRoot));
+            }
+        };
+        return new CounterModel() {
+            @Override
+            public io.cairn.api.node.BlockFormat blockFormat(long n, StateView parent) {
+                return n >= 2 ? other : super.blockFormat(n, parent);
+            }
+        };
+    }
+
+    @Test
+    void eachBlockIsCheckedAgainstTheHeaderItsOwnBlockFormatMakes() {
+        FakeChain chain = FakeChain.make(4, 2, h -> h);
+        ChainReplay.Result r = new ChainReplay(chain, formatFrom2(h -> new BlockHeader(h.version(), h.chainId(),
+                h.number(), h.parentHash(), h.timestamp(), h.txRoot(), Hash.of(new byte[32]), h.stateRoot(),
+                h.txCount(), h.sealer(), h.extra())), SUITE, NodeThreads.DIRECT).run(0, 4);
+        assertEquals(2, r.mismatch().block(), "blocks 0 and 1 keep the plain format: " + r.text());
+        assertEquals("receipt root", r.mismatch().what());
+
+        // a field outside the roots (here the extra data) is compared too, through the whole header
+        r = new ChainReplay(chain, formatFrom2(h -> new BlockHeader(h.version(), h.chainId(), h.number(),
+                h.parentHash(), h.timestamp(), h.txRoot(), h.receiptRoot(), h.stateRoot(), h.txCount(), h.sealer(),
+                new byte[] {2})), SUITE, NodeThreads.DIRECT).run(0, 4);
+        assertEquals(2, r.mismatch().block());
+        assertEquals("header", r.mismatch().what());
+        assertEquals(Bytes.toHex(chain.blocks.get(2).header().encode()), r.mismatch().expected());
     }
 
     @Test
@@ -214,7 +254,7 @@ class ChainReplayTest {
      * A ledger model in miniature: a per-sender counter and an accumulator folding in every transaction; the state
      * root is the accumulator.
      */
-    static class CounterModel implements LedgerModel {
+    static class CounterModel implements io.cairn.api.testing.NeverUpgrades {
         static final byte[] ACC = Keys.of(Keys.STATE, "#acc");
 
         @Override public Health health() { return Health.ready("fake"); }

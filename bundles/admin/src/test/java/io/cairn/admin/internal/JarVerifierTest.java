@@ -172,7 +172,7 @@ class JarVerifierTest {
         assertEquals(2, v.facts().rules());
         assertEquals(List.of("cairn-txpool 1.1.0 computes with rules 2, the running engine (cairn-txpool "
                 + "1.0.0.SNAPSHOT) with rules 1: a change of rules must switch every node at the same block; txpool has "
-                + "no rules an upgrade plan can schedule (only ledger-model)"), v.problems());
+                + "no rules an upgrade plan can schedule (only ledger-model, block-format)"), v.problems());
 
         // the same rules as one installed version: a local upgrade
         List<BundleFacts> both = List.of(TXPOOL.get(0), new BundleFacts(21, "cairn-txpool", Version.parseVersion("1.0.5"),

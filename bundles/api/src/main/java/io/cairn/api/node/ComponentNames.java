@@ -13,6 +13,7 @@ public final class ComponentNames {
         SERVICES.put("ledger", BlockStore.class);
         SERVICES.put("ledger-model", LedgerModel.class);
         SERVICES.put("rules", ChainRules.class);
+        SERVICES.put("block-format", BlockFormat.class);
         SERVICES.put("executor", Executor.class);
         SERVICES.put("txpool", TxPool.class);
         SERVICES.put("consensus", Consensus.class);

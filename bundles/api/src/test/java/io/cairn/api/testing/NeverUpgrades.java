@@ -7,11 +7,16 @@ import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
-/** The upgrade side of {@link ChainRules} for a test model of a chain that never upgrades: rules 1, no plans. */
+/** The upgrade side of {@link ChainRules} for a test model of a chain that never upgrades: rules 1, no plans, the plain block format. */
 public interface NeverUpgrades extends ChainRules {
     @Override
     default int rulesVersion(String component, long blockNumber, StateView parent) {
         return 1;
+    }
+
+    @Override
+    default io.cairn.api.node.BlockFormat blockFormat(long blockNumber, StateView parent) {
+        return PlainBlockFormat.INSTANCE;
     }
 
     @Override

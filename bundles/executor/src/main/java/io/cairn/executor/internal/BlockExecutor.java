@@ -4,9 +4,9 @@ import io.cairn.api.chain.BlockHeader;
 import io.cairn.api.chain.Genesis;
 import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.MerkleRoot;
-import io.cairn.api.chain.Receipt;
 import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.api.node.BlockFormat;
 import io.cairn.api.node.ChainRules;
 import io.cairn.api.node.BlockStore;
 import io.cairn.api.node.ExecutedBlock;
@@ -26,7 +26,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
  * Runs a block's transactions, one after the other, through the ledger model on the head's state and
- * makes the next header. Stateless between calls: every collaborator is looked up per call, so any of
+ * has the block format make the next header, both of the block's rules version (the rules engine picks them). It
+ * has no consensus-visible rules of its own, so it is upgraded on one node at a time. Stateless between calls: every collaborator is looked up per call, so any of
  * them can be swapped between two blocks.
  */
 @Component(immediate = true, service = Executor.class, property = {"cairn.component=executor", "cairn.engine=serial"})
@@ -71,12 +72,13 @@ public final class BlockExecutor implements Executor {
     public ExecutedBlock execute(BlockHeader parent, long timestamp, byte[] sealer, List<VerifiedTransaction> txs) {
         Objects.requireNonNull(parent, "parent header");
         Objects.requireNonNull(sealer, "sealer");
-        LedgerModel model = require(ledgerModel, "ledger model");
+        ChainRules model = require(ledgerModel, "ledger model");
         BlockStore store = require(blockStore, "block store");
         CryptoSuite c = require(suite, "crypto suite");
         Hash parentHash = c.digest(parent.encode());
         long number = parent.number() + 1;
         StateTransition t;
+        BlockFormat format;
         try (StateSnapshot state = store.state()) {
             BlockHeader head = state.header();
             // The caller's parent must be the block whose state we run on, or the result would be a block
@@ -86,6 +88,8 @@ public final class BlockExecutor implements Executor {
                         + parentHash + ") but the head is block " + head.number() + " ("
                         + c.digest(head.encode()) + ")");
             }
+            // the block's format and model are those of its rules: missing ones throw RulesMissingException
+            format = model.blockFormat(number, state);
             // a block the model's rules refuse throws InvalidBlockException naming the transaction: passed on as is
             t = model.apply(number, txs, state);
         }
@@ -97,9 +101,8 @@ public final class BlockExecutor implements Executor {
         for (VerifiedTransaction vt : txs) {
             txHashes.add(vt.hash());
         }
-        BlockHeader header = new BlockHeader(BlockHeader.PROTOCOL_VERSION, parent.chainId(), number, parentHash,
-                Math.max(timestamp, parent.timestamp()), MerkleRoot.of(txHashes, c::hash),
-                receiptRoot(t.receipts(), c), t.stateRoot(), txs.size(), sealer.clone(), new byte[0]);
+        BlockHeader header = format.next(c, parent, timestamp, sealer, MerkleRoot.of(txHashes, c::hash), txs.size(),
+                t.receipts(), t.stateRoot());
         return new ExecutedBlock(header, txs, t.receipts(), writes(t));
     }
 
@@ -126,14 +129,6 @@ public final class BlockExecutor implements Executor {
         BlockHeader header = new BlockHeader(BlockHeader.PROTOCOL_VERSION, genesis.chainId(), 0, Hash.ZERO,
                 genesis.timestamp(), Hash.ZERO, Hash.ZERO, t.stateRoot(), 0, new byte[0], genesis.encode());
         return new ExecutedBlock(header, List.of(), List.of(), writes(t));
-    }
-
-    private static Hash receiptRoot(List<Receipt> receipts, CryptoSuite c) {
-        List<Hash> leaves = new ArrayList<>(receipts.size());
-        for (Receipt r : receipts) {
-            leaves.add(c.digest(r.encode()));
-        }
-        return MerkleRoot.of(leaves, c::hash);
     }
 
     private static WriteBatch writes(StateTransition t) {

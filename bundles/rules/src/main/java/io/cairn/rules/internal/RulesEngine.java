@@ -12,6 +12,7 @@ import io.cairn.api.ledger.Claims;
 import io.cairn.api.ledger.LedgerKey;
 import io.cairn.api.ledger.LedgerQuery;
 import io.cairn.api.ledger.Pending;
+import io.cairn.api.node.BlockFormat;
 import io.cairn.api.node.BlockStore;
 import io.cairn.api.node.ChainRules;
 import io.cairn.api.node.InvalidBlockException;
@@ -58,6 +59,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 public final class RulesEngine implements ChainRules {
     public static final String PID = "io.cairn.rules";
     static final String LEDGER_MODEL = "ledger-model";
+    static final String BLOCK_FORMAT = "block-format";
 
     @ObjectClassDefinition(name = "Cairn chain rules", description = "Upgrade plans and the rules in force")
     public @interface Config {
@@ -69,10 +71,14 @@ public final class RulesEngine implements ChainRules {
     /** A bound ledger model and the rules version it computes with. */
     record Installed(LedgerModel model, int rules) {}
 
+    /** A bound block format and the rules version it makes headers with. */
+    record Format(BlockFormat format, int rules) {}
+
     private static final System.Logger LOG = System.getLogger(RulesEngine.class.getName());
     private final List<Installed> models = new CopyOnWriteArrayList<>();
-    /** Models whose bundle declares a rules version that does not parse, and why. */
-    private final Map<LedgerModel, String> refusedModels = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<Format> formats = new CopyOnWriteArrayList<>();
+    /** Models and formats whose bundle declares a rules version that does not parse, and why. */
+    private final Map<Object, String> refusedModels = new java.util.concurrent.ConcurrentHashMap<>();
     /** The last block a missing rules version was logged for: once per block, not per transaction. */
     private volatile long missingLogged = -1;
     private volatile BlockStore store;
@@ -127,6 +133,28 @@ public final class RulesEngine implements ChainRules {
         cachedHead = null;
     }
 
+    /** Every block format installed, one per rules version (or several of one: the last bound runs). */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            target = "(cairn.component=block-format)")
+    void bindFormat(ServiceReference<BlockFormat> ref, BlockFormat f) {
+        try {
+            formats.add(new Format(f, rulesOf(ref)));
+        } catch (IllegalArgumentException malformed) {
+            refusedModels.put(f, malformed.getMessage());
+            LOG.log(System.Logger.Level.ERROR, "rules: " + malformed.getMessage() + "; that block format is not used");
+        }
+    }
+
+    void unbindFormat(BlockFormat f) {
+        refusedModels.remove(f);
+        formats.removeIf(i -> i.format() == f);
+    }
+
+    /** For use outside DS: a block format computing with rules {@code rules}. */
+    void addFormat(BlockFormat f, int rules) {
+        formats.add(new Format(f, rules));
+    }
+
     /** The service's {@value ChainRules#RULES}, else its bundle's {@value ChainRules#RULES_HEADER}, else 1. */
     static int rulesOf(ServiceReference<?> ref) {
         Object p = ref.getProperty(RULES);
@@ -142,7 +170,7 @@ public final class RulesEngine implements ChainRules {
             }
             return r;
         } catch (NumberFormatException e) {
-            String bundle = ref.getBundle() == null ? "a ledger model" : "bundle " + ref.getBundle().getSymbolicName()
+            String bundle = ref.getBundle() == null ? "an engine" : "bundle " + ref.getBundle().getSymbolicName()
                     + " " + ref.getBundle().getVersion();
             throw new IllegalArgumentException(bundle + " declares " + (p != null ? "the service property " + RULES
                     : RULES_HEADER) + " '" + text + "': a rules version is an integer of 1 or more");
@@ -211,18 +239,7 @@ public final class RulesEngine implements ChainRules {
         int rules = plans.rulesAt(LEDGER_MODEL, block);
         LedgerModel m = installed(spec.ledger(), rules);
         if (m == null) {
-            Plans.Plan plan = plans.inForce(LEDGER_MODEL, block);
-            RulesMissingException missing = new RulesMissingException(LEDGER_MODEL, rules, "block " + block
-                    + " runs the " + spec.ledger() + " ledger model with rules " + rules + (plan == null ? ""
-                            : " (plan " + plan.id() + ", jar " + plan.jar() + ")") + ", which this node has not "
-                    + "installed (installed: rules " + installed(LEDGER_MODEL) + "): stage the plan's jar (cairn:stage) "
-                    + "and the node goes on");
-            if (missingLogged != block) {
-                missingLogged = block;
-                LOG.log(System.Logger.Level.WARNING, "rules: the node waits before block " + block + ": "
-                        + missing.getMessage());
-            }
-            throw missing;
+            throw missing(LEDGER_MODEL, "the " + spec.ledger() + " ledger model", plans, rules, block);
         }
         return m;
     }
@@ -278,6 +295,37 @@ public final class RulesEngine implements ChainRules {
     private volatile Current cachedHead;
 
     @Override
+    public BlockFormat blockFormat(long blockNumber, StateView parent) {
+        Plans plans = Plans.load(parent);
+        int rules = plans.rulesAt(BLOCK_FORMAT, blockNumber);
+        BlockFormat found = null;
+        for (Format f : formats) {
+            if (f.rules() == rules) {
+                found = f.format(); // the latest bound: a blue/green replacement of the same rules
+            }
+        }
+        if (found == null) {
+            throw missing(BLOCK_FORMAT, "the block format", plans, rules, blockNumber);
+        }
+        return found;
+    }
+
+    /** Block {@code block} needs rules {@code rules} of {@code component}, not installed here: said once per block. */
+    private RulesMissingException missing(String component, String what, Plans plans, int rules, long block) {
+        Plans.Plan plan = plans.inForce(component, block);
+        RulesMissingException missing = new RulesMissingException(component, rules, "block " + block + " runs "
+                + what + " with rules " + rules + (plan == null ? "" : " (plan " + plan.id() + ", jar " + plan.jar()
+                        + ")") + ", which this node has not installed (installed: rules " + installed(component)
+                + "): stage the plan's jar (cairn:stage) and the node goes on");
+        if (missingLogged != block) {
+            missingLogged = block;
+            LOG.log(System.Logger.Level.WARNING, "rules: the node waits before block " + block + ": "
+                    + missing.getMessage());
+        }
+        return missing;
+    }
+
+    @Override
     public int rulesVersion(String component, long blockNumber, StateView parent) {
         return Plans.load(parent).rulesAt(component, blockNumber);
     }
@@ -285,6 +333,10 @@ public final class RulesEngine implements ChainRules {
     @Override
     public SortedSet<Integer> installed(String component) {
         SortedSet<Integer> out = new TreeSet<>();
+        if (BLOCK_FORMAT.equals(component)) {
+            formats.forEach(f -> out.add(f.rules()));
+            return out;
+        }
         if (!LEDGER_MODEL.equals(component)) {
             return out;
         }
@@ -305,10 +357,11 @@ public final class RulesEngine implements ChainRules {
     @Override
     public List<Map<String, Object>> plans(StateView state, long head) {
         ChainSpec spec = spec();
-        List<Integer> here = new ArrayList<>(installed(LEDGER_MODEL));
+        Map<String, List<Integer>> here = new java.util.HashMap<>();
         List<Map<String, Object>> out = new ArrayList<>();
         for (Plans.Plan p : Plans.load(state).plans()) {
-            out.add(GovernanceRules.json(spec, p, head, here));
+            out.add(GovernanceRules.json(spec, p, head,
+                    here.computeIfAbsent(p.component(), c -> new ArrayList<>(installed(c)))));
         }
         return out;
     }
@@ -320,12 +373,34 @@ public final class RulesEngine implements ChainRules {
         if (models.isEmpty()) {
             return Health.notReady("no ledger model is installed" + refusedText());
         }
+        if (formats.isEmpty()) {
+            return Health.notReady("no block format is installed" + refusedText());
+        }
         try {
             LedgerModel m = current();
-            return Health.ready("ledger model " + m.model() + ", rules " + installedRules(m) + refusedText());
+            return Health.ready("ledger model " + m.model() + ", rules " + installedRules(m) + "; block format rules "
+                    + nextFormatRules() + refusedText());
         } catch (RuntimeException e) {
             return Health.notReady(e.getMessage() + refusedText());
         }
+    }
+
+    /** The rules of the block format the block after the head runs; throws when it is not installed. */
+    private int nextFormatRules() {
+        BlockStore s = store;
+        if (s == null) {
+            return 1;
+        }
+        BlockFormat f;
+        try (var state = s.state()) {
+            f = blockFormat(state.header().number() + 1, state);
+        }
+        for (Format i : formats) {
+            if (i.format() == f) {
+                return i.rules();
+            }
+        }
+        return 0;
     }
 
     private String refusedText() {

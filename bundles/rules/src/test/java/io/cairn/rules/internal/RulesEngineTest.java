@@ -57,8 +57,10 @@ class RulesEngineTest {
     long block;
 
     RulesEngine engine(FakeModel... models) {
-        return new RulesEngine(SUITE, SPEC, null, Arrays.stream(models)
+        RulesEngine e = new RulesEngine(SUITE, SPEC, null, Arrays.stream(models)
                 .map(m -> new RulesEngine.Installed(m, m.rules)).toArray(RulesEngine.Installed[]::new));
+        e.addFormat(io.cairn.api.testing.PlainBlockFormat.INSTANCE, 1);
+        return e;
     }
 
     StateTransition run(RulesEngine e, VerifiedTransaction... txs) {
@@ -139,6 +141,51 @@ class RulesEngineTest {
         assertEquals("rules 2", staged.apply(6, List.of(transfer(6)), state::get).receipts().get(0).message());
     }
 
+    /** A block format that says which rules made the header in its extra data. */
+    record FakeFormat(int rules) implements io.cairn.api.node.BlockFormat {
+        @Override
+        public Health health() {
+            return Health.ready("format " + rules);
+        }
+
+        @Override
+        public io.cairn.api.chain.BlockHeader next(io.cairn.api.crypto.CryptoSuite suite,
+                io.cairn.api.chain.BlockHeader parent, long timestamp, byte[] sealer, Hash txRoot, int txCount,
+                List<Receipt> receipts, Hash stateRoot) {
+            return new io.cairn.api.chain.BlockHeader(1, CHAIN, parent.number() + 1, Hash.ZERO, timestamp, txRoot,
+                    Hash.ZERO, stateRoot, txCount, sealer, new byte[] {(byte) rules});
+        }
+    }
+
+    @Test
+    void aBlockFormatPlanSwitchesTheFormatAtItsHeightAndANodeWithoutItWaits() {
+        RulesEngine e = engine(v1);
+        FakeFormat f1 = new FakeFormat(1);
+        FakeFormat f2 = new FakeFormat(2);
+        e.addFormat(f1, 1);
+        VerifiedTransaction propose = gov(0, Governance.propose("block-format", 2, 6, JAR));
+        assertEquals(Receipt.Status.SUCCESS, run(e, propose).receipts().get(0).status());
+        run(e, gov(1, Governance.vote(propose.hash())), gov(2, Governance.vote(propose.hash())));
+        assertEquals(Plans.Status.ACCEPTED, plans().find(propose.hash()).status());
+        assertEquals(false, e.plans(state::get, block).get(0).get("installedHere"));
+        while (block < 5) {
+            assertEquals(f1, e.blockFormat(block + 1, state::get), "block " + (block + 1) + " keeps the old format");
+            run(e, transfer((int) block));
+        }
+        RulesMissingException missing = assertThrows(RulesMissingException.class, () -> e.blockFormat(6, state::get));
+        assertEquals("block 6 runs the block format with rules 2 (plan " + propose.hash() + ", jar " + JAR
+                + "), which this node has not installed (installed: rules [1]): stage the plan's jar (cairn:stage) and "
+                + "the node goes on", missing.getMessage());
+        assertEquals("block-format", missing.component());
+
+        e.addFormat(f2, 2);
+        assertEquals(f2, e.blockFormat(6, state::get));
+        assertEquals(f1, e.blockFormat(5, state::get), "history keeps its format");
+        assertEquals(new java.util.TreeSet<>(List.of(1, 2)), e.installed("block-format"));
+        assertEquals(true, e.plans(state::get, block).get(0).get("installedHere"));
+        assertEquals("rules 1", run(e, transfer(6)).receipts().get(0).message(), "the ledger model is unchanged");
+    }
+
     @Test
     void aPlanWithoutEnoughVotesNeverActivates() {
         RulesEngine e = engine(v1, v2);
@@ -192,7 +239,7 @@ class RulesEngineTest {
                 "governance transactions are signed by a sealer of the chain; " + txs.get(0).sender() + " (public key "
                         + Bytes.toHex(stranger.publicKey()) + ") is not one",
                 "height 2 is too close: a plan proposed in block 1 activates after block 3",
-                "component 'executor' has no rules an upgrade plan can schedule (only ledger-model)",
+                "component 'executor' has no rules an upgrade plan can schedule (only ledger-model, block-format)",
                 "ledger-model already runs rules 1 at height 50",
                 "there is no plan " + JAR), why);
         assertTrue(t.receipts().stream().allMatch(r -> r.status() == Receipt.Status.REFUSED));
@@ -316,10 +363,11 @@ class RulesEngineTest {
                         });
         e.bindModel(ref, v2);
         assertEquals(new java.util.TreeSet<>(List.of(1)), e.installed("ledger-model"));
-        assertTrue(e.health().detail().endsWith("; not used: a ledger model declares the service property cairn.rules "
+        assertTrue(e.health().detail().endsWith("; not used: an engine declares the service property cairn.rules "
                 + "'two': a rules version is an integer of 1 or more"), e.health().detail());
         e.unbindModel(v2);
         assertTrue(!e.health().detail().contains("not used"), e.health().detail());
+        assertEquals("ledger model account, rules 1; block format rules 1", e.health().detail());
     }
 
     static RulesEngine.Config config(int lead) {
