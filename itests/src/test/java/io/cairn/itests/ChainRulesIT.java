@@ -9,6 +9,8 @@ import static org.junit.Assert.assertTrue;
 
 import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Bytes;
+import io.cairn.api.chain.Hash;
+import io.cairn.api.chain.Receipt;
 import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.itests.ChainTestSupport.Account;
 import io.cairn.itests.ChainTestSupport.RpcClient;
@@ -39,13 +41,15 @@ import org.junit.Test;
  * staged on nodes 0-2 but not on node3. At the plan's height the three switch and the chain goes on; a transfer
  * before the height pays no fee and one after it pays 1; node3 stops at the block before the height and says why.
  * A jar whose hash no plan names is refused by {@code cairn:stage}; a plan that only its proposer voted for passes
- * its height without switching anything; node1, restarted after the switch, comes back on rules 2. Then rules 3 (a
- * fee of 2) is agreed and staged the same way, and a transfer after its height pays 2. node3, given the first jar by
- * {@code cairn:stage} and the second through its deploy folder, catches up, agrees on every block hash and state
- * root, and replays the whole chain with the three rule sets ({@code cairn:verify-chain}), again after a restart that
- * brings all three back. Last, two observers join: node4 with both jars in its deploy folder and fetching from peers
- * off (it syncs from genesis, the deploy folder stages each jar once the node has synced its proposal), node5 with no
- * jar at all (it fetches each accepted plan's jar from its peers); both end on the same chain.
+ * its height without switching anything; node1, restarted after the switch, comes back on rules 2. Then two
+ * components change at one height: the ledger model's rules 3 (a fee of 2) and the block format's rules 2 (the tagged
+ * receipt tree), agreed and staged the same way; a transfer after that height pays 2, and the receipt roots are the
+ * plain tree before it and the tagged tree from it. node3, given the first jar by {@code cairn:stage} and the others
+ * through its deploy folder, catches up, agrees on every block hash and state root, and replays the whole chain with
+ * each block's own ledger model and block format ({@code cairn:verify-chain}), again after a restart that brings
+ * every version back. Last, two observers join: node4 with the plans' jars in its deploy folder and fetching from
+ * peers off (it syncs from genesis, the deploy folder stages each jar once the node has synced its proposal), node5
+ * with no jar at all (it fetches each accepted plan's jar from its peers); both end on the same chain.
  */
 public class ChainRulesIT {
     static final int NODES = 4;
@@ -181,37 +185,61 @@ public class ChainRulesIT {
             assertTrue("node1 after its restart:\n" + out, out.contains("ledger model account, rules 2")
                     && out.contains("transfer fee 1 (burned)"));
 
-            // ---- a second change: rules 3 (a fee of 2), voted by nodes 0-2 and staged there; node3 still waits
+            // ---- a second change, of two components at one height: the ledger model's rules 3 (a fee of 2) and the
+            // block format's rules 2 (the tagged receipt tree), voted by nodes 0-2 and staged there; node3 still waits
             Path fee2of3 = feeJar(system, jars, "3.1.0", 3, 2);
-            long height2 = rpcs.get(0).blockNumber() + Math.max(LEAD, blocksPerSecond() * 45);
+            Path tagged = taggedFormatJar(system, jars);
+            long height2 = rpcs.get(0).blockNumber() + Math.max(LEAD, blocksPerSecond() * 60);
             out = chain.shell(0,
                     "cairn:propose-upgrade ledger-model " + chain.signedCopy(fee2of3, jars, 0) + " --at-height " + height2);
             m = PLAN.matcher(out);
             assertTrue(out, m.find());
             String plan2 = m.group(1);
+            out = chain.shell(0,
+                    "cairn:propose-upgrade block-format " + chain.signedCopy(tagged, jars, 0) + " --at-height " + height2);
+            m = PLAN.matcher(out);
+            assertTrue(out, m.find());
+            String formatPlan = m.group(1);
             for (int n = 0; n < 3; n++) {
                 RpcClient r = rpcs.get(n);
-                await("the second proposal in a block on node" + n, COMMIT, () -> r.receipt(plan2));
+                await("the second proposals in a block on node" + n, COMMIT,
+                        () -> r.receipt(plan2) != null ? r.receipt(formatPlan) : null);
             }
             for (int n = 1; n < 3; n++) {
-                out = chain.shell(n, "cairn:vote " + plan2);
-                assertTrue(out, out.contains("voted for plan " + plan2));
+                for (String p : List.of(plan2, formatPlan)) {
+                    out = chain.shell(n, "cairn:vote " + p);
+                    assertTrue(out, out.contains("voted for plan " + p));
+                }
             }
             for (int n = 0; n < 3; n++) {
                 out = chain.shell(n, "cairn:stage " + chain.signedCopy(fee2of3, jars, n));
                 assertTrue(out, out.contains("staged cairn-ledger-account 3.1.0") && out.contains("installed [1, 2, 3]"));
+                out = chain.shell(n, "cairn:stage " + chain.signedCopy(tagged, jars, n));
+                assertTrue(out, out.contains("staged cairn-block-format 2.0.0")
+                        && out.contains("block-format rules installed [1, 2]"));
             }
             await("nodes 0-2 past the second height", Duration.ofSeconds(180),
                     () -> minHeight(0, 3) >= height2 + 2 ? Boolean.TRUE : null);
             long at2 = probePays(suite, chainId, probe, sink, 2, "after the second height");
             assertTrue("block " + at2, at2 >= height2);
-            log(t0, "plan " + plan2 + ": rules 3 from block " + height2 + "; the probe paid 5 + 2 at block " + at2);
+            // the receipt root: the plain tree before the height, the tagged one from it
+            assertEquals("block " + at1 + ", before the format plan", receiptRoots(rpcs.get(0), at1, suite)[0],
+                    header(rpcs.get(0), at1).get("receiptRoot"));
+            assertEquals("block " + at2 + ", after the format plan", receiptRoots(rpcs.get(0), at2, suite)[1],
+                    header(rpcs.get(0), at2).get("receiptRoot"));
+            for (int n = 0; n < 3; n++) {
+                out = chain.shell(n, "cairn:components");
+                assertTrue("node" + n + ":\n" + out, out.contains("ledger model account, rules 3; block format rules 2"));
+            }
+            log(t0, "plans " + plan2 + " and " + formatPlan + ": ledger-model rules 3 and block-format rules 2 from block "
+                    + height2 + "; the probe paid 5 + 2 at block " + at2 + ", whose receipt root is the tagged tree");
 
             // ---- node3 given the jars: the first by cairn:stage, the second through its deploy folder (staged once
             // node3 has synced the second proposal); it runs both heights with their rules and catches up
             out = chain.shell(3, "cairn:stage " + chain.signedCopy(fee1, jars, 3));
             assertTrue(out, out.contains("staged cairn-ledger-account 2.0.0"));
             deployTo(3, chain.signedCopy(fee2of3, jars, 3));
+            deployTo(3, chain.signedCopy(tagged, jars, 3));
             long target = rpcs.get(0).blockNumber();
             await("node3 caught up to block " + target, Duration.ofSeconds(120),
                     () -> rpcs.get(3).blockNumber() >= target ? Boolean.TRUE : null);
@@ -234,13 +262,14 @@ public class ChainRulesIT {
             await("node3 back at block " + before3, Duration.ofSeconds(120),
                     () -> rpcs.get(3).blockNumber() >= before3 ? Boolean.TRUE : null);
             out = chain.shell(3, "cairn:components");
-            assertTrue("node3 after its restart:\n" + out, out.contains("ledger model account, rules 3")
-                    && out.contains("transfer fee 2"));
+            assertTrue("node3 after its restart:\n" + out, out.contains("ledger model account, rules 3; block format "
+                    + "rules 2") && out.contains("transfer fee 2") && out.contains("receipt tree tagged"));
             String again = chain.shell(3, "cairn:verify-chain").strip();
             v = Pattern.compile("verified blocks 0\\.\\.(\\d+): every state root matches").matcher(again);
             assertTrue("verify-chain on node3 after its restart:\n" + again, v.find());
             assertTrue(again, Long.parseLong(v.group(1)) >= common);
-            log(t0, "node3 restarted with rules 1, 2 and 3 installed: back on rules 3; " + again);
+            log(t0, "node3 restarted with ledger-model rules 1, 2 and 3 and block-format rules 1 and 2 installed: back on "
+                    + "rules 3 and 2; " + again);
 
             // ---- two more nodes join after both changes. node4 has the plans' jars in its deploy folder and fetches
             // none from peers (fetchPlanJars = false, above): it syncs from genesis, stages each jar
@@ -248,6 +277,7 @@ public class ChainRulesIT {
             // fetches each plan's jar from its peers (the plan's hash the authority) and agrees too.
             Path deploy = deployTo(4, chain.signedCopy(fee1, jars, 4));
             deployTo(4, chain.signedCopy(fee2of3, jars, 4));
+            deployTo(4, chain.signedCopy(tagged, jars, 4));
             chain.start(4);
             chain.start(5);
             long head = rpcs.get(0).blockNumber();
@@ -256,16 +286,16 @@ public class ChainRulesIT {
                 await("node" + n + " synced to block " + head, Duration.ofSeconds(120),
                         () -> joiner.blockNumber() >= head ? Boolean.TRUE : null);
                 out = chain.shell(n, "cairn:components");
-                assertTrue("node" + n + ":\n" + out, out.contains("ledger model account, rules 3")
+                assertTrue("node" + n + ":\n" + out, out.contains("ledger model account, rules 3; block format rules 2")
                         && out.contains("transfer fee 2"));
             }
-            for (Path jar : List.of(fee1, fee2of3)) {
+            for (Path jar : List.of(fee1, fee2of3, tagged)) {
                 assertTrue("the deploy folder staged " + jar.getFileName(),
                         Files.isRegularFile(deploy.resolve("staged").resolve(jar.getFileName())));
             }
             assertFalse("node4 fetched nothing", Files.exists(chain.homes.get(4).resolve("data/upgrades/fetched")));
             String log5 = Files.readString(chain.homes.get(5).resolve("logs/node.log"));
-            for (Path jar : List.of(fee1, fee2of3)) {
+            for (Path jar : List.of(fee1, fee2of3, tagged)) {
                 String hash = Bytes.toHex(suite.hash(Files.readAllBytes(jar)));
                 assertTrue("node5 fetched jar " + hash + " from a peer:\n" + log5,
                         log5.contains("fetched jar " + hash));
@@ -273,10 +303,10 @@ public class ChainRulesIT {
                         .resolve(hash.substring(2) + ".jar")));
             }
             long all = sameChain(chain.rpcs, head);
-            log(t0, "node4 joined after two changes with both jars staged from deploy/, node5 with both fetched from "
-                    + "peers: synced blocks 0.." + all + ", identical");
+            log(t0, "node4 joined after three rules changes with the jars staged from deploy/, node5 with them fetched "
+                    + "from peers: synced blocks 0.." + all + ", identical");
             log(t0, "RESULT " + accepted.size() + " transfers accepted under load; rules 2 from block " + height
-                    + " and rules 3 from block " + height2 + " on all four nodes; node3 waited at " + (height - 1)
+                    + " and rules 3 with block-format rules 2 from block " + height2 + " on all four nodes; node3 waited at " + (height - 1)
                     + ", caught up, blocks 0.." + common + " identical; node3 " + verified);
             passed = true;
         } finally {
@@ -334,6 +364,59 @@ public class ChainRulesIT {
                     mf.getMainAttributes().putValue("Cairn-Transfer-Fee", String.valueOf(fee));
                     return mf;
                 }, (name, bytes) -> bytes);
+    }
+
+    /** The block format's jar declaring rules 2: the tagged receipt tree. */
+    private static Path taggedFormatJar(Path system, Path jars) throws IOException {
+        return UpgradeIT.rewrite(system.resolve("cairn-block-format.jar"), jars.resolve("cairn-block-format-2.0.0.jar"),
+                "2.0.0", mf -> {
+                    mf.getMainAttributes().putValue("Cairn-Rules", "2");
+                    mf.getMainAttributes().putValue("Cairn-Receipt-Tree", "tagged");
+                    return mf;
+                }, (name, bytes) -> bytes);
+    }
+
+    private static Map<?, ?> header(RpcClient rpc, long block) {
+        return (Map<?, ?>) rpc.call("getBlockByNumber", block, false);
+    }
+
+    /**
+     * Block {@code block}'s receipt root computed from its receipts (docs/formats.md, Block header): {plain tree,
+     * tagged tree}, as 0x hex.
+     */
+    private static String[] receiptRoots(RpcClient rpc, long block, CryptoSuite suite) {
+        List<byte[]> leaves = new ArrayList<>();
+        for (Object tx : (List<?>) header(rpc, block).get("transactions")) {
+            Map<?, ?> r = (Map<?, ?>) rpc.call("getTransactionReceipt", tx);
+            Receipt receipt = new Receipt(Hash.fromHex((String) r.get("transactionHash")), asLong(r.get("blockNumber")),
+                    (int) asLong(r.get("transactionIndex")), Address.fromHex((String) r.get("from")),
+                    Receipt.Status.of((int) asLong(r.get("status"))), (String) r.get("message"));
+            leaves.add(suite.hash(receipt.encode()));
+        }
+        return new String[] {root(leaves, suite, false), root(leaves, suite, true)};
+    }
+
+    /** A Merkle root: pairs hashed, an odd last node carried up; tagged: leaves under 0x00, inner nodes under 0x01. */
+    private static String root(List<byte[]> leaves, CryptoSuite suite, boolean tagged) {
+        List<byte[]> level = new ArrayList<>();
+        for (byte[] l : leaves) {
+            level.add(tagged ? suite.hash(concat(new byte[] {0}, l)) : l);
+        }
+        while (level.size() > 1) {
+            List<byte[]> up = new ArrayList<>();
+            for (int i = 0; i < level.size(); i += 2) {
+                up.add(i + 1 == level.size() ? level.get(i) : suite.hash(concat(tagged ? new byte[] {1} : new byte[0],
+                        concat(level.get(i), level.get(i + 1)))));
+            }
+            level = up;
+        }
+        return Bytes.toHex(level.isEmpty() ? new byte[32] : level.get(0));
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     /** Puts a signed jar and its signature in node {@code n}'s deploy folder (the signature first); returns it. */
