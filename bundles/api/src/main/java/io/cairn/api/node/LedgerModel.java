@@ -95,4 +95,27 @@ public interface LedgerModel extends Component {
 
     /** The root committed to by the header, recomputed from the stored accumulator. */
     Hash stateRoot(StateView state);
+
+    /**
+     * Whether the state entry under {@code key} is summed into the accumulator the state root commits to
+     * (docs/formats.md, State and state root): every {@code 's'} entry but the {@code 's' '#'} metadata, unless a
+     * model keeps derived entries (an index) outside it. A snapshot is checked entry by entry against this.
+     */
+    default boolean inAccumulator(byte[] key) {
+        return io.cairn.api.ledger.LedgerState.isAccumulated(key);
+    }
+
+    /**
+     * Whether the state entry under {@code key} is derived from others (an index the model keeps beside them): the
+     * state root does not prove it, so a snapshot leaves it out and {@link #derive} rebuilds it. None by default.
+     */
+    default boolean derived(byte[] key) {
+        return false;
+    }
+
+    /**
+     * Writes into {@code out} the derived entries that the accumulated entry {@code key -> value} brings with it,
+     * as the model writes them beside it when a block makes it. A snapshot import calls it for every entry.
+     */
+    default void derive(byte[] key, byte[] value, io.cairn.api.storage.WriteBatch out) {}
 }

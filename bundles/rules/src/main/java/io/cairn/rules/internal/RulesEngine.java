@@ -538,6 +538,22 @@ public final class RulesEngine implements ChainRules {
         return Hash.of(c.hash(both));
     }
 
+    /** The model that made the head's state decides which of its entries are summed into its accumulator. */
+    @Override
+    public boolean inAccumulator(byte[] key) {
+        return atHead().inAccumulator(key);
+    }
+
+    @Override
+    public boolean derived(byte[] key) {
+        return atHead().derived(key);
+    }
+
+    @Override
+    public void derive(byte[] key, byte[] value, WriteBatch out) {
+        atHead().derive(key, value, out);
+    }
+
     @Override
     public Hash stateRoot(StateView state) {
         return root(atHead().stateRoot(state), state.get(Plans.KEY));

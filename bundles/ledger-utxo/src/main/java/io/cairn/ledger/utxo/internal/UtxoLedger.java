@@ -20,6 +20,7 @@ import io.cairn.api.node.StateView;
 import io.cairn.api.node.TxRejectedException;
 import io.cairn.api.node.TxRejectedException.Reason;
 import io.cairn.api.runtime.NodeThreads;
+import io.cairn.api.storage.Keys;
 import io.cairn.api.storage.ReadView;
 import io.cairn.api.storage.WriteBatch;
 import java.math.BigInteger;
@@ -412,6 +413,25 @@ public final class UtxoLedger implements LedgerModel {
      * accumulator. Entries outside {@code Keys.STATE}, metadata ({@code #}) keys and owner index entries (derived
      * from the coins, not committed to) are skipped, so a scan of the whole store may be passed.
      */
+    @Override
+    public boolean inAccumulator(byte[] key) {
+        return LedgerState.isAccumulated(key) && !OwnerIndex.isKey(key);
+    }
+
+    /** The owner index is derived from the coins: left out of snapshots and rebuilt from them. */
+    @Override
+    public boolean derived(byte[] key) {
+        return OwnerIndex.isKey(key);
+    }
+
+    @Override
+    public void derive(byte[] key, byte[] value, WriteBatch out) {
+        if (key.length == 2 + CoinId.BYTES && key[0] == Keys.STATE && key[1] == CoinId.STATE_TAG) {
+            CoinId id = CoinId.read(key, 2);
+            out.put(OwnerIndex.key(Coin.decode(value, id).owner(), id), OwnerIndex.valueOfCoin(value));
+        }
+    }
+
     public Hash stateRootOf(Iterator<ReadView.Entry> entries) {
         Iterable<ReadView.Entry> all = () -> entries;
         return LedgerState.stateRootOf(suite(), StreamSupport.stream(all.spliterator(), false)

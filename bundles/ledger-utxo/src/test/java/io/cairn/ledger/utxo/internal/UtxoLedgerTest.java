@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cairn.api.chain.Address;
+import io.cairn.api.chain.Bytes;
 import io.cairn.api.chain.Envelope;
 import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.Receipt;
@@ -402,6 +403,31 @@ class UtxoLedgerTest {
         assertArrayEquals(acc.toBytes(), store.get(LedgerState.LTHASH_KEY));
         assertEquals(Hash.of(SUITE.hash(acc.toBytes())), model.stateRoot(store));
         assertEquals(model.stateRoot(store), store.fullRoot(model), "the full recomputation skips the index");
+    }
+
+    @Test
+    void theOwnerIndexIsDerivedDataThatTheCoinsRebuildExactly() {
+        run(spend(List.of(a0), List.of(out(BOB, 70), out(CAROL, 30)), ALICE));
+        io.cairn.api.storage.WriteBatch rebuilt = new io.cairn.api.storage.WriteBatch();
+        TreeMap<byte[], byte[]> index = new TreeMap<>(java.util.Arrays::compareUnsigned);
+        for (Map.Entry<byte[], byte[]> e : store.map.entrySet()) {
+            byte[] k = e.getKey();
+            assertEquals(k[0] == Keys.STATE && k[1] == OwnerIndex.TAG, model.derived(k), Bytes.toHex(k));
+            if (model.derived(k)) {
+                index.put(k, e.getValue());
+                assertTrue(!model.inAccumulator(k));
+            } else {
+                model.derive(k, e.getValue(), rebuilt);
+            }
+        }
+        TreeMap<byte[], byte[]> fromCoins = new TreeMap<>(java.util.Arrays::compareUnsigned);
+        for (io.cairn.api.storage.WriteBatch.Op op : rebuilt.ops()) {
+            fromCoins.put(op.key(), op.value());
+        }
+        assertEquals(3, index.size());
+        assertEquals(index.keySet().stream().map(Bytes::toHex).toList(),
+                fromCoins.keySet().stream().map(Bytes::toHex).toList());
+        index.forEach((k, v) -> assertArrayEquals(v, fromCoins.get(k)));
     }
 
     @Test
