@@ -59,6 +59,9 @@ bundle cairn-txpool
 bundle cairn-rpc-jsonrpc
 bundle cairn-shell
 bundle cairn-admin
+# Snapshots of the chain's state (docs/snapshots.md); zstd compresses their chunks.
+bundle zstd-jni
+bundle cairn-snapshot
 bundle cairn-ssh
 
 # Defaults written to etc/<pid>.cfg by `cairn init` (docs/architecture.md, Configuration).

@@ -160,7 +160,43 @@ public class LedgerModelsIT {
         assertTrue(components, Pattern.compile(artifact + "\\s+1\\.0\\.1\\s").matcher(components).find());
         String verified = shell(node.cairn, node.home, "cairn:verify-chain");
         assertTrue(verified, verified.contains("every state root matches"));
+        snapshotVerifiedBy(node.cairn, node.home, node.cairn, node.home, node.home.resolveSibling("snapshot"), 1);
         return accepted;
+    }
+
+    /**
+     * A snapshot exported by one node ({@code ./cairn snapshot export}) is verified by another (or the same), and a
+     * copy whose header keeps fewer seals than the quorum ({@code quorum}) is refused (docs/snapshots.md).
+     */
+    static void snapshotVerifiedBy(CrashRecoveryIT.Launcher exporter, Path exporterHome, CrashRecoveryIT.Launcher verifier,
+            Path verifierHome, Path out, int quorum) throws Exception {
+        String written = exporter.run("snapshot", "export", "--home", exporterHome.toString(), "--out", out.toString());
+        assertTrue(written, written.contains("written to " + out));
+        String verified = verifier.run("snapshot", "verify", "--home", verifierHome.toString(), out.toString());
+        assertTrue(verified, verified.contains("verified snapshot " + out) && verified.contains("the state root match"));
+        Path forged = out.resolveSibling(out.getFileName() + "-forged");
+        Files.createDirectories(forged);
+        try (var files = Files.list(out)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, forged.resolve(f.getFileName()));
+            }
+        }
+        // the header keeps quorum - 1 of its seals
+        String manifest = Files.readString(forged.resolve("manifest.json"));
+        Matcher sealList = Pattern.compile("\"seals\"\\s*:\\s*\\[([^\\]]*)\\]").matcher(manifest);
+        assertTrue(manifest, sealList.find());
+        List<String> seals = new java.util.ArrayList<>();
+        Matcher seal = Pattern.compile("\"0x[0-9a-f]+\"").matcher(sealList.group(1));
+        while (seal.find()) {
+            seals.add(seal.group());
+        }
+        assertTrue(manifest, seals.size() >= quorum);
+        Files.writeString(forged.resolve("manifest.json"), manifest.substring(0, sealList.start()) + "\"seals\": ["
+                + String.join(", ", seals.subList(0, quorum - 1)) + "]" + manifest.substring(sealList.end()));
+        String refused = verifier.attempt("snapshot", "verify", "--home", verifierHome.toString(), forged.toString());
+        assertTrue(refused, refused.contains("snapshot " + forged + " REFUSED: the seals of block ")
+                && refused.contains("are valid for " + (quorum - 1) + " sealers of the genesis list; the quorum is "
+                        + quorum));
     }
 
     @Test
@@ -290,6 +326,9 @@ public class LedgerModelsIT {
             }
             String verified = shell(launchers.get(3), dir.resolve("node3"), "cairn:verify-chain");
             assertTrue(verified, verified.contains("every state root matches"));
+            // node0's snapshot of its state, checked by node3 against the chain it holds
+            snapshotVerifiedBy(launchers.get(0), dir.resolve("node0"), launchers.get(3), dir.resolve("node3"),
+                    dir.resolve("snapshot"), 3);
             passed = true;
         } finally {
             chain.stop(passed);

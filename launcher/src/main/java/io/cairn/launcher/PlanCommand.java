@@ -57,10 +57,6 @@ final class PlanCommand {
     }
 
     private int shell(HomeOption home, String command) throws Exception {
-        ShellCommand s = new ShellCommand();
-        s.spec = spec;
-        s.home = home;
-        s.command = command;
-        return s.call();
+        return ShellCommand.run(spec, home, command);
     }
 }

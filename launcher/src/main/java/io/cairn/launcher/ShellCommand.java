@@ -45,6 +45,15 @@ final class ShellCommand implements Callable<Integer> {
     /** Replaced by tests. */
     InputStream in = System.in;
 
+    /** Runs one shell command on the node of {@code home}, for a subcommand of {@code spec}; its exit status. */
+    static int run(CommandSpec spec, HomeOption home, String command) throws IOException {
+        ShellCommand s = new ShellCommand();
+        s.spec = spec;
+        s.home = home;
+        s.command = command;
+        return s.call();
+    }
+
     @Override
     public Integer call() throws IOException {
         NodeHome h = home.nodeHome();

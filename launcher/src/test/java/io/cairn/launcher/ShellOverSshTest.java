@@ -83,6 +83,24 @@ class ShellOverSshTest {
     }
 
     @Test
+    void snapshotSubcommandsRunTheNodesShellCommands() throws Exception {
+        init(freePort());
+        try (FakeSshNode node = new FakeSshNode(tmp.resolve("n0"))) {
+            pointAt(node.port());
+            Path out = tmp.resolve("snap");
+            assertEquals(0, CliTest.cairn("snapshot", "export", "--home", home()).code());
+            assertEquals(0, CliTest.cairn("snapshot", "export", "--home", home(), "--out", out.toString()).code());
+            assertEquals(0, CliTest.cairn("snapshot", "verify", "--home", home(), out.toString()).code());
+            assertEquals(0, CliTest.cairn("snapshot", "list", "--home", home()).code());
+            assertEquals(List.of("cairn:snapshot create", "cairn:snapshot create " + out.toAbsolutePath(),
+                    "cairn:snapshot verify " + out.toAbsolutePath(), "cairn:snapshots"), node.commands);
+            Run missing = CliTest.cairn("snapshot", "verify", "--home", home());
+            assertEquals(2, missing.code());
+            assertTrue(missing.err().contains("Missing required parameter: 'DIR'"), missing.err());
+        }
+    }
+
+    @Test
     void withoutCommandLinesGoToTheNodeUntilEndOfInput() throws Exception {
         init(freePort());
         try (FakeSshNode node = new FakeSshNode(tmp.resolve("n0"))) {

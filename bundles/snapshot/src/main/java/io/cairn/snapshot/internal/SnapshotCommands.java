@@ -1,0 +1,216 @@
+package io.cairn.snapshot.internal;
+
+import io.cairn.api.chain.ChainSpec;
+import io.cairn.api.chain.Hash;
+import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.api.node.BlockStore;
+import io.cairn.api.node.ChainRules;
+import io.cairn.api.runtime.NodeHome;
+import io.cairn.api.storage.ReadView;
+import io.cairn.api.storage.Storage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Function;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+/**
+ * {@code cairn:snapshot create [DIR]}, {@code cairn:snapshot verify DIR} and {@code cairn:snapshots}
+ * (docs/snapshots.md). A snapshot is written from one consistent storage view while the node goes on making
+ * blocks; by default into {@code <home>/snapshots/<height>}, first under a temporary name, so that a directory
+ * of that name is always a whole snapshot.
+ */
+@Component(immediate = true, service = Function.class, property = {"osgi.command.scope=cairn",
+        "osgi.command.function=snapshot"})
+public final class SnapshotCommands implements Function {
+    static final String DIR = "snapshots";
+    static final String HELP = String.join("\n",
+            "cairn:snapshot create [DIR]   snapshot the chain's state at the head (default DIR: <home>/snapshots/<height>)",
+            "cairn:snapshot verify DIR     check a snapshot against this node's chain: seals, chunks, keys, state root",
+            "cairn:snapshots               the snapshots in <home>/snapshots");
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile Storage storage;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile BlockStore blockStore;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile ChainRules rules;
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile List<CryptoSuite> suites = List.of();
+
+    private final Path home;
+    private final ServiceRegistration<Function> list;
+
+    @Activate
+    public SnapshotCommands(BundleContext context) {
+        this(NodeHome.of(context), context);
+    }
+
+    SnapshotCommands(Path home, BundleContext context) {
+        this.home = home;
+        if (context == null) {
+            list = null;
+            return;
+        }
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put("osgi.command.scope", "cairn");
+        props.put("osgi.command.function", "snapshots");
+        list = context.registerService(Function.class, (session, args) -> list(), props);
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (list == null) {
+            return;
+        }
+        try {
+            list.unregister();
+        } catch (IllegalStateException gone) {
+            // unregistered with the bundle already
+        }
+    }
+
+    @Override
+    public Object execute(CommandSession session, List<Object> arguments) throws Exception {
+        List<String> args = arguments.stream().map(String::valueOf).toList();
+        if (args.isEmpty() || args.get(0).equals("--help") || args.get(0).equals("-h")) {
+            return HELP;
+        }
+        return switch (args.get(0)) {
+            case "create" -> {
+                if (args.size() > 2) {
+                    throw new IllegalArgumentException("cairn:snapshot create takes at most a directory, got "
+                            + (args.size() - 1) + " arguments\n" + HELP);
+                }
+                yield create(args.size() == 2 ? home.resolve(args.get(1)) : null);
+            }
+            case "verify" -> {
+                if (args.size() != 2) {
+                    throw new IllegalArgumentException("usage: cairn:snapshot verify DIR\n" + HELP);
+                }
+                yield verify(home.resolve(args.get(1)));
+            }
+            default -> throw new IllegalArgumentException("cairn:snapshot: unknown action '" + args.get(0)
+                    + "'\n" + HELP);
+        };
+    }
+
+    String create(Path dir) throws IOException {
+        Parts p = parts();
+        Path target = dir;
+        if (target == null) {
+            Files.createDirectories(home.resolve(DIR));
+            target = Files.createTempDirectory(home.resolve(DIR), ".creating-");
+        }
+        Snapshots.Summary s;
+        try (ReadView view = p.storage().view()) {
+            s = Snapshots.export(view, n -> p.store().block(n).orElse(null), p.suite(), Snapshots.StateRules.of(p.rules()), target,
+                    Snapshots.DEFAULT_CHUNK_BYTES);
+        } catch (RuntimeException | IOException e) {
+            if (dir == null) {
+                deleteTree(target);
+            }
+            throw e;
+        }
+        if (dir == null) {
+            Path named = home.resolve(DIR).resolve(Long.toString(s.height()));
+            if (Files.exists(named)) {
+                deleteTree(target);
+                return "a snapshot of block " + s.height() + " exists already: " + named;
+            }
+            Files.move(target, named, StandardCopyOption.ATOMIC_MOVE);
+            target = named;
+        }
+        return "snapshot of block " + s.height() + " (" + s.blockHash() + ") written to " + target + ": " + s.entries()
+                + " entries in " + s.chunks() + " chunks, " + s.bytes() + " bytes, " + s.millis() + " ms";
+    }
+
+    String verify(Path dir) throws IOException {
+        Parts p = parts();
+        Hash genesis = p.suite().digest(p.store().block(0).orElseThrow(
+                () -> new IllegalStateException("this node holds no block 0")).header().encode());
+        Snapshots.Summary s;
+        try {
+            s = Snapshots.verify(dir, new Snapshots.Chain(genesis, p.spec(), p.suite(),
+                    Snapshots.StateRules.of(p.rules())), (i, entries) -> { });
+        } catch (SnapshotRefused e) {
+            // thrown, so that the shell (and ./cairn snapshot verify) fails
+            throw new IllegalArgumentException("snapshot " + dir + " REFUSED: " + e.getMessage(), e);
+        }
+        return "verified snapshot " + dir + ": block " + s.height() + " (" + s.blockHash() + "), " + s.entries()
+                + " entries in " + s.chunks() + " chunks, sealed by a quorum, every chunk and the state root match ("
+                + s.millis() + " ms)";
+    }
+
+    String list() throws IOException {
+        Path root = home.resolve(DIR);
+        List<String> out = new ArrayList<>();
+        if (Files.isDirectory(root)) {
+            try (Stream<Path> dirs = Files.list(root)) {
+                for (Path d : dirs.sorted().toList()) {
+                    if (!Files.isRegularFile(d.resolve(Manifest.FILE))) {
+                        continue;
+                    }
+                    try {
+                        Manifest m = Manifest.read(d);
+                        long bytes = m.chunks().stream().mapToLong(Manifest.Chunk::bytes).sum();
+                        out.add(String.format("%-40s block %8d  %10d entries  %4d chunks  %12d bytes", d.getFileName(),
+                                m.height(), m.entries(), m.chunks().size(), bytes));
+                    } catch (SnapshotRefused e) {
+                        out.add(d.getFileName() + "  unreadable: " + e.getMessage());
+                    }
+                }
+            }
+        }
+        return out.isEmpty() ? "no snapshots in " + root : String.join("\n", out);
+    }
+
+    private record Parts(Storage storage, BlockStore store, ChainRules rules, CryptoSuite suite, ChainSpec spec) {}
+
+    private Parts parts() {
+        Storage s = storage;
+        BlockStore b = blockStore;
+        ChainRules r = rules;
+        if (s == null || b == null || r == null) {
+            throw new IllegalStateException("cannot snapshot now: no " + (s == null ? "storage" : b == null
+                    ? "block store" : "rules engine") + " is running");
+        }
+        ChainSpec spec = b.spec().orElseThrow(() -> new IllegalStateException("the chain has no genesis block yet"));
+        CryptoSuite c = suites.stream().filter(spec::usesSuite).findFirst().orElseThrow(() -> new IllegalStateException(
+                "no crypto suite '" + spec.suite() + "' (the chain's) is running"));
+        return new Parts(s, b, r, c, spec);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
