@@ -88,15 +88,7 @@ public class ChainRulesIT {
             // ---- load through nodes 0-2 (node3 will stop at the plan's height; its pool would refuse)
             Map<String, Boolean> accepted = new ConcurrentHashMap<>();
             AtomicLong retries = new AtomicLong();
-            List<Future<?>> sending = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                Account from = chain.account(accounts.get(i), suite);
-                RpcClient via = rpcs.get(i);
-                sending.add(pool.submit(() -> {
-                    UpgradeIT.send(via, suite, chainId, from, sink, accepted, retries, stop);
-                    return null;
-                }));
-            }
+            List<Future<?>> sending = chain.load(pool, accounts.subList(0, 3), sink, accepted, retries, stop);
             await("transfers flowing", COMMIT, () -> accepted.size() >= 100 ? Boolean.TRUE : null);
 
             // ---- rules 2: the account model charging a fee of 1; one jar, signed by each node's operator

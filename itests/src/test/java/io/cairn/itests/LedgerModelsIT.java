@@ -20,6 +20,7 @@ import io.cairn.itests.ChainTestSupport.RpcClient;
 import io.cairn.itests.ChainTestSupport.RpcError;
 import io.cairn.launcher.client.DagTransfers;
 import io.cairn.launcher.client.UtxoTransfers;
+import java.io.IOException;
 import java.io.Reader;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -168,20 +169,14 @@ public class LedgerModelsIT {
      * A snapshot exported by one node ({@code ./cairn snapshot export}) is verified by another (or the same), and a
      * copy whose header keeps fewer seals than the quorum ({@code quorum}) is refused (docs/snapshots.md).
      */
-    static void snapshotVerifiedBy(CrashRecoveryIT.Launcher exporter, Path exporterHome, CrashRecoveryIT.Launcher verifier,
-            Path verifierHome, Path out, int quorum) throws Exception {
-        String written = exporter.run("snapshot", "export", "--home", exporterHome.toString(), "--out", out.toString());
-        assertTrue(written, written.contains("written to " + out));
-        String verified = verifier.run("snapshot", "verify", "--home", verifierHome.toString(), out.toString());
-        assertTrue(verified, verified.contains("verified snapshot " + out) && verified.contains("the state root match"));
-        Path forged = out.resolveSibling(out.getFileName() + "-forged");
+    /** A copy of {@code snapshot} in {@code forged} whose header keeps only its first {@code keep} seals. */
+    static Path keepingSeals(Path snapshot, Path forged, int keep) throws IOException {
         Files.createDirectories(forged);
-        try (var files = Files.list(out)) {
+        try (var files = Files.list(snapshot)) {
             for (Path f : files.toList()) {
                 Files.copy(f, forged.resolve(f.getFileName()));
             }
         }
-        // the header keeps quorum - 1 of its seals
         String manifest = Files.readString(forged.resolve("manifest.json"));
         Matcher sealList = Pattern.compile("\"seals\"\\s*:\\s*\\[([^\\]]*)\\]").matcher(manifest);
         assertTrue(manifest, sealList.find());
@@ -190,9 +185,19 @@ public class LedgerModelsIT {
         while (seal.find()) {
             seals.add(seal.group());
         }
-        assertTrue(manifest, seals.size() >= quorum);
+        assertTrue(manifest, seals.size() > keep);
         Files.writeString(forged.resolve("manifest.json"), manifest.substring(0, sealList.start()) + "\"seals\": ["
-                + String.join(", ", seals.subList(0, quorum - 1)) + "]" + manifest.substring(sealList.end()));
+                + String.join(", ", seals.subList(0, keep)) + "]" + manifest.substring(sealList.end()));
+        return forged;
+    }
+
+    static void snapshotVerifiedBy(CrashRecoveryIT.Launcher exporter, Path exporterHome, CrashRecoveryIT.Launcher verifier,
+            Path verifierHome, Path out, int quorum) throws Exception {
+        String written = exporter.run("snapshot", "export", "--home", exporterHome.toString(), "--out", out.toString());
+        assertTrue(written, written.contains("written to " + out));
+        String verified = verifier.run("snapshot", "verify", "--home", verifierHome.toString(), out.toString());
+        assertTrue(verified, verified.contains("verified snapshot " + out) && verified.contains("the state root match"));
+        Path forged = keepingSeals(out, out.resolveSibling(out.getFileName() + "-forged"), quorum - 1);
         String refused = verifier.attempt("snapshot", "verify", "--home", verifierHome.toString(), forged.toString());
         assertTrue(refused, refused.contains("snapshot " + forged + " REFUSED: the seals of block ")
                 && refused.contains("are valid for " + (quorum - 1) + " sealers of the genesis list; the quorum is "

@@ -112,6 +112,27 @@ final class LocalChain {
         }
     }
 
+    /**
+     * Continuous transfers to {@code sink}: sender {@code i} of {@code senders} through node {@code i}, each on a
+     * thread of {@code pool} until {@code stop} ({@link UpgradeIT#send}); returns their futures.
+     */
+    List<Future<?>> load(ExecutorService pool, List<String> senders, io.cairn.api.chain.Address sink,
+            Map<String, Boolean> accepted, java.util.concurrent.atomic.AtomicLong retries,
+            java.util.concurrent.atomic.AtomicBoolean stop) throws IOException {
+        CryptoSuite suite = suite();
+        long chainId = chainId();
+        List<Future<?>> sending = new ArrayList<>();
+        for (int i = 0; i < senders.size(); i++) {
+            Account from = account(senders.get(i), suite);
+            RpcClient via = rpcs.get(i);
+            sending.add(pool.submit(() -> {
+                UpgradeIT.send(via, suite, chainId, from, sink, accepted, retries, stop);
+                return null;
+            }));
+        }
+        return sending;
+    }
+
     /** The chain's crypto suite, as node0 names it. */
     CryptoSuite suite() {
         return Suites.byName((String) ((Map<?, ?>) rpcs.get(0).call("getNodeInfo")).get("suite"));

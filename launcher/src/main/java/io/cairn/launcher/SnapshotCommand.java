@@ -44,6 +44,57 @@ final class SnapshotCommand {
         return shell(home, "cairn:snapshots");
     }
 
+    @Command(name = "import", mixinStandardHelpOptions = true,
+            description = {"take the chain from a snapshot into a new node home (cairn init for the chain, never "
+                    + "started, durable storage): proves the snapshot against the chain's genesis, writes its state and "
+                    + "makes its block the head; the node then syncs the blocks after it. The node must not be running.",
+                    "Exit status: 0 imported; 1 refused (nothing written) or failed (the home stays under construction "
+                    + "and no node starts on it until an import succeeds)."})
+    int importSnapshot(@Mixin HomeOption home, @Option(names = "--from", paramLabel = "DIR", required = true,
+            description = "the snapshot directory") Path from, @Option(names = "--timeout", paramLabel = "DURATION",
+            defaultValue = "120s", converter = DurationConverter.class,
+            description = "how long the node may take to come up for the import (default: ${DEFAULT-VALUE})")
+            java.time.Duration timeout) throws Exception {
+        io.cairn.launcher.node.NodeHome h = home.nodeHome();
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        h.nodeProperties();
+        new io.cairn.launcher.node.PidFile(h.pidFile()).liveProcess().ifPresent(p -> {
+            throw new CommandFailure("node running, pid " + p.pid() + " (home " + h + "): stop it first; a snapshot is "
+                    + "imported into a new home");
+        });
+        Path marker = io.cairn.launcher.node.FelixNode.importMarker(h);
+        java.nio.file.Files.createDirectories(marker.getParent());
+        java.nio.file.Files.writeString(marker, from.toAbsolutePath() + "\n");
+        String answer;
+        try (java.io.PrintStream log = new java.io.PrintStream(java.nio.file.Files.newOutputStream(
+                java.nio.file.Files.createDirectories(h.logs()).resolve("import.log")), true,
+                java.nio.charset.StandardCharsets.UTF_8)) {
+            // the node's own log lines (its bundles log to standard error) go to the import log too
+            java.io.PrintStream err = System.err;
+            System.setErr(log);
+            try {
+                answer = new io.cairn.launcher.node.FelixNode(h, io.cairn.launcher.node.RuntimeDir.locate(), log)
+                        .importSnapshot(from, timeout);
+            } finally {
+                System.setErr(err);
+            }
+        }
+        if (answer.startsWith("imported")) {
+            java.nio.file.Files.delete(marker);
+            out.println(answer);
+            out.flush();
+            return 0;
+        }
+        if (answer.startsWith("REFUSED")) {
+            java.nio.file.Files.delete(marker);
+        } else {
+            answer += "; home " + h + " stays under construction: no node starts on it until an import succeeds";
+        }
+        spec.commandLine().getErr().println(answer);
+        spec.commandLine().getErr().flush();
+        return 1;
+    }
+
     private int shell(HomeOption home, String command) throws Exception {
         return ShellCommand.run(spec, home, command);
     }

@@ -7,6 +7,8 @@ import io.cairn.launcher.node.PidFile;
 import io.cairn.launcher.node.RuntimeDir;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.osgi.framework.BundleException;
@@ -73,6 +75,12 @@ final class StartCommand implements Callable<Integer> {
             new PidFile(h.pidFile()).liveProcess().ifPresent(p -> {
                 throw new CommandFailure("node already running, pid " + p.pid() + " (home " + h + ")");
             });
+            Path pending = FelixNode.importMarker(h);
+            if (Files.exists(pending)) {
+                throw new CommandFailure("home " + h + " is under construction: the import of snapshot "
+                        + Files.readString(pending).strip() + " did not finish; run ./cairn snapshot import again, or "
+                        + "start from a new home");
+            }
             return RuntimeDir.locate();
         } catch (IOException e) {
             throw new CommandFailure(e.getMessage(), e);

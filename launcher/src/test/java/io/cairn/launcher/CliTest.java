@@ -103,6 +103,23 @@ class CliTest {
     }
 
     @Test
+    void aHomeUnderConstructionIsNotStartedAndARunningNodeIsNotImportedInto() throws IOException {
+        assertEquals(0, cairn("init", "--dir", home()).code());
+        NodeHome h = new NodeHome(Path.of(home()));
+        Files.createDirectories(h.data());
+        Files.writeString(io.cairn.launcher.node.FelixNode.importMarker(h), "/snapshots/42\n");
+        Run r = cairn("start", "--home", home(), "--detach");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("home " + h + " is under construction: the import of snapshot /snapshots/42 did "
+                + "not finish; run ./cairn snapshot import again, or start from a new home"), r.err());
+
+        Files.writeString(h.pidFile(), ProcessHandle.current().pid() + "\n");
+        Run running = cairn("snapshot", "import", "--home", home(), "--from", "/snapshots/42");
+        assertEquals(1, running.code());
+        assertTrue(running.err().contains("node running, pid " + ProcessHandle.current().pid()), running.err());
+    }
+
+    @Test
     void stopCleansAStalePidFile() throws Exception {
         assertEquals(0, cairn("init", "--dir", home()).code());
         Process dead = new ProcessBuilder("true").start();

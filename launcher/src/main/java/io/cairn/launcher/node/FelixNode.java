@@ -135,6 +135,68 @@ public final class FelixNode {
         }
     }
 
+    /** The manifest header of a bundle of the node's pipeline, which a snapshot import runs without. */
+    public static final String PIPELINE_HEADER = "Cairn-Pipeline";
+    /** The file that marks a home whose snapshot import has not finished: no node starts on it. */
+    public static Path importMarker(NodeHome home) {
+        return home.data().resolve("snapshot-import.pending");
+    }
+
+    /**
+     * Imports the snapshot in {@code snapshot} into this home (docs/snapshots.md): runs the node's framework
+     * without its pipeline bundles (header {@value #PIPELINE_HEADER}: no consensus, sync, pool, network, RPC or
+     * SSH), hands the directory to the snapshot bundle's importer and returns its answer, a line starting with
+     * {@code imported}, {@code REFUSED} or {@code FAILED}.
+     *
+     * @param wait how long the node may take to come up (its genesis block, its rules engine)
+     */
+    public String importSnapshot(Path snapshot, java.time.Duration wait) throws IOException, BundleException,
+            InterruptedException {
+        String profile = home.profile();
+        Feature feature = Feature.resolve(profile, runtime.featureSource());
+        Map<String, String> props = frameworkProperties(home, false);
+        props.put("cairn.system", runtime.system().toString());
+        Framework framework = newFramework(props);
+        framework.init();
+        try {
+            List<Bundle> installed = installFeature(framework.getBundleContext(), feature);
+            framework.start();
+            for (Bundle b : installed) {
+                if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null && b.getHeaders().get(PIPELINE_HEADER) == null
+                        && !GOGO_SHELL.equals(b.getSymbolicName())) {
+                    start(b);
+                }
+            }
+            BundleContext ctx = framework.getBundleContext();
+            long deadline = System.nanoTime() + wait.toNanos();
+            String answer = "NOT READY: the snapshot bundle's importer is not running";
+            while (System.nanoTime() < deadline) {
+                var refs = ctx.getServiceReferences(java.util.function.Function.class, "(cairn.snapshot=import)");
+                if (!refs.isEmpty()) {
+                    @SuppressWarnings("unchecked")
+                    java.util.function.Function<String, String> importer = ctx.getService(refs.iterator().next());
+                    if (importer != null) {
+                        try {
+                            answer = importer.apply(snapshot.toAbsolutePath().toString());
+                        } finally {
+                            ctx.ungetService(refs.iterator().next());
+                        }
+                        if (!answer.startsWith("NOT READY")) {
+                            return answer;
+                        }
+                    }
+                }
+                Thread.sleep(200); // polling the framework for a service that comes up on its own
+            }
+            return "REFUSED: the node did not come up for the import within " + wait.toSeconds() + " s (" + answer
+                    + "); nothing was written";
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            stop(framework);
+        }
+    }
+
     /**
      * Installs the feature's bundles that are not in the Felix cache yet. A bundle whose symbolic name is
      * installed already (in any version: an upgrade may have replaced the system/ one) is left alone, except

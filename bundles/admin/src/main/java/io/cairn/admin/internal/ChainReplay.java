@@ -121,6 +121,11 @@ final class ChainReplay {
         if (from < 0 || to < from || to > height) {
             throw new IllegalArgumentException("blocks " + from + ".." + to + " are not a range of the chain 0.." + height);
         }
+        if (store.joinedAt().isPresent()) {
+            throw new IllegalArgumentException("this node joined the chain at block " + store.joinedAt().getAsLong()
+                    + " from a snapshot: it holds no blocks 1.." + store.joinedAt().getAsLong() + " to replay "
+                    + "(verify-chain on a node that holds them)");
+        }
         long start = System.nanoTime();
         state.clear();
         Genesis genesis = store.genesis().orElseThrow(() -> new IllegalArgumentException(

@@ -9,6 +9,7 @@ import io.cairn.api.chain.Receipt;
 import io.cairn.api.chain.Envelope;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.osgi.annotation.versioning.ProviderType;
 
 /** The ledger component: blocks, transactions and receipts, committed atomically with state writes. */
@@ -54,6 +55,26 @@ public interface BlockStore extends Component {
      * @throws NotReadyException  if the block store cannot commit now (no storage, no crypto suite)
      */
     Block commit(ExecutedBlock block, List<byte[]> seals);
+
+    /**
+     * The block this store took the chain from, when it was imported from a snapshot (docs/snapshots.md): the
+     * blocks between block 0 and it are not held here. Empty for a store that holds its chain from genesis.
+     */
+    default OptionalLong joinedAt() {
+        return OptionalLong.empty();
+    }
+
+    /**
+     * Makes block {@code header} (sealed by {@code seals}) the head of a store that holds block 0 alone, the
+     * state of that block having been written into storage already (a snapshot import): its header, seals and
+     * hash are stored, its body is not held, and {@link #joinedAt} says so from then on. Nothing else changes.
+     *
+     * @throws IllegalStateException if the store holds a block other than block 0, or the header is not of this
+     *     chain or comes before block 1
+     */
+    default void importHead(BlockHeader header, List<byte[]> seals) {
+        throw new UnsupportedOperationException("this block store cannot take a chain from a snapshot");
+    }
 
     /** A transaction with where it was committed. */
     record Located(Envelope tx, Hash hash, long blockNumber, int index) {}

@@ -11,6 +11,8 @@ import io.cairn.api.storage.Keys;
 final class ChainKeys {
     static final byte[] HEAD = Keys.CHAIN_HEAD;
     static final byte[] TOTAL_TXS = Keys.of(Keys.CHAIN, new byte[] {'T'});
+    /** {@code c J}: the block a snapshot import made the head (u64); absent for a chain held from genesis. */
+    static final byte[] JOINED = Keys.of(Keys.CHAIN, new byte[] {'J'});
 
     private ChainKeys() {}
 

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -69,6 +70,8 @@ public final class LedgerBlockStore implements BlockStore {
     private volatile String broken;
     private volatile Genesis genesis;
     private volatile ChainSpec spec;
+    /** The block a snapshot import made the head, or -1: the blocks between 0 and it are not held. */
+    private volatile long joined = -1;
 
     /** Null in unit tests, which add listeners directly. */
     private final org.osgi.util.tracker.ServiceTracker<BlockListener, BlockListener> listenerTracker;
@@ -171,6 +174,8 @@ public final class LedgerBlockStore implements BlockStore {
         }
         try {
             head = readHead(s, c);
+            byte[] j = s.get(ChainKeys.JOINED);
+            joined = j == null ? -1 : ChainKeys.u64(j, "joined block");
             broken = null;
             if (head.number >= 0) {
                 LOG.log(Level.INFO, "block store on {0} storage: height {1}", s.engine(), head.number);
@@ -315,6 +320,39 @@ public final class LedgerBlockStore implements BlockStore {
     }
 
     @Override
+    public OptionalLong joinedAt() {
+        long j = joined;
+        return j < 0 ? OptionalLong.empty() : OptionalLong.of(j);
+    }
+
+    @Override
+    public synchronized void importHead(BlockHeader header, List<byte[]> seals) {
+        Storage s = requireStorage();
+        CryptoSuite c = requireSuite();
+        Head current = head;
+        if (current.number != 0) {
+            throw new IllegalStateException(current.number < 0 ? "the store holds no genesis block to join the chain of"
+                    : "the store holds blocks 1.." + current.number + " already: a snapshot is imported into a new home");
+        }
+        ChainSpec chain = spec().orElseThrow();
+        if (header.number() < 1 || header.chainId() != chain.chainId()) {
+            throw new IllegalStateException("block " + header.number() + " of chain "
+                    + Long.toUnsignedString(header.chainId()) + " cannot be the head of chain " + chain.chainIdText());
+        }
+        byte[] bytes = header.encode();
+        Hash hash = c.digest(bytes);
+        WriteBatch batch = new WriteBatch();
+        batch.put(ChainKeys.header(header.number()), bytes);
+        batch.put(ChainKeys.blockNumber(hash), ChainKeys.u64(header.number()));
+        batch.put(ChainKeys.JOINED, ChainKeys.u64(header.number()));
+        batch.put(ChainKeys.HEAD, ChainKeys.u64(header.number()));
+        s.write(batch);
+        reload();
+        LOG.log(Level.INFO, "block store: joined the chain at block {0} ({1}) from a snapshot; {2} seals checked by "
+                + "the import", header.number(), hash, seals.size());
+    }
+
+    @Override
     public long height() {
         return head.number;
     }
@@ -362,6 +400,9 @@ public final class LedgerBlockStore implements BlockStore {
             return Optional.empty();
         }
         byte[] body = requireStorage().get(ChainKeys.body(number));
+        if (body == null && number > 0 && number <= joined) {
+            return Optional.empty(); // the head a snapshot import made: its header alone is held
+        }
         if (body == null) {
             throw new MalformedDataException("block " + number + " has a header but no body in storage");
         }

@@ -50,6 +50,45 @@ class LedgerBlockStoreTest {
     }
 
     @Test
+    void aSnapshotsBlockBecomesTheHeadOfAStoreHoldingBlock0AndTheChainGoesOnFromIt() {
+        // another store makes blocks 1..5; this one, holding block 0 alone, takes block 5 as its head
+        LedgerBlockStore source = open(new MemoryStorage());
+        source.commit(chain.genesisBlock(), List.of());
+        for (int i = 0; i < 5; i++) {
+            source.commit(chain.next(source, 2), List.of(seal));
+        }
+        BlockHeader five = source.header(5).orElseThrow();
+        LedgerBlockStore store = withGenesis();
+        assertTrue(store.joinedAt().isEmpty());
+        store.importHead(five, List.of(seal));
+        assertEquals(5, store.height());
+        assertEquals(5L, store.joinedAt().getAsLong());
+        assertEquals(source.hash(5), store.hash(5));
+        assertEquals(5L, store.number(source.hash(5).orElseThrow()).orElseThrow());
+        assertTrue(store.block(5).isEmpty(), "its body is not held");
+        assertTrue(store.block(3).isEmpty() && store.header(3).isEmpty(), "nor the blocks before it");
+        assertTrue(store.block(0).isPresent() && store.spec().isPresent());
+        // the next block commits on top of it, and a store reopened on the same storage still knows it joined
+        ExecutedBlock six = chain.next(store, 1);
+        store.commit(six, List.of(seal));
+        assertEquals(6, store.height());
+        assertTrue(store.block(6).isPresent());
+        assertEquals(5L, open(storage).joinedAt().getAsLong());
+        // only into a store of block 0 alone
+        IllegalStateException again = assertThrows(IllegalStateException.class, () -> store.importHead(five, List.of()));
+        assertEquals("the store holds blocks 1..6 already: a snapshot is imported into a new home", again.getMessage());
+        LedgerBlockStore fresh = withGenesis(new MemoryStorage());
+        BlockHeader zero = fresh.header(0).orElseThrow();
+        assertThrows(IllegalStateException.class, () -> fresh.importHead(zero, List.of()));
+    }
+
+    private LedgerBlockStore withGenesis(MemoryStorage s) {
+        LedgerBlockStore store = open(s);
+        store.commit(chain.genesisBlock(), List.of());
+        return store;
+    }
+
+    @Test
     void commitsAChainAndReadsItBackByNumberHashAndTransaction() {
         LedgerBlockStore store = withGenesis();
         List<ExecutedBlock> blocks = new ArrayList<>();

@@ -1,13 +1,8 @@
 package io.cairn.snapshot.internal;
 
-import io.cairn.api.chain.ChainSpec;
 import io.cairn.api.chain.Hash;
-import io.cairn.api.crypto.CryptoSuite;
-import io.cairn.api.node.BlockStore;
-import io.cairn.api.node.ChainRules;
 import io.cairn.api.runtime.NodeHome;
 import io.cairn.api.storage.ReadView;
-import io.cairn.api.storage.Storage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,9 +20,6 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
  * {@code cairn:snapshot create [DIR]}, {@code cairn:snapshot verify DIR} and {@code cairn:snapshots}
@@ -44,32 +36,19 @@ public final class SnapshotCommands implements Function {
             "cairn:snapshot verify DIR     check a snapshot against this node's chain: seals, chunks, keys, state root",
             "cairn:snapshots               the snapshots in <home>/snapshots");
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    volatile Storage storage;
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    volatile BlockStore blockStore;
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    volatile ChainRules rules;
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    volatile List<CryptoSuite> suites = List.of();
-
     private final Path home;
     private final ServiceRegistration<Function> list;
 
+    private final NodeParts node;
+
     @Activate
-    public SnapshotCommands(BundleContext context) {
-        this(NodeHome.of(context), context);
+    public SnapshotCommands(BundleContext context, @Reference NodeParts node) {
+        this(NodeHome.of(context), context, node);
     }
 
-    SnapshotCommands(Path home, BundleContext context) {
+    SnapshotCommands(Path home, BundleContext context, NodeParts node) {
         this.home = home;
+        this.node = node;
         if (context == null) {
             list = null;
             return;
@@ -118,7 +97,7 @@ public final class SnapshotCommands implements Function {
     }
 
     String create(Path dir) throws IOException {
-        Parts p = parts();
+        NodeParts.Parts p = parts();
         Path target = dir;
         if (target == null) {
             Files.createDirectories(home.resolve(DIR));
@@ -148,7 +127,7 @@ public final class SnapshotCommands implements Function {
     }
 
     String verify(Path dir) throws IOException {
-        Parts p = parts();
+        NodeParts.Parts p = parts();
         Hash genesis = p.suite().digest(p.store().block(0).orElseThrow(
                 () -> new IllegalStateException("this node holds no block 0")).header().encode());
         Snapshots.Summary s;
@@ -187,20 +166,12 @@ public final class SnapshotCommands implements Function {
         return out.isEmpty() ? "no snapshots in " + root : String.join("\n", out);
     }
 
-    private record Parts(Storage storage, BlockStore store, ChainRules rules, CryptoSuite suite, ChainSpec spec) {}
-
-    private Parts parts() {
-        Storage s = storage;
-        BlockStore b = blockStore;
-        ChainRules r = rules;
-        if (s == null || b == null || r == null) {
-            throw new IllegalStateException("cannot snapshot now: no " + (s == null ? "storage" : b == null
-                    ? "block store" : "rules engine") + " is running");
+    private NodeParts.Parts parts() {
+        try {
+            return node.parts();
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("cannot snapshot now: " + e.getMessage(), e);
         }
-        ChainSpec spec = b.spec().orElseThrow(() -> new IllegalStateException("the chain has no genesis block yet"));
-        CryptoSuite c = suites.stream().filter(spec::usesSuite).findFirst().orElseThrow(() -> new IllegalStateException(
-                "no crypto suite '" + spec.suite() + "' (the chain's) is running"));
-        return new Parts(s, b, r, c, spec);
     }
 
     private static void deleteTree(Path dir) throws IOException {

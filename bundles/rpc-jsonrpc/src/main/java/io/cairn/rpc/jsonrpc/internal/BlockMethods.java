@@ -44,6 +44,11 @@ public final class BlockMethods {
         boolean full = p.bool(1, "fullTransactions", false);
         Optional<Block> block = store.block(number);
         if (block.isEmpty()) {
+            java.util.OptionalLong joined = store.joinedAt();
+            if (number > 0 && joined.isPresent() && number <= joined.getAsLong()) {
+                throw new RpcException(RpcException.NOT_HELD, "block " + number + " is not held here: this node joined "
+                        + "the chain at block " + joined.getAsLong() + " from a snapshot");
+            }
             return NODES.nullNode();
         }
         Hash hash = store.hash(number).orElseGet(() -> node.needSuite().digest(block.get().header().encode()));

@@ -14,6 +14,8 @@ public final class RpcException extends RuntimeException {
     public static final int INTERNAL_ERROR = -32603;
     public static final int REQUEST_TOO_LARGE = -32001;
     public static final int NOT_READY = io.cairn.api.node.TxRejectedException.Reason.NOT_READY.code;
+    /** A block before the one this node joined the chain at from a snapshot (docs/snapshots.md). */
+    public static final int NOT_HELD = -32032;
 
     private final int code;
 

@@ -223,7 +223,10 @@ final class Fakes {
         @Override public long height() { return blocks.size() - 1; }
         @Override public Optional<BlockHeader> header(long n) { return block(n).map(Block::header); }
         @Override public Optional<Hash> hash(long n) { return n < hashes.size() ? Optional.of(hashes.get((int) n)) : Optional.empty(); }
-        @Override public Optional<Block> block(long n) { return n < blocks.size() ? Optional.of(blocks.get((int) n)) : Optional.empty(); }
+        /** A store that joined the chain at this block from a snapshot (it holds no block 1..joined), or -1. */
+        volatile long joined = -1;
+        @Override public java.util.OptionalLong joinedAt() { return joined < 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(joined); }
+        @Override public Optional<Block> block(long n) { return n > 0 && n <= joined ? Optional.empty() : n < blocks.size() ? Optional.of(blocks.get((int) n)) : Optional.empty(); }
         @Override public Optional<Block> block(Hash h) { int i = hashes.indexOf(h); return i < 0 ? Optional.empty() : Optional.of(blocks.get(i)); }
         @Override public Optional<Long> number(Hash h) { int i = hashes.indexOf(h); return i < 0 ? Optional.empty() : Optional.of((long) i); }
         @Override public Optional<Located> transaction(Hash h) { return Optional.ofNullable(located.get(h)); }

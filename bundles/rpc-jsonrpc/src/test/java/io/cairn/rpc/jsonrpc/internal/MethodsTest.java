@@ -344,6 +344,15 @@ class MethodsTest {
     }
 
     @Test
+    void aNodeThatJoinedFromASnapshotSaysWhichBlocksItDoesNotHold() throws Exception {
+        node.store.joined = 1;
+        assertError("getBlockByNumber", "[1]", -32032, "block 1 is not held here: this node joined the chain at block 1 "
+                + "from a snapshot");
+        assertEquals(0, result("getBlockByNumber", "[0]").get("number").asLong(), "block 0 is held");
+        assertTrue(result("getBlockByNumber", "[99]").isNull(), "beyond the head: null as ever");
+    }
+
+    @Test
     void getBlockWithFullTransactions() throws Exception {
         JsonNode b = result("getBlockByNumber", "[1, true]");
         JsonNode t = b.get("transactions").get(1);

@@ -1,0 +1,127 @@
+package io.cairn.snapshot.internal;
+
+import io.cairn.api.chain.BlockHeader;
+import io.cairn.api.chain.ChainSpec;
+import io.cairn.api.chain.Hash;
+import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.api.node.BlockStore;
+import io.cairn.api.node.ChainRules;
+import io.cairn.api.storage.Keys;
+import io.cairn.api.storage.ReadView;
+import io.cairn.api.storage.Storage;
+import io.cairn.api.storage.WriteBatch;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * A snapshot import into a node home that holds block 0 alone ({@code ./cairn snapshot import}, docs/snapshots.md).
+ * The launcher runs it in a node framework without the pipeline (no consensus, sync, pool, network or RPC), as a
+ * {@code Function<String, String>}: a java.* type the launcher shares with every bundle. It takes the snapshot
+ * directory and answers a line that starts with {@code imported}, {@code REFUSED} (nothing was written),
+ * {@code NOT READY} (ask again) or {@code FAILED} (the state was written in part: the home stays under
+ * construction).
+ *
+ * <p>Two passes: the first proves the whole snapshot and writes nothing; the second reads it again, checking each
+ * chunk against the same manifest, and writes each proven chunk with the entries the model derives from it; then
+ * the block store makes the snapshot's block its head.
+ */
+@Component(immediate = true, service = Function.class, property = "cairn.snapshot=import")
+public final class SnapshotImport implements Function<String, String> {
+    private static final System.Logger LOG = System.getLogger(SnapshotImport.class.getName());
+    private static final int DELETE_BATCH = 10_000;
+
+    private final NodeParts node;
+
+    @Activate
+    public SnapshotImport(@Reference NodeParts node) {
+        this.node = node;
+    }
+
+    @Override
+    public synchronized String apply(String directory) {
+        NodeParts.Parts p;
+        try {
+            p = node.parts();
+        } catch (IllegalStateException e) {
+            return "NOT READY: " + e.getMessage();
+        }
+        Storage s = p.storage();
+        BlockStore store = p.store();
+        ChainRules r = p.rules();
+        ChainSpec spec = p.spec();
+        CryptoSuite suite = p.suite();
+        if (!r.health().ready()) {
+            return "NOT READY: the rules engine: " + r.health().detail();
+        }
+        if (store.height() > 0 || store.joinedAt().isPresent()) {
+            return "REFUSED: this home holds the chain up to block " + store.height() + " already: a snapshot is "
+                    + "imported into a new home (cairn init, then import before the first start)";
+        }
+        if ("memory".equals(s.engine())) {
+            return "REFUSED: this home stores its chain in memory, which the import would not outlive: a snapshot is "
+                    + "imported into durable storage (cairn init --storage rocksdb)";
+        }
+        Path dir = Path.of(directory);
+        Hash genesis = suite.digest(store.header(0).orElseThrow().encode());
+        Snapshots.Chain chain = new Snapshots.Chain(genesis, spec, suite, Snapshots.StateRules.of(r));
+        Snapshots.Summary proven;
+        try {
+            proven = Snapshots.verify(dir, chain, (i, entries) -> { });
+        } catch (SnapshotRefused e) {
+            return "REFUSED: " + e.getMessage();
+        } catch (IOException | RuntimeException e) {
+            return "REFUSED: the snapshot cannot be read: " + e;
+        }
+        long start = System.nanoTime();
+        AtomicLong derived = new AtomicLong();
+        try {
+            clearState(s);
+            Snapshots.Summary written = Snapshots.verify(dir, chain, (i, entries) -> {
+                WriteBatch batch = new WriteBatch();
+                for (ReadView.Entry e : entries) {
+                    batch.put(e.key(), e.value());
+                    int before = batch.ops().size();
+                    r.derive(e.key(), e.value(), batch);
+                    derived.addAndGet(batch.ops().size() - before);
+                }
+                s.write(batch);
+            });
+            if (!written.blockHash().equals(proven.blockHash()) || written.entries() != proven.entries()) {
+                throw new SnapshotRefused("the snapshot changed while it was imported");
+            }
+            Manifest m = Manifest.read(dir);
+            store.importHead(BlockHeader.decode(m.header()), m.seals());
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "snapshot import from " + dir + " failed after writing began", e);
+            return "FAILED: " + e.getMessage() + " (the state was written in part)";
+        }
+        return "imported snapshot of block " + proven.height() + " (" + proven.blockHash() + ") into " + s.engine()
+                + " storage: " + proven.entries() + " entries and " + derived.get() + " derived in " + proven.chunks()
+                + " chunks, " + proven.bytes() + " bytes; proven in " + proven.millis() + " ms, written in "
+                + (System.nanoTime() - start) / 1_000_000 + " ms";
+    }
+
+    /** Deletes the state block 0 wrote ({@code 'g'} and {@code 's'}): the snapshot's replaces it whole. */
+    private static void clearState(Storage s) {
+        for (byte[] space : Snapshots.SPACES) {
+            WriteBatch batch = new WriteBatch();
+            try (ReadView view = s.view()) {
+                Iterator<ReadView.Entry> it = view.scan(space, Keys.prefixEnd(space));
+                while (it.hasNext()) {
+                    batch.delete(it.next().key());
+                    if (batch.ops().size() >= DELETE_BATCH) {
+                        s.write(batch);
+                        batch = new WriteBatch();
+                    }
+                }
+            }
+            s.write(batch);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package io.cairn.itests;
+
+import static io.cairn.itests.ChainTestSupport.await;
+import static io.cairn.itests.UpgradeIT.log;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import io.cairn.api.chain.Address;
+import io.cairn.api.crypto.CryptoSuite;
+import io.cairn.itests.ChainTestSupport.Account;
+import io.cairn.itests.ChainTestSupport.RpcClient;
+import io.cairn.itests.ChainTestSupport.RpcError;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.Test;
+
+/**
+ * A fifth node joins a four-node PBFT chain (RocksDB, one process per node) from a snapshot while the chain runs
+ * under load (docs/snapshots.md): node1 exports its state at its head, a copy of the snapshot whose header keeps
+ * fewer seals than the quorum is refused by the import (and leaves the home as it was), the snapshot itself is
+ * imported into node4's new home, and node4 starts, syncs the blocks after the snapshot's and follows the chain as
+ * an observer: the same block hashes and state roots as the others, the same balances, and a clear error for the
+ * blocks it does not hold.
+ */
+public class SnapshotJoinIT {
+    static final Duration COMMIT = Duration.ofSeconds(45);
+    private static final Pattern WRITTEN = Pattern.compile("snapshot of block (\\d+) \\(");
+
+    @Test
+    public void aNodeJoinsAChainUnderLoadFromASnapshotAndFollowsIt() throws Exception {
+        long t0 = System.nanoTime();
+        List<String> accounts = List.of("sender0", "sender1", "sender2");
+        LocalChain chain = LocalChain.init("snapshot-join", 4, 1, "--accounts", String.join(",", accounts));
+        List<RpcClient> rpcs = chain.rpcs;
+        ExecutorService pool = Executors.newCachedThreadPool();
+        AtomicBoolean stop = new AtomicBoolean();
+        boolean passed = false;
+        try {
+            chain.startTogether(COMMIT.plusSeconds(30), 4);
+            CryptoSuite suite = chain.suite();
+            Address sink = Account.generate("sink", suite).address();
+            Map<String, Boolean> accepted = new ConcurrentHashMap<>();
+            List<Future<?>> sending = chain.load(pool, accounts, sink, accepted, new AtomicLong(), stop);
+            await("transfers flowing", COMMIT, () -> accepted.size() >= 200 ? Boolean.TRUE : null);
+
+            // ---- node1 exports its state at its head, under load
+            Path snapshot = chain.work.resolve("snapshot");
+            String out = chain.launchers.get(1).run("snapshot", "export", "--home", chain.homes.get(1).toString(),
+                    "--out", snapshot.toString());
+            Matcher m = WRITTEN.matcher(out);
+            assertTrue(out, m.find());
+            long height = Long.parseLong(m.group(1));
+            log(t0, "node1 exported block " + height + ": " + out.strip());
+
+            // ---- a copy sealed by fewer than the quorum is refused, and the home stays as it was
+            Path forged = LedgerModelsIT.keepingSeals(snapshot, chain.work.resolve("forged"), 1);
+            Path home4 = chain.homes.get(4);
+            String refused = chain.launchers.get(4).attempt("snapshot", "import", "--home", home4.toString(), "--from",
+                    forged.toString());
+            assertTrue(refused, refused.contains("REFUSED: the seals of block " + height)
+                    && refused.contains("are valid for 1 sealers of the genesis list; the quorum is 3 of 4"));
+            assertFalse("a refused import leaves no mark", Files.exists(home4.resolve("data/snapshot-import.pending")));
+
+            // ---- the snapshot itself: imported into node4's new home, which then starts and syncs from it
+            out = chain.launchers.get(4).run("snapshot", "import", "--home", home4.toString(), "--from",
+                    snapshot.toString());
+            assertTrue(out, out.contains("imported snapshot of block " + height + " ("));
+            log(t0, "node4: " + out.strip());
+            chain.start(4);
+            long target = rpcs.get(0).blockNumber() + 10;
+            await("node4 following the chain to block " + target, Duration.ofSeconds(120),
+                    () -> rpcs.get(4).blockNumber() >= target ? Boolean.TRUE : null);
+
+            stop.set(true);
+            for (Future<?> f : sending) {
+                f.get(COMMIT.toSeconds(), TimeUnit.SECONDS);
+            }
+            long last = rpcs.get(0).blockNumber();
+            await("node4 at block " + last, COMMIT, () -> rpcs.get(4).blockNumber() >= last ? Boolean.TRUE : null);
+            for (long h = height; h <= last; h++) {
+                Map<?, ?> theirs = (Map<?, ?>) rpcs.get(0).call("getBlockByNumber", h, false);
+                Map<?, ?> its = (Map<?, ?>) rpcs.get(4).call("getBlockByHash", theirs.get("hash"), false);
+                if (h == height) {
+                    assertEquals("its head from the snapshot is not held whole", null, its);
+                    continue;
+                }
+                assertEquals("block " + h + " on node4", theirs.get("hash"), its.get("hash"));
+                assertEquals("state root of block " + h + " on node4", theirs.get("stateRoot"), its.get("stateRoot"));
+            }
+            for (String name : accounts) {
+                Address a = chain.account(name, suite).address();
+                assertEquals("balance of " + name, rpcs.get(0).balance(a), rpcs.get(4).balance(a));
+            }
+            try {
+                rpcs.get(4).call("getBlockByNumber", 1, false);
+                throw new AssertionError("node4 answered block 1, which it does not hold");
+            } catch (RpcError e) {
+                assertEquals(-32032, e.code);
+                assertTrue(e.getMessage(), e.getMessage().contains("block 1 is not held here: this node joined the "
+                        + "chain at block " + height + " from a snapshot"));
+            }
+            log(t0, "RESULT " + accepted.size() + " transfers under load; node4 joined at block " + height
+                    + " from node1's snapshot and agrees on blocks " + (height + 1) + ".." + last);
+            passed = true;
+        } finally {
+            stop.set(true);
+            pool.shutdownNow();
+            chain.stop(passed);
+            pool.awaitTermination(10, TimeUnit.SECONDS);
+        }
+    }
+}
