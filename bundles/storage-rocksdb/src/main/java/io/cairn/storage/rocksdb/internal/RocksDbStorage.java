@@ -65,6 +65,10 @@ public final class RocksDbStorage implements Storage {
 
         @AttributeDefinition(description = "fsync the write-ahead log on every batch (the WAL is always written).")
         boolean sync() default false;
+
+        @AttributeDefinition(description = "On open, read every table file and check its checksums: a damaged "
+                + "database is refused before the node runs on it (costs a read of the whole database per start).")
+        boolean verifyOnOpen() default true;
     }
 
     private final Path path;
@@ -79,10 +83,14 @@ public final class RocksDbStorage implements Storage {
 
     @Activate
     public RocksDbStorage(BundleContext context, Config config) {
-        this(resolve(NodeHome.of(context), config.path()), config.cacheMb(), config.sync());
+        this(resolve(NodeHome.of(context), config.path()), config.cacheMb(), config.sync(), config.verifyOnOpen());
     }
 
     RocksDbStorage(Path path, int cacheMb, boolean sync) {
+        this(path, cacheMb, sync, false);
+    }
+
+    RocksDbStorage(Path path, int cacheMb, boolean sync, boolean verifyOnOpen) {
         if (cacheMb < 1) {
             throw new IllegalArgumentException("storage-rocksdb: cacheMb must be at least 1, got " + cacheMb);
         }
@@ -127,6 +135,25 @@ public final class RocksDbStorage implements Storage {
             String hint = why != null && why.toLowerCase().contains("lock")
                     ? " (another node or engine instance has it open)" : "";
             throw new IllegalStateException("cannot open RocksDB at " + path + ": " + why + hint, e);
+        }
+        if (verifyOnOpen) {
+            long start = System.nanoTime();
+            try {
+                opened.verifyChecksum();
+            } catch (RocksDBException e) {
+                opened.close();
+                writeOptions.close();
+                options.close();
+                bloomFilter.close();
+                blockCache.close();
+                String damage = "RocksDB at " + path + " is damaged: " + e.getMessage() + ". The node does not run on "
+                        + "it: move " + path + " aside, and take the chain into a new home from a snapshot (cairn "
+                        + "snapshot import) or let a new home sync it from its peers";
+                LOG.log(System.Logger.Level.ERROR, damage);
+                throw new IllegalStateException(damage, e);
+            }
+            LOG.log(System.Logger.Level.INFO, "RocksDB at {0}: every table file''s checksums verified in {1} ms", path,
+                    (System.nanoTime() - start) / 1_000_000);
         }
         db = opened;
     }

@@ -55,6 +55,39 @@ class RocksDbStorageTest extends StorageContractTest {
     }
 
     @Test
+    void aDatabaseWithADamagedTableFileIsRefusedOnOpenNamingTheDamageAndTheFix() throws Exception {
+        for (int i = 0; i < 2_000; i++) {
+            storage.write(new WriteBatch().put(b("key " + i), b("a value that fills the table " + i)));
+        }
+        rocks().close();
+        Path path = dir.resolve("db");
+        // the rows into a table file (a node's are, once its memtable fills)
+        try (org.rocksdb.Options o = new org.rocksdb.Options(); org.rocksdb.RocksDB raw = org.rocksdb.RocksDB.open(o,
+                path.toString()); org.rocksdb.FlushOptions f = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
+            raw.flush(f);
+        }
+        storage = new RocksDbStorage(path, 16, false, true); // intact: verified and opened
+        assertArrayEquals(b("a value that fills the table 7"), storage.get(b("key 7")));
+        rocks().close();
+        Path table;
+        try (var files = java.nio.file.Files.list(path)) {
+            table = files.filter(f -> f.toString().endsWith(".sst")).findFirst().orElseThrow();
+        }
+        byte[] bytes = java.nio.file.Files.readAllBytes(table);
+        for (int i = bytes.length / 4; i < bytes.length / 4 + 16; i++) {
+            bytes[i] ^= 0x5a;
+        }
+        java.nio.file.Files.write(table, bytes);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> new RocksDbStorage(path, 16, false, true));
+        assertTrue(e.getMessage().startsWith("RocksDB at " + path + " is damaged: "), e.getMessage());
+        assertTrue(e.getMessage().endsWith(". The node does not run on it: move " + path + " aside, and take the chain "
+                + "into a new home from a snapshot (cairn snapshot import) or let a new home sync it from its peers"),
+                e.getMessage());
+        storage = new RocksDbStorage(dir.resolve("other"), 16, false); // for tearDown
+    }
+
+    @Test
     void secondOpenOfALockedPathFailsNamingIt() {
         Path path = rocks().path();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> new RocksDbStorage(path, 16, false));
@@ -194,6 +227,7 @@ class RocksDbStorageTest extends StorageContractTest {
                     case "path" -> path;
                     case "cacheMb" -> cacheMb;
                     case "sync" -> sync;
+                    case "verifyOnOpen" -> true;
                     default -> throw new UnsupportedOperationException(method.getName());
                 });
     }
