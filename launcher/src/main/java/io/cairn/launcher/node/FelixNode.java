@@ -156,6 +156,7 @@ public final class FelixNode {
         Feature feature = Feature.resolve(profile, runtime.featureSource());
         Map<String, String> props = frameworkProperties(home, false);
         props.put("cairn.system", runtime.system().toString());
+        props.put("cairn.snapshot.import", "true"); // the importer works only in a node started for it
         Framework framework = newFramework(props);
         framework.init();
         try {

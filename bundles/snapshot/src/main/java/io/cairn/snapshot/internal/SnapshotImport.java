@@ -36,15 +36,28 @@ public final class SnapshotImport implements Function<String, String> {
     private static final System.Logger LOG = System.getLogger(SnapshotImport.class.getName());
     private static final int DELETE_BATCH = 10_000;
 
+    /** The framework property the launcher sets on a node it starts for an import, without its pipeline. */
+    static final String IMPORT_MODE = "cairn.snapshot.import";
+
     private final NodeParts node;
+    private final boolean importMode;
 
     @Activate
-    public SnapshotImport(@Reference NodeParts node) {
+    public SnapshotImport(org.osgi.framework.BundleContext context, @Reference NodeParts node) {
+        this(node, Boolean.parseBoolean(context.getProperty(IMPORT_MODE)));
+    }
+
+    SnapshotImport(NodeParts node, boolean importMode) {
         this.node = node;
+        this.importMode = importMode;
     }
 
     @Override
     public synchronized String apply(String directory) {
+        if (!importMode) {
+            // a running node's pipeline would commit blocks under the import
+            return "REFUSED: a snapshot is imported by a node started for it (cairn snapshot import), not a running one";
+        }
         NodeParts.Parts p;
         try {
             p = node.parts();
