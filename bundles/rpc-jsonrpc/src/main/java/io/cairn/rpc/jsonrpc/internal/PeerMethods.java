@@ -61,7 +61,9 @@ public final class PeerMethods {
             o.put("messagesIn", peer.messagesIn());
             o.put("messagesOut", peer.messagesOut());
             o.put("queued", peer.queued());
-            refused(o, bans.remove(normal(peer.id())));
+            if (peer.id() != null) {
+                refused(o, bans.remove(normal(peer.id())));
+            }
         }
         // refused peers the table does not list (a certificate holder that is no configured peer)
         for (Network.Ban b : bans.values()) {
@@ -147,8 +149,8 @@ public final class PeerMethods {
         return id == null ? null : Bytes.toHex(id.publicKey());
     }
 
-    /** Ids are hex; a peer table might spell them in upper case. */
+    /** Ids are hex; a peer table might spell them in upper case. Null for a peer not reached yet (no id known). */
     private static String normal(String id) {
-        return id.toLowerCase(Locale.ROOT);
+        return id == null ? null : id.toLowerCase(Locale.ROOT);
     }
 }

@@ -106,6 +106,20 @@ class PeerMethodsTest {
     }
 
     @Test
+    void aConfiguredPeerNotReachedYetHasNoIdAndDoesNotBreakTheTable() throws Exception {
+        // a dial target before its first handshake: the network knows its address, not its id
+        sealers(SEALER_A);
+        node.network = new FakeNetwork(SELF, List.of(peer(SEALER_A, true),
+                new Network.Peer(null, "127.0.0.1:30309", false, true, 0, 0, 0, 0)));
+        JsonNode r = result("getPeers");
+        assertEquals(2, r.size());
+        assertTrue(r.get(1).get("id").isNull());
+        assertEquals("127.0.0.1:30309", r.get(1).get("address").asText());
+        assertEquals(false, r.get(1).get("connected").asBoolean());
+        assertEquals(1, result("getObserverList").size(), "only this node: the sealer is not an observer");
+    }
+
+    @Test
     void getPeersShowsWhyAndUntilWhenAMisbehavingPeerIsRefused() throws Exception {
         FakeNetwork net = new FakeNetwork(SELF, List.of(peer(SEALER_A, true), peer(GONE, false)));
         String rogue = Bytes.toHex(Fakes.key(7));
