@@ -220,6 +220,19 @@ final class GovernanceRules {
     }
 
     /** A plan as {@code getUpgradePlans} shows it. */
+    /** The pool's refusal of {@code tx} while {@code holder}, of the same kind and plan (or component), is pending. */
+    static TxRejectedException conflict(VerifiedTransaction tx, Hash holder) {
+        try {
+            Governance g = body(tx);
+            return refused(g.kind() == Governance.PROPOSE
+                    ? "a proposal for " + g.component() + " is pending already (transaction " + holder + ")"
+                    : "this sealer's " + g.kindName() + " for plan " + g.plan() + " is pending already (transaction "
+                            + holder + ")");
+        } catch (TxRejectedException e) {
+            return e;
+        }
+    }
+
     static Map<String, Object> json(ChainSpec spec, Plans.Plan p, long head, List<Integer> installed) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", p.id().toHex());

@@ -25,12 +25,10 @@ import io.cairn.api.node.TxRejectedException.Reason;
 import io.cairn.api.storage.WriteBatch;
 import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
@@ -71,14 +69,10 @@ public final class RulesEngine implements ChainRules {
     /** A bound ledger model and the rules version it computes with. */
     record Installed(LedgerModel model, int rules) {}
 
-    /** A bound block format and the rules version it makes headers with. */
-    record Format(BlockFormat format, int rules) {}
 
     private static final System.Logger LOG = System.getLogger(RulesEngine.class.getName());
-    private final List<Installed> models = new CopyOnWriteArrayList<>();
-    private final List<Format> formats = new CopyOnWriteArrayList<>();
-    /** Models and formats whose bundle declares a rules version that does not parse, and why. */
-    private final Map<Object, String> refusedModels = new java.util.concurrent.ConcurrentHashMap<>();
+    private final SideBySide<LedgerModel> models = new SideBySide<>("ledger model");
+    private final SideBySide<BlockFormat> formats = new SideBySide<>("block format");
     /** The last block a missing rules version was logged for: once per block, not per transaction. */
     private volatile long missingLogged = -1;
     private volatile BlockStore store;
@@ -86,7 +80,7 @@ public final class RulesEngine implements ChainRules {
     private volatile int minLeadBlocks = 20;
     /** Tests without a block store: the chain's spec and head given directly. */
     private final Supplier<ChainSpec> fixedSpec;
-    private final List<LedgerQuery> ownQueries = List.of(new PlansQuery());
+    private final List<LedgerQuery> ownQueries = List.of(new PlansQuery(this::plansAtHead));
 
     public RulesEngine() {
         fixedSpec = null;
@@ -97,7 +91,9 @@ public final class RulesEngine implements ChainRules {
         this.suite = suite;
         this.store = store;
         this.fixedSpec = () -> spec;
-        models.addAll(Arrays.asList(installed));
+        for (Installed i : installed) {
+            models.add(i.model(), i.rules());
+        }
     }
 
     @Activate
@@ -115,20 +111,13 @@ public final class RulesEngine implements ChainRules {
     @Reference(cardinality = ReferenceCardinality.AT_LEAST_ONE, policy = ReferencePolicy.DYNAMIC,
             target = "(cairn.component=ledger-model)")
     void bindModel(ServiceReference<LedgerModel> ref, LedgerModel m) {
-        try {
-            models.add(new Installed(m, rulesOf(ref)));
-        } catch (IllegalArgumentException malformed) {
-            // not a model any block runs: said in the health and the log, never a guess at its version
-            refusedModels.put(m, malformed.getMessage());
-            LOG.log(System.Logger.Level.ERROR, "rules: " + malformed.getMessage() + "; that ledger model is not used");
-        }
+        models.bind(ref, m);
         cachedNext = null;
         cachedHead = null;
     }
 
     void unbindModel(LedgerModel m) {
-        refusedModels.remove(m);
-        models.removeIf(i -> i.model() == m);
+        models.unbind(m);
         cachedNext = null;
         cachedHead = null;
     }
@@ -137,44 +126,16 @@ public final class RulesEngine implements ChainRules {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             target = "(cairn.component=block-format)")
     void bindFormat(ServiceReference<BlockFormat> ref, BlockFormat f) {
-        try {
-            formats.add(new Format(f, rulesOf(ref)));
-        } catch (IllegalArgumentException malformed) {
-            refusedModels.put(f, malformed.getMessage());
-            LOG.log(System.Logger.Level.ERROR, "rules: " + malformed.getMessage() + "; that block format is not used");
-        }
+        formats.bind(ref, f);
     }
 
     void unbindFormat(BlockFormat f) {
-        refusedModels.remove(f);
-        formats.removeIf(i -> i.format() == f);
+        formats.unbind(f);
     }
 
     /** For use outside DS: a block format computing with rules {@code rules}. */
     void addFormat(BlockFormat f, int rules) {
-        formats.add(new Format(f, rules));
-    }
-
-    /** The service's {@value ChainRules#RULES}, else its bundle's {@value ChainRules#RULES_HEADER}, else 1. */
-    static int rulesOf(ServiceReference<?> ref) {
-        Object p = ref.getProperty(RULES);
-        String text = p != null ? p.toString() : ref.getBundle() == null ? null
-                : ref.getBundle().getHeaders("").get(RULES_HEADER);
-        if (text == null || text.isBlank()) {
-            return 1;
-        }
-        try {
-            int r = Integer.parseInt(text.trim());
-            if (r < 1) {
-                throw new NumberFormatException();
-            }
-            return r;
-        } catch (NumberFormatException e) {
-            String bundle = ref.getBundle() == null ? "an engine" : "bundle " + ref.getBundle().getSymbolicName()
-                    + " " + ref.getBundle().getVersion();
-            throw new IllegalArgumentException(bundle + " declares " + (p != null ? "the service property " + RULES
-                    : RULES_HEADER) + " '" + text + "': a rules version is an integer of 1 or more");
-        }
+        formats.add(f, rules);
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -225,13 +186,7 @@ public final class RulesEngine implements ChainRules {
 
     /** The installed model of the chain's kind computing with rules {@code rules}, or null. */
     private LedgerModel installed(String kind, int rules) {
-        LedgerModel found = null;
-        for (Installed i : models) {
-            if (i.rules() == rules && i.model().model().equals(kind)) {
-                found = i.model(); // the latest bound: a blue/green replacement of the same rules
-            }
-        }
-        return found;
+        return models.find(rules, m -> m.model().equals(kind));
     }
 
     /** The model for block {@code block} under {@code plans}. */
@@ -298,12 +253,7 @@ public final class RulesEngine implements ChainRules {
     public BlockFormat blockFormat(long blockNumber, StateView parent) {
         Plans plans = Plans.load(parent);
         int rules = plans.rulesAt(BLOCK_FORMAT, blockNumber);
-        BlockFormat found = null;
-        for (Format f : formats) {
-            if (f.rules() == rules) {
-                found = f.format(); // the latest bound: a blue/green replacement of the same rules
-            }
-        }
+        BlockFormat found = formats.find(rules, f -> true);
         if (found == null) {
             throw missing(BLOCK_FORMAT, "the block format", plans, rules, blockNumber);
         }
@@ -332,13 +282,11 @@ public final class RulesEngine implements ChainRules {
 
     @Override
     public SortedSet<Integer> installed(String component) {
-        SortedSet<Integer> out = new TreeSet<>();
         if (BLOCK_FORMAT.equals(component)) {
-            formats.forEach(f -> out.add(f.rules()));
-            return out;
+            return formats.installed(f -> true);
         }
         if (!LEDGER_MODEL.equals(component)) {
-            return out;
+            return new TreeSet<>();
         }
         String kind;
         try {
@@ -346,12 +294,14 @@ public final class RulesEngine implements ChainRules {
         } catch (RuntimeException e) {
             kind = null;
         }
-        for (Installed i : models) {
-            if (kind == null || i.model().model().equals(kind)) {
-                out.add(i.rules());
-            }
-        }
-        return out;
+        String chain = kind;
+        return models.installed(m -> chain == null || m.model().equals(chain));
+    }
+
+    /** {@code getUpgradePlans}: the plans in {@code state}, taken as the head's. */
+    private List<Map<String, Object>> plansAtHead(StateView state) {
+        BlockStore s = store;
+        return plans(state, s == null ? 0 : s.height());
     }
 
     @Override
@@ -378,7 +328,7 @@ public final class RulesEngine implements ChainRules {
         }
         try {
             LedgerModel m = current();
-            return Health.ready("ledger model " + m.model() + ", rules " + installedRules(m) + "; block format rules "
+            return Health.ready("ledger model " + m.model() + ", rules " + models.rulesOf(m) + "; block format rules "
                     + nextFormatRules() + refusedText());
         } catch (RuntimeException e) {
             return Health.notReady(e.getMessage() + refusedText());
@@ -391,29 +341,15 @@ public final class RulesEngine implements ChainRules {
         if (s == null) {
             return 1;
         }
-        BlockFormat f;
         try (var state = s.state()) {
-            f = blockFormat(state.header().number() + 1, state);
+            return formats.rulesOf(blockFormat(state.header().number() + 1, state));
         }
-        for (Format i : formats) {
-            if (i.format() == f) {
-                return i.rules();
-            }
-        }
-        return 0;
     }
 
     private String refusedText() {
-        return refusedModels.isEmpty() ? "" : "; not used: " + String.join("; ", refusedModels.values());
-    }
-
-    private int installedRules(LedgerModel m) {
-        for (Installed i : models) {
-            if (i.model() == m) {
-                return i.rules();
-            }
-        }
-        return 0;
+        List<String> refused = models.refused();
+        refused.addAll(formats.refused());
+        return refused.isEmpty() ? "" : "; not used: " + String.join("; ", refused);
     }
 
     /** The chain's model; before its genesis block, the kind of the installed models (genesis checks it). */
@@ -425,8 +361,8 @@ public final class RulesEngine implements ChainRules {
             return spec.ledger();
         }
         java.util.Set<String> kinds = new java.util.TreeSet<>();
-        for (Installed i : models) {
-            kinds.add(i.model().model());
+        for (SideBySide.Version<LedgerModel> v : models.versions()) {
+            kinds.add(v.engine().model());
         }
         if (kinds.size() != 1) {
             throw new io.cairn.api.node.NotReadyException("rules: no chain yet, and the installed ledger models are "
@@ -452,8 +388,8 @@ public final class RulesEngine implements ChainRules {
 
     private String describeInstalled() {
         List<String> out = new ArrayList<>();
-        for (Installed i : models) {
-            out.add(i.model().model() + " rules " + i.rules());
+        for (SideBySide.Version<LedgerModel> v : models.versions()) {
+            out.add(v.engine().model() + " rules " + v.rules());
         }
         return out.isEmpty() ? "none" : String.join(", ", out);
     }
@@ -589,15 +525,7 @@ public final class RulesEngine implements ChainRules {
     @Override
     public TxRejectedException conflict(VerifiedTransaction tx, LedgerKey key, Hash holder) {
         if (GovernanceRules.isKey(key)) {
-            try {
-                Governance g = GovernanceRules.body(tx);
-                return GovernanceRules.refused(g.kind() == Governance.PROPOSE
-                        ? "a proposal for " + g.component() + " is pending already (transaction " + holder + ")"
-                        : "this sealer's " + g.kindName() + " for plan " + g.plan() + " is pending already (transaction "
-                                + holder + ")");
-            } catch (TxRejectedException e) {
-                return e;
-            }
+            return GovernanceRules.conflict(tx, holder);
         }
         try {
             return pooled().conflict(tx, key, holder);
@@ -651,27 +579,5 @@ public final class RulesEngine implements ChainRules {
             // no model for the next block: only the plans can be asked
         }
         return out;
-    }
-
-    /** {@code getUpgradePlans}: the chain's upgrade plans at the head. */
-    private final class PlansQuery implements LedgerQuery {
-        @Override
-        public String method() {
-            return "getUpgradePlans";
-        }
-
-        @Override
-        public String params() {
-            return "";
-        }
-
-        @Override
-        public Object answer(List<String> params, StateView state, Pending pending) {
-            if (!params.isEmpty()) {
-                throw new IllegalArgumentException("getUpgradePlans takes no parameters, got " + params.size());
-            }
-            BlockStore s = store;
-            return plans(state, s == null ? 0 : s.height());
-        }
     }
 }
