@@ -128,8 +128,7 @@ public final class SnapshotCommands implements Function {
 
     String verify(Path dir) throws IOException {
         NodeParts.Parts p = parts();
-        Hash genesis = p.suite().digest(p.store().block(0).orElseThrow(
-                () -> new IllegalStateException("this node holds no block 0")).header().encode());
+        Hash genesis = p.store().hash(0).orElseThrow(() -> new IllegalStateException("this node holds no block 0"));
         Snapshots.Summary s;
         try {
             s = Snapshots.verify(dir, new Snapshots.Chain(genesis, p.spec(), p.suite(),

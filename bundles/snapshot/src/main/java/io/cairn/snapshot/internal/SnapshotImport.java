@@ -81,7 +81,7 @@ public final class SnapshotImport implements Function<String, String> {
                     + "imported into durable storage (cairn init --storage rocksdb)";
         }
         Path dir = Path.of(directory);
-        Hash genesis = suite.digest(store.header(0).orElseThrow().encode());
+        Hash genesis = store.hash(0).orElseThrow();
         Snapshots.Chain chain = new Snapshots.Chain(genesis, spec, suite, Snapshots.StateRules.of(r));
         Snapshots.Summary proven;
         try {
