@@ -29,9 +29,9 @@ import org.junit.Test;
 
 /**
  * A fifth node joins a four-node PBFT chain (RocksDB, one process per node) from a snapshot while the chain runs
- * under load (docs/snapshots.md): node1 exports its state at its head, a copy of the snapshot whose header keeps
- * fewer seals than the quorum is refused by the import (and leaves the home as it was), the snapshot itself is
- * imported into node4's new home, and node4 starts, syncs the blocks after the snapshot's and follows the chain as
+ * under load (docs/snapshots.md): node1 exports its state at its head (node2 serves a copy), a copy whose header keeps
+ * fewer seals than the quorum is refused by the import (and leaves the home as it was), node4's new home joins by
+ * state sync (the snapshot fetched from node1 and node2 at once over the network, proven and imported), and node4 starts, syncs the blocks after the snapshot's and follows the chain as
  * an observer: the same block hashes and state roots as the others, the same balances, and a clear error for the
  * blocks it does not hold.
  */
@@ -56,13 +56,14 @@ public class SnapshotJoinIT {
             List<Future<?>> sending = chain.load(pool, accounts, sink, accepted, new AtomicLong(), stop);
             await("transfers flowing", COMMIT, () -> accepted.size() >= 200 ? Boolean.TRUE : null);
 
-            // ---- node1 exports its state at its head, under load
-            Path snapshot = chain.work.resolve("snapshot");
-            String out = chain.launchers.get(1).run("snapshot", "export", "--home", chain.homes.get(1).toString(),
-                    "--out", snapshot.toString());
+            // ---- node1 exports its state at its head, under load, into its snapshots directory, which it serves;
+            // node2 serves a copy of it too (as an operator would hand one on)
+            String out = chain.launchers.get(1).run("snapshot", "export", "--home", chain.homes.get(1).toString());
             Matcher m = WRITTEN.matcher(out);
             assertTrue(out, m.find());
             long height = Long.parseLong(m.group(1));
+            Path snapshot = chain.homes.get(1).resolve("snapshots").resolve(Long.toString(height));
+            copyTree(snapshot, chain.homes.get(2).resolve("snapshots").resolve(Long.toString(height)));
             log(t0, "node1 exported block " + height + ": " + out.strip());
 
             // ---- a copy sealed by fewer than the quorum is refused, and the home stays as it was
@@ -74,10 +75,15 @@ public class SnapshotJoinIT {
                     && refused.contains("are valid for 1 sealers of the genesis list; the quorum is 3 of 4"));
             assertFalse("a refused import leaves no mark", Files.exists(home4.resolve("data/snapshot-import.pending")));
 
-            // ---- the snapshot itself: imported into node4's new home, which then starts and syncs from it
-            out = chain.launchers.get(4).run("snapshot", "import", "--home", home4.toString(), "--from",
-                    snapshot.toString());
+            // ---- node4's new home joins by state sync: the snapshot fetched from node1 and node2 at once, proven
+            // and imported; then it starts and syncs the blocks after it
+            out = chain.launchers.get(4).run("snapshot", "join", "--home", home4.toString());
+            assertTrue(out, out.contains("manifest: block " + height + " from 2 of 4 peers"));
+            assertTrue(out, out.contains("fetched the snapshot of block " + height + " (1 chunks, "));
+            assertTrue(out, out.contains(" from 2 peers in "));
             assertTrue(out, out.contains("imported snapshot of block " + height + " ("));
+            assertTrue("the joined node keeps the snapshot, and serves it",
+                    Files.isRegularFile(home4.resolve("snapshots").resolve(Long.toString(height)).resolve("manifest.json")));
             log(t0, "node4: " + out.strip());
             chain.start(4);
             long target = rpcs.get(0).blockNumber() + 10;
@@ -120,6 +126,15 @@ public class SnapshotJoinIT {
             pool.shutdownNow();
             chain.stop(passed);
             pool.awaitTermination(10, TimeUnit.SECONDS);
+        }
+    }
+
+    static void copyTree(Path from, Path to) throws java.io.IOException {
+        Files.createDirectories(to);
+        try (var files = Files.list(from)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, to.resolve(f.getFileName()));
+            }
         }
     }
 }

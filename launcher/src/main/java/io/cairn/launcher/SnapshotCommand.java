@@ -55,6 +55,37 @@ final class SnapshotCommand {
             defaultValue = "120s", converter = DurationConverter.class,
             description = "how long the node may take to come up for the import (default: ${DEFAULT-VALUE})")
             java.time.Duration timeout) throws Exception {
+        return intoNewHome(home, from.toAbsolutePath().toString(), "import.log",
+                (node, h) -> node.importSnapshot(from, timeout));
+    }
+
+    @Command(name = "join", mixinStandardHelpOptions = true,
+            description = {"join the chain by state sync: take the newest snapshot the node's peers serve (their "
+                    + "<home>/snapshots) into a new node home (cairn init for the chain, never started, durable "
+                    + "storage), fetching its chunks from several peers at once and proving it exactly as import does; "
+                    + "the node then syncs the blocks after it when it starts. The node must not be running. An "
+                    + "interrupted join goes on from the chunks it fetched.",
+                    "Exit status: 0 joined; 1 refused (nothing written) or failed (the home stays under construction "
+                    + "and no node starts on it until an import or join succeeds)."})
+    int join(@Mixin HomeOption home, @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "120s",
+            converter = DurationConverter.class,
+            description = "how long the node may take to come up for the join (default: ${DEFAULT-VALUE})")
+            java.time.Duration timeout) throws Exception {
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        Path into = home.nodeHome().dir().resolve(SNAPSHOTS).resolve(".joining");
+        return intoNewHome(home, into.toAbsolutePath().toString(), "join.log", (node, h) -> {
+            return node.joinBySnapshot(into, timeout, line -> {
+                out.println(line);
+                out.flush();
+            });
+        });
+    }
+
+    /** The snapshots directory of a node home, as the snapshot bundle names it. */
+    static final String SNAPSHOTS = "snapshots";
+
+    /** Runs the node of a new home for an import: under construction until it answers {@code imported}. */
+    private int intoNewHome(HomeOption home, String source, String logName, Importer importer) throws Exception {
         io.cairn.launcher.node.NodeHome h = home.nodeHome();
         java.io.PrintWriter out = spec.commandLine().getOut();
         h.nodeProperties();
@@ -64,22 +95,22 @@ final class SnapshotCommand {
         });
         Path marker = io.cairn.launcher.node.FelixNode.importMarker(h);
         java.nio.file.Files.createDirectories(marker.getParent());
-        java.nio.file.Files.writeString(marker, from.toAbsolutePath() + "\n");
+        java.nio.file.Files.writeString(marker, source + "\n");
         String answer;
         try (java.io.PrintStream log = new java.io.PrintStream(java.nio.file.Files.newOutputStream(
-                java.nio.file.Files.createDirectories(h.logs()).resolve("import.log")), true,
+                java.nio.file.Files.createDirectories(h.logs()).resolve(logName)), true,
                 java.nio.charset.StandardCharsets.UTF_8)) {
-            // the node's own log lines (its bundles log to standard error) go to the import log too
+            // the node's own log lines (its bundles log to standard error) go to the log too
             java.io.PrintStream err = System.err;
             System.setErr(log);
             try {
-                answer = new io.cairn.launcher.node.FelixNode(h, io.cairn.launcher.node.RuntimeDir.locate(), log)
-                        .importSnapshot(from, timeout);
+                answer = importer.run(new io.cairn.launcher.node.FelixNode(h, io.cairn.launcher.node.RuntimeDir.locate(),
+                        log), h);
             } finally {
                 System.setErr(err);
             }
         }
-        if (answer.startsWith("imported")) {
+        if (answer.contains("imported snapshot")) {
             java.nio.file.Files.delete(marker);
             out.println(answer);
             out.flush();
@@ -93,6 +124,10 @@ final class SnapshotCommand {
         spec.commandLine().getErr().println(answer);
         spec.commandLine().getErr().flush();
         return 1;
+    }
+
+    private interface Importer {
+        String run(io.cairn.launcher.node.FelixNode node, io.cairn.launcher.node.NodeHome home) throws Exception;
     }
 
     private int shell(HomeOption home, String command) throws Exception {

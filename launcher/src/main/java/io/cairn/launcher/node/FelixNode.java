@@ -152,6 +152,37 @@ public final class FelixNode {
      */
     public String importSnapshot(Path snapshot, java.time.Duration wait) throws IOException, BundleException,
             InterruptedException {
+        String path = snapshot.toAbsolutePath().toString();
+        return withoutPipeline(false, wait, "(cairn.snapshot=import)", java.util.function.Function.class,
+                importer -> {
+                    @SuppressWarnings("unchecked")
+                    var f = (java.util.function.Function<String, String>) importer;
+                    return f.apply(path);
+                });
+    }
+
+    /**
+     * Joins the chain by state sync (docs/snapshots.md): as {@link #importSnapshot}, with the node's network on
+     * (the pipeline bundle whose header {@value #PIPELINE_HEADER} is {@code network}); the snapshot bundle fetches
+     * the newest snapshot the peers serve into {@code into}, reporting progress lines to {@code progress}, and
+     * imports it.
+     */
+    public String joinBySnapshot(Path into, java.time.Duration wait, java.util.function.Consumer<String> progress)
+            throws IOException, BundleException, InterruptedException {
+        String path = into.toAbsolutePath().toString();
+        return withoutPipeline(true, wait, "(cairn.snapshot=join)", java.util.function.BiFunction.class, joiner -> {
+            @SuppressWarnings("unchecked")
+            var f = (java.util.function.BiFunction<String, java.util.function.Consumer<String>, String>) joiner;
+            return f.apply(path, progress);
+        });
+    }
+
+    /**
+     * Runs the node without its pipeline (with its network when {@code network}) and calls the service that
+     * {@code filter} names until it answers something other than {@code NOT READY}, for at most {@code wait}.
+     */
+    private <S> String withoutPipeline(boolean network, java.time.Duration wait, String filter, Class<S> type,
+            java.util.function.Function<Object, String> call) throws IOException, BundleException, InterruptedException {
         String profile = home.profile();
         Feature feature = Feature.resolve(profile, runtime.featureSource());
         Map<String, String> props = frameworkProperties(home, false);
@@ -163,24 +194,25 @@ public final class FelixNode {
             List<Bundle> installed = installFeature(framework.getBundleContext(), feature);
             framework.start();
             for (Bundle b : installed) {
-                if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null && b.getHeaders().get(PIPELINE_HEADER) == null
-                        && !GOGO_SHELL.equals(b.getSymbolicName())) {
+                String pipeline = b.getHeaders().get(PIPELINE_HEADER);
+                if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null && !GOGO_SHELL.equals(b.getSymbolicName())
+                        && (pipeline == null || (network && "network".equals(pipeline.strip())))) {
                     start(b);
                 }
             }
             BundleContext ctx = framework.getBundleContext();
             long deadline = System.nanoTime() + wait.toNanos();
-            String answer = "NOT READY: the snapshot bundle's importer is not running";
+            String answer = "NOT READY: the snapshot bundle's service " + filter + " is not running";
             while (System.nanoTime() < deadline) {
-                var refs = ctx.getServiceReferences(java.util.function.Function.class, "(cairn.snapshot=import)");
+                var refs = ctx.getServiceReferences(type, filter);
                 if (!refs.isEmpty()) {
-                    @SuppressWarnings("unchecked")
-                    java.util.function.Function<String, String> importer = ctx.getService(refs.iterator().next());
-                    if (importer != null) {
+                    var ref = refs.iterator().next();
+                    S service = ctx.getService(ref);
+                    if (service != null) {
                         try {
-                            answer = importer.apply(snapshot.toAbsolutePath().toString());
+                            answer = call.apply(service);
                         } finally {
-                            ctx.ungetService(refs.iterator().next());
+                            ctx.ungetService(ref);
                         }
                         if (!answer.startsWith("NOT READY")) {
                             return answer;

@@ -53,16 +53,31 @@ record Manifest(int format, String kind, long chainId, String suite, String ledg
      */
     static Manifest read(Path dir) {
         Path file = dir.resolve(FILE);
-        JsonNode o;
+        byte[] json;
         try {
-            o = JSON.readTree(file.toFile());
+            json = Files.readAllBytes(file);
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             throw new SnapshotRefused("no " + FILE + " in " + dir + ": not a snapshot directory");
         } catch (IOException e) {
-            throw new SnapshotRefused(file + " is not JSON: " + e.getMessage());
+            throw new SnapshotRefused(file + " cannot be read: " + e.getMessage());
+        }
+        return parse(json, file.toString());
+    }
+
+    /**
+     * Parses a manifest's JSON ({@code where} names its source in errors: the file, or the peer that sent it).
+     *
+     * @throws SnapshotRefused naming the field that is missing or malformed
+     */
+    static Manifest parse(byte[] json, String where) {
+        JsonNode o;
+        try {
+            o = JSON.readTree(json);
+        } catch (IOException e) {
+            throw new SnapshotRefused(where + " is not JSON: " + e.getMessage());
         }
         if (o == null || !o.isObject()) {
-            throw new SnapshotRefused(file + " is not a JSON object");
+            throw new SnapshotRefused(where + " is not a JSON object");
         }
         Fields f = new Fields(o, FILE);
         int format = (int) f.number("format");

@@ -31,7 +31,7 @@ import org.osgi.service.component.annotations.Reference;
  * chunk against the same manifest, and writes each proven chunk with the entries the model derives from it; then
  * the block store makes the snapshot's block its head.
  */
-@Component(immediate = true, service = Function.class, property = "cairn.snapshot=import")
+@Component(immediate = true, service = {Function.class, SnapshotImport.class}, property = "cairn.snapshot=import")
 public final class SnapshotImport implements Function<String, String> {
     private static final System.Logger LOG = System.getLogger(SnapshotImport.class.getName());
     private static final int DELETE_BATCH = 10_000;
@@ -52,8 +52,11 @@ public final class SnapshotImport implements Function<String, String> {
         this.importMode = importMode;
     }
 
-    @Override
-    public synchronized String apply(String directory) {
+    /**
+     * Why this node cannot take a snapshot now: a line starting with {@code REFUSED} or {@code NOT READY}; null when
+     * it can.
+     */
+    String refusal() {
         if (!importMode) {
             // a running node's pipeline would commit blocks under the import
             return "REFUSED: a snapshot is imported by a node started for it (cairn snapshot import), not a running one";
@@ -64,25 +67,38 @@ public final class SnapshotImport implements Function<String, String> {
         } catch (IllegalStateException e) {
             return "NOT READY: " + e.getMessage();
         }
-        Storage s = p.storage();
-        BlockStore store = p.store();
-        ChainRules r = p.rules();
-        ChainSpec spec = p.spec();
-        CryptoSuite suite = p.suite();
-        if (!r.health().ready()) {
-            return "NOT READY: the rules engine: " + r.health().detail();
+        if (!p.rules().health().ready()) {
+            return "NOT READY: the rules engine: " + p.rules().health().detail();
         }
-        if (store.height() > 0 || store.joinedAt().isPresent()) {
-            return "REFUSED: this home holds the chain up to block " + store.height() + " already: a snapshot is "
+        if (p.store().height() > 0 || p.store().joinedAt().isPresent()) {
+            return "REFUSED: this home holds the chain up to block " + p.store().height() + " already: a snapshot is "
                     + "imported into a new home (cairn init, then import before the first start)";
         }
-        if ("memory".equals(s.engine())) {
+        if ("memory".equals(p.storage().engine())) {
             return "REFUSED: this home stores its chain in memory, which the import would not outlive: a snapshot is "
                     + "imported into durable storage (cairn init --storage rocksdb)";
         }
+        return null;
+    }
+
+    /** The chain a snapshot is proven against: this home's. */
+    Snapshots.Chain chain() {
+        NodeParts.Parts p = node.parts();
+        return new Snapshots.Chain(p.store().hash(0).orElseThrow(), p.spec(), p.suite(), Snapshots.StateRules.of(p.rules()));
+    }
+
+    @Override
+    public synchronized String apply(String directory) {
+        String refused = refusal();
+        if (refused != null) {
+            return refused;
+        }
+        NodeParts.Parts p = node.parts();
+        Storage s = p.storage();
+        BlockStore store = p.store();
+        ChainRules r = p.rules();
         Path dir = Path.of(directory);
-        Hash genesis = store.hash(0).orElseThrow();
-        Snapshots.Chain chain = new Snapshots.Chain(genesis, spec, suite, Snapshots.StateRules.of(r));
+        Snapshots.Chain chain = chain();
         Snapshots.Summary proven;
         try {
             proven = Snapshots.verify(dir, chain, (i, entries) -> { });

@@ -193,45 +193,8 @@ final class Snapshots {
         long start = System.nanoTime();
         Manifest m = Manifest.read(dir);
         CryptoSuite suite = chain.suite();
-        // the chain: the genesis block the manifest carries is this chain's
-        if (!chain.genesisHash().toString().equals(m.genesisHash())) {
-            throw new SnapshotRefused("the snapshot is of the chain with genesis block " + m.genesisHash()
-                    + ", this node's chain has " + chain.genesisHash());
-        }
-        Block genesis;
-        try {
-            genesis = Block.decode(m.genesisBlock());
-        } catch (RuntimeException e) {
-            throw new SnapshotRefused("genesisBlock does not decode: " + e.getMessage());
-        }
-        if (!suite.digest(genesis.header().encode()).equals(chain.genesisHash())) {
-            throw new SnapshotRefused("genesisBlock is not the block whose hash genesisHash gives");
-        }
-        // the header and its seals: a quorum of the genesis sealers made it final
-        BlockHeader header;
-        try {
-            header = BlockHeader.decode(m.header());
-        } catch (RuntimeException e) {
-            throw new SnapshotRefused("header does not decode: " + e.getMessage());
-        }
-        if (header.number() != m.height()) {
-            throw new SnapshotRefused("header is of block " + header.number() + ", the manifest says height "
-                    + m.height());
-        }
-        if (header.chainId() != chain.spec().chainId()) {
-            throw new SnapshotRefused("header is of chain " + Long.toUnsignedString(header.chainId()) + ", this chain is "
-                    + chain.spec().chainIdText());
-        }
+        BlockHeader header = proveHeader(m, chain);
         Hash blockHash = suite.digest(m.header());
-        if (header.number() > 0 && !chain.spec().isFinal(blockHash, m.seals(), suite)) {
-            throw new SnapshotRefused("the seals of block " + m.height() + " (" + blockHash + ") are valid for "
-                    + io.cairn.api.chain.Seals.validSealers(blockHash, m.seals(), chain.spec().sealers(), suite)
-                    + " sealers of the genesis list; the quorum is " + chain.spec().quorum() + " of "
-                    + chain.spec().n());
-        }
-        if (header.number() == 0 && !blockHash.equals(chain.genesisHash())) {
-            throw new SnapshotRefused("header is of block 0 but is not this chain's genesis block");
-        }
         // the chunks, in order: hash, bounds, strictly ascending keys, counts, partial sums
         LtHash16 total = new LtHash16();
         Map<ByteBuffer, byte[]> outside = new TreeMap<>();
@@ -338,6 +301,57 @@ final class Snapshots {
             }
         }
         return new Summary(m.height(), blockHash, entries, m.chunks().size(), bytes, millis(start));
+    }
+
+    /**
+     * The first checks of a snapshot, which need no chunk: the genesis block it carries is the chain's, and its
+     * header is final (sealed by a quorum of the genesis sealers). A joining node runs them on each manifest a
+     * peer offers before it fetches a chunk.
+     *
+     * @return the header of the snapshot's block
+     * @throws SnapshotRefused naming the check that fails
+     */
+    static BlockHeader proveHeader(Manifest m, Chain chain) {
+        // the chain: the genesis block the manifest carries is this chain's
+        if (!chain.genesisHash().toString().equals(m.genesisHash())) {
+            throw new SnapshotRefused("the snapshot is of the chain with genesis block " + m.genesisHash()
+                    + ", this node's chain has " + chain.genesisHash());
+        }
+        Block genesis;
+        try {
+            genesis = Block.decode(m.genesisBlock());
+        } catch (RuntimeException e) {
+            throw new SnapshotRefused("genesisBlock does not decode: " + e.getMessage());
+        }
+        if (!chain.suite().digest(genesis.header().encode()).equals(chain.genesisHash())) {
+            throw new SnapshotRefused("genesisBlock is not the block whose hash genesisHash gives");
+        }
+        // the header and its seals: a quorum of the genesis sealers made it final
+        BlockHeader header;
+        try {
+            header = BlockHeader.decode(m.header());
+        } catch (RuntimeException e) {
+            throw new SnapshotRefused("header does not decode: " + e.getMessage());
+        }
+        if (header.number() != m.height()) {
+            throw new SnapshotRefused("header is of block " + header.number() + ", the manifest says height "
+                    + m.height());
+        }
+        if (header.chainId() != chain.spec().chainId()) {
+            throw new SnapshotRefused("header is of chain " + Long.toUnsignedString(header.chainId()) + ", this chain is "
+                    + chain.spec().chainIdText());
+        }
+        Hash blockHash = chain.suite().digest(m.header());
+        if (header.number() > 0 && !chain.spec().isFinal(blockHash, m.seals(), chain.suite())) {
+            throw new SnapshotRefused("the seals of block " + m.height() + " (" + blockHash + ") are valid for "
+                    + io.cairn.api.chain.Seals.validSealers(blockHash, m.seals(), chain.spec().sealers(), chain.suite())
+                    + " sealers of the genesis list; the quorum is " + chain.spec().quorum() + " of "
+                    + chain.spec().n());
+        }
+        if (header.number() == 0 && !blockHash.equals(chain.genesisHash())) {
+            throw new SnapshotRefused("header is of block 0 but is not this chain's genesis block");
+        }
+        return header;
     }
 
     /** Receives each chunk's entries once the chunk is proven. */

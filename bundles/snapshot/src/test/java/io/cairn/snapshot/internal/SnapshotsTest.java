@@ -162,6 +162,47 @@ class SnapshotsTest {
         assertTrue(again.getMessage().endsWith("holds a snapshot already"), again.getMessage());
     }
 
+    @Test
+    void anExportWhoseViewClosesUnderItFailsAndLeavesNothingThatPassesForASnapshot() {
+        // the storage engine was upgraded or stopped while the export read: it closed its views
+        ReadView whole = view();
+        ReadView closing = new ReadView() {
+            @Override
+            public byte[] get(byte[] key) {
+                return whole.get(key);
+            }
+
+            @Override
+            public Iterator<Entry> scan(byte[] from, byte[] to) {
+                Iterator<Entry> it = whole.scan(from, to);
+                return new Iterator<>() {
+                    int read;
+
+                    @Override
+                    public boolean hasNext() {
+                        if (++read > 5) {
+                            throw new IllegalStateException("read view on RocksDB at /data is closed");
+                        }
+                        return it.hasNext();
+                    }
+
+                    @Override
+                    public Entry next() {
+                        return it.next();
+                    }
+                };
+            }
+
+            @Override
+            public void close() {}
+        };
+        Path dir = tmp.resolve("cut");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Snapshots.export(closing,
+                n -> n == 0 ? genesis : n == 5 ? head : null, SUITE, RULES, dir, 100));
+        assertEquals("read view on RocksDB at /data is closed", e.getMessage());
+        assertTrue(Files.notExists(dir.resolve(Manifest.FILE)), "no manifest: the directory is not a snapshot");
+    }
+
     // ---------------------------------------------------------------- a careful forger
 
     List<ReadView.Entry> entries(Path dir, int chunk) throws IOException {

@@ -1,0 +1,429 @@
+package io.cairn.snapshot.internal;
+
+import io.cairn.api.chain.Bytes;
+import io.cairn.api.crypto.CryptoSuite;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * State sync (docs/snapshots.md, Joining over the network): fetches the newest snapshot the chain's peers serve into
+ * a directory, which the import then proves and writes. It asks every connected peer for its newest manifest,
+ * proves each offer's header (a quorum of the genesis sealers) and takes the highest height that several peers, or
+ * at least one, serve identically; then fetches the chunks from all of those peers at once, one chunk per peer at a
+ * time, in pieces with a few requests in flight. A chunk whose bytes do not hash to the manifest's is dropped, the
+ * peer that served it is reported to the peer reputation and the chunk is fetched from another. A chunk already in
+ * the directory with the right hash is kept: a fetch that was interrupted goes on where it stopped.
+ */
+final class SnapshotFetch {
+    /** How long to wait for the other known peers once one is connected. */
+    static final Duration SETTLE = Duration.ofSeconds(5);
+    /** Requests in flight per peer. */
+    static final int WINDOW = 4;
+
+    /** What the fetch needs of the network. */
+    interface Link {
+        /** The connected peers. */
+        List<String> peers();
+
+        /** How many peers the node knows, connected or not. */
+        int known();
+
+        boolean send(String peer, byte[] payload);
+
+        /** Reports a peer that served what no honest node serves. */
+        void penalise(String peer, String reason);
+    }
+
+    /** The answer: which snapshot was fetched, from whom. */
+    record Fetched(long height, int chunks, long bytes, List<String> peers, long millis) {}
+
+    private final Link link;
+    private final Snapshots.Chain chain;
+    private final Path dir;
+    private final Consumer<String> progress;
+    private final Duration pieceTimeout;
+    private final Map<String, SnapshotMessage.ManifestOffer> offers = new ConcurrentHashMap<>();
+    private final Map<String, BlockingQueue<SnapshotMessage.Piece>> pieces = new ConcurrentHashMap<>();
+    private final Object offered = new Object();
+
+    SnapshotFetch(Link link, Snapshots.Chain chain, Path dir, Consumer<String> progress, Duration pieceTimeout) {
+        this.link = link;
+        this.chain = chain;
+        this.dir = dir;
+        this.progress = progress;
+        this.pieceTimeout = pieceTimeout;
+    }
+
+    /** An answer from a peer (called on a network thread). */
+    void deliver(String peer, SnapshotMessage m) {
+        if (m instanceof SnapshotMessage.ManifestOffer o) {
+            offers.put(peer, o);
+            synchronized (offered) {
+                offered.notifyAll();
+            }
+        } else if (m instanceof SnapshotMessage.Piece p) {
+            BlockingQueue<SnapshotMessage.Piece> q = pieces.get(peer);
+            if (q != null) {
+                q.offer(p);
+            }
+        }
+    }
+
+    /**
+     * Fetches the snapshot into the directory.
+     *
+     * @param peersWait  how long to wait for a first connected peer
+     * @param offersWait how long to wait for every asked peer's manifest
+     * @throws SnapshotRefused when no peer offers a snapshot that proves, or no peer serves a chunk
+     */
+    Fetched fetch(Duration peersWait, Duration offersWait) throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        progress.accept("manifest: waiting for a connected peer");
+        List<String> asked = waitForPeers(peersWait);
+        progress.accept("manifest: asking " + asked.size() + " peers for their newest snapshot");
+        byte[] ask = new SnapshotMessage.GetManifest().encode();
+        asked.removeIf(p -> !link.send(p, ask));
+        long deadline = System.nanoTime() + offersWait.toNanos();
+        synchronized (offered) {
+            while (!offers.keySet().containsAll(asked) && System.nanoTime() < deadline) {
+                offered.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            }
+        }
+        Choice choice = choose(asked);
+        Manifest m = choice.manifest();
+        progress.accept("manifest: block " + m.height() + " from " + choice.peers().size() + " of " + asked.size()
+                + " peers, " + m.chunks().size() + " chunks, " + m.entries() + " entries");
+        prepare(choice);
+        long total = m.chunks().stream().mapToLong(Manifest.Chunk::bytes).sum();
+        ConcurrentLinkedDeque<Integer> todo = new ConcurrentLinkedDeque<>();
+        AtomicLong done = new AtomicLong();
+        for (int i = 0; i < m.chunks().size(); i++) {
+            if (held(m.chunks().get(i))) {
+                done.addAndGet(m.chunks().get(i).bytes());
+            } else {
+                todo.add(i);
+            }
+        }
+        Meter meter = new Meter(m.chunks().size(), m.chunks().size() - todo.size(), total, done.get());
+        meter.report();
+        List<Thread> workers = new ArrayList<>();
+        Map<String, String> gone = new ConcurrentHashMap<>();
+        for (String peer : choice.peers()) {
+            pieces.put(peer, new LinkedBlockingQueue<>());
+            Thread t = new Thread(() -> {
+                String why = work(peer, m, todo, meter);
+                if (why != null) {
+                    gone.put(peer, why);
+                }
+            }, "cairn-snapshot-fetch-" + workers.size());
+            t.setDaemon(true);
+            workers.add(t);
+            t.start();
+        }
+        try {
+            for (Thread t : workers) {
+                t.join();
+            }
+        } finally {
+            for (Thread t : workers) {
+                t.interrupt();
+            }
+        }
+        if (!todo.isEmpty()) {
+            throw new SnapshotRefused("chunk " + todo.peek() + " (" + m.chunks().get(todo.peek()).file() + ") of the "
+                    + "snapshot of block " + m.height() + " could not be fetched: no peer serving it is left ("
+                    + gone + "); the chunks fetched so far stay in " + dir + " and a new attempt goes on from them");
+        }
+        return new Fetched(m.height(), m.chunks().size(), total, choice.peers(), (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /**
+     * The connected peers, once every known peer is, or {@link #SETTLE} after the first one connected (the others
+     * may be down); at most {@code wait} for the first.
+     */
+    private List<String> waitForPeers(Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        long settled = Long.MAX_VALUE;
+        while (true) {
+            List<String> peers = new ArrayList<>(link.peers());
+            long now = System.nanoTime();
+            if (!peers.isEmpty()) {
+                settled = Math.min(settled, now + SETTLE.toNanos());
+                if (peers.size() >= link.known() || now >= settled) {
+                    return peers;
+                }
+            } else if (now >= deadline) {
+                throw new SnapshotRefused("no peer connected within " + wait.toSeconds() + " s: check the node's "
+                        + "peers and that they run");
+            }
+            Thread.sleep(100); // the network connects on its own; this polls its peer list until the deadline
+        }
+    }
+
+    private record Choice(Manifest manifest, byte[] json, List<String> peers) {}
+
+    /** The highest proven offer, served identically by the most peers. */
+    private Choice choose(List<String> asked) {
+        Map<String, Choice> byIdentity = new LinkedHashMap<>();
+        List<String> reasons = new ArrayList<>();
+        for (String peer : asked) {
+            SnapshotMessage.ManifestOffer o = offers.get(peer);
+            if (o == null) {
+                reasons.add(peer + ": no answer");
+                continue;
+            }
+            if (o.json().length == 0) {
+                reasons.add(peer + ": serves no snapshot");
+                continue;
+            }
+            Manifest m;
+            try {
+                m = Manifest.parse(o.json(), "the manifest from peer " + peer);
+                if (m.height() != o.height()) {
+                    throw new SnapshotRefused("the manifest is of block " + m.height() + ", offered as block "
+                            + o.height());
+                }
+                Snapshots.proveHeader(m, chain);
+            } catch (SnapshotRefused e) {
+                String reason = "offered a snapshot that does not prove: " + e.getMessage();
+                link.penalise(peer, reason);
+                reasons.add(peer + ": " + reason);
+                continue;
+            }
+            String identity = identity(m);
+            Choice c = byIdentity.get(identity);
+            List<String> peers = new ArrayList<>(c == null ? List.of() : c.peers());
+            peers.add(peer);
+            byIdentity.put(identity, new Choice(c == null ? m : c.manifest(), c == null ? o.json() : c.json(), peers));
+        }
+        return byIdentity.values().stream()
+                .max(Comparator.<Choice>comparingLong(c -> c.manifest().height()).thenComparingInt(c -> c.peers().size()))
+                .orElseThrow(() -> new SnapshotRefused("no peer offers a snapshot (" + String.join("; ", reasons)
+                        + "): a node serves those in its <home>/snapshots (cairn:snapshot create)"));
+    }
+
+    /** What two peers must agree on to serve the same chunks: the block, and every chunk's name, size and hash. */
+    private static String identity(Manifest m) {
+        StringBuilder b = new StringBuilder(Bytes.toHex(m.header())).append('|').append(m.entries());
+        for (Manifest.Chunk c : m.chunks()) {
+            b.append('|').append(c.file()).append(',').append(c.bytes()).append(',').append(c.hash());
+        }
+        return b.toString();
+    }
+
+    /** Makes {@code dir} hold the chosen manifest; chunks of another snapshot left there are removed. */
+    private void prepare(Choice choice) throws IOException {
+        Files.createDirectories(dir);
+        Path file = dir.resolve(Manifest.FILE);
+        if (Files.isRegularFile(file)) {
+            Manifest before = null;
+            try {
+                before = Manifest.read(dir);
+            } catch (SnapshotRefused unreadable) {
+                // replaced below
+            }
+            if (before == null || !identity(before).equals(identity(choice.manifest()))) {
+                try (Stream<Path> files = Files.list(dir)) {
+                    for (Path f : files.toList()) {
+                        Files.deleteIfExists(f);
+                    }
+                }
+            }
+        }
+        Path tmp = dir.resolve(Manifest.FILE + ".tmp");
+        Files.write(tmp, choice.json());
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private boolean held(Manifest.Chunk c) throws IOException {
+        Path f = dir.resolve(c.file());
+        return Files.isRegularFile(f) && Files.size(f) == c.bytes()
+                && chain.suite().digest(Files.readAllBytes(f)).toString().equals(c.hash());
+    }
+
+    /**
+     * One peer's worker: takes chunks off {@code todo} and fetches each whole from this peer. Returns why it stopped
+     * early (the chunk it held goes back), or null once nothing is left.
+     */
+    private String work(String peer, Manifest m, ConcurrentLinkedDeque<Integer> todo, Meter meter) {
+        CryptoSuite suite = chain.suite();
+        BlockingQueue<SnapshotMessage.Piece> in = pieces.get(peer);
+        Integer index;
+        while ((index = next(todo)) != null) {
+            Manifest.Chunk c = m.chunks().get(index);
+            Path part = dir.resolve(c.file() + ".part");
+            String failed;
+            try {
+                failed = fetchChunk(peer, m.height(), index, c, part, in);
+                if (failed == null) {
+                    if (!suite.digest(Files.readAllBytes(part)).toString().equals(c.hash())) {
+                        failed = "served chunk " + index + " of the snapshot of block " + m.height() + " with bytes "
+                                + "that do not hash to its manifest's " + c.hash();
+                        link.penalise(peer, failed);
+                    } else {
+                        Files.move(part, dir.resolve(c.file()), StandardCopyOption.REPLACE_EXISTING,
+                                StandardCopyOption.ATOMIC_MOVE);
+                        meter.chunkDone(c.bytes());
+                        finished();
+                        continue;
+                    }
+                }
+            } catch (IOException e) {
+                failed = "chunk " + index + " could not be written: " + e.getMessage();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failed = "interrupted";
+            }
+            try {
+                Files.deleteIfExists(part);
+            } catch (IOException ignored) {
+                // overwritten by the next attempt
+            }
+            todo.addFirst(index);
+            finished();
+            return failed;
+        }
+        return null;
+    }
+
+    private final Object turns = new Object();
+    private int held;
+
+    /**
+     * The next chunk to fetch; while none waits but other workers still hold some (one may come back), waits for
+     * them. Null once every chunk is fetched or nobody holds one.
+     */
+    private Integer next(ConcurrentLinkedDeque<Integer> todo) {
+        synchronized (turns) {
+            while (true) {
+                Integer i = todo.poll();
+                if (i != null) {
+                    held++;
+                    return i;
+                }
+                if (held == 0) {
+                    return null;
+                }
+                try {
+                    turns.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+            }
+        }
+    }
+
+    /** A worker is done with the chunk it held: fetched, or put back. */
+    private void finished() {
+        synchronized (turns) {
+            held--;
+            turns.notifyAll();
+        }
+    }
+
+    /** Fetches one chunk's bytes into {@code part}; returns why it could not (null: all bytes there). */
+    private String fetchChunk(String peer, long height, int index, Manifest.Chunk c, Path part,
+            BlockingQueue<SnapshotMessage.Piece> in) throws IOException, InterruptedException {
+        in.clear();
+        long size = c.bytes();
+        long asked = 0;
+        long received = 0;
+        int inFlight = 0;
+        try (OutputStream out = Files.newOutputStream(part)) {
+            while (received < size) {
+                while (inFlight < WINDOW && asked < size) {
+                    int length = (int) Math.min(SnapshotMessage.MAX_PIECE, size - asked);
+                    if (!link.send(peer, new SnapshotMessage.GetPiece(height, index, asked, length).encode())) {
+                        return "not connected, or its send queue is full";
+                    }
+                    asked += length;
+                    inFlight++;
+                }
+                SnapshotMessage.Piece p = in.poll(pieceTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                if (p == null) {
+                    return "no piece of chunk " + index + " within " + pieceTimeout.toMillis() + " ms";
+                }
+                if (p.height() != height || p.chunk() != index || p.offset() != received) {
+                    String why = "sent piece " + p.height() + "/" + p.chunk() + "@" + p.offset() + " when piece "
+                            + height + "/" + index + "@" + received + " was due";
+                    link.penalise(peer, why);
+                    return why;
+                }
+                if (p.data().length == 0) {
+                    return "does not hold chunk " + index + " of the snapshot of block " + height + " (any more)";
+                }
+                long expected = Math.min(SnapshotMessage.MAX_PIECE, size - received);
+                if (p.data().length != expected) {
+                    String why = "sent " + p.data().length + " bytes of chunk " + index + " at " + received + " where "
+                            + expected + " were asked";
+                    link.penalise(peer, why);
+                    return why;
+                }
+                out.write(p.data());
+                received += p.data().length;
+                inFlight--;
+            }
+        }
+        return null;
+    }
+
+    /** Progress lines, one per chunk fetched: chunks, bytes, rate, time left. */
+    private final class Meter {
+        private final int chunks;
+        private final long total;
+        private final long startBytes;
+        private final long start = System.nanoTime();
+        private int chunksDone;
+        private long bytesDone;
+
+        Meter(int chunks, int chunksDone, long total, long bytesDone) {
+            this.chunks = chunks;
+            this.chunksDone = chunksDone;
+            this.total = total;
+            this.startBytes = bytesDone;
+            this.bytesDone = bytesDone;
+        }
+
+        synchronized void chunkDone(long bytes) {
+            chunksDone++;
+            bytesDone += bytes;
+            report();
+        }
+
+        synchronized void report() {
+            double seconds = Math.max(1e-3, (System.nanoTime() - start) / 1e9);
+            double rate = (bytesDone - startBytes) / seconds;
+            String eta = chunksDone == chunks ? "0 s" : rate <= 0 ? "?" : String.format("%.0f s", (total - bytesDone) / rate);
+            progress.accept(String.format("chunks %d/%d, %s of %s, %s/s, %s left", chunksDone, chunks,
+                    mb(bytesDone), mb(total), mb((long) rate), eta));
+        }
+
+        private static String mb(long bytes) {
+            return String.format("%.1f MB", bytes / 1e6);
+        }
+    }
+
+    static String describe(Fetched f) {
+        return "fetched the snapshot of block " + f.height() + " (" + f.chunks() + " chunks, " + f.bytes()
+                + " bytes) from " + f.peers().size() + (f.peers().size() == 1 ? " peer" : " peers") + " in "
+                + f.millis() + " ms";
+    }
+}
