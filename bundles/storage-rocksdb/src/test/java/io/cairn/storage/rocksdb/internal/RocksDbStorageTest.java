@@ -78,12 +78,34 @@ class RocksDbStorageTest extends StorageContractTest {
             bytes[i] ^= 0x5a;
         }
         java.nio.file.Files.write(table, bytes);
+        java.util.List<String> reported = new java.util.ArrayList<>();
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> new RocksDbStorage(path, 16, false, true));
+                () -> new RocksDbStorage(path, 16, false, true, dir, reported::add));
         assertTrue(e.getMessage().startsWith("RocksDB at " + path + " is damaged: "), e.getMessage());
-        assertTrue(e.getMessage().endsWith(". The node does not run on it: move " + path + " aside, and take the chain "
-                + "into a new home from a snapshot (cairn snapshot import) or let a new home sync it from its peers"),
-                e.getMessage());
+        assertTrue(e.getMessage().endsWith(". The node does not run on it: run ./cairn recover --home " + dir
+                + ", which moves it aside and rebuilds the node from a snapshot"), e.getMessage());
+        assertEquals(java.util.List.of(e.getMessage()), reported, "the launcher is told, to stop the node");
+        storage = new RocksDbStorage(dir.resolve("other"), 16, false); // for tearDown
+    }
+
+    @Test
+    void aDatabaseWithoutItsManifestIsRefusedOnOpenNamingTheDamageAndTheFix() throws Exception {
+        storage.write(new WriteBatch().put(b("block"), b("one")));
+        rocks().close();
+        Path path = dir.resolve("db");
+        try (var files = Files.list(path)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().startsWith("MANIFEST-")).toList()) {
+                Files.delete(f);
+            }
+        }
+        java.util.List<String> reported = new java.util.ArrayList<>();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> new RocksDbStorage(path, 16, false, true, dir, reported::add));
+        assertTrue(e.getMessage().startsWith("RocksDB at " + path + " is damaged: "), e.getMessage());
+        assertTrue(e.getMessage().contains("MANIFEST"), e.getMessage());
+        assertTrue(e.getMessage().endsWith(". The node does not run on it: run ./cairn recover --home " + dir
+                + ", which moves it aside and rebuilds the node from a snapshot"), e.getMessage());
+        assertEquals(java.util.List.of(e.getMessage()), reported);
         storage = new RocksDbStorage(dir.resolve("other"), 16, false); // for tearDown
     }
 
