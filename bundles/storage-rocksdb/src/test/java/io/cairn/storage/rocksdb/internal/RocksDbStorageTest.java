@@ -89,6 +89,26 @@ class RocksDbStorageTest extends StorageContractTest {
     }
 
     @Test
+    void afterACleanCloseAWriteAheadLogCutShortLosesNothing() throws Exception {
+        for (int i = 0; i < 100; i++) {
+            storage.write(new WriteBatch().put(b("block " + i), b("committed " + i)));
+        }
+        rocks().close();
+        Path path = dir.resolve("db");
+        try (var files = Files.list(path)) {
+            for (Path wal : files.filter(f -> f.getFileName().toString().endsWith(".log")).toList()) {
+                try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(wal.toFile(), "rw")) {
+                    f.setLength(f.length() / 2);
+                }
+            }
+        }
+        storage = new RocksDbStorage(path, 16, false, true);
+        for (int i = 0; i < 100; i++) {
+            assertArrayEquals(b("committed " + i), storage.get(b("block " + i)), "block " + i);
+        }
+    }
+
+    @Test
     void aDatabaseWithoutItsManifestIsRefusedOnOpenNamingTheDamageAndTheFix() throws Exception {
         storage.write(new WriteBatch().put(b("block"), b("one")));
         rocks().close();
