@@ -135,6 +135,11 @@ public final class RocksDbStorage implements Storage {
         writeOptions = new WriteOptions().setSync(sync).setDisableWAL(false);
         RocksDB opened;
         try {
+            String lost = lostCurrent(path);
+            if (lost != null) {
+                // without CURRENT, RocksDB would create an empty database beside the old files: a chain lost unseen
+                throw new RocksDBException(lost);
+            }
             opened = RocksDB.open(options, path.toString());
         } catch (RocksDBException e) {
             writeOptions.close();
@@ -182,8 +187,23 @@ public final class RocksDbStorage implements Storage {
             return false;
         }
         String w = why.toLowerCase(java.util.Locale.ROOT);
-        return w.contains("corruption") || w.contains("checksum") || w.contains("manifest")
+        return w.contains("corruption") || w.contains("checksum") || w.contains("manifest") || w.contains("new db")
                 || w.contains("current file") || (w.contains("no such file") && !w.contains("lock"));
+    }
+
+    /** Why {@code path} holds a database without its CURRENT file (table files or a MANIFEST); null if it does not. */
+    static String lostCurrent(Path path) {
+        if (Files.exists(path.resolve("CURRENT"))) {
+            return null;
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(path)) {
+            return files.map(f -> f.getFileName().toString())
+                    .filter(f -> f.endsWith(".sst") || f.startsWith("MANIFEST-") || f.endsWith(".log")).sorted()
+                    .findFirst().map(f -> "Corruption: the CURRENT file is missing, but the directory holds the "
+                            + "database's files (" + f + ", ...)").orElse(null);
+        } catch (IOException e) {
+            return null; // RocksDB's open says what is wrong with the directory
+        }
     }
 
     /** The message of a damaged database: what RocksDB found, and the fix (docs/operations.md). */

@@ -109,6 +109,21 @@ class RocksDbStorageTest extends StorageContractTest {
     }
 
     @Test
+    void aDatabaseWithoutItsCurrentFileIsRefusedRatherThanCreatedAnewEmpty() throws Exception {
+        storage.write(new WriteBatch().put(b("block"), b("one")));
+        rocks().close();
+        Path path = dir.resolve("db");
+        Files.delete(path.resolve("CURRENT"));
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> new RocksDbStorage(path, 16, false, true, dir, m -> { }));
+        assertTrue(e.getMessage().startsWith("RocksDB at " + path + " is damaged: Corruption: the CURRENT file is "
+                + "missing, but the directory holds the database's files ("), e.getMessage());
+        assertTrue(e.getMessage().endsWith("run ./cairn recover --home " + dir
+                + ", which moves it aside and rebuilds the node from a snapshot"), e.getMessage());
+        storage = new RocksDbStorage(dir.resolve("other"), 16, false); // for tearDown
+    }
+
+    @Test
     void aDatabaseWithoutItsManifestIsRefusedOnOpenNamingTheDamageAndTheFix() throws Exception {
         storage.write(new WriteBatch().put(b("block"), b("one")));
         rocks().close();
