@@ -118,8 +118,10 @@ public final class FelixNode {
                     failed++;
                 }
             }
-            banner(profile, installed.size(), failed);
-            if (shell != null) {
+            if (refused.get() == null) {
+                banner(profile, installed.size(), failed);
+            }
+            if (shell != null && refused.get() == null) {
                 start(shell);
             }
             FrameworkEvent stopped = framework.waitForStop(0);
