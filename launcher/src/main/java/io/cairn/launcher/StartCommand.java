@@ -75,6 +75,9 @@ final class StartCommand implements Callable<Integer> {
             new PidFile(h.pidFile()).liveProcess().ifPresent(p -> {
                 throw new CommandFailure("node already running, pid " + p.pid() + " (home " + h + ")");
             });
+            if (Files.exists(RecoverCommand.marker(h))) {
+                throw new CommandFailure(RecoverCommand.underConstruction(h));
+            }
             Path pending = FelixNode.importMarker(h);
             if (Files.exists(pending)) {
                 throw new CommandFailure("home " + h + " is under construction: the import of snapshot "

@@ -124,6 +124,10 @@ public final class DetachedNode {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             if (!child.isAlive()) {
+                String refused = refusal(log, logStart);
+                if (refused != null) {
+                    throw new IOException("the node refused to start: " + refused);
+                }
                 throw new IOException("the node exited with code " + child.exitValue() + " while starting; "
                         + tail(log, logStart));
             }
@@ -187,6 +191,23 @@ public final class DetachedNode {
             return n.isNull() ? -1 : RpcClient.quantity(n, "getBlockNumber").longValueExact();
         } catch (IOException | RpcException | ArithmeticException e) {
             return -1;
+        }
+    }
+
+    /** The message of a node that refused to run ({@link FelixNode#REFUSED}) since {@code from}; null if none. */
+    static String refusal(Path log, long from) {
+        try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
+            byte[] b = new byte[(int) Math.min(Integer.MAX_VALUE - 8, Math.max(0, f.length() - from))];
+            f.seek(from);
+            f.readFully(b);
+            for (String line : new String(b, StandardCharsets.UTF_8).split("\n")) {
+                if (line.startsWith(FelixNode.REFUSED)) {
+                    return line.substring(FelixNode.REFUSED.length()).strip();
+                }
+            }
+            return null;
+        } catch (IOException e) {
+            return null;
         }
     }
 

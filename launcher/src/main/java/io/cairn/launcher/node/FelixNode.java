@@ -90,6 +90,7 @@ public final class FelixNode {
         props.put("cairn.system", runtime.system().toString());
         Framework framework = newFramework(props);
         framework.init();
+        java.util.concurrent.atomic.AtomicReference<String> refused = refusals(framework);
         pidFile.write(pid);
         Thread hook = new Thread(() -> {
             stop(framework);
@@ -103,6 +104,9 @@ public final class FelixNode {
             Bundle shell = null;
             int failed = 0;
             for (Bundle b : installed) {
+                if (refused.get() != null) {
+                    break; // the framework stops
+                }
                 if (b.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
                     continue;
                 }
@@ -114,11 +118,16 @@ public final class FelixNode {
                     failed++;
                 }
             }
-            banner(profile, installed.size(), failed);
-            if (shell != null) {
+            if (refused.get() == null) {
+                banner(profile, installed.size(), failed);
+            }
+            if (shell != null && refused.get() == null) {
                 start(shell);
             }
             FrameworkEvent stopped = framework.waitForStop(0);
+            if (refused.get() != null) {
+                return 1;
+            }
             if (stopped.getType() == FrameworkEvent.ERROR) {
                 out.println("framework stopped with an error: " + describe(stopped.getThrowable()));
                 return 1;
@@ -133,6 +142,42 @@ public final class FelixNode {
                 // the hook is running and does the same
             }
         }
+    }
+
+    /** The line a node that refuses to run prints, before its message (docs/operations.md). */
+    public static final String REFUSED = "REFUSED: ";
+
+    /**
+     * Stops the node when a bundle finds that it must not run (a damaged store): such a bundle registers a
+     * {@code Supplier<String>} with {@code cairn.node=refused} whose message this prints after {@value #REFUSED}.
+     * Returns the first message, null while there is none.
+     */
+    private java.util.concurrent.atomic.AtomicReference<String> refusals(Framework framework) {
+        java.util.concurrent.atomic.AtomicReference<String> refused = new java.util.concurrent.atomic.AtomicReference<>();
+        BundleContext ctx = framework.getBundleContext();
+        try {
+            ctx.addServiceListener(event -> {
+                if (event.getType() != org.osgi.framework.ServiceEvent.REGISTERED) {
+                    return;
+                }
+                Object service = ctx.getService(event.getServiceReference());
+                String message = service instanceof java.util.function.Supplier<?> s ? String.valueOf(s.get())
+                        : "a bundle refused to run the node";
+                ctx.ungetService(event.getServiceReference());
+                if (refused.compareAndSet(null, message)) {
+                    out.println(REFUSED + message);
+                    out.flush();
+                    try {
+                        framework.stop(); // asynchronous: the node's run ends in waitForStop
+                    } catch (BundleException e) {
+                        out.println("framework did not stop: " + describe(e));
+                    }
+                }
+            }, "(cairn.node=refused)");
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        return refused;
     }
 
     /** The manifest header of a bundle of the node's pipeline, which a snapshot import runs without. */

@@ -61,4 +61,15 @@ class DetachedNodeTest {
         String tail = DetachedNode.tail(log, from);
         assertTrue(tail.contains("bundle x did not start") && !tail.contains("old run"), tail);
     }
+
+    @Test
+    void theRefusalOfANodeIsFoundInItsLogFromThisStartOn() throws Exception {
+        Path log = tmp.resolve("node.log");
+        Files.writeString(log, "REFUSED: an older start's\n==== cairn start\n");
+        long from = Files.size(log);
+        Files.writeString(log, "bundle x started\nREFUSED: the state in the rocksdb store of home /h does not match\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        assertEquals("the state in the rocksdb store of home /h does not match", DetachedNode.refusal(log, from));
+        assertEquals(null, DetachedNode.refusal(log, Files.size(log)));
+    }
 }

@@ -26,7 +26,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * Creates block 0 from the genesis file when the chain is empty, and otherwise checks that the file, the
- * installed ledger model and the crypto suite still match the chain's block 0.
+ * installed ledger model and the crypto suite still match the chain's block 0, and that the stored state is the
+ * head block's: the state root it gives (from the stored accumulator and the plans, a few reads) is the one the head's
+ * header has. A store whose state is not its head's is damaged: the node must not run on it, and the launcher is told
+ * so (docs/operations.md).
  *
  * <p>It references the ledger model and suite itself rather than going through the {@code Executor}
  * service: the executor's references are optional, so the executor can be registered before it can make
@@ -46,20 +49,42 @@ public final class GenesisBootstrap {
     }
 
     /** What activation found; for the log and for tests. */
-    enum Outcome { CREATED, VERIFIED, UNCHECKED, MISMATCH, FAILED }
+    enum Outcome { CREATED, VERIFIED, UNCHECKED, MISMATCH, DAMAGED, FAILED }
+
+    /** The framework property of a node the launcher started for a snapshot import, which rewrites the state. */
+    static final String IMPORT_MODE = "cairn.snapshot.import";
 
     private final Outcome outcome;
 
     @Activate
     public GenesisBootstrap(Config config, BundleContext context, @Reference(name = "blockStore") BlockStore blockStore,
-            @Reference(name = "ledgerModel") ChainRules ledgerModel, @Reference(name = "suite") CryptoSuite suite) {
-        this(NodeHome.resolve(context, config.genesis()), blockStore, ledgerModel, suite);
+            @Reference(name = "ledgerModel") ChainRules ledgerModel, @Reference(name = "suite") CryptoSuite suite,
+            @Reference(name = "storage") io.cairn.api.storage.Storage storage) {
+        this(NodeHome.resolve(context, config.genesis()), blockStore, ledgerModel, suite,
+                Boolean.parseBoolean(context.getProperty(IMPORT_MODE)) ? null
+                        : new HeadCheck(storage.engine() + " store of home " + NodeHome.of(context),
+                                NodeHome.of(context), damage -> refuse(context, damage)));
     }
 
     GenesisBootstrap(Path genesisFile, BlockStore blockStore, LedgerModel ledgerModel, CryptoSuite suite) {
+        this(genesisFile, blockStore, ledgerModel, suite, null);
+    }
+
+    /**
+     * How the head's state is checked: {@code store} names it and {@code home} the home to recover, and
+     * {@code onDamage} is told the message of a damaged one. Null: no check (a node started for a snapshot import,
+     * whose state is rewritten).
+     */
+    record HeadCheck(String store, Path home, java.util.function.Consumer<String> onDamage) {}
+
+    GenesisBootstrap(Path genesisFile, BlockStore blockStore, LedgerModel ledgerModel, CryptoSuite suite,
+            HeadCheck check) {
         Outcome o;
         try {
             o = bootstrap(genesisFile, blockStore, ledgerModel, suite);
+            if (check != null && (o == Outcome.VERIFIED || o == Outcome.UNCHECKED)) {
+                o = checkHead(blockStore, ledgerModel, suite, check, o);
+            }
         } catch (IllegalStateException e) {
             // our own checks (model or suite not the genesis one, chain already there): the message says it all
             LOG.log(Level.ERROR, "genesis bootstrap from " + genesisFile + " failed: " + e.getMessage());
@@ -74,6 +99,54 @@ public final class GenesisBootstrap {
 
     Outcome outcome() {
         return outcome;
+    }
+
+    /**
+     * Whether the stored state gives the state root of the head's header, read from one view so that a block
+     * committed meanwhile cannot make them disagree. Cheap: the model's root comes from its stored accumulator (and
+     * the rules engine's from the plans), not from a scan of the state.
+     */
+    static Outcome checkHead(BlockStore store, LedgerModel model, CryptoSuite suite, HeadCheck check, Outcome ok) {
+        String damage;
+        try (io.cairn.api.node.StateSnapshot state = store.state()) {
+            io.cairn.api.chain.BlockHeader head = state.header();
+            long n = head.number();
+            try {
+                io.cairn.api.chain.Hash root = model.stateRoot(state);
+                if (root.equals(head.stateRoot())) {
+                    LOG.log(Level.INFO, "the state in the {0} is block {1}''s: it gives the header''s state root {2}",
+                            check.store(), n, root);
+                    return ok;
+                }
+                damage = "the state in the " + check.store() + " does not match block " + n + "'s state root: it gives "
+                        + root + ", the header of block " + n + " (" + suite.digest(head.encode()) + ") has "
+                        + head.stateRoot();
+            } catch (io.cairn.api.node.NotReadyException e) {
+                // the rules of the head's block are not installed (yet): nothing is known of the state
+                LOG.log(Level.WARNING, "the state in the " + check.store() + " was not checked against block " + n
+                        + "'s state root: " + e.getMessage());
+                return Outcome.UNCHECKED;
+            } catch (RuntimeException e) {
+                damage = "the state in the " + check.store() + " cannot be checked against block " + n
+                        + "'s state root: " + e.getMessage();
+            }
+        }
+        String message = damage + ". The node does not run on it: run ./cairn recover --home " + check.home()
+                + ", which moves it aside and rebuilds the node from a snapshot";
+        LOG.log(Level.ERROR, message);
+        check.onDamage().accept(message);
+        return Outcome.DAMAGED;
+    }
+
+    /**
+     * Tells the launcher that the node must not run (a {@code Supplier<String>} with {@code cairn.node=refused}, a
+     * java.* type it shares with every bundle): it stops the node with the message. The registration goes when this
+     * bundle stops.
+     */
+    private static void refuse(BundleContext context, String damage) {
+        java.util.function.Supplier<String> message = () -> damage;
+        context.registerService(java.util.function.Supplier.class, message,
+                new java.util.Hashtable<>(java.util.Map.of("cairn.node", "refused")));
     }
 
     private static Outcome bootstrap(Path file, BlockStore store, LedgerModel model, CryptoSuite suite) {

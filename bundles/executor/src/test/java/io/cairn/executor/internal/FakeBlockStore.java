@@ -44,6 +44,11 @@ class FakeBlockStore implements BlockStore {
         return block.seal(seals);
     }
 
+    /** Writes {@code key -> value} into the state outside any block: damage, as a broken disk would do it. */
+    synchronized void damage(byte[] key, byte[] value) {
+        state.put(key, value);
+    }
+
     @Override
     public synchronized long height() {
         return headers.size() - 1;

@@ -50,6 +50,41 @@ class GenesisBootstrapTest {
     }
 
     @Test
+    void aStateThatIsTheHeadsPassesTheCheckAndReportsNothing() throws IOException {
+        Path file = write(BlockExecutorTest.GENESIS);
+        boot(file);
+        List<String> refused = new java.util.ArrayList<>();
+        assertEquals(GenesisBootstrap.Outcome.VERIFIED, new GenesisBootstrap(file, store, model, suite,
+                new GenesisBootstrap.HeadCheck("test store", home, refused::add)).outcome());
+        assertEquals(List.of(), refused);
+        assertEquals(0, store.openSnapshots);
+    }
+
+    @Test
+    void aStateThatDoesNotGiveTheHeadsRootIsDamagedAndTheLauncherIsToldTheDamageAndTheFix() throws IOException {
+        Path file = write(BlockExecutorTest.GENESIS);
+        boot(file);
+        store.damage(FakeLedgerModel.COUNT, FakeLedgerModel.u64(7));
+        List<String> refused = new java.util.ArrayList<>();
+        assertEquals(GenesisBootstrap.Outcome.DAMAGED, new GenesisBootstrap(file, store, model, suite,
+                new GenesisBootstrap.HeadCheck("test store", home, refused::add)).outcome());
+        assertEquals(List.of("the state in the test store does not match block 0's state root: it gives " + model.root(7)
+                + ", the header of block 0 (" + store.hash(0).orElseThrow() + ") has " + model.root(0)
+                + ". The node does not run on it: run ./cairn recover --home " + home
+                + ", which moves it aside and rebuilds the node from a snapshot"), refused);
+        assertEquals(0, store.openSnapshots);
+        assertEquals(1, store.commits);
+    }
+
+    @Test
+    void aNodeStartedForASnapshotImportDoesNotCheckTheStateItRewrites() throws IOException {
+        Path file = write(BlockExecutorTest.GENESIS);
+        boot(file);
+        store.damage(FakeLedgerModel.COUNT, FakeLedgerModel.u64(7));
+        assertEquals(GenesisBootstrap.Outcome.VERIFIED, new GenesisBootstrap(file, store, model, suite, null).outcome());
+    }
+
+    @Test
     void aGenesisFileForAnotherChainIsAMismatchAndChangesNothing() throws IOException {
         boot(write(BlockExecutorTest.GENESIS));
         Genesis other = new Genesis(10, "test-sha256", "account", 5_000, List.of(), new TreeMap<>());

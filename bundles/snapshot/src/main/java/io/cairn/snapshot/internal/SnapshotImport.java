@@ -39,17 +39,30 @@ public final class SnapshotImport implements Function<String, String> {
     /** The framework property the launcher sets on a node it starts for an import, without its pipeline. */
     static final String IMPORT_MODE = "cairn.snapshot.import";
 
+    /**
+     * For crash tests only: a framework or system property that, set to {@code true}, halts the JVM (as kill -9
+     * would) once the first chunk is written, leaving a home whose import did not finish.
+     */
+    static final String HALT_AFTER_FIRST_CHUNK = "cairn.test.snapshot.import.haltAfterFirstChunk";
+
     private final NodeParts node;
     private final boolean importMode;
+    private final boolean haltAfterFirstChunk;
 
     @Activate
     public SnapshotImport(org.osgi.framework.BundleContext context, @Reference NodeParts node) {
-        this(node, Boolean.parseBoolean(context.getProperty(IMPORT_MODE)));
+        this(node, Boolean.parseBoolean(context.getProperty(IMPORT_MODE)),
+                Boolean.parseBoolean(context.getProperty(HALT_AFTER_FIRST_CHUNK)));
     }
 
     SnapshotImport(NodeParts node, boolean importMode) {
+        this(node, importMode, false);
+    }
+
+    private SnapshotImport(NodeParts node, boolean importMode, boolean haltAfterFirstChunk) {
         this.node = node;
         this.importMode = importMode;
+        this.haltAfterFirstChunk = haltAfterFirstChunk;
     }
 
     /**
@@ -120,6 +133,10 @@ public final class SnapshotImport implements Function<String, String> {
                     derived.addAndGet(batch.ops().size() - before);
                 }
                 s.write(batch);
+                if (haltAfterFirstChunk) {
+                    LOG.log(System.Logger.Level.ERROR, HALT_AFTER_FIRST_CHUNK + ": halting after chunk " + i);
+                    Runtime.getRuntime().halt(137);
+                }
             });
             if (!written.blockHash().equals(proven.blockHash()) || written.entries() != proven.entries()) {
                 throw new SnapshotRefused("the snapshot changed while it was imported");

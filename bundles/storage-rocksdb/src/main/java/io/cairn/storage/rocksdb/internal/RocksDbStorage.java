@@ -83,7 +83,8 @@ public final class RocksDbStorage implements Storage {
 
     @Activate
     public RocksDbStorage(BundleContext context, Config config) {
-        this(resolve(NodeHome.of(context), config.path()), config.cacheMb(), config.sync(), config.verifyOnOpen());
+        this(resolve(NodeHome.of(context), config.path()), config.cacheMb(), config.sync(), config.verifyOnOpen(),
+                NodeHome.of(context), damage -> refuse(context, damage));
     }
 
     RocksDbStorage(Path path, int cacheMb, boolean sync) {
@@ -91,6 +92,15 @@ public final class RocksDbStorage implements Storage {
     }
 
     RocksDbStorage(Path path, int cacheMb, boolean sync, boolean verifyOnOpen) {
+        this(path, cacheMb, sync, verifyOnOpen, NodeHome.of(null), damage -> { });
+    }
+
+    /**
+     * @param home the node home, for the fix the damage message names
+     * @param onDamage told the message when the database is damaged, before the constructor throws it
+     */
+    RocksDbStorage(Path path, int cacheMb, boolean sync, boolean verifyOnOpen, Path home,
+            java.util.function.Consumer<String> onDamage) {
         if (cacheMb < 1) {
             throw new IllegalArgumentException("storage-rocksdb: cacheMb must be at least 1, got " + cacheMb);
         }
@@ -125,6 +135,11 @@ public final class RocksDbStorage implements Storage {
         writeOptions = new WriteOptions().setSync(sync).setDisableWAL(false);
         RocksDB opened;
         try {
+            String lost = lostCurrent(path);
+            if (lost != null) {
+                // without CURRENT, RocksDB would create an empty database beside the old files: a chain lost unseen
+                throw new RocksDBException(lost);
+            }
             opened = RocksDB.open(options, path.toString());
         } catch (RocksDBException e) {
             writeOptions.close();
@@ -132,6 +147,12 @@ public final class RocksDbStorage implements Storage {
             bloomFilter.close();
             blockCache.close();
             String why = e.getMessage();
+            if (damaged(why)) {
+                String damage = damage(path, why, home);
+                LOG.log(System.Logger.Level.ERROR, damage);
+                onDamage.accept(damage);
+                throw new IllegalStateException(damage, e);
+            }
             String hint = why != null && why.toLowerCase().contains("lock")
                     ? " (another node or engine instance has it open)" : "";
             throw new IllegalStateException("cannot open RocksDB at " + path + ": " + why + hint, e);
@@ -146,16 +167,60 @@ public final class RocksDbStorage implements Storage {
                 options.close();
                 bloomFilter.close();
                 blockCache.close();
-                String damage = "RocksDB at " + path + " is damaged: " + e.getMessage() + ". The node does not run on "
-                        + "it: move " + path + " aside, and take the chain into a new home from a snapshot (cairn "
-                        + "snapshot import) or let a new home sync it from its peers";
+                String damage = damage(path, e.getMessage(), home);
                 LOG.log(System.Logger.Level.ERROR, damage);
+                onDamage.accept(damage);
                 throw new IllegalStateException(damage, e);
             }
             LOG.log(System.Logger.Level.INFO, "RocksDB at {0}: every table file''s checksums verified in {1} ms", path,
                     (System.nanoTime() - start) / 1_000_000);
         }
         db = opened;
+    }
+
+    /**
+     * Whether RocksDB's reason for not opening a database is damage to its files (a table, the MANIFEST, CURRENT, a
+     * log it cannot replay) rather than the lock, permissions or a full disk, which the operator fixes in place.
+     */
+    static boolean damaged(String why) {
+        if (why == null) {
+            return false;
+        }
+        String w = why.toLowerCase(java.util.Locale.ROOT);
+        return w.contains("corruption") || w.contains("checksum") || w.contains("manifest") || w.contains("new db")
+                || w.contains("current file") || (w.contains("no such file") && !w.contains("lock"));
+    }
+
+    /** Why {@code path} holds a database without its CURRENT file (table files or a MANIFEST); null if it does not. */
+    static String lostCurrent(Path path) {
+        if (Files.exists(path.resolve("CURRENT"))) {
+            return null;
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(path)) {
+            return files.map(f -> f.getFileName().toString())
+                    .filter(f -> f.endsWith(".sst") || f.startsWith("MANIFEST-") || f.endsWith(".log")).sorted()
+                    .findFirst().map(f -> "Corruption: the CURRENT file is missing, but the directory holds the "
+                            + "database's files (" + f + ", ...)").orElse(null);
+        } catch (IOException e) {
+            return null; // RocksDB's open says what is wrong with the directory
+        }
+    }
+
+    /** The message of a damaged database: what RocksDB found, and the fix (docs/operations.md). */
+    static String damage(Path path, String report, Path home) {
+        return "RocksDB at " + path + " is damaged: " + report + ". The node does not run on it: run ./cairn recover "
+                + "--home " + home + ", which moves it aside and rebuilds the node from a snapshot";
+    }
+
+    /**
+     * Tells the launcher that the node must not run (a {@code Supplier<String>} with {@code cairn.node=refused}, a
+     * java.* type it shares with every bundle): it stops the node with the message. The registration goes when this
+     * bundle stops.
+     */
+    private static void refuse(BundleContext context, String damage) {
+        java.util.function.Supplier<String> message = () -> damage;
+        context.registerService(java.util.function.Supplier.class, message,
+                new java.util.Hashtable<>(java.util.Map.of("cairn.node", "refused")));
     }
 
     /** {@code configured} as an absolute path; a relative one is taken from the node home. */
@@ -264,6 +329,13 @@ public final class RocksDbStorage implements Storage {
             closed = true;
             for (RocksReadView view : new ArrayList<>(openViews)) {
                 view.close();
+            }
+            try (org.rocksdb.FlushOptions flush = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
+                // A clean stop leaves every write in table files, not in the write-ahead log alone: a log cut short
+                // afterwards (a copy, a tool) then loses nothing, and the next open replays nothing.
+                db.flush(flush);
+            } catch (RocksDBException e) {
+                LOG.log(System.Logger.Level.WARNING, "flushing RocksDB at " + path + " into its table files failed", e);
             }
             try {
                 // With sync=false the WAL may sit in the page cache; a clean stop should not lose it.

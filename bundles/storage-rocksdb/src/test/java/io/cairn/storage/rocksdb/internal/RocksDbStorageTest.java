@@ -78,12 +78,69 @@ class RocksDbStorageTest extends StorageContractTest {
             bytes[i] ^= 0x5a;
         }
         java.nio.file.Files.write(table, bytes);
+        java.util.List<String> reported = new java.util.ArrayList<>();
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> new RocksDbStorage(path, 16, false, true));
+                () -> new RocksDbStorage(path, 16, false, true, dir, reported::add));
         assertTrue(e.getMessage().startsWith("RocksDB at " + path + " is damaged: "), e.getMessage());
-        assertTrue(e.getMessage().endsWith(". The node does not run on it: move " + path + " aside, and take the chain "
-                + "into a new home from a snapshot (cairn snapshot import) or let a new home sync it from its peers"),
-                e.getMessage());
+        assertTrue(e.getMessage().endsWith(". The node does not run on it: run ./cairn recover --home " + dir
+                + ", which moves it aside and rebuilds the node from a snapshot"), e.getMessage());
+        assertEquals(java.util.List.of(e.getMessage()), reported, "the launcher is told, to stop the node");
+        storage = new RocksDbStorage(dir.resolve("other"), 16, false); // for tearDown
+    }
+
+    @Test
+    void afterACleanCloseAWriteAheadLogCutShortLosesNothing() throws Exception {
+        for (int i = 0; i < 100; i++) {
+            storage.write(new WriteBatch().put(b("block " + i), b("committed " + i)));
+        }
+        rocks().close();
+        Path path = dir.resolve("db");
+        try (var files = Files.list(path)) {
+            for (Path wal : files.filter(f -> f.getFileName().toString().endsWith(".log")).toList()) {
+                try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(wal.toFile(), "rw")) {
+                    f.setLength(f.length() / 2);
+                }
+            }
+        }
+        storage = new RocksDbStorage(path, 16, false, true);
+        for (int i = 0; i < 100; i++) {
+            assertArrayEquals(b("committed " + i), storage.get(b("block " + i)), "block " + i);
+        }
+    }
+
+    @Test
+    void aDatabaseWithoutItsCurrentFileIsRefusedRatherThanCreatedAnewEmpty() throws Exception {
+        storage.write(new WriteBatch().put(b("block"), b("one")));
+        rocks().close();
+        Path path = dir.resolve("db");
+        Files.delete(path.resolve("CURRENT"));
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> new RocksDbStorage(path, 16, false, true, dir, m -> { }));
+        assertTrue(e.getMessage().startsWith("RocksDB at " + path + " is damaged: Corruption: the CURRENT file is "
+                + "missing, but the directory holds the database's files ("), e.getMessage());
+        assertTrue(e.getMessage().endsWith("run ./cairn recover --home " + dir
+                + ", which moves it aside and rebuilds the node from a snapshot"), e.getMessage());
+        storage = new RocksDbStorage(dir.resolve("other"), 16, false); // for tearDown
+    }
+
+    @Test
+    void aDatabaseWithoutItsManifestIsRefusedOnOpenNamingTheDamageAndTheFix() throws Exception {
+        storage.write(new WriteBatch().put(b("block"), b("one")));
+        rocks().close();
+        Path path = dir.resolve("db");
+        try (var files = Files.list(path)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().startsWith("MANIFEST-")).toList()) {
+                Files.delete(f);
+            }
+        }
+        java.util.List<String> reported = new java.util.ArrayList<>();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> new RocksDbStorage(path, 16, false, true, dir, reported::add));
+        assertTrue(e.getMessage().startsWith("RocksDB at " + path + " is damaged: "), e.getMessage());
+        assertTrue(e.getMessage().contains("MANIFEST"), e.getMessage());
+        assertTrue(e.getMessage().endsWith(". The node does not run on it: run ./cairn recover --home " + dir
+                + ", which moves it aside and rebuilds the node from a snapshot"), e.getMessage());
+        assertEquals(java.util.List.of(e.getMessage()), reported);
         storage = new RocksDbStorage(dir.resolve("other"), 16, false); // for tearDown
     }
 
