@@ -348,8 +348,13 @@ public class CrashRecoveryIT {
 
         /** start --detach, then the pid of the new node from cairn.pid (it must differ from {@code previousPid}). */
         long startDetached(long previousPid) throws IOException, InterruptedException {
-            run("start", "--home", home.toString(), "--detach", "--timeout", STARTUP.toSeconds() + "s");
-            long pid = await("a live node pid in " + home.resolve("cairn.pid"), STARTUP, () -> {
+            return startDetached(previousPid, STARTUP);
+        }
+
+        /** As {@link #startDetached(long)}, allowing the node {@code startup} to come up. */
+        long startDetached(long previousPid, Duration startup) throws IOException, InterruptedException {
+            run("start", "--home", home.toString(), "--detach", "--timeout", startup.toSeconds() + "s");
+            long pid = await("a live node pid in " + home.resolve("cairn.pid"), startup, () -> {
                 try {
                     long p = Long.parseLong(Files.readString(home.resolve("cairn.pid"), StandardCharsets.US_ASCII).strip());
                     return p != previousPid && ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false) ? p : null;

@@ -87,6 +87,12 @@ final class LocalChain {
         return pids[n];
     }
 
+    /** As {@link #start(int)}, allowing the node {@code startup} to come up (a machine the chain's load saturates). */
+    long start(int n, Duration startup) throws IOException, InterruptedException {
+        pids[n] = launchers.get(n).startDetached(pids[n], startup);
+        return pids[n];
+    }
+
     /**
      * Starts every node at once, each process on a thread of its own (a PBFT node waits for a quorum of its
      * peers, so one at a time is slower), and waits for all within {@code timeout}.

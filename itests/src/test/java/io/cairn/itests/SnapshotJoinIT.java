@@ -85,7 +85,8 @@ public class SnapshotJoinIT {
             assertTrue("the joined node keeps the snapshot, and serves it",
                     Files.isRegularFile(home4.resolve("snapshots").resolve(Long.toString(height)).resolve("manifest.json")));
             log(t0, "node4: " + out.strip());
-            chain.start(4);
+            // it starts while the loaded chain keeps both cores busy: a JVM and its bundles come up slowly then
+            chain.start(4, Duration.ofSeconds(90));
             long target = rpcs.get(0).blockNumber() + 10;
             await("node4 following the chain to block " + target, Duration.ofSeconds(120),
                     () -> rpcs.get(4).blockNumber() >= target ? Boolean.TRUE : null);
