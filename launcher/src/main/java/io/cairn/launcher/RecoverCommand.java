@@ -64,6 +64,10 @@ final class RecoverCommand implements Callable<Integer> {
             description = "the snapshot to rebuild from (default: the newest in <home>/snapshots that proves)")
     Path snapshot;
 
+    @Option(names = "--from-peers", description = "rebuild from the newest snapshot the node's peers serve, fetched "
+            + "and proven as cairn snapshot join does (state sync), instead of a local one")
+    boolean fromPeers;
+
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "120s", converter = DurationConverter.class,
             description = "how long the node may take to come up for each import (default: ${DEFAULT-VALUE})")
     Duration timeout;
@@ -86,15 +90,19 @@ final class RecoverCommand implements Callable<Integer> {
             throw new CommandFailure("node running, pid " + p.pid() + " (home " + h + "): stop it first (./cairn stop "
                     + "--home " + h + "); recover rebuilds a stopped node");
         });
+        if (fromPeers && snapshot != null) {
+            throw new CommandFailure("give --snapshot DIR or --from-peers, not both; nothing was changed");
+        }
         Path store = store(h);
         Path markerFile = marker(h);
         boolean resuming = Files.exists(markerFile);
-        List<Path> candidates = candidates(h, snapshot);
-        if (candidates.isEmpty()) {
+        List<Path> candidates = fromPeers ? List.of() : candidates(h, snapshot);
+        if (candidates.isEmpty() && !fromPeers) {
             throw new CommandFailure("no snapshot in " + h.dir().resolve("snapshots") + " to recover from, and none "
                     + "given (--snapshot DIR); " + (resuming ? "home " + h + " stays under construction" : "nothing was "
                     + "changed") + ". Take a snapshot on another node of the chain (./cairn snapshot export --home "
-                    + "<its home>), copy it here and run ./cairn recover --home " + h + " --snapshot DIR");
+                    + "<its home>), copy it here and run ./cairn recover --home " + h + " --snapshot DIR; or fetch the "
+                    + "one the peers serve: ./cairn recover --home " + h + " --from-peers");
         }
 
         // 1. the mark, before anything changes: from here on no node starts on the home until recover finishes
@@ -125,6 +133,28 @@ final class RecoverCommand implements Callable<Integer> {
         out.flush();
 
         // 3. a new store from the newest snapshot that proves: the import creates block 0 as a first start does
+        if (fromPeers) {
+            out.println("fetching the newest snapshot the peers serve ...");
+            out.flush();
+            String answer = importFrom(h, node -> node.joinBySnapshot(h.dir().resolve("snapshots").resolve(".joining"),
+                    timeout, line -> {
+                        out.println(line);
+                        out.flush();
+                    }));
+            if (answer.contains("imported snapshot")) {
+                Files.delete(markerFile);
+                out.println(answer);
+                out.println("recovered home " + h + " from the snapshot its peers serve; the damaged store is kept at "
+                        + (Files.exists(aside) ? aside : "(none: there was no store)") + " (delete it once the node "
+                        + "runs). Start the node (./cairn start --home " + h + " --detach): it syncs the blocks after "
+                        + "the snapshot's from its peers");
+                out.flush();
+                return 0;
+            }
+            throw new CommandFailure(answer + "; home " + h + " stays under construction, its damaged store kept at "
+                    + aside + ": run ./cairn recover --home " + h + " --from-peers again (it goes on from the chunks "
+                    + "fetched), or with --snapshot DIR");
+        }
         List<String> refusals = new ArrayList<>();
         for (Path dir : candidates) {
             out.println("importing snapshot " + dir + " ...");
@@ -151,19 +181,29 @@ final class RecoverCommand implements Callable<Integer> {
         throw new CommandFailure("no snapshot could be imported (" + String.join("; ", refusals) + "); home " + h
                 + " stays under construction, its damaged store kept at " + aside + ". Take a snapshot on another node "
                 + "of the chain (./cairn snapshot export --home <its home>), copy it here and run ./cairn recover "
-                + "--home " + h + " --snapshot DIR");
+                + "--home " + h + " --snapshot DIR; or fetch the one the peers serve: ./cairn recover --home " + h
+                + " --from-peers");
     }
 
     /** The snapshot import of {@code cairn snapshot import}, its node's log lines in logs/recover.log. */
     private String importSnapshot(NodeHome h, Path dir) throws Exception {
+        return importFrom(h, node -> node.importSnapshot(dir, timeout));
+    }
+
+    private interface Import {
+        String run(FelixNode node) throws Exception;
+    }
+
+    /** Runs an import (from a directory, or from the peers), its node's log lines in logs/recover.log. */
+    private String importFrom(NodeHome h, Import how) throws Exception {
         try (PrintStream log = new PrintStream(Files.newOutputStream(Files.createDirectories(h.logs())
                 .resolve("recover.log"), java.nio.file.StandardOpenOption.CREATE,
                 java.nio.file.StandardOpenOption.APPEND), true, StandardCharsets.UTF_8)) {
-            log.println("==== cairn recover: import of " + dir + " " + java.time.Instant.now());
+            log.println("==== cairn recover: import " + java.time.Instant.now());
             PrintStream err = System.err; // the node's bundles log to standard error
             System.setErr(log);
             try {
-                return new FelixNode(h, RuntimeDir.locate(), log).importSnapshot(dir, timeout);
+                return how.run(new FelixNode(h, RuntimeDir.locate(), log));
             } finally {
                 System.setErr(err);
             }

@@ -38,7 +38,8 @@ class RecoverCommandTest {
         assertEquals(1, r.code(), r.out());
         assertEquals("error: no snapshot in " + home.resolve("snapshots") + " to recover from, and none given "
                 + "(--snapshot DIR); nothing was changed. Take a snapshot on another node of the chain (./cairn snapshot "
-                + "export --home <its home>), copy it here and run ./cairn recover --home " + home + " --snapshot DIR",
+                + "export --home <its home>), copy it here and run ./cairn recover --home " + home + " --snapshot DIR; "
+                + "or fetch the one the peers serve: ./cairn recover --home " + home + " --from-peers",
                 r.err().strip());
         assertTrue(Files.isRegularFile(store.resolve("CURRENT")), "the store is where it was");
         assertFalse(Files.exists(RecoverCommand.marker(new NodeHome(home))), "no mark");
@@ -51,6 +52,15 @@ class RecoverCommandTest {
         assertEquals(1, r.code());
         assertEquals("error: --snapshot " + notASnapshot + ": no manifest.json in " + notASnapshot + ": not a snapshot "
                 + "directory; nothing was changed", r.err().strip());
+        assertTrue(Files.isRegularFile(store.resolve("CURRENT")));
+    }
+
+    @Test
+    void aSnapshotAndThePeersAreNotBothASource() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("snap"));
+        Run r = cairn("recover", "--home", home.toString(), "--snapshot", dir.toString(), "--from-peers");
+        assertEquals(1, r.code());
+        assertEquals("error: give --snapshot DIR or --from-peers, not both; nothing was changed", r.err().strip());
         assertTrue(Files.isRegularFile(store.resolve("CURRENT")));
     }
 
