@@ -30,6 +30,7 @@ import org.osgi.service.component.annotations.Reference;
 @Component(immediate = true, service = Function.class, property = {"osgi.command.scope=cairn",
         "osgi.command.function=snapshot"})
 public final class SnapshotCommands implements Function {
+    private static final System.Logger LOG = System.getLogger(SnapshotCommands.class.getName());
     static final String DIR = "snapshots";
     static final String HELP = String.join("\n",
             "cairn:snapshot create [DIR]   snapshot the chain's state at the head (default DIR: <home>/snapshots/<height>)",
@@ -49,6 +50,7 @@ public final class SnapshotCommands implements Function {
     SnapshotCommands(Path home, BundleContext context, NodeParts node) {
         this.home = home;
         this.node = node;
+        removeUnfinished(home.resolve(DIR), System.currentTimeMillis() - UNFINISHED_AGE_MS);
         if (context == null) {
             list = null;
             return;
@@ -57,6 +59,33 @@ public final class SnapshotCommands implements Function {
         props.put("osgi.command.scope", "cairn");
         props.put("osgi.command.function", "snapshots");
         list = context.registerService(Function.class, (session, args) -> list(), props);
+    }
+
+    /**
+     * A {@code .creating-...} directory not written to for this long is the remains of a create that a crash or kill
+     * interrupted (a create in progress writes a chunk file at least every 16 MiB of state).
+     */
+    static final long UNFINISHED_AGE_MS = 10 * 60_000;
+
+    /** Deletes what interrupted creates left in {@code root}: it never passes for a snapshot, and takes room. */
+    static List<Path> removeUnfinished(Path root, long olderThanMillis) {
+        List<Path> removed = new ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            return removed;
+        }
+        try (Stream<Path> dirs = Files.list(root)) {
+            for (Path d : dirs.toList()) {
+                if (d.getFileName().toString().startsWith(".creating-") && Files.isDirectory(d)
+                        && Files.getLastModifiedTime(d).toMillis() < olderThanMillis) {
+                    deleteTree(d);
+                    removed.add(d);
+                    LOG.log(System.Logger.Level.INFO, "removed {0}, left by a snapshot create that did not finish", d);
+                }
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not clear unfinished snapshots in " + root + ": " + e);
+        }
+        return removed;
     }
 
     @Deactivate
@@ -148,7 +177,7 @@ public final class SnapshotCommands implements Function {
         if (Files.isDirectory(root)) {
             try (Stream<Path> dirs = Files.list(root)) {
                 for (Path d : dirs.sorted().toList()) {
-                    if (!Files.isRegularFile(d.resolve(Manifest.FILE))) {
+                    if (d.getFileName().toString().startsWith(".") || !Files.isRegularFile(d.resolve(Manifest.FILE))) {
                         continue;
                     }
                     try {
