@@ -33,7 +33,7 @@ import java.util.stream.Stream;
  */
 final class SnapshotFetch {
     /** How long to wait for the other known peers once one is connected. */
-    static final Duration SETTLE = Duration.ofSeconds(5);
+    static final Duration SETTLE = Duration.ofSeconds(2);
     /** Requests in flight per peer. */
     static final int WINDOW = 4;
 

@@ -27,9 +27,9 @@ import org.osgi.service.component.annotations.Reference;
  * {@code NOT READY} (ask again) or {@code FAILED} (the state was written in part: the home stays under
  * construction).
  *
- * <p>Two passes: the first proves the whole snapshot and writes nothing; the second reads it again, checking each
- * chunk against the same manifest, and writes each proven chunk with the entries the model derives from it; then
- * the block store makes the snapshot's block its head.
+ * <p>Two passes: the first proves the whole snapshot and writes nothing; the second reads it again, requiring the
+ * same manifest and each chunk's very bytes (its size and hash) that the first proved, and writes each chunk with
+ * the entries the model derives from it; then the block store makes the snapshot's block its head.
  */
 @Component(immediate = true, service = {Function.class, SnapshotImport.class}, property = "cairn.snapshot=import")
 public final class SnapshotImport implements Function<String, String> {
@@ -113,8 +113,10 @@ public final class SnapshotImport implements Function<String, String> {
         Path dir = Path.of(directory);
         Snapshots.Chain chain = chain();
         Snapshots.Summary proven;
+        byte[] manifest;
         try {
-            proven = Snapshots.verify(dir, chain, (i, entries) -> { });
+            manifest = SnapshotProof.manifestBytes(dir);
+            proven = SnapshotProof.verify(dir, manifest, chain, (i, entries) -> { });
         } catch (SnapshotRefused e) {
             return "REFUSED: " + e.getMessage();
         } catch (IOException | RuntimeException e) {
@@ -124,7 +126,8 @@ public final class SnapshotImport implements Function<String, String> {
         AtomicLong derived = new AtomicLong();
         try {
             clearState(s);
-            Snapshots.Summary written = Snapshots.verify(dir, chain, (i, entries) -> {
+            // the chunks again, each required to be the very bytes the first pass proved
+            SnapshotProof.load(dir, manifest, chain.suite(), (i, entries) -> {
                 WriteBatch batch = new WriteBatch();
                 for (ReadView.Entry e : entries) {
                     batch.put(e.key(), e.value());
@@ -138,10 +141,7 @@ public final class SnapshotImport implements Function<String, String> {
                     Runtime.getRuntime().halt(137);
                 }
             });
-            if (!written.blockHash().equals(proven.blockHash()) || written.entries() != proven.entries()) {
-                throw new SnapshotRefused("the snapshot changed while it was imported");
-            }
-            Manifest m = Manifest.read(dir);
+            Manifest m = Manifest.parse(manifest, dir.resolve(Manifest.FILE).toString());
             store.importHead(BlockHeader.decode(m.header()), m.seals());
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "snapshot import from " + dir + " failed after writing began", e);

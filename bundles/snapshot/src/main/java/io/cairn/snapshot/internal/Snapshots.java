@@ -3,7 +3,6 @@ package io.cairn.snapshot.internal;
 import com.github.luben.zstd.Zstd;
 import io.cairn.api.chain.Block;
 import io.cairn.api.chain.BlockHeader;
-import io.cairn.api.chain.Bytes;
 import io.cairn.api.chain.ChainSpec;
 import io.cairn.api.chain.Genesis;
 import io.cairn.api.chain.Hash;
@@ -19,11 +18,8 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -184,211 +180,22 @@ final class Snapshots {
     record Chain(Hash genesisHash, ChainSpec spec, CryptoSuite suite, StateRules rules) {}
 
     /**
-     * Checks the snapshot in {@code dir} against {@code chain}, in the order docs/snapshots.md gives; calls
-     * {@code sink} with each chunk's entries once the chunk is proven (an import writes them; a check ignores them).
+     * Checks the snapshot in {@code dir} against {@code chain} ({@link SnapshotProof#verify}).
      *
      * @throws SnapshotRefused naming the first check that fails, and the chunk where there is one
      */
     static Summary verify(Path dir, Chain chain, EntrySink sink) throws IOException {
-        long start = System.nanoTime();
-        Manifest m = Manifest.read(dir);
-        CryptoSuite suite = chain.suite();
-        BlockHeader header = proveHeader(m, chain);
-        Hash blockHash = suite.digest(m.header());
-        // the chunks, in order: hash, bounds, strictly ascending keys, counts, partial sums
-        LtHash16 total = new LtHash16();
-        Map<ByteBuffer, byte[]> outside = new TreeMap<>();
-        byte[] previous = null;
-        long entries = 0;
-        long bytes = 0;
-        for (int i = 0; i < m.chunks().size(); i++) {
-            Manifest.Chunk c = m.chunks().get(i);
-            String at = "chunk " + i + " (" + c.file() + ")";
-            Path file = dir.resolve(c.file());
-            if (!Files.isRegularFile(file)) {
-                throw new SnapshotRefused(at + ": the file is missing");
-            }
-            if (c.bytes() > MAX_CHUNK_BYTES) {
-                throw new SnapshotRefused(at + ": the manifest gives it " + c.bytes() + " bytes, more than a chunk may "
-                        + "hold (" + MAX_CHUNK_BYTES + ")");
-            }
-            if (Files.size(file) != c.bytes()) {
-                throw new SnapshotRefused(at + ": the file is " + Files.size(file) + " bytes, the manifest says "
-                        + c.bytes());
-            }
-            byte[] packed = Files.readAllBytes(file);
-            if (!suite.digest(packed).toString().equals(c.hash())) {
-                throw new SnapshotRefused(at + ": its hash is " + suite.digest(packed) + ", the manifest says "
-                        + c.hash());
-            }
-            byte[] raw = unpack(packed, at);
-            List<ReadView.Entry> chunk = new ArrayList<>();
-            LtHash16 sum = new LtHash16();
-            ByteBuffer in = ByteBuffer.wrap(raw);
-            while (in.hasRemaining()) {
-                byte[] key = field(in, MAX_KEY, at, "key");
-                byte[] value = field(in, MAX_VALUE, at, "value");
-                if (previous != null && Arrays.compareUnsigned(previous, key) >= 0) {
-                    throw new SnapshotRefused(at + ": key " + Bytes.toHex(key) + " does not come after "
-                            + Bytes.toHex(previous) + ": keys must strictly increase, within and across chunks");
-                }
-                if (key.length == 0 || (key[0] != Keys.STATE && key[0] != Keys.GOVERNANCE)) {
-                    throw new SnapshotRefused(at + ": key " + Bytes.toHex(key) + " is outside the chain's state");
-                }
-                previous = key;
-                if (chain.rules().inAccumulator(key)) {
-                    sum.add(LedgerState.entrySeed(suite, key, value));
-                } else if (key[0] == Keys.GOVERNANCE || (key.length > 1 && key[1] == '#')) {
-                    outside.put(ByteBuffer.wrap(key), value);
-                } else {
-                    throw new SnapshotRefused(at + ": entry " + Bytes.toHex(key) + " is neither summed into the state "
-                            + "accumulator nor chain metadata: a snapshot holds only what the state root proves");
-                }
-                chunk.add(new ReadView.Entry(key, value));
-            }
-            if (chunk.size() != c.entries()) {
-                throw new SnapshotRefused(at + ": it holds " + chunk.size() + " entries, the manifest says "
-                        + c.entries());
-            }
-            if (chunk.isEmpty() || !Arrays.equals(chunk.get(0).key(), c.first())
-                    || !Arrays.equals(chunk.get(chunk.size() - 1).key(), c.last())) {
-                throw new SnapshotRefused(at + ": its keys are not the range the manifest gives ("
-                        + Bytes.toHex(c.first()) + " to " + Bytes.toHex(c.last()) + ")");
-            }
-            if (!Arrays.equals(sum.toBytes(), c.sum())) {
-                throw new SnapshotRefused(at + ": the sum of its entries is not the manifest's");
-            }
-            total.add(sum);
-            entries += chunk.size();
-            bytes += packed.length;
-            sink.accept(i, chunk);
-        }
-        if (entries != m.entries()) {
-            throw new SnapshotRefused("the chunks hold " + entries + " entries, the manifest says " + m.entries());
-        }
-        // the whole: the sum of every entry is the stored accumulator, and the state root is the header's
-        byte[] stored = outside.get(ByteBuffer.wrap(LedgerState.LTHASH_KEY));
-        if (!Arrays.equals(stored, total.toBytes())) {
-            throw new SnapshotRefused(stored == null ? "the snapshot holds no state accumulator (s#lthash)"
-                    : "the entries do not sum to the state accumulator the snapshot holds (s#lthash): an entry was "
-                            + "changed, added or left out");
-        }
-        Hash root;
-        java.util.Set<ByteBuffer> read = new java.util.HashSet<>();
-        try {
-            root = chain.rules().stateRoot(key -> {
-                read.add(ByteBuffer.wrap(key));
-                return outside.get(ByteBuffer.wrap(key));
-            });
-        } catch (RuntimeException e) {
-            throw new SnapshotRefused("the state root cannot be computed: " + e.getMessage());
-        }
-        if (!root.equals(header.stateRoot())) {
-            throw new SnapshotRefused("the entries give state root " + root + ", the header of block " + m.height()
-                    + " has " + header.stateRoot());
-        }
-        // every entry outside the accumulator is one the root was computed from, or the chain's id
-        for (Map.Entry<ByteBuffer, byte[]> e : outside.entrySet()) {
-            byte[] key = e.getKey().array();
-            if (Arrays.equals(key, LedgerState.CHAIN_ID_KEY)) {
-                if (!Arrays.equals(e.getValue(), ByteBuffer.allocate(8).putLong(chain.spec().chainId()).array())) {
-                    throw new SnapshotRefused("the snapshot's chain id entry (s#chainId) is not this chain's, "
-                            + chain.spec().chainIdText());
-                }
-            } else if (!read.contains(e.getKey())) {
-                throw new SnapshotRefused("entry " + Bytes.toHex(key) + " is outside the state accumulator and the "
-                        + "state root does not cover it");
-            }
-        }
-        return new Summary(m.height(), blockHash, entries, m.chunks().size(), bytes, millis(start));
+        return SnapshotProof.verify(dir, SnapshotProof.manifestBytes(dir), chain, sink);
     }
 
-    /**
-     * The first checks of a snapshot, which need no chunk: the genesis block it carries is the chain's, and its
-     * header is final (sealed by a quorum of the genesis sealers). A joining node runs them on each manifest a
-     * peer offers before it fetches a chunk.
-     *
-     * @return the header of the snapshot's block
-     * @throws SnapshotRefused naming the check that fails
-     */
+    /** The checks that need no chunk ({@link SnapshotProof#proveHeader}). */
     static BlockHeader proveHeader(Manifest m, Chain chain) {
-        // the chain: the genesis block the manifest carries is this chain's
-        if (!chain.genesisHash().toString().equals(m.genesisHash())) {
-            throw new SnapshotRefused("the snapshot is of the chain with genesis block " + m.genesisHash()
-                    + ", this node's chain has " + chain.genesisHash());
-        }
-        Block genesis;
-        try {
-            genesis = Block.decode(m.genesisBlock());
-        } catch (RuntimeException e) {
-            throw new SnapshotRefused("genesisBlock does not decode: " + e.getMessage());
-        }
-        if (!chain.suite().digest(genesis.header().encode()).equals(chain.genesisHash())) {
-            throw new SnapshotRefused("genesisBlock is not the block whose hash genesisHash gives");
-        }
-        // the header and its seals: a quorum of the genesis sealers made it final
-        BlockHeader header;
-        try {
-            header = BlockHeader.decode(m.header());
-        } catch (RuntimeException e) {
-            throw new SnapshotRefused("header does not decode: " + e.getMessage());
-        }
-        if (header.number() != m.height()) {
-            throw new SnapshotRefused("header is of block " + header.number() + ", the manifest says height "
-                    + m.height());
-        }
-        if (header.chainId() != chain.spec().chainId()) {
-            throw new SnapshotRefused("header is of chain " + Long.toUnsignedString(header.chainId()) + ", this chain is "
-                    + chain.spec().chainIdText());
-        }
-        Hash blockHash = chain.suite().digest(m.header());
-        if (header.number() > 0 && !chain.spec().isFinal(blockHash, m.seals(), chain.suite())) {
-            throw new SnapshotRefused("the seals of block " + m.height() + " (" + blockHash + ") are valid for "
-                    + io.cairn.api.chain.Seals.validSealers(blockHash, m.seals(), chain.spec().sealers(), chain.suite())
-                    + " sealers of the genesis list; the quorum is " + chain.spec().quorum() + " of "
-                    + chain.spec().n());
-        }
-        if (header.number() == 0 && !blockHash.equals(chain.genesisHash())) {
-            throw new SnapshotRefused("header is of block 0 but is not this chain's genesis block");
-        }
-        return header;
+        return SnapshotProof.proveHeader(m, chain);
     }
 
     /** Receives each chunk's entries once the chunk is proven. */
     interface EntrySink {
         void accept(int chunk, List<ReadView.Entry> entries) throws IOException;
-    }
-
-    private static byte[] unpack(byte[] packed, String at) {
-        long size;
-        try {
-            size = Zstd.getFrameContentSize(packed);
-        } catch (RuntimeException e) {
-            throw new SnapshotRefused(at + ": not a zstd frame: " + e.getMessage());
-        }
-        if (size < 0 || size > MAX_CHUNK_BYTES) {
-            throw new SnapshotRefused(at + ": not a zstd frame of at most " + MAX_CHUNK_BYTES + " bytes (content size "
-                    + size + ")");
-        }
-        try {
-            return Zstd.decompress(packed, (int) size);
-        } catch (RuntimeException e) {
-            throw new SnapshotRefused(at + ": does not decompress: " + e.getMessage());
-        }
-    }
-
-    private static byte[] field(ByteBuffer in, int max, String at, String what) {
-        if (in.remaining() < 4) {
-            throw new SnapshotRefused(at + ": ends inside an entry's " + what + " length");
-        }
-        int n = in.getInt();
-        if (n < 0 || n > max || n > in.remaining()) {
-            throw new SnapshotRefused(at + ": an entry's " + what + " of " + Integer.toUnsignedString(n)
-                    + " bytes does not fit (at most " + max + ", " + in.remaining() + " left)");
-        }
-        byte[] b = new byte[n];
-        in.get(b);
-        return b;
     }
 
     private static long millis(long start) {
