@@ -157,8 +157,8 @@ final class Archiver {
     private ArchiveFile.Entry entry(long n) {
         byte[] body = storage.get(ChainKeys.body(n));
         if (body == null) {
-            throw new IllegalStateException("block " + n + " has no body in the hot store: nothing was deleted; "
-                    + "the files written so far stay");
+            throw new IllegalStateException("block " + n + " has no body in the hot store: the archive stopped "
+                    + "there (the blocks before it that were archived stay archived)");
         }
         List<Envelope> txs = BlockBody.decode(body, n).transactions();
         List<byte[]> receipts = new ArrayList<>(txs.size());

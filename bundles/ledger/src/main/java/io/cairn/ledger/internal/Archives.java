@@ -167,7 +167,10 @@ final class Archives {
     }
 
     static String why(IOException e) {
-        return e instanceof NoSuchFileException ? "the file is missing" : e.getMessage();
+        if (e instanceof NoSuchFileException) {
+            return "the file is missing";
+        }
+        return e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getMessage();
     }
 
     /** Checks that the record's file reads: its size and SHA-256 are those recorded. */
