@@ -9,7 +9,8 @@ import picocli.CommandLine.Spec;
         description = "Cairn: a consortium blockchain node whose every component is a hot-swappable OSGi bundle.",
         subcommands = {UpCommand.class, DownCommand.class, InitCommand.class, StartCommand.class, StopCommand.class,
                 ShellCommand.class, TxCommand.class, QueryCommand.class, BenchCommand.class, BenchUpgradesCommand.class,
-                SignCommand.class, EnginesCommand.class, PlanCommand.class, SnapshotCommand.class, RecoverCommand.class},
+                SignCommand.class, EnginesCommand.class, PlanCommand.class, SnapshotCommand.class, RecoverCommand.class,
+                ArchiveCommand.class},
         footer = {"", "Quick start: cairn up    (a one-node chain in .cairn/node0)"})
 final class CairnCommand implements Runnable {
     @Spec

@@ -64,6 +64,20 @@ class CliTest {
         assertUsage(cairn("query", "--rpc", "not a url", "height"), "--rpc");
         assertUsage(cairn("query", "--rpc", "http://127.0.0.1:1", "receipt", "0x12"), "HASH");
         assertUsage(cairn("query", "--rpc", "http://127.0.0.1:1", "block", "twelve"), "twelve");
+        assertUsage(cairn("archive", "--home", home(), "--to", "x"), "archive needs --below H and --to DIR");
+        assertUsage(cairn("archive", "--home", home(), "--below", "ten", "--to", "x"), "--below");
+        assertUsage(cairn("archive", "restore", "--home", home(), "--from", "3"), "--from A and --to B together");
+    }
+
+    @Test
+    void archiveHasCreateRestoreAndList() {
+        for (String[] cmd : new String[][] {{"archive", "--help"}, {"archive", "restore", "--help"},
+                {"archive", "list", "--help"}}) {
+            Run r = cairn(cmd);
+            assertEquals(0, r.code(), String.join(" ", cmd) + ": " + r.err());
+            assertTrue(r.out().contains("Usage:"), r.out());
+        }
+        assertTrue(cairn("--help").out().contains("archive"));
     }
 
     private static void assertUsage(Run r, String named) {

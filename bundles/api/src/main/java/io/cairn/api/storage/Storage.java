@@ -18,6 +18,13 @@ public interface Storage extends Component {
     /** A consistent view of the committed state at this moment; close it when done. */
     ReadView view();
 
+    /**
+     * Asks the engine to reclaim the space of deleted entries with {@code from <= key < to} now, rather than
+     * whenever it would have (block archiving deletes a range of cold blocks and wants the store to shrink). Reads
+     * and writes go on meanwhile; an engine that holds nothing on disk does nothing. Returns when done.
+     */
+    default void compact(byte[] from, byte[] to) {}
+
     /** Engine name, e.g. {@code rocksdb} or {@code memory}. */
     String engine();
 }

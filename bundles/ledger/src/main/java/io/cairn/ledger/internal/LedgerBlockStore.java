@@ -54,6 +54,10 @@ public final class LedgerBlockStore implements BlockStore {
     public @interface Config {
         @AttributeDefinition(description = "Recent block headers (with their hashes) kept in memory")
         int headerCache() default 1024;
+
+        @AttributeDefinition(description = "Blocks before the head that cairn:archive never archives: BELOW may be "
+                + "at most the head minus this (docs/operations.md, Archiving cold blocks)")
+        int archiveMargin() default 1000;
     }
 
     /** The latest committed block; {@link #NONE} before genesis. */
@@ -62,6 +66,9 @@ public final class LedgerBlockStore implements BlockStore {
     private static final Head NONE = new Head(-1, Hash.ZERO, null, 0);
 
     private final HeaderCache headers;
+    /** Blocks whose bodies and receipts are in archive files (docs/operations.md, Archiving cold blocks). */
+    private final Archives archives = new Archives();
+    private final int archiveMargin;
     private final List<BlockListener> listeners = new CopyOnWriteArrayList<>();
     private volatile Storage storage;
     private volatile CryptoSuite suite;
@@ -83,7 +90,7 @@ public final class LedgerBlockStore implements BlockStore {
      */
     @Activate
     public LedgerBlockStore(Config config, org.osgi.framework.BundleContext context) {
-        this(config.headerCache(), context);
+        this(config.headerCache(), config.archiveMargin(), context);
     }
 
     private org.osgi.util.tracker.ServiceTracker<BlockListener, BlockListener> track(
@@ -114,14 +121,23 @@ public final class LedgerBlockStore implements BlockStore {
         if (listenerTracker != null) {
             listenerTracker.close();
         }
+        archives.closeAll();
     }
 
     LedgerBlockStore(int headerCache) {
-        this(headerCache, null);
+        this(headerCache, 1000, null);
     }
 
-    private LedgerBlockStore(int headerCache, org.osgi.framework.BundleContext context) {
+    LedgerBlockStore(int headerCache, int archiveMargin) {
+        this(headerCache, archiveMargin, null);
+    }
+
+    private LedgerBlockStore(int headerCache, int archiveMargin, org.osgi.framework.BundleContext context) {
+        if (archiveMargin < 0) {
+            throw new IllegalArgumentException("archiveMargin must be 0 or more, got " + archiveMargin);
+        }
         headers = new HeaderCache(headerCache);
+        this.archiveMargin = archiveMargin;
         listenerTracker = context == null ? null : track(context);
     }
 
@@ -140,6 +156,7 @@ public final class LedgerBlockStore implements BlockStore {
             genesis = null; // the next storage may hold another chain
             spec = null;
             headers.clear();
+            archives.clear();
         }
     }
 
@@ -169,11 +186,13 @@ public final class LedgerBlockStore implements BlockStore {
         headers.clear();
         genesis = null;
         spec = null;
+        archives.clear();
         if (s == null || c == null) {
             return;
         }
         try {
             head = readHead(s, c);
+            archives.load(s);
             byte[] j = s.get(ChainKeys.JOINED);
             joined = j == null ? -1 : ChainKeys.u64(j, "joined block");
             broken = null;
@@ -399,7 +418,7 @@ public final class LedgerBlockStore implements BlockStore {
         if (h.isEmpty()) {
             return Optional.empty();
         }
-        byte[] body = requireStorage().get(ChainKeys.body(number));
+        byte[] body = archives.body(requireStorage(), number);
         if (body == null && number > 0 && number <= joined) {
             return Optional.empty(); // the head a snapshot import made: its header alone is held
         }
@@ -438,7 +457,7 @@ public final class LedgerBlockStore implements BlockStore {
         }
         long number = ChainKeys.u64(java.util.Arrays.copyOf(loc, 8), "block number");
         int index = ((loc[8] & 0xff) << 24) | ((loc[9] & 0xff) << 16) | ((loc[10] & 0xff) << 8) | (loc[11] & 0xff);
-        byte[] body = s.get(ChainKeys.body(number));
+        byte[] body = archives.body(s, number);
         if (body == null) {
             throw new MalformedDataException("transaction " + txHash + " is indexed in block " + number
                     + " but that block has no body in storage");
@@ -449,8 +468,21 @@ public final class LedgerBlockStore implements BlockStore {
 
     @Override
     public Optional<Receipt> receipt(Hash txHash) {
-        byte[] r = requireStorage().get(ChainKeys.receipt(txHash));
+        Storage s = requireStorage();
+        byte[] r = s.get(ChainKeys.receipt(txHash));
+        if (r == null && !archives.records().isEmpty()) {
+            r = archives.receipt(s, txHash);
+        }
         return r == null ? Optional.empty() : Optional.of(Receipt.decode(r));
+    }
+
+    /** What {@link Archiver} works on: this store's storage, suite, archive records and margin. */
+    Archiver archiver() {
+        return new Archiver(this, requireStorage(), requireSuite(), archives, archiveMargin);
+    }
+
+    long joinedBlock() {
+        return joined;
     }
 
     @Override

@@ -79,6 +79,18 @@ final class TestChain {
         return new ExecutedBlock(header, txs, receipts, new WriteBatch().put(BLOCK_KEY, ChainKeys.u64(number)));
     }
 
+    /** The next block with {@code n} fresh transactions and the transaction root a real header has. */
+    ExecutedBlock rooted(BlockStore store, int n) {
+        ExecutedBlock b = next(store, n);
+        List<Hash> hashes = new ArrayList<>();
+        b.transactions().forEach(t -> hashes.add(t.hash()));
+        BlockHeader h = b.header();
+        BlockHeader rooted = new BlockHeader(h.version(), h.chainId(), h.number(), h.parentHash(), h.timestamp(),
+                io.cairn.api.chain.MerkleRoot.of(hashes, suite::hash), h.receiptRoot(), h.stateRoot(), h.txCount(),
+                h.sealer(), h.extra());
+        return new ExecutedBlock(rooted, b.transactions(), b.receipts(), b.stateWrites());
+    }
+
     static byte[] filled(int n, int v) {
         byte[] b = new byte[n];
         Arrays.fill(b, (byte) v);

@@ -97,8 +97,16 @@ final class Fakes {
             return n >= 0 && n < hashes.size() ? Optional.of(hashes.get((int) n)) : Optional.empty();
         }
         @Override public synchronized Optional<Block> block(long n) {
+            java.util.function.LongPredicate a = archivedAway;
+            if (a != null && a.test(n)) {
+                throw new io.cairn.api.node.BlockArchivedException("block " + n + " is archived in /gone (blocks 1..9), "
+                        + "which is not readable: the file is missing", "/gone", 1, 9);
+            }
             return n >= 0 && n < blocks.size() ? Optional.of(blocks.get((int) n)) : Optional.empty();
         }
+
+        /** Blocks whose archive file is unreadable, as a ledger whose archive was moved away answers them. */
+        volatile java.util.function.LongPredicate archivedAway;
         @Override public synchronized Optional<Block> block(Hash h) { int i = hashes.indexOf(h); return i < 0 ? Optional.empty() : Optional.of(blocks.get(i)); }
         @Override public synchronized Optional<Long> number(Hash h) { int i = hashes.indexOf(h); return i < 0 ? Optional.empty() : Optional.of((long) i); }
         @Override public Optional<Located> transaction(Hash h) { return Optional.empty(); }

@@ -66,7 +66,12 @@ final class CatchUp {
         Answer kept = answers.get(number);
         byte[] answer = kept != null && Arrays.equals(kept.signer(), signer) ? kept.encoded() : null;
         if (answer == null) {
-            Optional<Block> b = s.store().block(number);
+            Optional<Block> b;
+            try {
+                b = s.store().block(number);
+            } catch (io.cairn.api.node.BlockArchivedException unreadable) {
+                return; // archived in a file that cannot be read now: no answer, the peer asks another sealer
+            }
             Optional<Hash> h = s.store().hash(number);
             if (b.isEmpty() || h.isEmpty()) {
                 return;

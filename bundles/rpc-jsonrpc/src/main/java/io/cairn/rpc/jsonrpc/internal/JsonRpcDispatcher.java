@@ -310,6 +310,9 @@ public final class JsonRpcDispatcher {
         } catch (NotReadyException e) {
             // a component behind the one called is absent (an engine swap): the client retries, as for -32018
             return refuse(id, RpcException.NOT_READY, "not ready: " + e.getMessage());
+        } catch (io.cairn.api.node.BlockArchivedException e) {
+            // the block's archive file was moved away or changed: the message names it and the blocks it holds
+            return refuse(id, RpcException.ARCHIVE_UNREADABLE, e.getMessage());
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "rpc: " + c.name + " failed", e);
             return refuse(id, RpcException.INTERNAL_ERROR, "internal error in " + c.name + ": " + e);

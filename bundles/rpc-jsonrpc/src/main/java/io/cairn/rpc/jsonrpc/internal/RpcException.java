@@ -16,6 +16,8 @@ public final class RpcException extends RuntimeException {
     public static final int NOT_READY = io.cairn.api.node.TxRejectedException.Reason.NOT_READY.code;
     /** A block before the one this node joined the chain at from a snapshot (docs/snapshots.md). */
     public static final int NOT_HELD = -32032;
+    /** A block whose body and receipts are in an archive file that cannot be read now (docs/operations.md). */
+    public static final int ARCHIVE_UNREADABLE = -32033;
 
     private final int code;
 

@@ -226,11 +226,23 @@ final class Fakes {
         /** A store that joined the chain at this block from a snapshot (it holds no block 1..joined), or -1. */
         volatile long joined = -1;
         @Override public java.util.OptionalLong joinedAt() { return joined < 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(joined); }
-        @Override public Optional<Block> block(long n) { return n > 0 && n <= joined ? Optional.empty() : n < blocks.size() ? Optional.of(blocks.get((int) n)) : Optional.empty(); }
+        /** A message: every block and receipt is archived in a file that cannot be read, as the ledger then says. */
+        volatile String archivedAway;
+        @Override public Optional<Block> block(long n) {
+            if (archivedAway != null) {
+                throw new io.cairn.api.node.BlockArchivedException(archivedAway, "/gone", 1, 1);
+            }
+            return n > 0 && n <= joined ? Optional.empty() : n < blocks.size() ? Optional.of(blocks.get((int) n)) : Optional.empty();
+        }
         @Override public Optional<Block> block(Hash h) { int i = hashes.indexOf(h); return i < 0 ? Optional.empty() : Optional.of(blocks.get(i)); }
         @Override public Optional<Long> number(Hash h) { int i = hashes.indexOf(h); return i < 0 ? Optional.empty() : Optional.of((long) i); }
         @Override public Optional<Located> transaction(Hash h) { return Optional.ofNullable(located.get(h)); }
-        @Override public Optional<Receipt> receipt(Hash h) { return Optional.ofNullable(receipts.get(h)); }
+        @Override public Optional<Receipt> receipt(Hash h) {
+            if (archivedAway != null) {
+                throw new io.cairn.api.node.BlockArchivedException(archivedAway, "/gone", 1, 1);
+            }
+            return Optional.ofNullable(receipts.get(h));
+        }
         @Override public long totalTransactionCount() { return 2; }
         @Override public Optional<Genesis> genesis() { return Optional.of(genesis); }
         @Override public StateSnapshot state() {

@@ -353,6 +353,17 @@ class MethodsTest {
     }
 
     @Test
+    void aBlockArchivedInAFileThatCannotBeReadIsAnErrorNamingTheArchive() throws Exception {
+        String message = "block 1 is archived in /gone/blocks-000000000001-000000000001.arc (blocks 1..1), which is "
+                + "not readable: the file is missing";
+        node.store.archivedAway = message;
+        assertError("getBlockByNumber", "[1]", -32033, message);
+        assertError("getTransactionReceipt", "[\"" + node.store.txHash(1, 0).toHex() + "\"]", -32033, message);
+        node.store.archivedAway = null;
+        assertEquals(1, result("getBlockByNumber", "[1]").get("number").asLong(), "put back: served again");
+    }
+
+    @Test
     void getBlockWithFullTransactions() throws Exception {
         JsonNode b = result("getBlockByNumber", "[1, true]");
         JsonNode t = b.get("transactions").get(1);

@@ -305,6 +305,21 @@ public final class RocksDbStorage implements Storage {
         }
     }
 
+    /** Compacts the range through every level, so that the table files holding its deleted entries are rewritten. */
+    @Override
+    public void compact(byte[] from, byte[] to) {
+        Objects.requireNonNull(from, "from");
+        long stamp = lifecycle.readLock();
+        try {
+            checkOpen();
+            db.compactRange(from, to);
+        } catch (RocksDBException e) {
+            throw failure("compaction", e);
+        } finally {
+            lifecycle.unlockRead(stamp);
+        }
+    }
+
     @Override
     public ReadView view() {
         long stamp = lifecycle.readLock();
