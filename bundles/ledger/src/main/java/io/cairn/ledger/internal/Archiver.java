@@ -73,7 +73,8 @@ final class Archiver {
             if (below > head - margin) {
                 throw new IllegalArgumentException("cannot archive below block " + below + ": the head is block "
                         + head + " and the " + margin + " blocks before it stay in the hot store (archiveMargin), so "
-                        + "BELOW may be at most " + (head - margin));
+                        + (head - margin >= 2 ? "BELOW may be at most " + (head - margin)
+                                : "nothing can be archived before the head passes block " + (margin + 1)));
             }
             if (below < 2) {
                 throw new IllegalArgumentException("BELOW must be 2 or more: block 0, the genesis block, stays in the "

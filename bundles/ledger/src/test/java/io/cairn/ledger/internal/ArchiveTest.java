@@ -189,6 +189,14 @@ class ArchiveTest {
                 () -> store.archiver().create(26, tmp.resolve("x")));
         assertEquals("cannot archive below block 26: the head is block 30 and the 5 blocks before it stay in the hot "
                 + "store (archiveMargin), so BELOW may be at most 25", e.getMessage());
+        LedgerBlockStore young = new LedgerBlockStore(4, MARGIN);
+        young.bindSuite(chain.suite);
+        young.bindStorage(new MemoryStorage());
+        young.commit(chain.genesisBlock(), List.of());
+        grow(young, 5);
+        e = assertThrows(IllegalArgumentException.class, () -> young.archiver().create(2, tmp.resolve("x")));
+        assertEquals("cannot archive below block 2: the head is block 5 and the 5 blocks before it stay in the hot "
+                + "store (archiveMargin), so nothing can be archived before the head passes block 6", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> store.archiver().create(1, tmp.resolve("x")));
         assertEquals("BELOW must be 2 or more: block 0, the genesis block, stays in the hot store", e.getMessage());
         Path full = Files.createDirectories(tmp.resolve("full"));
