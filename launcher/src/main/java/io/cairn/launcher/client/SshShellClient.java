@@ -65,6 +65,9 @@ public final class SshShellClient implements AutoCloseable {
         PublicKey expected = hostKey == null ? null : nodeHostKey(hostKey);
         String where = host + ":" + port;
         SshClient client = SshClient.setUpDefaultClient();
+        // A long command (an archive, a snapshot of a large state) prints nothing for minutes: heartbeats keep the
+        // node's SSH server from closing the session as idle under it.
+        org.apache.sshd.core.CoreModuleProperties.HEARTBEAT_INTERVAL.set(client, java.time.Duration.ofSeconds(30));
         AtomicReference<PublicKey> presentedKey = new AtomicReference<>();
         ServerKeyVerifier verifier = (s, address, presented) -> {
             presentedKey.set(presented);
