@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench-snapshot", mixinStandardHelpOptions = true,
         description = {"Measure snapshots on a chain of this machine: a one-sealer PBFT chain with two observers "
-                + "(RocksDB, in --dir) commits --transactions transfers, each to a new account; then node0 exports a "
+                + "(RocksDB, in --dir) commits --transactions transfers, each to a new account (or, with --no-new-accounts, "
+                + "to another sender); then node0 exports a "
                 + "snapshot at its head (export rate), observer node1 joins by state sync and follows to the head "
                 + "(fetch, proof and write rates, time to join), and observer node2 replays the chain from genesis by "
                 + "block sync (time to replay). Writes bench-snapshot.json and bench-snapshot.md with the verdict "
@@ -35,6 +36,11 @@ final class BenchSnapshotCommand implements Callable<Integer> {
     @Option(names = "--senders", paramLabel = "N", defaultValue = "2000",
             description = "sending accounts (default: ${DEFAULT-VALUE})")
     int senders;
+
+    @Option(names = "--new-accounts", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "send each transfer to a new account, so that the state grows with the chain (default); "
+                    + "--no-new-accounts sends each to another sender, so that the state stays small")
+    boolean newAccounts;
 
     @Option(names = "--out", paramLabel = "DIR", description = "report directory (default: DIR/bench)")
     Path out;
@@ -57,7 +63,7 @@ final class BenchSnapshotCommand implements Callable<Integer> {
             rpcs.add(URI.create(h.rpcEndpoint()));
         }
         byte[] funder = Accounts.privateKey("funder", homes.get(0), "--from");
-        SnapshotBench bench = new SnapshotBench(new SnapshotBench.Settings(chain, transactions, senders,
+        SnapshotBench bench = new SnapshotBench(new SnapshotBench.Settings(chain, transactions, senders, newAccounts,
                 out != null ? out : chain.resolve("bench")), this::run, System.out);
         bench.run(paths, rpcs, funder);
         return 0;

@@ -26,14 +26,15 @@ import java.util.regex.Pattern;
 
 /**
  * The snapshot benchmark ({@code cairn bench-snapshot}): a one-sealer chain with two observers on this machine
- * commits {@code transactions} transfers, each to a new account, so the state holds about as many accounts; then
+ * commits {@code transactions} transfers, each to a new account (so the state holds about as many accounts) or each
+ * to another sender (so the state stays small); then
  * node0 exports a snapshot (export rate), observer node1 joins by state sync and follows to the head (join time,
  * import rate), and observer node2 replays the chain from genesis by block sync (replay time). Writes
  * bench-snapshot.json and bench-snapshot.md.
  */
 public final class SnapshotBench {
     /** What to run. */
-    public record Settings(Path chain, long transactions, int senders, Path out) {}
+    public record Settings(Path chain, long transactions, int senders, boolean newAccounts, Path out) {}
 
     /** Runs a cairn command line; throws with its output when it exits non-zero; answers its standard output. */
     public interface Cli {
@@ -64,6 +65,7 @@ public final class SnapshotBench {
     public Map<String, Object> run(List<Path> homes, List<URI> rpcs, byte[] funderKey) throws Exception {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("transactions", settings.transactions());
+        report.put("recipients", settings.newAccounts() ? "new accounts" : "the senders");
         report.put("cores", Runtime.getRuntime().availableProcessors());
         try {
             cli.run("start", "--home", homes.get(0).toString(), "--detach");
@@ -166,8 +168,10 @@ public final class SnapshotBench {
                     parts.add(signers.submit(() -> {
                         List<String> txs = new ArrayList<>(b - a);
                         for (int s = a; s < b; s++) {
-                            txs.add(Bytes.toHex(NodeRpc.sign(suite, chainId, nonce, fresh(s, nonce), BigInteger.ONE,
-                                    keys[s], pubs[s]).encoded()));
+                            Address to = settings.newAccounts() ? fresh(s, nonce)
+                                    : suite.address(pubs[(s + 1) % senders]);
+                            txs.add(Bytes.toHex(NodeRpc.sign(suite, chainId, nonce, to, BigInteger.ONE, keys[s], pubs[s])
+                                    .encoded()));
                         }
                         return txs;
                     }));
@@ -290,8 +294,9 @@ public final class SnapshotBench {
         StringBuilder md = new StringBuilder();
         md.append("# cairn bench-snapshot\n\n");
         md.append(String.format("A one-sealer PBFT chain (RocksDB) with two observers on %d cores committed %d "
-                + "transactions (%s transfers to new accounts) in %s s; chain height %s.%n%n", r.get("cores"),
-                r.get("committedTransactions"), r.get("transactions"), r.get("loadSeconds"), r.get("chainHeight")));
+                + "transactions (%s transfers to %s) in %s s; chain height %s.%n%n", r.get("cores"),
+                r.get("committedTransactions"), r.get("transactions"), r.get("recipients"), r.get("loadSeconds"),
+                r.get("chainHeight")));
         md.append("| measure | value |\n|---|---|\n");
         md.append(String.format("| snapshot | block %s: %s entries in %s chunks, %s bytes |%n", snap.get("height"),
                 snap.get("entries"), snap.get("chunks"), snap.get("bytes")));
