@@ -374,15 +374,20 @@ public class CrashRecoveryIT {
                     System.out.println("cairn stop exited " + exit + ":\n" + output());
                 }
             } finally {
-                for (long pid : nodePids) {
-                    Optional<ProcessHandle> p = ProcessHandle.of(pid);
-                    if (p.isPresent() && p.get().isAlive()) {
-                        try {
-                            p.get().onExit().get(20, TimeUnit.SECONDS);
-                        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-                            System.out.println("node " + pid + " still alive after stop: killing it");
-                            p.get().destroyForcibly();
-                        }
+                awaitExitOrKill(nodePids);
+            }
+        }
+
+        /** Waits up to 20 s for each node process that still lives to exit after a stop, and kills it if it does not. */
+        static void awaitExitOrKill(Iterable<Long> pids) throws InterruptedException {
+            for (long pid : pids) {
+                Optional<ProcessHandle> p = ProcessHandle.of(pid);
+                if (p.isPresent() && p.get().isAlive()) {
+                    try {
+                        p.get().onExit().get(20, TimeUnit.SECONDS);
+                    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                        System.out.println("node " + pid + " still alive after stop: killing it");
+                        p.get().destroyForcibly();
                     }
                 }
             }

@@ -389,17 +389,7 @@ public class RecoveryIT {
                     System.out.println("cairn stop exited " + r.exit() + ":\n" + r.output());
                 }
             }
-            for (long pid : nodePids) {
-                Optional<ProcessHandle> p = ProcessHandle.of(pid);
-                if (p.isPresent() && p.get().isAlive()) {
-                    try {
-                        p.get().onExit().get(20, TimeUnit.SECONDS);
-                    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-                        System.out.println("node " + pid + " still alive after stop: killing it");
-                        p.get().destroyForcibly();
-                    }
-                }
-            }
+            CrashRecoveryIT.Launcher.awaitExitOrKill(nodePids);
         }
 
         String diagnostics() {
