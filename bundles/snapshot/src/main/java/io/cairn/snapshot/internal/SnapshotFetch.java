@@ -287,6 +287,9 @@ final class SnapshotFetch {
                 }
             } catch (IOException e) {
                 failed = "chunk " + index + " could not be written: " + e.getMessage();
+            } catch (RuntimeException e) {
+                // whatever it was (the network engine going away under the send), the chunk goes back for another
+                failed = "chunk " + index + " failed: " + e;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 failed = "interrupted";

@@ -38,6 +38,7 @@ class SnapshotFetchTest {
     /** Holds each peer's first piece until this many peers were asked for one: proof they are asked at once. */
     CountDownLatch together = new CountDownLatch(0);
     final Set<String> silent = ConcurrentHashMap.newKeySet();
+    final Set<String> failing = ConcurrentHashMap.newKeySet();
 
     /** Peer {@code name} serves the fixture's snapshot from its own snapshots directory; returns that copy. */
     Path peer(String name) throws IOException {
@@ -83,6 +84,9 @@ class SnapshotFetchTest {
                 } else if (m instanceof SnapshotMessage.GetPiece g) {
                     if (silent.contains(peer)) {
                         return true; // asked, never answers
+                    }
+                    if (failing.contains(peer)) {
+                        throw new IllegalStateException("the network engine stopped");
                     }
                     if (piecesServed.computeIfAbsent(peer, p -> new AtomicInteger()).getAndIncrement() == 0) {
                         together.countDown();
@@ -155,6 +159,18 @@ class SnapshotFetchTest {
         Path into = tmp.resolve("joining");
         fetchInto(into);
         assertEquals(List.of(), penalties, "a slow peer is not a misbehaving one");
+        assertProves(into);
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void aPeerWhoseSendFailsGivesItsChunkBackToTheOthers() throws Exception {
+        peer("a");
+        peer("b");
+        failing.add("a");
+        Path into = tmp.resolve("joining");
+        fetchInto(into);
+        assertEquals(List.of(), penalties);
         assertProves(into);
     }
 
