@@ -95,7 +95,8 @@ final class LocalChain {
 
     /**
      * Starts every node at once, each process on a thread of its own (a PBFT node waits for a quorum of its
-     * peers, so one at a time is slower), and waits for all within {@code timeout}.
+     * peers, so one at a time is slower), and waits for all within {@code timeout}, which each node is given to come
+     * up (several JVMs starting at once on two cores take longer than one alone).
      */
     void startTogether(Duration timeout) throws Exception {
         startTogether(timeout, size());
@@ -108,7 +109,7 @@ final class LocalChain {
             List<Future<Long>> started = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 int n = i;
-                started.add(starting.submit(() -> start(n)));
+                started.add(starting.submit(() -> start(n, timeout)));
             }
             for (Future<Long> f : started) {
                 f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
