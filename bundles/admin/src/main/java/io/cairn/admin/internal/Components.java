@@ -11,7 +11,8 @@ import java.util.Map;
  */
 final class Components {
     /** Management bundles: upgraded by symbolic name; they provide no component service. */
-    static final Map<String, String> BUNDLES = Map.of("shell", "cairn-shell", "ssh", "cairn-ssh");
+    static final Map<String, String> BUNDLES = Map.of("shell", "cairn-shell", "ssh", "cairn-ssh", "snapshot",
+            "cairn-snapshot");
 
     private Components() {}
 
@@ -19,6 +20,7 @@ final class Components {
         List<String> all = new ArrayList<>(ComponentNames.ALL);
         all.add("shell");
         all.add("ssh");
+        all.add("snapshot");
         return all;
     }
 

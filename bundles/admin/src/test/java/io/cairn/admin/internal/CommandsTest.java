@@ -66,7 +66,7 @@ class CommandsTest {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> Components.check("mempool"));
         assertTrue(e.getMessage().startsWith("unknown component 'mempool': one of crypto, storage"), e.getMessage());
-        assertTrue(e.getMessage().endsWith("rpc, network, sync, shell, ssh"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("rpc, network, sync, shell, ssh, snapshot"), e.getMessage());
     }
 
     @Test
