@@ -321,6 +321,11 @@ public class CrashRecoveryIT {
         private Path lastOutput;
 
         private int runForExit(String... args) throws IOException, InterruptedException {
+            return runForExit(LAUNCHER, args);
+        }
+
+        /** Runs one command, killing it when it takes longer than {@code limit}. */
+        private int runForExit(Duration limit, String... args) throws IOException, InterruptedException {
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.add("-jar");
@@ -331,9 +336,9 @@ public class CrashRecoveryIT {
                     .redirectOutput(lastOutput.toFile()).redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
             pb.environment().put("CAIRN_RUNTIME", runtime.toString());
             Process p = pb.start();
-            if (!p.waitFor(LAUNCHER.toSeconds(), TimeUnit.SECONDS)) {
+            if (!p.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                fail("cairn " + String.join(" ", args) + " did not finish within " + LAUNCHER.toSeconds() + " s:\n" + output());
+                fail("cairn " + String.join(" ", args) + " did not finish within " + limit.toSeconds() + " s:\n" + output());
             }
             return p.exitValue();
         }
@@ -342,7 +347,8 @@ public class CrashRecoveryIT {
             return new java.io.File(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
         }
 
-        private String output() throws IOException {
+        /** What the last command printed. */
+        String output() throws IOException {
             return lastOutput == null || !Files.exists(lastOutput) ? "" : Files.readString(lastOutput, StandardCharsets.UTF_8);
         }
 
@@ -351,9 +357,20 @@ public class CrashRecoveryIT {
             return startDetached(previousPid, STARTUP);
         }
 
-        /** As {@link #startDetached(long)}, allowing the node {@code startup} to come up. */
-        long startDetached(long previousPid, Duration startup) throws IOException, InterruptedException {
-            run("start", "--home", home.toString(), "--detach", "--timeout", startup.toSeconds() + "s");
+        /**
+         * As {@link #startDetached(long)}, allowing the node {@code startup} to come up, with {@code options} after
+         * the start command's own (such as {@code --join}); {@link #output} is then what start printed.
+         */
+        long startDetached(long previousPid, Duration startup, String... options) throws IOException,
+                InterruptedException {
+            List<String> args = new ArrayList<>(List.of("start", "--home", home.toString(), "--detach", "--timeout",
+                    startup.toSeconds() + "s"));
+            args.addAll(List.of(options));
+            // the launcher reports a node that does not come up within startup; this limit is for a launcher that hangs
+            Duration limit = startup.plusSeconds(30).compareTo(LAUNCHER) > 0 ? startup.plusSeconds(30) : LAUNCHER;
+            if (runForExit(limit, args.toArray(String[]::new)) != 0) {
+                fail("cairn " + String.join(" ", args) + " exited non-zero:\n" + output());
+            }
             long pid = await("a live node pid in " + home.resolve("cairn.pid"), startup, () -> {
                 try {
                     long p = Long.parseLong(Files.readString(home.resolve("cairn.pid"), StandardCharsets.US_ASCII).strip());

@@ -94,6 +94,15 @@ final class LocalChain {
     }
 
     /**
+     * Starts node {@code n} with {@code start --join} (it joins the chain by state sync first), allowing it
+     * {@code startup} for the join and the start; returns what start printed.
+     */
+    String startJoining(int n, Duration startup) throws IOException, InterruptedException {
+        pids[n] = launchers.get(n).startDetached(pids[n], startup, "--join");
+        return launchers.get(n).output();
+    }
+
+    /**
      * Starts every node at once, each process on a thread of its own (a PBFT node waits for a quorum of its
      * peers, so one at a time is slower), and waits for all within {@code timeout}, which each node is given to come
      * up (several JVMs starting at once on two cores take longer than one alone).

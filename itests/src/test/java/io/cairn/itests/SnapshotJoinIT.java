@@ -31,9 +31,10 @@ import org.junit.Test;
  * A fifth node joins a four-node PBFT chain (RocksDB, one process per node) from a snapshot while the chain runs
  * under load (docs/snapshots.md): node1 exports its state at its head (node2 serves a copy), a copy whose header keeps
  * fewer seals than the quorum is refused by the import (and leaves the home as it was), node4's new home joins by
- * state sync (the snapshot fetched from node1 and node2 at once over the network, proven and imported), and node4 starts, syncs the blocks after the snapshot's and follows the chain as
- * an observer: the same block hashes and state roots as the others, the same balances, and a clear error for the
- * blocks it does not hold.
+ * state sync as it starts ({@code start --join}: the snapshot fetched from node1 and node2 at once over the network,
+ * proven and imported in the node itself), syncs the blocks after the snapshot's and follows the chain as an
+ * observer: the same block hashes and state roots as the others, the same balances, getSyncStatus naming the block
+ * it joined at, and a clear error for the blocks it does not hold. Started again with {@code --join}, it just starts.
  */
 public class SnapshotJoinIT {
     static final Duration COMMIT = Duration.ofSeconds(45);
@@ -75,21 +76,28 @@ public class SnapshotJoinIT {
                     && refused.contains("are valid for 1 sealers of the genesis list; the quorum is 3 of 4"));
             assertFalse("a refused import leaves no mark", Files.exists(home4.resolve("data/snapshot-import.pending")));
 
-            // ---- node4's new home joins by state sync: the snapshot fetched from node1 and node2 at once, proven
-            // and imported; then it starts and syncs the blocks after it
-            out = chain.launchers.get(4).run("snapshot", "join", "--home", home4.toString());
+            // ---- node4's new home joins by state sync as it starts: the snapshot fetched from node1 and node2 at
+            // once, proven and imported; then the same node starts its pipeline and syncs the blocks after it. It
+            // starts while the loaded chain keeps both cores busy: a JVM and its bundles come up slowly then
+            out = chain.startJoining(4, Duration.ofSeconds(180));
             assertTrue(out, out.contains("manifest: block " + height + " from 2 of 4 peers"));
             assertTrue(out, out.contains("fetched the snapshot of block " + height + " (1 chunks, "));
             assertTrue(out, out.contains(" from 2 peers in "));
             assertTrue(out, out.contains("imported snapshot of block " + height + " ("));
+            assertTrue(out, out.contains("node running, pid "));
             assertTrue("the joined node keeps the snapshot, and serves it",
                     Files.isRegularFile(home4.resolve("snapshots").resolve(Long.toString(height)).resolve("manifest.json")));
+            assertFalse("a join that succeeded leaves no mark", Files.exists(home4.resolve("data/snapshot-import.pending")));
             log(t0, "node4: " + out.strip());
-            // it starts while the loaded chain keeps both cores busy: a JVM and its bundles come up slowly then
-            chain.start(4, Duration.ofSeconds(90));
+            Map<?, ?> sync = (Map<?, ?>) rpcs.get(4).call("getSyncStatus");
+            assertEquals(sync.toString(), height, ((Number) sync.get("joinedAt")).longValue());
+            assertTrue(sync.toString(), List.of("blocks", "synced").contains(sync.get("phase")));
+            assertEquals(sync.toString(), null, sync.get("snapshot"));
             long target = rpcs.get(0).blockNumber() + 10;
             await("node4 following the chain to block " + target, Duration.ofSeconds(120),
                     () -> rpcs.get(4).blockNumber() >= target ? Boolean.TRUE : null);
+
+            upgradesUnderLoad(chain, suite, accepted, t0);
 
             stop.set(true);
             for (Future<?> f : sending) {
@@ -119,6 +127,14 @@ public class SnapshotJoinIT {
                 assertTrue(e.getMessage(), e.getMessage().contains("block 1 is not held here: this node joined the "
                         + "chain at block " + height + " from a snapshot"));
             }
+            // ---- started again with --join, the node holds the chain: it just starts
+            chain.launchers.get(4).stop();
+            out = chain.startJoining(4, Duration.ofSeconds(120));
+            assertTrue(out, out.contains("this home holds the chain up to block "));
+            assertTrue(out, out.contains("already: the node starts without a join"));
+            long again = rpcs.get(0).blockNumber();
+            await("node4 at block " + again + " after its restart", COMMIT,
+                    () -> rpcs.get(4).blockNumber() >= again ? Boolean.TRUE : null);
             log(t0, "RESULT " + accepted.size() + " transfers under load; node4 joined at block " + height
                     + " from node1's snapshot and agrees on blocks " + (height + 1) + ".." + last);
             passed = true;
@@ -127,6 +143,61 @@ public class SnapshotJoinIT {
             pool.shutdownNow();
             chain.stop(passed);
             pool.awaitTermination(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Live-upgrade rules hold for the snapshot bundle (docs/upgrades.md): on node1, under load, the snapshot bundle is
+     * upgraded in place and exports on the new version; then the storage engine is upgraded while an export runs,
+     * which either ends in a whole snapshot that proves or fails and leaves none; transfers go on being accepted.
+     */
+    private static void upgradesUnderLoad(LocalChain chain, CryptoSuite suite, Map<String, Boolean> accepted, long t0)
+            throws Exception {
+        Path home1 = chain.homes.get(1);
+        CrashRecoveryIT.Launcher node1 = chain.launchers.get(1);
+        Path jars = Files.createDirectories(chain.work.resolve("jars"));
+        Path system = ChainTestSupport.runtimeDirectory().resolve("system");
+        byte[] operator = io.cairn.crypto.KeyFiles.read(home1.resolve("keys/operator.key"));
+        Path snapshotJar = UpgradeIT.rewrite(system.resolve("cairn-snapshot.jar"),
+                jars.resolve("cairn-snapshot-1.0.1.jar"), "1.0.1", m -> m, (name, bytes) -> bytes);
+        UpgradeIT.sign(snapshotJar, suite, operator);
+        long before = accepted.size();
+        String out = UpgradeIT.shell(node1, home1, "cairn:upgrade snapshot " + snapshotJar);
+        assertTrue(out, out.contains("COMMITTED"));
+        await("transfers accepted after upgrading the snapshot bundle", COMMIT,
+                () -> accepted.size() >= before + 30 ? Boolean.TRUE : null);
+        Path after = chain.work.resolve("after-upgrade");
+        out = node1.run("snapshot", "export", "--home", home1.toString(), "--out", after.toString());
+        assertTrue(out, WRITTEN.matcher(out).find());
+        out = node1.run("snapshot", "verify", "--home", home1.toString(), after.toString());
+        log(t0, "snapshot bundle upgraded on node1 under load; it exports: " + out.strip());
+
+        Path storageJar = UpgradeIT.rewrite(system.resolve("cairn-storage-rocksdb.jar"),
+                jars.resolve("cairn-storage-rocksdb-1.0.1.jar"), "1.0.1", m -> m, (name, bytes) -> bytes);
+        UpgradeIT.sign(storageJar, suite, operator);
+        Path during = chain.work.resolve("during-storage-upgrade");
+        CrashRecoveryIT.Launcher exporter = new CrashRecoveryIT.Launcher(
+                Files.createDirectories(chain.work.resolve("exporter")), home1);
+        ExecutorService side = Executors.newSingleThreadExecutor();
+        try {
+            Future<String> export = side.submit(() -> exporter.attempt("snapshot", "export", "--home", home1.toString(),
+                    "--out", during.toString()));
+            long beforeStorage = accepted.size();
+            out = UpgradeIT.shell(node1, home1, "cairn:upgrade storage " + storageJar);
+            assertTrue(out, out.contains("COMMITTED"));
+            String exported = export.get(COMMIT.toSeconds() * 2, TimeUnit.SECONDS);
+            if (WRITTEN.matcher(exported).find()) {
+                out = node1.run("snapshot", "verify", "--home", home1.toString(), during.toString());
+                log(t0, "an export during the storage upgrade finished whole and proves: " + out.strip());
+            } else {
+                assertFalse("a failed export leaves no snapshot: " + exported,
+                        Files.exists(during.resolve("manifest.json")));
+                log(t0, "an export during the storage upgrade failed cleanly: " + exported.strip());
+            }
+            await("transfers accepted after upgrading storage", COMMIT,
+                    () -> accepted.size() >= beforeStorage + 30 ? Boolean.TRUE : null);
+        } finally {
+            side.shutdownNow();
         }
     }
 

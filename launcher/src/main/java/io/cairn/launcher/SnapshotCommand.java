@@ -72,12 +72,15 @@ final class SnapshotCommand {
             description = "how long the node may take to come up for the join (default: ${DEFAULT-VALUE})")
             java.time.Duration timeout) throws Exception {
         java.io.PrintWriter out = spec.commandLine().getOut();
-        Path into = home.nodeHome().dir().resolve(SNAPSHOTS).resolve(".joining");
+        Path into = io.cairn.launcher.node.JoinAtStart.directory(home.nodeHome());
         return intoNewHome(home, into.toAbsolutePath().toString(), "join.log", (node, h) -> {
-            return node.joinBySnapshot(into, timeout, line -> {
+            String answer = node.joinBySnapshot(into, timeout, line -> {
                 out.println(line);
                 out.flush();
             });
+            // a home that holds blocks: the join in the node's start just starts it; this command has nothing to do
+            return answer.startsWith("HELD") ? "REFUSED" + answer.substring("HELD".length()) + ": a snapshot is "
+                    + "imported into a new home (cairn init, then import or join before the first start)" : answer;
         });
     }
 

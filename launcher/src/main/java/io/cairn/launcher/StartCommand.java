@@ -2,6 +2,7 @@ package io.cairn.launcher;
 
 import io.cairn.launcher.node.DetachedNode;
 import io.cairn.launcher.node.FelixNode;
+import io.cairn.launcher.node.JoinAtStart;
 import io.cairn.launcher.node.NodeHome;
 import io.cairn.launcher.node.PidFile;
 import io.cairn.launcher.node.RuntimeDir;
@@ -10,6 +11,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.osgi.framework.BundleException;
 import picocli.CommandLine.Command;
@@ -31,23 +33,46 @@ final class StartCommand implements Callable<Integer> {
     @Option(names = "--detach", description = "run in the background (log in <home>/logs/node.log) and return once the chain answers")
     boolean detach;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s",
-            description = "with --detach: how long to wait for the genesis block (default: ${DEFAULT-VALUE})")
+    @Option(names = "--timeout", paramLabel = "DURATION",
+            description = "with --detach: how long to wait for the genesis block and every engine (default: 60s; with "
+                    + "--join: 30m, the join included)")
     Duration timeout;
+
+    @Option(names = "--join", description = "join the chain by state sync first (docs/snapshots.md): a new home takes "
+            + "the newest snapshot its peers serve, proven as an import is, then the node starts on it and syncs the "
+            + "blocks after it, all in this one node; a home that holds blocks already just starts. Goes on from the "
+            + "chunks fetched when an earlier join was interrupted.")
+    boolean join;
+
+    /** How long a join may take to come up, fetch and import before the node gives up (its peers wait included). */
+    static final Duration JOIN_WAIT = Duration.ofMinutes(30);
 
     @Override
     public Integer call() throws Exception {
         NodeHome h = home.nodeHome();
-        return detach ? startDetached(h, timeout, spec.commandLine().getOut()) : runForeground(h);
+        if (detach) {
+            Duration wait = timeout != null ? timeout : join ? JOIN_WAIT : Duration.ofSeconds(60);
+            return startDetached(h, wait, spec.commandLine().getOut(), join);
+        }
+        return runForeground(h);
     }
 
     static int startDetached(NodeHome h, Duration timeout, PrintWriter out) throws IOException, InterruptedException {
-        RuntimeDir runtime = prepare(h);
-        out.println("starting node " + h + " ...");
+        return startDetached(h, timeout, out, false);
+    }
+
+    static int startDetached(NodeHome h, Duration timeout, PrintWriter out, boolean join) throws IOException,
+            InterruptedException {
+        RuntimeDir runtime = prepare(h, join);
+        out.println("starting node " + h + (join ? ", joining the chain by state sync" : "") + " ...");
         out.flush();
         DetachedNode.Started s;
         try {
-            s = DetachedNode.start(h, runtime, timeout, Main.class.getName());
+            s = DetachedNode.start(h, runtime, timeout, Main.class.getName(), join ? List.of("--join") : List.of(),
+                    line -> {
+                        out.println(line);
+                        out.flush();
+                    });
         } catch (IOException e) {
             throw new CommandFailure(e.getMessage(), e);
         }
@@ -59,17 +84,24 @@ final class StartCommand implements Callable<Integer> {
     }
 
     private int runForeground(NodeHome h) throws IOException, BundleException, InterruptedException {
-        RuntimeDir runtime = prepare(h);
+        RuntimeDir runtime = prepare(h, join);
         boolean interactive = System.console() != null;
         try {
-            return new FelixNode(h, runtime, System.out).run(interactive);
+            JoinAtStart.Options j = join ? new JoinAtStart.Options(timeout != null ? timeout : JOIN_WAIT, line -> {
+                System.out.println(line);
+                System.out.flush();
+            }) : null;
+            return new FelixNode(h, runtime, System.out).run(interactive, j);
         } catch (IOException | IllegalArgumentException e) {
             throw new CommandFailure(e.getMessage(), e);
         }
     }
 
-    /** Checks that the home exists and is free and that a runtime is built. */
-    private static RuntimeDir prepare(NodeHome h) {
+    /**
+     * Checks that the home exists and is free and that a runtime is built. A home under construction by a join
+     * starts only with {@code --join}, which goes on with it.
+     */
+    private static RuntimeDir prepare(NodeHome h, boolean join) {
         try {
             h.nodeProperties();
             new PidFile(h.pidFile()).liveProcess().ifPresent(p -> {
@@ -79,10 +111,12 @@ final class StartCommand implements Callable<Integer> {
                 throw new CommandFailure(RecoverCommand.underConstruction(h));
             }
             Path pending = FelixNode.importMarker(h);
-            if (Files.exists(pending)) {
-                throw new CommandFailure("home " + h + " is under construction: the import of snapshot "
-                        + Files.readString(pending).strip() + " did not finish; run ./cairn snapshot import again, or "
-                        + "start from a new home");
+            if (Files.exists(pending) && !join) {
+                String source = Files.readString(pending).strip();
+                throw new CommandFailure("home " + h + " is under construction: " + (source.equals(
+                        JoinAtStart.directory(h).toString()) ? "a join by state sync did not finish; run ./cairn start "
+                        + "--join (or ./cairn snapshot join) again" : "the import of snapshot " + source + " did not "
+                        + "finish; run ./cairn snapshot import again") + ", or start from a new home");
             }
             return RuntimeDir.locate();
         } catch (IOException e) {

@@ -126,6 +126,12 @@ class CliTest {
         assertEquals(1, r.code());
         assertTrue(r.err().contains("home " + h + " is under construction: the import of snapshot /snapshots/42 did "
                 + "not finish; run ./cairn snapshot import again, or start from a new home"), r.err());
+        Files.writeString(io.cairn.launcher.node.FelixNode.importMarker(h),
+                io.cairn.launcher.node.JoinAtStart.directory(h) + "\n");
+        Run joining = cairn("start", "--home", home(), "--detach");
+        assertEquals(1, joining.code());
+        assertTrue(joining.err().contains("home " + h + " is under construction: a join by state sync did not finish; run "
+                + "./cairn start --join (or ./cairn snapshot join) again, or start from a new home"), joining.err());
 
         Files.writeString(h.pidFile(), ProcessHandle.current().pid() + "\n");
         Run running = cairn("snapshot", "import", "--home", home(), "--from", "/snapshots/42");

@@ -93,26 +93,9 @@ public final class SnapshotBench {
             log.printf("bench-snapshot: export of block %d: %d entries, %d bytes in %d ms%n", snapshotHeight, entries,
                     bytes, exportMs);
 
-            // node1 joins by state sync, then follows to the head
+            // node2 replays from genesis (first: so that every peer of node1 runs when it joins, as on a chain
+            // whose nodes all run)
             head = rpc0.call("getBlockNumber").asLong();
-            long joinStart = System.nanoTime();
-            out = cli.run("snapshot", "join", "--home", homes.get(1).toString());
-            double joinFetchImport = (System.nanoTime() - joinStart) / 1e9;
-            Matcher i = find(IMPORTED, out);
-            long provenMs = Math.max(1, Long.parseLong(i.group(6)));
-            long writtenMs = Math.max(1, Long.parseLong(i.group(7)));
-            long fetchMs = Long.parseLong(find(FETCHED, out).group(1));
-            cli.run("start", "--home", homes.get(1).toString(), "--detach");
-            waitFor(new NodeRpc(rpcs.get(1)), head);
-            double joinSeconds = (System.nanoTime() - joinStart) / 1e9;
-            report.put("import", Map.of("proven", rates(entries, bytes, provenMs), "written",
-                    rates(entries, bytes, writtenMs)));
-            report.put("join", Map.of("seconds", round(joinSeconds), "fetchMs", fetchMs, "fetchAndImportSeconds",
-                    round(joinFetchImport), "toBlock", head));
-            log.printf("bench-snapshot: node1 joined by state sync and reached block %d in %.1f s (fetch %d ms, proof %d "
-                    + "ms, write %d ms)%n", head, joinSeconds, fetchMs, provenMs, writtenMs);
-
-            // node2 replays from genesis
             long replayStart = System.nanoTime();
             cli.run("start", "--home", homes.get(2).toString(), "--detach");
             waitFor(new NodeRpc(rpcs.get(2)), head);
@@ -120,6 +103,24 @@ public final class SnapshotBench {
             report.put("replay", Map.of("seconds", round(replaySeconds), "toBlock", head, "transactionsPerSecond",
                     Math.round(committed / replaySeconds)));
             log.printf("bench-snapshot: node2 replayed blocks 1..%d from genesis in %.1f s%n", head, replaySeconds);
+
+            // node1 joins by state sync as it starts (one JVM), then follows to the head
+            head = rpc0.call("getBlockNumber").asLong();
+            long joinStart = System.nanoTime();
+            out = cli.run("start", "--home", homes.get(1).toString(), "--join", "--detach");
+            double joinStarted = (System.nanoTime() - joinStart) / 1e9;
+            Matcher i = find(IMPORTED, out);
+            long provenMs = Math.max(1, Long.parseLong(i.group(6)));
+            long writtenMs = Math.max(1, Long.parseLong(i.group(7)));
+            long fetchMs = Long.parseLong(find(FETCHED, out).group(1));
+            waitFor(new NodeRpc(rpcs.get(1)), head);
+            double joinSeconds = (System.nanoTime() - joinStart) / 1e9;
+            report.put("import", Map.of("proven", rates(entries, bytes, provenMs), "written",
+                    rates(entries, bytes, writtenMs)));
+            report.put("join", Map.of("seconds", round(joinSeconds), "fetchMs", fetchMs, "runningSeconds",
+                    round(joinStarted), "toBlock", head));
+            log.printf("bench-snapshot: node1 joined by state sync and reached block %d in %.1f s (fetch %d ms, proof %d "
+                    + "ms, write %d ms)%n", head, joinSeconds, fetchMs, provenMs, writtenMs);
             report.put("joinSpeedup", round(replaySeconds / joinSeconds));
             report.put("verdict", replaySeconds / joinSeconds >= 10 ? "PASS" : "FAIL");
         } finally {
@@ -306,8 +307,9 @@ public final class SnapshotBench {
                 imp.get("proven").get("entriesPerSecond"), imp.get("proven").get("megabytesPerSecond")));
         md.append(String.format("| import, write pass | %s ms: %s entries/s, %s MB/s |%n", imp.get("written").get("ms"),
                 imp.get("written").get("entriesPerSecond"), imp.get("written").get("megabytesPerSecond")));
-        md.append(String.format("| join by state sync to block %s | %s s (fetch %s ms; fetch + import %s s) |%n",
-                join.get("toBlock"), join.get("seconds"), join.get("fetchMs"), join.get("fetchAndImportSeconds")));
+        md.append(String.format("| join by state sync to block %s (`start --join`) | %s s (fetch %s ms; node running "
+                + "after %s s) |%n", join.get("toBlock"), join.get("seconds"), join.get("fetchMs"),
+                join.get("runningSeconds")));
         md.append(String.format("| full replay from genesis to block %s | %s s (%s TPS) |%n", replay.get("toBlock"),
                 replay.get("seconds"), replay.get("transactionsPerSecond")));
         md.append(String.format("| join speed-up (target >= 10x) | %sx: %s |%n", r.get("joinSpeedup"), r.get("verdict")));

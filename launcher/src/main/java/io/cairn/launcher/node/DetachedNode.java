@@ -44,6 +44,12 @@ public final class DetachedNode {
     /** The child's command line: the same launcher class path, in the foreground, non-interactive. */
     static List<String> command(String javaBin, String classPath, String nodeOpts, RuntimeDir runtime, NodeHome home,
             String mainClass) {
+        return command(javaBin, classPath, nodeOpts, runtime, home, mainClass, List.of());
+    }
+
+    /** The child's command line, with {@code args} after {@code start --home DIR} (such as {@code --join}). */
+    static List<String> command(String javaBin, String classPath, String nodeOpts, RuntimeDir runtime, NodeHome home,
+            String mainClass, List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBin);
         cmd.addAll(JVM_OPTIONS);
@@ -58,6 +64,7 @@ public final class DetachedNode {
         cmd.add("start");
         cmd.add("--home");
         cmd.add(home.dir().toString());
+        cmd.addAll(args);
         return cmd;
     }
 
@@ -93,6 +100,15 @@ public final class DetachedNode {
 
     public static Started start(NodeHome home, RuntimeDir runtime, Duration timeout, String mainClass)
             throws IOException, InterruptedException {
+        return start(home, runtime, timeout, mainClass, List.of(), line -> { });
+    }
+
+    /**
+     * Starts the node with {@code args} after {@code start --home DIR}, passing each line of its log that starts with
+     * {@link JoinAtStart#PREFIX} to {@code echo} as it comes (the progress of {@code --join}).
+     */
+    public static Started start(NodeHome home, RuntimeDir runtime, Duration timeout, String mainClass,
+            List<String> args, java.util.function.Consumer<String> echo) throws IOException, InterruptedException {
         String endpoint = home.rpcEndpoint();
         RpcClient rpc = new RpcClient(RpcClient.of(endpoint).endpoint(), Duration.ofSeconds(2));
         if (blockNumber(rpc) >= 0) {
@@ -114,7 +130,8 @@ public final class DetachedNode {
             }
         }
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        cmd.addAll(command(javaBin, System.getProperty("java.class.path"), System.getenv(NODE_OPTS_ENV), runtime, home, mainClass));
+        cmd.addAll(command(javaBin, System.getProperty("java.class.path"), System.getenv(NODE_OPTS_ENV), runtime, home,
+                mainClass, args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(home.dir().toFile())
                 .redirectInput(new File("/dev/null"))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
@@ -122,7 +139,9 @@ public final class DetachedNode {
         Process child = pb.start();
 
         long deadline = System.nanoTime() + timeout.toNanos();
+        long echoed = logStart;
         while (true) {
+            echoed = echo(log, echoed, echo);
             if (!child.isAlive()) {
                 String refused = refusal(log, logStart);
                 if (refused != null) {
@@ -208,6 +227,37 @@ public final class DetachedNode {
             return null;
         } catch (IOException e) {
             return null;
+        }
+    }
+
+    /**
+     * Passes the whole lines of the log from {@code from} that start with {@link JoinAtStart#PREFIX} to {@code echo};
+     * returns where the next read starts (after the last whole line).
+     */
+    static long echo(Path log, long from, java.util.function.Consumer<String> echo) {
+        try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
+            long length = f.length();
+            if (length <= from) {
+                return from;
+            }
+            byte[] b = new byte[(int) Math.min(1 << 20, length - from)];
+            f.seek(from);
+            f.readFully(b);
+            int end = b.length;
+            while (end > 0 && b[end - 1] != '\n') {
+                end--;
+            }
+            if (end == 0 && b.length == 1 << 20) {
+                return from + b.length; // a line of over 1 MiB is no progress line
+            }
+            for (String line : new String(b, 0, end, StandardCharsets.UTF_8).split("\n")) {
+                if (line.startsWith(JoinAtStart.PREFIX)) {
+                    echo.accept(line.substring(JoinAtStart.PREFIX.length()));
+                }
+            }
+            return from + end;
+        } catch (IOException e) {
+            return from;
         }
     }
 

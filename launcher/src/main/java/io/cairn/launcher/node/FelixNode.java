@@ -71,6 +71,15 @@ public final class FelixNode {
 
     /** Runs the node until its framework stops; returns the process exit code. */
     public int run(boolean interactive) throws IOException, BundleException, InterruptedException {
+        return run(interactive, null);
+    }
+
+    /**
+     * Runs the node until its framework stops, first joining the chain by state sync when {@code join} is given
+     * ({@link JoinAtStart}); returns the process exit code.
+     */
+    public int run(boolean interactive, JoinAtStart.Options join) throws IOException, BundleException,
+            InterruptedException {
         String profile = home.profile();
         Feature feature = Feature.resolve(profile, runtime.featureSource());
         List<String> missing = new ArrayList<>();
@@ -99,8 +108,22 @@ public final class FelixNode {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             BundleContext ctx = framework.getBundleContext();
+            // before the framework starts: bundles a former run left started start with it, and must see the marker
+            org.osgi.framework.ServiceRegistration<?> importing = join == null ? null : markImportMode(ctx);
             List<Bundle> installed = installFeature(ctx, feature);
+            if (join != null) {
+                holdBack(installed, JoinAtStart.PARTS);
+            }
             framework.start();
+            if (join != null) {
+                String failure = new JoinAtStart(this, home, join).run(ctx, installed, importing,
+                        () -> refused.get() != null);
+                if (failure != null) {
+                    out.println(failure);
+                    out.flush();
+                    return 1;
+                }
+            }
             Bundle shell = null;
             int failed = 0;
             for (Bundle b : installed) {
@@ -232,23 +255,74 @@ public final class FelixNode {
         Feature feature = Feature.resolve(profile, runtime.featureSource());
         Map<String, String> props = frameworkProperties(home, false);
         props.put("cairn.system", runtime.system().toString());
-        props.put("cairn.snapshot.import", "true"); // the importer works only in a node started for it
         Framework framework = newFramework(props);
         framework.init();
         try {
+            // before the framework starts: bundles a former run left started start with it, and must see the marker
+            markImportMode(framework.getBundleContext());
             List<Bundle> installed = installFeature(framework.getBundleContext(), feature);
+            holdBack(installed, network ? Set.of("network") : Set.of());
             framework.start();
             for (Bundle b : installed) {
-                String pipeline = b.getHeaders().get(PIPELINE_HEADER);
-                if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null && !GOGO_SHELL.equals(b.getSymbolicName())
-                        && (pipeline == null || (network && "network".equals(pipeline.strip())))) {
+                if (startsForImport(b, network ? Set.of("network") : Set.of())) {
                     start(b);
                 }
             }
-            BundleContext ctx = framework.getBundleContext();
-            long deadline = System.nanoTime() + wait.toNanos();
-            String answer = "NOT READY: the snapshot bundle's service " + filter + " is not running";
-            while (System.nanoTime() < deadline) {
+            return awaitService(framework.getBundleContext(), wait, filter, type, call, () -> false);
+        } finally {
+            stop(framework);
+        }
+    }
+
+    /**
+     * The value of the marker service's property {@code cairn.node.mode} while the node runs for a snapshot import or
+     * join: the import rewrites the chain, and the bundles that read it at activation (the executor's genesis and
+     * head checks, the snapshot importer) see the marker. A service, not a framework property: {@code start --join}
+     * lifts it once the snapshot is in, and restarts those bundles before the pipeline starts.
+     */
+    static final String IMPORT_MODE = "import";
+
+    static org.osgi.framework.ServiceRegistration<?> markImportMode(BundleContext ctx) {
+        java.util.Hashtable<String, Object> p = new java.util.Hashtable<>();
+        p.put("cairn.node.mode", IMPORT_MODE);
+        return ctx.registerService(Object.class.getName(), new Object(), p);
+    }
+
+    /**
+     * Clears the autostart setting of the bundles that must not run for an import ({@link #startsForImport}) before
+     * the framework starts: a former run of the home left its pipeline started, and the framework would start it
+     * again with itself (its consensus or sync committing blocks under the import). A run that starts them sets it
+     * again.
+     */
+    static void holdBack(List<Bundle> installed, Set<String> parts) throws BundleException {
+        for (Bundle b : installed) {
+            if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null && !startsForImport(b, parts)) {
+                b.stop(); // not active yet: this only sets its autostart setting to stopped
+            }
+        }
+    }
+
+    /**
+     * Whether {@code b} runs in a node started for an import: not a fragment, not the console, and not of the
+     * pipeline unless its {@value #PIPELINE_HEADER} value is one of {@code parts}.
+     */
+    static boolean startsForImport(Bundle b, Set<String> parts) {
+        String pipeline = b.getHeaders().get(PIPELINE_HEADER);
+        return b.getHeaders().get(Constants.FRAGMENT_HOST) == null && !GOGO_SHELL.equals(b.getSymbolicName())
+                && (pipeline == null || parts.contains(pipeline.strip()));
+    }
+
+    /**
+     * Calls the service that {@code filter} names until it answers something other than {@code NOT READY}, for at
+     * most {@code wait} or until {@code stop} says the node refused to run; the answer, or a {@code REFUSED} line.
+     */
+    static <S> String awaitService(BundleContext ctx, java.time.Duration wait, String filter, Class<S> type,
+            java.util.function.Function<Object, String> call, java.util.function.BooleanSupplier stop)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        String answer = "NOT READY: the snapshot bundle's service " + filter + " is not running";
+        try {
+            while (System.nanoTime() < deadline && !stop.getAsBoolean()) {
                 var refs = ctx.getServiceReferences(type, filter);
                 if (!refs.isEmpty()) {
                     var ref = refs.iterator().next();
@@ -266,13 +340,11 @@ public final class FelixNode {
                 }
                 Thread.sleep(200); // polling the framework for a service that comes up on its own
             }
-            return "REFUSED: the node did not come up for the import within " + wait.toSeconds() + " s (" + answer
-                    + "); nothing was written";
         } catch (org.osgi.framework.InvalidSyntaxException e) {
             throw new IllegalStateException(e);
-        } finally {
-            stop(framework);
         }
+        return "REFUSED: the node did not come up for the import within " + wait.toSeconds() + " s (" + answer
+                + "); nothing was written";
     }
 
     /**
@@ -380,7 +452,7 @@ public final class FelixNode {
         return f.endsWith(".jar") ? f.substring(0, f.length() - 4) : f;
     }
 
-    private boolean start(Bundle b) {
+    boolean start(Bundle b) {
         try {
             b.start();
             return true;

@@ -72,4 +72,30 @@ class DetachedNodeTest {
         assertEquals("the state in the rocksdb store of home /h does not match", DetachedNode.refusal(log, from));
         assertEquals(null, DetachedNode.refusal(log, Files.size(log)));
     }
+
+    @Test
+    void theJoinsProgressLinesAreEchoedWholeAsTheyCome() throws Exception {
+        Path log = tmp.resolve("node.log");
+        Files.writeString(log, "join: an older start's\n");
+        long from = Files.size(log);
+        Files.writeString(log, "INFO: network up\njoin: manifest: waiting for a connected peer\njoin: chunks 1/",
+                java.nio.file.StandardOpenOption.APPEND);
+        List<String> echoed = new java.util.ArrayList<>();
+        long next = DetachedNode.echo(log, from, echoed::add);
+        assertEquals(List.of("manifest: waiting for a connected peer"), echoed, "whole lines only, prefix removed");
+        Files.writeString(log, "2, 0.1 MB of 0.2 MB\n", java.nio.file.StandardOpenOption.APPEND);
+        next = DetachedNode.echo(log, next, echoed::add);
+        assertEquals("chunks 1/2, 0.1 MB of 0.2 MB", echoed.get(1), "a line written in two goes is echoed once whole");
+        assertEquals(Files.size(log), next);
+        assertEquals(next, DetachedNode.echo(log, next, echoed::add), "nothing new");
+        assertEquals(2, echoed.size());
+    }
+
+    @Test
+    void aJoiningChildGetsTheJoinOption() {
+        NodeHome home = new NodeHome(tmp.resolve("n0"));
+        List<String> cmd = DetachedNode.command("/jdk/bin/java", "a.jar", null, new RuntimeDir(tmp.resolve("rt")), home,
+                "io.cairn.launcher.Main", List.of("--join"));
+        assertEquals(List.of("start", "--home", home.dir().toString(), "--join"), cmd.subList(cmd.size() - 4, cmd.size()));
+    }
 }

@@ -51,8 +51,11 @@ public final class GenesisBootstrap {
     /** What activation found; for the log and for tests. */
     enum Outcome { CREATED, VERIFIED, UNCHECKED, MISMATCH, DAMAGED, FAILED }
 
-    /** The framework property of a node the launcher started for a snapshot import, which rewrites the state. */
-    static final String IMPORT_MODE = "cairn.snapshot.import";
+    /**
+     * The marker service the launcher registers while the node runs for a snapshot import or join, which rewrites the
+     * state: a join at start lifts it and restarts the node's bundles, so it is a service, not a framework property.
+     */
+    static final String IMPORT_MODE = "(cairn.node.mode=import)";
 
     private final Outcome outcome;
 
@@ -61,9 +64,18 @@ public final class GenesisBootstrap {
             @Reference(name = "ledgerModel") ChainRules ledgerModel, @Reference(name = "suite") CryptoSuite suite,
             @Reference(name = "storage") io.cairn.api.storage.Storage storage) {
         this(NodeHome.resolve(context, config.genesis()), blockStore, ledgerModel, suite,
-                Boolean.parseBoolean(context.getProperty(IMPORT_MODE)) ? null
+                importing(context) ? null
                         : new HeadCheck(storage.engine() + " store of home " + NodeHome.of(context),
                                 NodeHome.of(context), damage -> refuse(context, damage)));
+    }
+
+    /** Whether the launcher runs this node for a snapshot import or join ({@link #IMPORT_MODE}). */
+    static boolean importing(BundleContext context) {
+        try {
+            return context.getServiceReferences((String) null, IMPORT_MODE) != null;
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     GenesisBootstrap(Path genesisFile, BlockStore blockStore, LedgerModel ledgerModel, CryptoSuite suite) {

@@ -32,7 +32,11 @@ import java.util.stream.Stream;
  * the directory with the right hash is kept: a fetch that was interrupted goes on where it stopped.
  */
 final class SnapshotFetch {
-    /** How long to wait for the other known peers once one is connected. */
+    /**
+     * How long to wait for the other known peers once one is connected (the wait ends as soon as every known peer is):
+     * a node dials all its peers at once as it starts, but on a loaded machine their handshakes end seconds apart
+     * (1 s missed most of a loaded four-node chain's peers), and a peer missed here serves no chunks.
+     */
     static final Duration SETTLE = Duration.ofSeconds(2);
     /** Requests in flight per peer. */
     static final int WINDOW = 4;
@@ -59,11 +63,19 @@ final class SnapshotFetch {
     private final Path dir;
     private final Consumer<String> progress;
     private final Duration pieceTimeout;
+    private final JoinProgress status;
     private final Map<String, SnapshotMessage.ManifestOffer> offers = new ConcurrentHashMap<>();
     private final Map<String, BlockingQueue<SnapshotMessage.Piece>> pieces = new ConcurrentHashMap<>();
     private final Object offered = new Object();
 
     SnapshotFetch(Link link, Snapshots.Chain chain, Path dir, Consumer<String> progress, Duration pieceTimeout) {
+        this(link, chain, dir, progress, pieceTimeout, new JoinProgress());
+    }
+
+    /** @param status where getSyncStatus reads the phase and the chunks fetched */
+    SnapshotFetch(Link link, Snapshots.Chain chain, Path dir, Consumer<String> progress, Duration pieceTimeout,
+            JoinProgress status) {
+        this.status = status;
         this.link = link;
         this.chain = chain;
         this.dir = dir;
@@ -95,23 +107,40 @@ final class SnapshotFetch {
      */
     Fetched fetch(Duration peersWait, Duration offersWait) throws IOException, InterruptedException {
         long start = System.nanoTime();
+        long peersDeadline = start + peersWait.toNanos();
         progress.accept("manifest: waiting for a connected peer");
-        List<String> asked = waitForPeers(peersWait);
-        progress.accept("manifest: asking " + asked.size() + " peers for their newest snapshot");
-        byte[] ask = new SnapshotMessage.GetManifest().encode();
-        asked.removeIf(p -> !link.send(p, ask));
-        long deadline = System.nanoTime() + offersWait.toNanos();
-        synchronized (offered) {
-            while (!offers.keySet().containsAll(asked) && System.nanoTime() < deadline) {
-                offered.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+        List<String> asked = new ArrayList<>();
+        Choice choice;
+        while (true) {
+            List<String> fresh = waitForPeers(peersWait, peersDeadline, asked);
+            progress.accept("manifest: asking " + fresh.size() + " peers for their newest snapshot");
+            byte[] ask = new SnapshotMessage.GetManifest().encode();
+            fresh.removeIf(p -> !link.send(p, ask));
+            asked.addAll(fresh);
+            long deadline = System.nanoTime() + offersWait.toNanos();
+            synchronized (offered) {
+                while (!offers.keySet().containsAll(fresh) && System.nanoTime() < deadline) {
+                    offered.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                }
+            }
+            try {
+                choice = choose(fresh);
+                break;
+            } catch (SnapshotRefused none) {
+                // the peers that answered serve none (yet): the others may, once connected
+                if (asked.size() >= link.known() || System.nanoTime() >= peersDeadline) {
+                    throw none;
+                }
+                progress.accept("manifest: none of the " + asked.size() + " peers asked offers a snapshot; waiting "
+                        + "for the other known peers");
             }
         }
-        Choice choice = choose(asked);
         Manifest m = choice.manifest();
         progress.accept("manifest: block " + m.height() + " from " + choice.peers().size() + " of " + asked.size()
                 + " peers, " + m.chunks().size() + " chunks, " + m.entries() + " entries");
         prepare(choice);
         long total = m.chunks().stream().mapToLong(Manifest.Chunk::bytes).sum();
+        status.chosen(m.height(), choice.peers().size(), m.chunks().size(), total);
         ConcurrentLinkedDeque<Integer> todo = new ConcurrentLinkedDeque<>();
         AtomicLong done = new AtomicLong();
         for (int i = 0; i < m.chunks().size(); i++) {
@@ -155,23 +184,28 @@ final class SnapshotFetch {
     }
 
     /**
-     * The connected peers, once every known peer is, or {@link #SETTLE} after the first one connected (the others
-     * may be down); at most {@code wait} for the first.
+     * The connected peers not in {@code asked}, once every known peer is connected, or {@link #SETTLE} after the last
+     * of them connected (the others may be down); until {@code deadline} for a first one.
      */
-    private List<String> waitForPeers(Duration wait) throws InterruptedException {
-        long deadline = System.nanoTime() + wait.toNanos();
+    private List<String> waitForPeers(Duration wait, long deadline, List<String> asked) throws InterruptedException {
         long settled = Long.MAX_VALUE;
+        int seen = 0;
         while (true) {
             List<String> peers = new ArrayList<>(link.peers());
+            peers.removeAll(asked);
             long now = System.nanoTime();
-            if (!peers.isEmpty()) {
-                settled = Math.min(settled, now + SETTLE.toNanos());
-                if (peers.size() >= link.known() || now >= settled) {
-                    return peers;
-                }
-            } else if (now >= deadline) {
-                throw new SnapshotRefused("no peer connected within " + wait.toSeconds() + " s: check the node's "
-                        + "peers and that they run");
+            if (peers.size() > seen) {
+                seen = peers.size();
+                settled = now + SETTLE.toNanos(); // one more connected: the next may be a handshake away
+            }
+            if (!peers.isEmpty() && (peers.size() + asked.size() >= link.known() || now >= settled)) {
+                return peers;
+            }
+            if (peers.isEmpty() && now >= deadline) {
+                throw new SnapshotRefused(asked.isEmpty() ? "no peer connected within " + wait.toSeconds() + " s: "
+                        + "check the node's peers and that they run" : "no peer offers a snapshot ("
+                        + String.join("; ", reasons) + ") and no other peer connected within " + wait.toSeconds()
+                        + " s: a node serves those in its <home>/snapshots (cairn:snapshot create)");
             }
             Thread.sleep(100); // the network connects on its own; this polls its peer list until the deadline
         }
@@ -179,10 +213,16 @@ final class SnapshotFetch {
 
     private record Choice(Manifest manifest, byte[] json, List<String> peers) {}
 
-    /** The highest proven offer, served identically by the most peers. */
+    /** The offers proven so far, by what their peers must agree on ({@link #identity}). */
+    private final Map<String, Choice> byIdentity = new LinkedHashMap<>();
+    /** Why each peer asked so far offers nothing usable. */
+    private final List<String> reasons = new ArrayList<>();
+
+    /**
+     * The highest proven offer, served identically by the most peers, among every offer so far and those of
+     * {@code asked} (each peer's offer is weighed, and a peer whose offer does not prove reported, once).
+     */
     private Choice choose(List<String> asked) {
-        Map<String, Choice> byIdentity = new LinkedHashMap<>();
-        List<String> reasons = new ArrayList<>();
         for (String peer : asked) {
             SnapshotMessage.ManifestOffer o = offers.get(peer);
             if (o == null) {
@@ -415,6 +455,7 @@ final class SnapshotFetch {
             double seconds = Math.max(1e-3, (System.nanoTime() - start) / 1e9);
             double rate = (bytesDone - startBytes) / seconds;
             String eta = chunksDone == chunks ? "0 s" : rate <= 0 ? "?" : String.format("%.0f s", (total - bytesDone) / rate);
+            status.fetched(chunksDone, bytesDone, (long) rate);
             progress.accept(String.format("chunks %d/%d, %s of %s, %s/s, %s left", chunksDone, chunks,
                     mb(bytesDone), mb(total), mb((long) rate), eta));
         }

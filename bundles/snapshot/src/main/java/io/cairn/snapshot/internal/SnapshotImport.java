@@ -36,8 +36,11 @@ public final class SnapshotImport implements Function<String, String> {
     private static final System.Logger LOG = System.getLogger(SnapshotImport.class.getName());
     private static final int DELETE_BATCH = 10_000;
 
-    /** The framework property the launcher sets on a node it starts for an import, without its pipeline. */
-    static final String IMPORT_MODE = "cairn.snapshot.import";
+    /**
+     * The marker service the launcher registers on a node it runs for an import or a join, without its pipeline (a
+     * service, not a framework property: a join at start lifts it before the pipeline starts).
+     */
+    static final String IMPORT_MODE = "(cairn.node.mode=import)";
 
     /**
      * For crash tests only: a framework or system property that, set to {@code true}, halts the JVM (as kill -9
@@ -51,8 +54,16 @@ public final class SnapshotImport implements Function<String, String> {
 
     @Activate
     public SnapshotImport(org.osgi.framework.BundleContext context, @Reference NodeParts node) {
-        this(node, Boolean.parseBoolean(context.getProperty(IMPORT_MODE)),
+        this(node, importing(context),
                 Boolean.parseBoolean(context.getProperty(HALT_AFTER_FIRST_CHUNK)));
+    }
+
+    private static boolean importing(org.osgi.framework.BundleContext context) {
+        try {
+            return context.getServiceReferences((String) null, IMPORT_MODE) != null;
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     SnapshotImport(NodeParts node, boolean importMode) {

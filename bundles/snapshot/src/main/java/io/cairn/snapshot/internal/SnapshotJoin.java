@@ -16,12 +16,13 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
- * Joining a chain by state sync ({@code ./cairn snapshot join}, docs/snapshots.md): in a node the launcher runs for
- * it (its network on, the rest of its pipeline off), fetches the newest snapshot the peers serve into a directory of
+ * Joining a chain by state sync ({@code ./cairn start --join} and {@code ./cairn snapshot join}, docs/snapshots.md):
+ * in a node the launcher runs for it (its network on, the rest of its pipeline off but for the RPC server with
+ * {@code start --join}), fetches the newest snapshot the peers serve into a directory of
  * the home and imports it exactly as {@code cairn snapshot import} does. A {@code BiFunction<String,
  * Consumer<String>, String>} (java.* types the launcher shares with every bundle): it takes the directory to fetch
  * into and a receiver of progress lines, and answers as the import does ({@code imported...}, {@code REFUSED},
- * {@code NOT READY}, {@code FAILED}). The snapshot, once imported, moves to {@code <home>/snapshots/<height>}, where
+ * {@code NOT READY}, {@code FAILED}, or {@link #HELD} for a home that holds blocks). The snapshot, once imported, moves to {@code <home>/snapshots/<height>}, where
  * the node serves it to the next node that joins.
  */
 @Component(immediate = true, service = BiFunction.class, property = "cairn.snapshot=join")
@@ -36,12 +37,41 @@ public final class SnapshotJoin implements BiFunction<String, Consumer<String>, 
     @Reference
     SnapshotProtocol protocol;
 
+    @Reference
+    NodeParts node;
+
+    @Reference
+    JoinProgress status;
+
+    /**
+     * The answer's prefix when the home holds blocks after block 0 already: nothing to join. {@code cairn start
+     * --join} then starts the node as it is; {@code cairn snapshot join} refuses.
+     */
+    static final String HELD = "HELD: ";
+
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     volatile Network network;
 
     @Override
     public synchronized String apply(String directory, Consumer<String> progress) {
+        try {
+            NodeParts.Parts p = node.parts();
+            if (p.store().height() > 0 || p.store().joinedAt().isPresent()) {
+                return HELD + "this home holds the chain up to block " + p.store().height() + " already";
+            }
+        } catch (IllegalStateException e) {
+            return "NOT READY: " + e.getMessage();
+        }
+        status.begin();
+        try {
+            return join(directory, progress);
+        } finally {
+            status.end();
+        }
+    }
+
+    private String join(String directory, Consumer<String> progress) {
         String refused = importer.refusal();
         if (refused != null) {
             return refused;
@@ -71,7 +101,7 @@ public final class SnapshotJoin implements BiFunction<String, Consumer<String>, 
             public void penalise(String peer, String reason) {
                 protocol.penalise(peer, reason);
             }
-        }, importer.chain(), dir, progress, PIECE_TIMEOUT);
+        }, importer.chain(), dir, progress, PIECE_TIMEOUT, status);
         SnapshotFetch.Fetched fetched;
         protocol.answersTo(fetch::deliver);
         try {
@@ -86,6 +116,7 @@ public final class SnapshotJoin implements BiFunction<String, Consumer<String>, 
         } finally {
             protocol.answersTo(null);
         }
+        status.phase(JoinProgress.IMPORT);
         progress.accept(SnapshotFetch.describe(fetched) + "; proving and importing it");
         String answer = importer.apply(directory);
         if (answer.startsWith("imported")) {

@@ -39,6 +39,8 @@ class SnapshotFetchTest {
     CountDownLatch together = new CountDownLatch(0);
     final Set<String> silent = ConcurrentHashMap.newKeySet();
     final Set<String> failing = ConcurrentHashMap.newKeySet();
+    /** Known peers not connected yet: they connect once a connected peer was asked for its manifest. */
+    final Set<String> late = ConcurrentHashMap.newKeySet();
 
     /** Peer {@code name} serves the fixture's snapshot from its own snapshots directory; returns that copy. */
     Path peer(String name) throws IOException {
@@ -67,7 +69,9 @@ class SnapshotFetchTest {
         fetch = new SnapshotFetch(new SnapshotFetch.Link() {
             @Override
             public List<String> peers() {
-                return new ArrayList<>(new java.util.TreeSet<>(shelves.keySet()));
+                java.util.TreeSet<String> connected = new java.util.TreeSet<>(shelves.keySet());
+                connected.removeAll(late);
+                return new ArrayList<>(connected);
             }
 
             @Override
@@ -81,6 +85,7 @@ class SnapshotFetchTest {
                 SnapshotShelf shelf = shelves.get(peer);
                 if (m instanceof SnapshotMessage.GetManifest) {
                     fetch.deliver(peer, shelf.newest().orElse(new SnapshotMessage.ManifestOffer(0, new byte[0])));
+                    late.clear();
                 } else if (m instanceof SnapshotMessage.GetPiece g) {
                     if (silent.contains(peer)) {
                         return true; // asked, never answers
@@ -107,9 +112,12 @@ class SnapshotFetchTest {
             public void penalise(String peer, String reason) {
                 penalties.add(peer + ": " + reason);
             }
-        }, fixture.chain(), into, line -> { }, Duration.ofMillis(500));
+        }, fixture.chain(), into, line -> { }, Duration.ofMillis(500), status);
         return fetch.fetch(Duration.ofSeconds(5), Duration.ofSeconds(5));
     }
+
+    /** What getSyncStatus reads of the fetch. */
+    final JoinProgress status = new JoinProgress();
 
     void assertProves(Path dir) throws IOException {
         Snapshots.Summary s = Snapshots.verify(dir, fixture.chain(), (i, e) -> { });
@@ -124,9 +132,21 @@ class SnapshotFetchTest {
         peer("c");
         together = new CountDownLatch(3);
         Path into = tmp.resolve("joining");
+        status.begin();
+        assertEquals("peers", status.get().get("phase"));
         SnapshotFetch.Fetched f = fetchInto(into);
         assertEquals(5, f.height());
         assertEquals(List.of("a", "b", "c"), f.peers().stream().sorted().toList());
+        java.util.Map<String, Object> s = status.get();
+        assertEquals("chunks", s.get("phase"), "the join's import comes next");
+        assertEquals(5L, s.get("height"));
+        assertEquals(3, s.get("peers"));
+        assertEquals(f.chunks(), s.get("chunks"));
+        assertEquals(f.chunks(), s.get("chunksDone"));
+        assertEquals(f.bytes(), s.get("bytes"));
+        assertEquals(f.bytes(), s.get("bytesDone"));
+        status.end();
+        assertEquals(null, status.get(), "no join runs");
         assertTrue(f.chunks() >= 3, "several chunks: " + f.chunks());
         assertEquals(Set.of("a", "b", "c"), piecesServed.keySet(), "each peer served pieces");
         assertEquals(List.of(), penalties);
@@ -210,6 +230,19 @@ class SnapshotFetchTest {
         fetchInto(into);
         assertEquals(whole, piecesServed.get("a").get());
         assertTrue(Files.notExists(into.resolve("chunk-of-another.zst")));
+        assertProves(into);
+    }
+
+    @Test
+    void whenThePeersAskedOfferNoSnapshotTheFetchAsksThoseThatConnectLater() throws Exception {
+        Files.createDirectories(tmp.resolve("empty"));
+        shelves.put("a", new SnapshotShelf(tmp.resolve("empty")));
+        peer("b");
+        late.add("b");
+        Path into = tmp.resolve("joining");
+        SnapshotFetch.Fetched f = fetchInto(into);
+        assertEquals(List.of("b"), f.peers(), "b connected after a was asked, and serves the snapshot");
+        assertEquals(List.of(), penalties);
         assertProves(into);
     }
 

@@ -101,6 +101,12 @@ public final class JsonRpcServer implements RpcServer, NodeServices {
             policyOption = ReferencePolicyOption.GREEDY)
     volatile PeerReputation reputation;
 
+    /** A join by state sync in progress (the snapshot bundle), which getSyncStatus reports. */
+    @Reference(service = java.util.function.Supplier.class, target = "(cairn.status=join)",
+            cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile java.util.function.Supplier<java.util.Map<String, Object>> joinProgress;
+
     /** Every suite: a crypto engine may offer several, and the chain's is the one its spec names. */
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -256,6 +262,12 @@ public final class JsonRpcServer implements RpcServer, NodeServices {
     @Override
     public BlockSync sync() {
         return sync;
+    }
+
+    @Override
+    public java.util.Map<String, Object> join() {
+        java.util.function.Supplier<java.util.Map<String, Object>> j = joinProgress;
+        return j == null ? null : j.get();
     }
 
     @Override

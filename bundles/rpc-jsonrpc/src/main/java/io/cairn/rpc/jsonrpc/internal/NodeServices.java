@@ -34,6 +34,14 @@ public interface NodeServices {
     /** The sync engine, or null (a solo node has none). */
     BlockSync sync();
 
+    /**
+     * Where a join by state sync running in this node stands (the snapshot bundle's {@code cairn.status=join}: phase,
+     * height, peers, chunks, chunksDone, bytes, bytesDone, bytesPerSecond), or null while none runs.
+     */
+    default java.util.Map<String, Object> join() {
+        return null;
+    }
+
     /** The peer reputation (who is banned), or null. */
     PeerReputation reputation();
 

@@ -21,6 +21,7 @@ public final class PeerMethods {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private final NodeServices node;
+    private final SyncRate rate = new SyncRate();
 
     public PeerMethods(NodeServices node) {
         this.node = node;
@@ -87,14 +88,34 @@ public final class PeerMethods {
         r.put("offences", ban.offences());
     }
 
-    /** The sync engine's status; without one, the node is simply at its height, not syncing, and counts nothing. */
+    /**
+     * The sync engine's status; without one, the node is simply at its height, not syncing, and counts nothing. With
+     * the phase: a join by state sync's while one runs, then {@code blocks} while sync fetches, else {@code synced}.
+     */
     JsonNode getSyncStatus(Params p) {
         p.atMost(0);
         BlockSync sync = node.sync();
-        if (sync != null) {
-            return StatusJson.sync(sync.status());
+        io.cairn.api.node.BlockStore store = node.needBlockStore();
+        ObjectNode o = StatusJson.sync(sync != null ? sync.status() : StatusJson.notSyncing(store.height()));
+        Map<String, Object> join = node.join();
+        o.put("phase", join != null ? String.valueOf(join.get("phase")) : o.path("syncing").asBoolean() ? "blocks"
+                : "synced");
+        o.put("blocksPerSecond", rate.sample(System.nanoTime(), o.path("blocksApplied").asLong()));
+        if (join == null) {
+            o.putNull("snapshot");
+        } else {
+            ObjectNode s = o.putObject("snapshot");
+            for (String k : List.of("height", "peers", "chunks", "chunksDone", "bytes", "bytesDone", "bytesPerSecond")) {
+                s.put(k, ((Number) join.get(k)).longValue());
+            }
         }
-        return StatusJson.sync(StatusJson.notSyncing(node.needBlockStore().height()));
+        java.util.OptionalLong joined = store.joinedAt();
+        if (joined.isPresent()) {
+            o.put("joinedAt", joined.getAsLong());
+        } else {
+            o.putNull("joinedAt");
+        }
+        return o;
     }
 
     /** The consensus nodes named by the genesis block, as node ids (0x public keys). */

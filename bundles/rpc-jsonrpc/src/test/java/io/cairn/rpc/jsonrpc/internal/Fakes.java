@@ -380,6 +380,7 @@ final class Fakes {
         /** Absent unless a test puts one: a solo node has neither. */
         volatile io.cairn.api.network.Network network;
         volatile io.cairn.api.sync.BlockSync sync;
+        volatile Map<String, Object> join;
         volatile PeerReputation reputation;
 
         Pool pool() { return (Pool) pool; }
@@ -397,6 +398,7 @@ final class Fakes {
         }
         @Override public io.cairn.api.network.Network network() { return network; }
         @Override public io.cairn.api.sync.BlockSync sync() { return sync; }
+        @Override public Map<String, Object> join() { return join; }
         @Override public List<EngineInfo> engines() {
             return List.of(new EngineInfo("rpc", "jsonrpc", "cairn-rpc-jsonrpc", "1.0.0", 12, true, "listening"),
                     new EngineInfo("storage", null, null, null, -1, false, "no engine provides it"));

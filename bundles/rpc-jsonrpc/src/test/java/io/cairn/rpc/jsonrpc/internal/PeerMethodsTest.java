@@ -193,12 +193,41 @@ class PeerMethodsTest {
         assertEquals(8, r.get("timeouts").asLong());
         assertEquals(10, r.get("requestsServed").asLong());
         assertEquals(11, r.get("committedByOthers").asLong());
+        assertEquals("blocks", r.get("phase").asText(), "behind a peer and fetching");
+        assertEquals(0.0, r.get("blocksPerSecond").asDouble(), "no rate at the first answer");
+        assertTrue(r.get("snapshot").isNull());
+        assertTrue(r.get("joinedAt").isNull());
         assertEquals(SYNC_KEYS, iterate(r.fieldNames()));
+    }
+
+    @Test
+    void getSyncStatusShowsAJoinByStateSyncWhileItRuns() throws Exception {
+        Map<String, Object> join = new java.util.LinkedHashMap<>();
+        join.put("phase", "chunks");
+        join.put("height", 21L);
+        join.put("peers", 2);
+        join.put("chunks", 5);
+        join.put("chunksDone", 3);
+        join.put("bytes", 5_000_000L);
+        join.put("bytesDone", 3_000_000L);
+        join.put("bytesPerSecond", 1_500_000L);
+        node.join = join;
+        JsonNode r = result("getSyncStatus");
+        assertEquals("chunks", r.get("phase").asText());
+        assertEquals(List.of("height", "peers", "chunks", "chunksDone", "bytes", "bytesDone", "bytesPerSecond"),
+                iterate(r.get("snapshot").fieldNames()));
+        assertEquals(21, r.get("snapshot").get("height").asLong());
+        assertEquals(2, r.get("snapshot").get("peers").asInt());
+        assertEquals(3, r.get("snapshot").get("chunksDone").asInt());
+        assertEquals(1_500_000, r.get("snapshot").get("bytesPerSecond").asLong());
+        assertEquals(SYNC_KEYS, iterate(r.fieldNames()));
+        node.join = null;
+        assertEquals("synced", result("getSyncStatus").get("phase").asText(), "the join ended, nothing to fetch");
     }
 
     private static final List<String> SYNC_KEYS = List.of("height", "highestKnown", "syncing", "peers", "penalisedPeers",
             "inFlight", "readyBlocks", "blocksFetched", "blocksApplied", "badBlocks", "badMessages", "timeouts",
-            "requestsServed", "committedByOthers");
+            "requestsServed", "committedByOthers", "phase", "blocksPerSecond", "snapshot", "joinedAt");
 
     private static List<String> iterate(java.util.Iterator<String> names) {
         List<String> out = new java.util.ArrayList<>();
@@ -215,6 +244,7 @@ class PeerMethodsTest {
         assertEquals(0, r.get("peers").size());
         assertEquals(0, r.get("penalisedPeers").size());
         assertEquals(0, r.get("blocksApplied").asLong());
+        assertEquals("synced", r.get("phase").asText());
         assertEquals(SYNC_KEYS, iterate(r.fieldNames()), "the same shape as with a sync engine");
         node.store = null;
         assertError("getSyncStatus", "[]", RpcException.NOT_READY, "no ledger");
