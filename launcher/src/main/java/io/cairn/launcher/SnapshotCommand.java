@@ -23,11 +23,14 @@ final class SnapshotCommand {
     CommandSpec spec;
 
     @Command(name = "export", mixinStandardHelpOptions = true,
-            description = "snapshot the state at the node's head (cairn:snapshot create)")
+            description = "snapshot the chain at the node's head: its state and every block 1..head with its receipts "
+                    + "(a full snapshot), or with --state-only the state alone (cairn:snapshot create)")
     int export(@Mixin HomeOption home, @Option(names = "--out", paramLabel = "DIR",
-            description = "where to write it (default: <home>/snapshots/<height>); must not hold a snapshot") Path out)
-            throws Exception {
-        return shell(home, "cairn:snapshot create" + (out == null ? "" : " " + out.toAbsolutePath()));
+            description = "where to write it (default: <home>/snapshots/<height>); must not hold a snapshot") Path out,
+            @Option(names = "--state-only", description = "the state alone, without the blocks (kind state)")
+            boolean stateOnly) throws Exception {
+        return shell(home, "cairn:snapshot create" + (stateOnly ? " --state-only" : "")
+                + (out == null ? "" : " " + out.toAbsolutePath()));
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,

@@ -33,7 +33,9 @@ public final class SnapshotCommands implements Function {
     private static final System.Logger LOG = System.getLogger(SnapshotCommands.class.getName());
     static final String DIR = "snapshots";
     static final String HELP = String.join("\n",
-            "cairn:snapshot create [DIR]   snapshot the chain's state at the head (default DIR: <home>/snapshots/<height>)",
+            "cairn:snapshot create [--state-only] [DIR]",
+            "                              snapshot the chain at the head: its state and every block 1..head with its",
+            "                              receipts (--state-only: the state alone); default DIR: <home>/snapshots/<height>",
             "cairn:snapshot verify DIR     check a snapshot against this node's chain: seals, chunks, keys, state root",
             "cairn:snapshots               the snapshots in <home>/snapshots");
 
@@ -108,11 +110,8 @@ public final class SnapshotCommands implements Function {
         }
         return switch (args.get(0)) {
             case "create" -> {
-                if (args.size() > 2) {
-                    throw new IllegalArgumentException("cairn:snapshot create takes at most a directory, got "
-                            + (args.size() - 1) + " arguments\n" + HELP);
-                }
-                yield create(args.size() == 2 ? home.resolve(args.get(1)) : null);
+                CreateOptions o = CreateOptions.parse(args.subList(1, args.size()));
+                yield create(o.dir() == null ? null : home.resolve(o.dir()), o.stateOnly());
             }
             case "verify" -> {
                 if (args.size() != 2) {
@@ -125,8 +124,49 @@ public final class SnapshotCommands implements Function {
         };
     }
 
+    /** The arguments of {@code cairn:snapshot create}. */
+    record CreateOptions(boolean stateOnly, String dir) {
+        static CreateOptions parse(List<String> args) {
+            boolean stateOnly = false;
+            String dir = null;
+            for (String a : args) {
+                if (a.equals("--state-only")) {
+                    stateOnly = true;
+                } else if (a.startsWith("-")) {
+                    throw new IllegalArgumentException("cairn:snapshot create: unknown option '" + a + "'\n" + HELP);
+                } else if (dir != null) {
+                    throw new IllegalArgumentException("cairn:snapshot create takes at most a directory, got '" + dir
+                            + "' and '" + a + "'\n" + HELP);
+                } else {
+                    dir = a;
+                }
+            }
+            return new CreateOptions(stateOnly, dir);
+        }
+    }
+
     String create(Path dir) throws IOException {
+        return create(dir, true);
+    }
+
+    String create(Path dir, boolean stateOnly) throws IOException {
         NodeParts.Parts p = parts();
+        if (!stateOnly && p.store().joinedAt().isPresent()) {
+            long j = p.store().joinedAt().getAsLong();
+            throw new IllegalStateException("this node joined the chain at block " + j + " from a snapshot: it holds no "
+                    + "blocks 1.." + j + ", which a full snapshot holds (--state-only writes the state alone)");
+        }
+        BlockChunks.Source blocks = stateOnly ? null : new BlockChunks.Source() {
+            @Override
+            public java.util.Optional<io.cairn.api.chain.Block> block(long n) {
+                return p.store().block(n);
+            }
+
+            @Override
+            public java.util.Optional<io.cairn.api.chain.Receipt> receipt(Hash txHash) {
+                return p.store().receipt(txHash);
+            }
+        };
         Path target = dir;
         if (target == null) {
             Files.createDirectories(home.resolve(DIR));
@@ -134,11 +174,16 @@ public final class SnapshotCommands implements Function {
         }
         Snapshots.Summary s;
         try (ReadView view = p.storage().view()) {
-            s = Snapshots.export(view, n -> p.store().block(n).orElse(null), p.suite(), Snapshots.StateRules.of(p.rules()), target,
-                    Snapshots.DEFAULT_CHUNK_BYTES);
+            s = Snapshots.export(view, n -> p.store().block(n).orElse(null), blocks, p.suite(),
+                    Snapshots.StateRules.of(p.rules()), target, Snapshots.DEFAULT_CHUNK_BYTES, Snapshots.Progress.NONE);
         } catch (RuntimeException | IOException e) {
             if (dir == null) {
                 deleteTree(target);
+            }
+            if (e instanceof io.cairn.api.node.BlockArchivedException a) {
+                throw new IllegalStateException("cannot write a full snapshot: " + a.getMessage() + "; put the archive "
+                        + a.archive() + " back (or cairn:archive restore from a copy), or write the state alone "
+                        + "(--state-only)", a);
             }
             throw e;
         }
@@ -151,8 +196,15 @@ public final class SnapshotCommands implements Function {
             Files.move(target, named, StandardCopyOption.ATOMIC_MOVE);
             target = named;
         }
-        return "snapshot of block " + s.height() + " (" + s.blockHash() + ") written to " + target + ": " + s.entries()
-                + " entries in " + s.chunks() + " chunks, " + s.bytes() + " bytes, " + s.millis() + " ms";
+        if (stateOnly) {
+            return "snapshot of block " + s.height() + " (" + s.blockHash() + ") written to " + target + ": "
+                    + s.entries() + " entries in " + s.chunks() + " chunks, " + s.bytes() + " bytes, " + s.millis()
+                    + " ms";
+        }
+        return "snapshot of block " + s.height() + " (" + s.blockHash() + ") written to " + target + ": full, "
+                + s.entries() + " entries in " + s.chunks() + " chunks, " + s.bytes() + " bytes, and blocks 1.."
+                + s.height() + " (" + s.transactions() + " transactions) in " + s.blockChunks() + " block chunks, "
+                + s.blockBytes() + " bytes, " + s.millis() + " ms";
     }
 
     String verify(Path dir) throws IOException {
@@ -166,9 +218,12 @@ public final class SnapshotCommands implements Function {
             // thrown, so that the shell (and ./cairn snapshot verify) fails
             throw new IllegalArgumentException("snapshot " + dir + " REFUSED: " + e.getMessage(), e);
         }
+        String blocks = s.blockChunks() == 0 && s.blocks() == 0 ? ""
+                : "; blocks 1.." + s.blocks() + " (" + s.transactions() + " transactions) in " + s.blockChunks()
+                        + " block chunks chain to its header, and their seals, transaction and receipt roots match";
         return "verified snapshot " + dir + ": block " + s.height() + " (" + s.blockHash() + "), " + s.entries()
-                + " entries in " + s.chunks() + " chunks, sealed by a quorum, every chunk and the state root match ("
-                + s.millis() + " ms)";
+                + " entries in " + s.chunks() + " chunks, sealed by a quorum, every chunk and the state root match"
+                + blocks + " (" + s.millis() + " ms)";
     }
 
     String list() throws IOException {
@@ -183,8 +238,10 @@ public final class SnapshotCommands implements Function {
                     try {
                         Manifest m = Manifest.read(d);
                         long bytes = m.chunks().stream().mapToLong(Manifest.Chunk::bytes).sum();
-                        out.add(String.format("%-40s block %8d  %10d entries  %4d chunks  %12d bytes", d.getFileName(),
-                                m.height(), m.entries(), m.chunks().size(), bytes));
+                        bytes += m.blocks().stream().mapToLong(Manifest.BlockChunk::bytes).sum();
+                        out.add(String.format("%-40s %-5s block %8d  %10d entries  %4d chunks  %12d bytes",
+                                d.getFileName(), m.kind(), m.height(), m.entries(), m.chunks().size() + m.blocks().size(),
+                                bytes));
                     } catch (SnapshotRefused e) {
                         out.add(d.getFileName() + "  unreadable: " + e.getMessage());
                     }
