@@ -23,11 +23,27 @@ final class SnapshotCommand {
     CommandSpec spec;
 
     @Command(name = "export", mixinStandardHelpOptions = true,
-            description = "snapshot the state at the node's head (cairn:snapshot create)")
+            description = "snapshot the chain at the node's head: its state and every block 1..head with its receipts "
+                    + "(a full snapshot), or with --state-only the state alone (cairn:snapshot create)")
     int export(@Mixin HomeOption home, @Option(names = "--out", paramLabel = "DIR",
-            description = "where to write it (default: <home>/snapshots/<height>); must not hold a snapshot") Path out)
-            throws Exception {
-        return shell(home, "cairn:snapshot create" + (out == null ? "" : " " + out.toAbsolutePath()));
+            description = "where to write it (default: <home>/snapshots/<height>); must not hold a snapshot") Path out,
+            @Option(names = "--state-only", description = "the state alone, without the blocks (kind state)")
+            boolean stateOnly,
+            @Option(names = "--at", paramLabel = "H", description = "the snapshot of block H: the head, or a block "
+                    + "still to come, taken as it commits (default: the head); a block below the head is refused")
+            Long at,
+            @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+                    description = "how long --at waits for its block to commit (default: 120s)")
+            java.time.Duration timeout) throws Exception {
+        if (timeout != null && at == null) {
+            throw new CommandFailure("--timeout is how long --at waits for its block: give --at H with it");
+        }
+        if (timeout != null && timeout.isZero()) {
+            throw new CommandFailure("--timeout must be more than 0");
+        }
+        return shell(home, "cairn:snapshot create" + (at == null ? "" : " --at " + at)
+                + (timeout == null ? "" : " --timeout " + timeout.toMillis() + "ms") + (stateOnly ? " --state-only" : "")
+                + (out == null ? "" : " " + out.toAbsolutePath()));
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,

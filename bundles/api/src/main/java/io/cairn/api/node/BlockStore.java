@@ -68,12 +68,31 @@ public interface BlockStore extends Component {
      * Makes block {@code header} (sealed by {@code seals}) the head of a store that holds block 0 alone, the
      * state of that block having been written into storage already (a snapshot import): its header, seals and
      * hash are stored, its body is not held, and {@link #joinedAt} says so from then on. Nothing else changes.
+     * When {@link #importBlocks} wrote every block from 1 to {@code header}'s (a full snapshot), it is the head with
+     * its body, the store holds the whole chain, and {@link #joinedAt} stays empty.
      *
      * @throws IllegalStateException if the store holds a block other than block 0, or the header is not of this
      *     chain or comes before block 1
      */
     default void importHead(BlockHeader header, List<byte[]> seals) {
         throw new UnsupportedOperationException("this block store cannot take a chain from a snapshot");
+    }
+
+    /**
+     * Writes blocks of a full snapshot (docs/snapshots.md) into a store that holds block 0 alone, before
+     * {@link #importHead}: each block's header, body (transactions and seals), hash index, and the receipts given
+     * with their transactions' index; a null receipt (a failed replay of an earlier transaction, whose receipt is
+     * the earlier one's) writes neither. The head stays block 0, so none of them is served until {@link #importHead}
+     * makes the last one the head; then the store holds the whole chain and {@link #joinedAt} stays empty. The
+     * blocks come in order from block 1, each extending the one before by its parent hash, over any number of
+     * calls; block 1 starts over.
+     *
+     * @param receipts per block, one receipt or null per transaction
+     * @throws IllegalStateException if the store holds a block other than block 0, or a block does not extend the
+     *     one before it (or block 0), or is of another chain
+     */
+    default void importBlocks(List<Block> blocks, List<List<Receipt>> receipts) {
+        throw new UnsupportedOperationException("this block store cannot take blocks from a snapshot");
     }
 
     /** A transaction with where it was committed. */

@@ -346,29 +346,18 @@ public final class LedgerBlockStore implements BlockStore {
 
     @Override
     public synchronized void importHead(BlockHeader header, List<byte[]> seals) {
-        Storage s = requireStorage();
-        CryptoSuite c = requireSuite();
-        Head current = head;
-        if (current.number != 0) {
-            throw new IllegalStateException(current.number < 0 ? "the store holds no genesis block to join the chain of"
-                    : "the store holds blocks 1.." + current.number + " already: a snapshot is imported into a new home");
-        }
-        ChainSpec chain = spec().orElseThrow();
-        if (header.number() < 1 || header.chainId() != chain.chainId()) {
-            throw new IllegalStateException("block " + header.number() + " of chain "
-                    + Long.toUnsignedString(header.chainId()) + " cannot be the head of chain " + chain.chainIdText());
-        }
-        byte[] bytes = header.encode();
-        Hash hash = c.digest(bytes);
-        WriteBatch batch = new WriteBatch();
-        batch.put(ChainKeys.header(header.number()), bytes);
-        batch.put(ChainKeys.blockNumber(hash), ChainKeys.u64(header.number()));
-        batch.put(ChainKeys.JOINED, ChainKeys.u64(header.number()));
-        batch.put(ChainKeys.HEAD, ChainKeys.u64(header.number()));
-        s.write(batch);
+        ChainImport.requireNew(head.number);
+        boolean whole = new ChainImport(requireStorage(), requireSuite(), spec().orElseThrow()).head(header);
         reload();
-        LOG.log(Level.INFO, "block store: joined the chain at block {0} ({1}) from a snapshot; {2} seals checked by "
-                + "the import", header.number(), hash, seals.size());
+        LOG.log(Level.INFO, "block store: " + (whole ? "took the chain up to" : "joined the chain at")
+                + " block {0} ({1}) from a snapshot; {2} seals checked by the import", header.number(), head.hash,
+                seals.size());
+    }
+
+    @Override
+    public synchronized void importBlocks(List<Block> blocks, List<List<Receipt>> receipts) {
+        ChainImport.requireNew(head.number);
+        new ChainImport(requireStorage(), requireSuite(), spec().orElseThrow()).blocks(blocks, receipts);
     }
 
     @Override

@@ -82,6 +82,52 @@ class LedgerBlockStoreTest {
         assertThrows(IllegalStateException.class, () -> fresh.importHead(zero, List.of()));
     }
 
+    @Test
+    void aFullSnapshotsBlocksAreWrittenInOrderAndTheStoreHoldsTheWholeChain() {
+        LedgerBlockStore source = open(new MemoryStorage());
+        source.commit(chain.genesisBlock(), List.of());
+        for (int n : new int[] {2, 0, 3, 1, 2}) {
+            source.commit(chain.next(source, n), List.of(seal));
+        }
+        List<io.cairn.api.chain.Block> blocks = new ArrayList<>();
+        List<List<io.cairn.api.chain.Receipt>> receipts = new ArrayList<>();
+        for (long n = 1; n <= 5; n++) {
+            io.cairn.api.chain.Block b = source.block(n).orElseThrow();
+            blocks.add(b);
+            List<io.cairn.api.chain.Receipt> rs = new ArrayList<>();
+            b.transactions().forEach(t -> rs.add(source.receipt(chain.suite.digest(t.payload())).orElseThrow()));
+            receipts.add(rs);
+        }
+        LedgerBlockStore store = withGenesis();
+        // out of order: refused, nothing moves
+        IllegalStateException gap = assertThrows(IllegalStateException.class,
+                () -> store.importBlocks(blocks.subList(1, 2), receipts.subList(1, 2)));
+        assertTrue(gap.getMessage().contains("does not"), gap.getMessage());
+        store.importBlocks(blocks.subList(0, 2), receipts.subList(0, 2));
+        assertEquals(0, store.height(), "the head stays block 0 while blocks are written");
+        IllegalStateException skipped = assertThrows(IllegalStateException.class,
+                () -> store.importBlocks(blocks.subList(3, 5), receipts.subList(3, 5)));
+        assertEquals("block 4 does not extend block 2 (" + source.hash(2).orElseThrow() + ")", skipped.getMessage());
+        store.importBlocks(blocks.subList(2, 5), receipts.subList(2, 5));
+        store.importHead(source.header(5).orElseThrow(), blocks.get(4).seals());
+        assertEquals(5, store.height());
+        assertTrue(store.joinedAt().isEmpty(), "it holds the whole chain");
+        assertEquals(source.totalTransactionCount(), store.totalTransactionCount());
+        for (long n = 1; n <= 5; n++) {
+            assertArrayEquals(source.block(n).orElseThrow().encode(), store.block(n).orElseThrow().encode());
+            assertEquals(source.hash(n), store.hash(n));
+            assertEquals(n, store.number(source.hash(n).orElseThrow()).orElseThrow());
+        }
+        io.cairn.api.chain.Envelope tx = blocks.get(2).transactions().get(1);
+        io.cairn.api.chain.Hash txHash = chain.suite.digest(tx.payload());
+        assertEquals(source.receipt(txHash), store.receipt(txHash));
+        assertEquals(3L, store.transaction(txHash).orElseThrow().blockNumber());
+        // the chain goes on from it, and a reopened store agrees
+        store.commit(chain.next(store, 1), List.of(seal));
+        assertEquals(6, open(storage).height());
+        assertTrue(open(storage).joinedAt().isEmpty());
+    }
+
     private LedgerBlockStore withGenesis(MemoryStorage s) {
         LedgerBlockStore store = open(s);
         store.commit(chain.genesisBlock(), List.of());

@@ -17,10 +17,28 @@ import java.util.List;
  * of, and the ordered chunks that hold the state, each with its hash and its share of the state accumulator.
  */
 record Manifest(int format, String kind, long chainId, String suite, String ledger, String genesisHash,
-        byte[] genesisBlock, long height, byte[] header, List<byte[]> seals, long entries, List<Chunk> chunks) {
+        byte[] genesisBlock, long height, byte[] header, List<byte[]> seals, long entries, List<Chunk> chunks,
+        List<BlockChunk> blocks) {
     static final String FILE = "manifest.json";
     static final int FORMAT = 1;
+    /** The kind of a snapshot of the state alone. */
     static final String STATE = "state";
+    /** The kind of a snapshot of the state and every block 1..H with its receipts. */
+    static final String FULL = "full";
+
+    /** A state snapshot's manifest (no blocks). */
+    Manifest(int format, String kind, long chainId, String suite, String ledger, String genesisHash,
+            byte[] genesisBlock, long height, byte[] header, List<byte[]> seals, long entries, List<Chunk> chunks) {
+        this(format, kind, chainId, suite, ledger, genesisHash, genesisBlock, height, header, seals, entries, chunks,
+                List.of());
+    }
+
+    boolean full() {
+        return FULL.equals(kind);
+    }
+
+    /** One block chunk file of a full snapshot: the blocks first..last, their transactions, its bytes' hash. */
+    record BlockChunk(String file, long first, long last, long transactions, long bytes, String hash) {}
 
     /** One chunk file: its entries' key range and count, its bytes' hash, and the sum of its accumulated entries. */
     record Chunk(String file, long entries, long bytes, String hash, byte[] first, byte[] last, byte[] sum) {}
@@ -40,6 +58,13 @@ record Manifest(int format, String kind, long chainId, String suite, String ledg
             cs.addObject().put("file", c.file()).put("entries", c.entries()).put("bytes", c.bytes())
                     .put("hash", c.hash()).put("first", Bytes.toHex(c.first())).put("last", Bytes.toHex(c.last()))
                     .put("sum", Bytes.toHex(c.sum()));
+        }
+        if (full()) {
+            ArrayNode bs = o.putArray("blocks");
+            for (BlockChunk b : blocks) {
+                bs.addObject().put("file", b.file()).put("first", b.first()).put("last", b.last())
+                        .put("transactions", b.transactions()).put("bytes", b.bytes()).put("hash", b.hash());
+            }
         }
         Path tmp = dir.resolve(FILE + ".tmp");
         JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), o);
@@ -85,8 +110,9 @@ record Manifest(int format, String kind, long chainId, String suite, String ledg
             throw new SnapshotRefused(FILE + ": format " + format + " is not one this node reads (" + FORMAT + ")");
         }
         String kind = f.text("kind");
-        if (!STATE.equals(kind)) {
-            throw new SnapshotRefused(FILE + ": kind '" + kind + "' is not one this node reads (" + STATE + ")");
+        if (!STATE.equals(kind) && !FULL.equals(kind)) {
+            throw new SnapshotRefused(FILE + ": kind '" + kind + "' is not one this node reads (" + STATE + ", "
+                    + FULL + ")");
         }
         List<byte[]> seals = new ArrayList<>();
         for (JsonNode s : f.array("seals")) {
@@ -103,8 +129,22 @@ record Manifest(int format, String kind, long chainId, String suite, String ledg
             chunks.add(new Chunk(name, cf.number("entries"), cf.number("bytes"), cf.text("hash"), cf.hex("first"),
                     cf.hex("last"), cf.hex("sum")));
         }
+        List<BlockChunk> blocks = new ArrayList<>();
+        if (FULL.equals(kind)) {
+            i = 0;
+            for (JsonNode c : f.array("blocks")) {
+                Fields bf = new Fields(c, FILE + " blocks[" + i++ + "]");
+                String name = bf.text("file");
+                if (!name.matches("[A-Za-z0-9._-]+") || name.equals(FILE)) {
+                    throw new SnapshotRefused(FILE + " blocks[" + (i - 1) + "]: file '" + name
+                            + "' is not a plain file name");
+                }
+                blocks.add(new BlockChunk(name, bf.number("first"), bf.number("last"), bf.number("transactions"),
+                        bf.number("bytes"), bf.text("hash")));
+            }
+        }
         return new Manifest(format, kind, f.number("chainId"), f.text("suite"), f.text("ledger"), f.text("genesisHash"),
-                f.hex("genesisBlock"), f.number("height"), f.hex("header"), seals, f.number("entries"), chunks);
+                f.hex("genesisBlock"), f.number("height"), f.hex("header"), seals, f.number("entries"), chunks, blocks);
     }
 
     /** Required fields of a JSON object, each refused by name. */

@@ -33,7 +33,10 @@ public final class SnapshotCommands implements Function {
     private static final System.Logger LOG = System.getLogger(SnapshotCommands.class.getName());
     static final String DIR = "snapshots";
     static final String HELP = String.join("\n",
-            "cairn:snapshot create [DIR]   snapshot the chain's state at the head (default DIR: <home>/snapshots/<height>)",
+            "cairn:snapshot create [--at H [--timeout 120s]] [--state-only] [DIR]",
+            "                              snapshot the chain at the head (--at H: at block H, the head or a block to",
+            "                              come, waited for at most --timeout): its state and every block 1..H with its",
+            "                              receipts (--state-only: the state alone); default DIR: <home>/snapshots/<H>",
             "cairn:snapshot verify DIR     check a snapshot against this node's chain: seals, chunks, keys, state root",
             "cairn:snapshots               the snapshots in <home>/snapshots");
 
@@ -41,15 +44,21 @@ public final class SnapshotCommands implements Function {
     private final ServiceRegistration<Function> list;
 
     private final NodeParts node;
+    private final HeightWatch watch;
 
     @Activate
-    public SnapshotCommands(BundleContext context, @Reference NodeParts node) {
-        this(NodeHome.of(context), context, node);
+    public SnapshotCommands(BundleContext context, @Reference NodeParts node, @Reference HeightWatch watch) {
+        this(NodeHome.of(context), context, node, watch);
     }
 
     SnapshotCommands(Path home, BundleContext context, NodeParts node) {
+        this(home, context, node, new HeightWatch(() -> node.parts().storage()));
+    }
+
+    SnapshotCommands(Path home, BundleContext context, NodeParts node, HeightWatch watch) {
         this.home = home;
         this.node = node;
+        this.watch = watch;
         removeUnfinished(home.resolve(DIR), System.currentTimeMillis() - UNFINISHED_AGE_MS);
         if (context == null) {
             list = null;
@@ -108,11 +117,8 @@ public final class SnapshotCommands implements Function {
         }
         return switch (args.get(0)) {
             case "create" -> {
-                if (args.size() > 2) {
-                    throw new IllegalArgumentException("cairn:snapshot create takes at most a directory, got "
-                            + (args.size() - 1) + " arguments\n" + HELP);
-                }
-                yield create(args.size() == 2 ? home.resolve(args.get(1)) : null);
+                CreateOptions o = CreateOptions.parse(args.subList(1, args.size()));
+                yield create(o.dir() == null ? null : home.resolve(o.dir()), o.stateOnly(), o.at(), o.timeout());
             }
             case "verify" -> {
                 if (args.size() != 2) {
@@ -125,20 +131,135 @@ public final class SnapshotCommands implements Function {
         };
     }
 
+    /** The arguments of {@code cairn:snapshot create}. */
+    record CreateOptions(boolean stateOnly, Long at, java.time.Duration timeout, String dir) {
+        static final java.time.Duration DEFAULT_TIMEOUT = java.time.Duration.ofSeconds(120);
+
+        static CreateOptions parse(List<String> args) {
+            boolean stateOnly = false;
+            Long at = null;
+            java.time.Duration timeout = null;
+            String dir = null;
+            for (int i = 0; i < args.size(); i++) {
+                String a = args.get(i);
+                if (a.equals("--state-only")) {
+                    stateOnly = true;
+                } else if (a.equals("--at") || a.equals("--timeout")) {
+                    if (i + 1 == args.size()) {
+                        throw new IllegalArgumentException("cairn:snapshot create: " + a + " needs a value\n" + HELP);
+                    }
+                    String v = args.get(++i);
+                    if (a.equals("--at")) {
+                        at = height(v);
+                    } else {
+                        timeout = duration(v);
+                    }
+                } else if (a.startsWith("-")) {
+                    throw new IllegalArgumentException("cairn:snapshot create: unknown option '" + a + "'\n" + HELP);
+                } else if (dir != null) {
+                    throw new IllegalArgumentException("cairn:snapshot create takes at most a directory, got '" + dir
+                            + "' and '" + a + "'\n" + HELP);
+                } else {
+                    dir = a;
+                }
+            }
+            if (timeout != null && at == null) {
+                throw new IllegalArgumentException("cairn:snapshot create: --timeout is how long --at waits for its "
+                        + "block; give --at H with it\n" + HELP);
+            }
+            return new CreateOptions(stateOnly, at, timeout == null ? DEFAULT_TIMEOUT : timeout, dir);
+        }
+
+        static long height(String v) {
+            try {
+                long h = Long.parseLong(v);
+                if (h >= 0) {
+                    return h;
+                }
+            } catch (NumberFormatException e) {
+                // said below
+            }
+            throw new IllegalArgumentException("cairn:snapshot create: --at '" + v + "' is not a block number (0 or "
+                    + "more)");
+        }
+
+        /** {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}; a bare number is seconds. */
+        static java.time.Duration duration(String v) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h)?").matcher(v);
+            if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+                throw new IllegalArgumentException("cairn:snapshot create: --timeout '" + v + "' is not a duration of "
+                        + "more than 0 (e.g. 500ms, 30s, 2m)");
+            }
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2) == null ? "s" : m.group(2)) {
+                case "ms" -> java.time.Duration.ofMillis(n);
+                case "m" -> java.time.Duration.ofMinutes(n);
+                case "h" -> java.time.Duration.ofHours(n);
+                default -> java.time.Duration.ofSeconds(n);
+            };
+        }
+    }
+
     String create(Path dir) throws IOException {
+        return create(dir, true);
+    }
+
+    String create(Path dir, boolean stateOnly) throws IOException {
+        return create(dir, stateOnly, null, CreateOptions.DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * Writes a snapshot into {@code dir} (null: {@code <home>/snapshots/<H>}) of the head, or with {@code at} of
+     * block {@code at}: the head, or a block still to come, whose storage view is taken as it commits, before the
+     * next block (waiting at most {@code timeout}).
+     */
+    String create(Path dir, boolean stateOnly, Long at, java.time.Duration timeout) throws IOException {
         NodeParts.Parts p = parts();
+        if (!stateOnly && p.store().joinedAt().isPresent()) {
+            long j = p.store().joinedAt().getAsLong();
+            throw new IllegalStateException("this node joined the chain at block " + j + " from a snapshot: it holds no "
+                    + "blocks 1.." + j + ", which a full snapshot holds (--state-only writes the state alone)");
+        }
+        BlockChunks.Source blocks = stateOnly ? null : new BlockChunks.Source() {
+            @Override
+            public java.util.Optional<io.cairn.api.chain.Block> block(long n) {
+                return p.store().block(n);
+            }
+
+            @Override
+            public java.util.Optional<io.cairn.api.chain.Receipt> receipt(Hash txHash) {
+                return p.store().receipt(txHash);
+            }
+        };
+        ReadView taken;
+        try {
+            taken = at == null ? p.storage().view() : watch.at(at, timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for block " + at + "; no snapshot written", e);
+        }
         Path target = dir;
-        if (target == null) {
-            Files.createDirectories(home.resolve(DIR));
-            target = Files.createTempDirectory(home.resolve(DIR), ".creating-");
+        try {
+            if (target == null) {
+                Files.createDirectories(home.resolve(DIR));
+                target = Files.createTempDirectory(home.resolve(DIR), ".creating-");
+            }
+        } catch (IOException | RuntimeException e) {
+            taken.close();
+            throw e;
         }
         Snapshots.Summary s;
-        try (ReadView view = p.storage().view()) {
-            s = Snapshots.export(view, n -> p.store().block(n).orElse(null), p.suite(), Snapshots.StateRules.of(p.rules()), target,
-                    Snapshots.DEFAULT_CHUNK_BYTES);
+        try (ReadView view = taken) {
+            s = Snapshots.export(view, n -> p.store().block(n).orElse(null), blocks, p.suite(),
+                    Snapshots.StateRules.of(p.rules()), target, Snapshots.DEFAULT_CHUNK_BYTES, Snapshots.Progress.NONE);
         } catch (RuntimeException | IOException e) {
             if (dir == null) {
                 deleteTree(target);
+            }
+            if (e instanceof io.cairn.api.node.BlockArchivedException a) {
+                throw new IllegalStateException("cannot write a full snapshot: " + a.getMessage() + "; put the archive "
+                        + a.archive() + " back (or cairn:archive restore from a copy), or write the state alone "
+                        + "(--state-only)", a);
             }
             throw e;
         }
@@ -151,8 +272,15 @@ public final class SnapshotCommands implements Function {
             Files.move(target, named, StandardCopyOption.ATOMIC_MOVE);
             target = named;
         }
-        return "snapshot of block " + s.height() + " (" + s.blockHash() + ") written to " + target + ": " + s.entries()
-                + " entries in " + s.chunks() + " chunks, " + s.bytes() + " bytes, " + s.millis() + " ms";
+        if (stateOnly) {
+            return "snapshot of block " + s.height() + " (" + s.blockHash() + ") written to " + target + ": "
+                    + s.entries() + " entries in " + s.chunks() + " chunks, " + s.bytes() + " bytes, " + s.millis()
+                    + " ms";
+        }
+        return "snapshot of block " + s.height() + " (" + s.blockHash() + ") written to " + target + ": full, "
+                + s.entries() + " entries in " + s.chunks() + " chunks, " + s.bytes() + " bytes, and blocks 1.."
+                + s.height() + " (" + s.transactions() + " transactions) in " + s.blockChunks() + " block chunks, "
+                + s.blockBytes() + " bytes, " + s.millis() + " ms";
     }
 
     String verify(Path dir) throws IOException {
@@ -166,9 +294,12 @@ public final class SnapshotCommands implements Function {
             // thrown, so that the shell (and ./cairn snapshot verify) fails
             throw new IllegalArgumentException("snapshot " + dir + " REFUSED: " + e.getMessage(), e);
         }
+        String blocks = s.blockChunks() == 0 && s.blocks() == 0 ? ""
+                : "; blocks 1.." + s.blocks() + " (" + s.transactions() + " transactions) in " + s.blockChunks()
+                        + " block chunks chain to its header, and their seals, transaction and receipt roots match";
         return "verified snapshot " + dir + ": block " + s.height() + " (" + s.blockHash() + "), " + s.entries()
-                + " entries in " + s.chunks() + " chunks, sealed by a quorum, every chunk and the state root match ("
-                + s.millis() + " ms)";
+                + " entries in " + s.chunks() + " chunks, sealed by a quorum, every chunk and the state root match"
+                + blocks + " (" + s.millis() + " ms)";
     }
 
     String list() throws IOException {
@@ -183,8 +314,10 @@ public final class SnapshotCommands implements Function {
                     try {
                         Manifest m = Manifest.read(d);
                         long bytes = m.chunks().stream().mapToLong(Manifest.Chunk::bytes).sum();
-                        out.add(String.format("%-40s block %8d  %10d entries  %4d chunks  %12d bytes", d.getFileName(),
-                                m.height(), m.entries(), m.chunks().size(), bytes));
+                        bytes += m.blocks().stream().mapToLong(Manifest.BlockChunk::bytes).sum();
+                        out.add(String.format("%-40s %-5s block %8d  %10d entries  %4d chunks  %12d bytes",
+                                d.getFileName(), m.kind(), m.height(), m.entries(), m.chunks().size() + m.blocks().size(),
+                                bytes));
                     } catch (SnapshotRefused e) {
                         out.add(d.getFileName() + "  unreadable: " + e.getMessage());
                     }

@@ -125,9 +125,11 @@ public final class SnapshotImport implements Function<String, String> {
         Snapshots.Chain chain = chain();
         Snapshots.Summary proven;
         byte[] manifest;
+        boolean withBlocks;
         try {
             manifest = SnapshotProof.manifestBytes(dir);
-            proven = SnapshotProof.verify(dir, manifest, chain, (i, entries) -> { });
+            withBlocks = holdsBlocks(dir, Manifest.parse(manifest, dir.resolve(Manifest.FILE).toString()));
+            proven = SnapshotProof.verify(dir, manifest, chain, (i, entries) -> { }, withBlocks, (i, b, rs) -> { });
         } catch (SnapshotRefused e) {
             return "REFUSED: " + e.getMessage();
         } catch (IOException | RuntimeException e) {
@@ -151,7 +153,7 @@ public final class SnapshotImport implements Function<String, String> {
                     LOG.log(System.Logger.Level.ERROR, HALT_AFTER_FIRST_CHUNK + ": halting after chunk " + i);
                     Runtime.getRuntime().halt(137);
                 }
-            });
+            }, withBlocks ? (i, blocks, rs) -> store.importBlocks(blocks, rs) : null);
             Manifest m = Manifest.parse(manifest, dir.resolve(Manifest.FILE).toString());
             store.importHead(BlockHeader.decode(m.header()), m.seals());
         } catch (IOException | RuntimeException e) {
@@ -160,8 +162,27 @@ public final class SnapshotImport implements Function<String, String> {
         }
         return "imported snapshot of block " + proven.height() + " (" + proven.blockHash() + ") into " + s.engine()
                 + " storage: " + proven.entries() + " entries and " + derived.get() + " derived in " + proven.chunks()
-                + " chunks, " + proven.bytes() + " bytes; proven in " + proven.millis() + " ms, written in "
-                + (System.nanoTime() - start) / 1_000_000 + " ms";
+                + " chunks, " + proven.bytes() + " bytes" + blocksText(dir, manifest, withBlocks, proven)
+                + "; proven in " + proven.millis() + " ms, written in " + (System.nanoTime() - start) / 1_000_000
+                + " ms";
+    }
+
+    /**
+     * Whether the import takes a snapshot's blocks: those of a full snapshot whose directory holds any of its block
+     * chunk files. One that holds none (a join fetches a full snapshot's state chunks alone) is imported as its state.
+     */
+    static boolean holdsBlocks(Path dir, Manifest m) {
+        return m.full() && m.blocks().stream().anyMatch(c -> java.nio.file.Files.exists(dir.resolve(c.file())));
+    }
+
+    private static String blocksText(Path dir, byte[] manifest, boolean withBlocks, Snapshots.Summary proven) {
+        if (withBlocks) {
+            return ", and blocks 1.." + proven.blocks() + " (" + proven.transactions() + " transactions) in "
+                    + proven.blockChunks() + " block chunks, " + proven.blockBytes() + " bytes";
+        }
+        Manifest m = Manifest.parse(manifest, dir.resolve(Manifest.FILE).toString());
+        return m.full() ? " (its state alone: " + dir + " holds none of its " + m.blocks().size() + " block chunks, so "
+                + "the node joins the chain at block " + m.height() + ")" : "";
     }
 
     /** Deletes the state block 0 wrote ({@code 'g'} and {@code 's'}): the snapshot's replaces it whole. */

@@ -66,6 +66,16 @@ final class SnapshotProof {
      */
     static Snapshots.Summary verify(Path dir, byte[] manifest, Snapshots.Chain chain, Snapshots.EntrySink sink)
             throws IOException {
+        return verify(dir, manifest, chain, sink, true, (i, blocks, receipts) -> { });
+    }
+
+    /**
+     * As {@link #verify(Path, byte[], Snapshots.Chain, Snapshots.EntrySink)}, and of a full snapshot, when
+     * {@code withBlocks}, its block chunks too (after the state: their receipt roots need its upgrade plans), each
+     * given to {@code blockSink} once proven; without {@code withBlocks}, a full snapshot is proven as its state.
+     */
+    static Snapshots.Summary verify(Path dir, byte[] manifest, Snapshots.Chain chain, Snapshots.EntrySink sink,
+            boolean withBlocks, BlockChunks.BlockSink blockSink) throws IOException {
         long start = System.nanoTime();
         Manifest m = Manifest.parse(manifest, dir.resolve(Manifest.FILE).toString());
         CryptoSuite suite = chain.suite();
@@ -126,7 +136,50 @@ final class SnapshotProof {
                         + "state root does not cover it");
             }
         }
-        return new Snapshots.Summary(m.height(), blockHash, counted[0], m.chunks().size(), counted[1], millis(start));
+        if (!m.full() || !withBlocks) {
+            return new Snapshots.Summary(m.height(), blockHash, counted[0], m.chunks().size(), counted[1],
+                    millis(start));
+        }
+        long[] blocks = proveBlocks(dir, m, chain, key -> outside.get(ByteBuffer.wrap(key)), blockHash, blockSink);
+        return new Snapshots.Summary(m.height(), blockHash, counted[0], m.chunks().size(), counted[1], millis(start),
+                blocks[0], m.blocks().size(), blocks[1], blocks[2]);
+    }
+
+    /**
+     * The block chunks of a full snapshot whose state was proven ({@code governance}: its upgrade plans), in order:
+     * each on its own, then chained to the blocks before it, and the last block is the manifest's header.
+     *
+     * @return the blocks, their transactions, and the chunks' bytes
+     */
+    private static long[] proveBlocks(Path dir, Manifest m, Snapshots.Chain chain,
+            io.cairn.api.node.StateView governance, Hash blockHash, BlockChunks.BlockSink sink) throws IOException {
+        BlockHeader genesis = Block.decode(m.genesisBlock()).header();
+        Hash[] parent = {chain.genesisHash()};
+        BlockHeader[] parentHeader = {genesis};
+        long[] counted = {0, 0, 0};
+        inOrder(m.blocks().size(), i -> BlockChunks.prove(dir, m, i, chain), (i, p) -> {
+            Manifest.BlockChunk c = m.blocks().get(i);
+            long due = counted[0] + 1;
+            if (c.first() != due) {
+                throw new SnapshotRefused(BlockChunks.at(i, c) + ": holds blocks from " + c.first() + " where block "
+                        + due + " is due");
+            }
+            parent[0] = BlockChunks.chain(i, c, p, parent[0], parentHeader[0], chain, governance);
+            parentHeader[0] = p.blocks().get(p.blocks().size() - 1).header();
+            counted[0] = c.last();
+            counted[1] += p.transactions();
+            counted[2] += p.bytes();
+            sink.accept(i, p.blocks(), p.receipts());
+        });
+        if (counted[0] != m.height()) {
+            throw new SnapshotRefused("the block chunks hold blocks 1.." + counted[0] + ", the snapshot is of block "
+                    + m.height());
+        }
+        if (!parent[0].equals(blockHash)) {
+            throw new SnapshotRefused("block " + m.height() + " of the block chunks is not the manifest's header: its "
+                    + "hash is " + parent[0] + ", the header's " + blockHash);
+        }
+        return counted;
     }
 
     /**
@@ -137,6 +190,15 @@ final class SnapshotProof {
      * @throws SnapshotRefused when the manifest or a chunk changed since it was proven
      */
     static void load(Path dir, byte[] manifest, CryptoSuite suite, Snapshots.EntrySink sink) throws IOException {
+        load(dir, manifest, suite, sink, null);
+    }
+
+    /**
+     * As {@link #load(Path, byte[], CryptoSuite, Snapshots.EntrySink)}, then, unless {@code blockSink} is null, the
+     * block chunks of a full snapshot, each required to be the very bytes proven, their blocks to {@code blockSink}.
+     */
+    static void load(Path dir, byte[] manifest, CryptoSuite suite, Snapshots.EntrySink sink,
+            BlockChunks.BlockSink blockSink) throws IOException {
         if (!Arrays.equals(manifestBytes(dir), manifest)) {
             throw new SnapshotRefused("the snapshot changed while it was imported (its " + Manifest.FILE + ")");
         }
@@ -152,35 +214,48 @@ final class SnapshotProof {
             }
             return new Chunk(entries, null, Map.of(), packed.length);
         }, (i, c) -> sink.accept(i, c.entries()));
+        if (blockSink == null || !m.full()) {
+            return;
+        }
+        inOrder(m.blocks().size(), i -> {
+            Manifest.BlockChunk c = m.blocks().get(i);
+            String at = BlockChunks.at(i, c);
+            byte[] packed = fileBytes(dir, at, c.file(), c.bytes(), c.hash(), suite);
+            return BlockChunks.read(unpack(packed, at), at, c, suite, packed.length);
+        }, (i, p) -> blockSink.accept(i, p.blocks(), p.receipts()));
     }
 
-    private interface ChunkTask {
-        Chunk run(int index) throws IOException;
+    private interface ChunkTask<T> {
+        T run(int index) throws IOException;
     }
 
-    private interface ChunkUse {
-        void accept(int index, Chunk chunk) throws IOException;
+    private interface ChunkUse<T> {
+        void accept(int index, T chunk) throws IOException;
+    }
+
+    private static void inOrder(Manifest m, ChunkTask<Chunk> task, ChunkUse<Chunk> use) throws IOException {
+        inOrder(m.chunks().size(), task, use);
     }
 
     /**
      * Runs {@code task} on every chunk, on every core, at most a few chunks ahead of the one {@code use} takes, and
      * gives them to {@code use} in order; the first chunk in order whose task or use fails ends it with that failure.
      */
-    private static void inOrder(Manifest m, ChunkTask task, ChunkUse use) throws IOException {
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(THREADS, Math.max(1, m.chunks().size())), r -> {
+    private static <T> void inOrder(int count, ChunkTask<T> task, ChunkUse<T> use) throws IOException {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(THREADS, Math.max(1, count)), r -> {
             Thread t = new Thread(r, "cairn-snapshot-proof");
             t.setDaemon(true);
             return t;
         });
         try {
-            Deque<Future<Chunk>> ahead = new ArrayDeque<>();
+            Deque<Future<T>> ahead = new ArrayDeque<>();
             int next = 0;
-            for (int i = 0; i < m.chunks().size(); i++) {
-                while (next < m.chunks().size() && ahead.size() < THREADS + 1) {
+            for (int i = 0; i < count; i++) {
+                while (next < count && ahead.size() < THREADS + 1) {
                     int n = next++;
                     ahead.add(pool.submit(() -> task.run(n)));
                 }
-                Chunk c;
+                T c;
                 try {
                     c = ahead.removeFirst().get();
                 } catch (InterruptedException e) {
@@ -209,21 +284,26 @@ final class SnapshotProof {
 
     /** The chunk's file, checked against the manifest: present, of its size, of its hash. */
     private static byte[] chunkBytes(Path dir, int i, Manifest.Chunk c, CryptoSuite suite) throws IOException {
-        String at = at(i, c);
-        Path file = dir.resolve(c.file());
+        return fileBytes(dir, at(i, c), c.file(), c.bytes(), c.hash(), suite);
+    }
+
+    /** A chunk's file ({@code at} names it), checked against the manifest: present, of its size, of its hash. */
+    static byte[] fileBytes(Path dir, String at, String name, long bytes, String hash, CryptoSuite suite)
+            throws IOException {
+        Path file = dir.resolve(name);
         if (!Files.isRegularFile(file)) {
             throw new SnapshotRefused(at + ": the file is missing");
         }
-        if (c.bytes() > Snapshots.MAX_CHUNK_BYTES) {
-            throw new SnapshotRefused(at + ": the manifest gives it " + c.bytes() + " bytes, more than a chunk may "
+        if (bytes > Snapshots.MAX_CHUNK_BYTES) {
+            throw new SnapshotRefused(at + ": the manifest gives it " + bytes + " bytes, more than a chunk may "
                     + "hold (" + Snapshots.MAX_CHUNK_BYTES + ")");
         }
-        if (Files.size(file) != c.bytes()) {
-            throw new SnapshotRefused(at + ": the file is " + Files.size(file) + " bytes, the manifest says " + c.bytes());
+        if (Files.size(file) != bytes) {
+            throw new SnapshotRefused(at + ": the file is " + Files.size(file) + " bytes, the manifest says " + bytes);
         }
         byte[] packed = Files.readAllBytes(file);
-        if (!suite.digest(packed).toString().equals(c.hash())) {
-            throw new SnapshotRefused(at + ": its hash is " + suite.digest(packed) + ", the manifest says " + c.hash());
+        if (!suite.digest(packed).toString().equals(hash)) {
+            throw new SnapshotRefused(at + ": its hash is " + suite.digest(packed) + ", the manifest says " + hash);
         }
         return packed;
     }
@@ -325,7 +405,7 @@ final class SnapshotProof {
         return header;
     }
 
-    private static byte[] unpack(byte[] packed, String at) {
+    static byte[] unpack(byte[] packed, String at) {
         long size;
         try {
             size = Zstd.getFrameContentSize(packed);

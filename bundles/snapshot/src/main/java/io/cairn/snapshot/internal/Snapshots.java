@@ -41,8 +41,25 @@ final class Snapshots {
 
     private Snapshots() {}
 
-    /** What an export or a verification found. */
-    record Summary(long height, Hash blockHash, long entries, int chunks, long bytes, long millis) {}
+    /**
+     * What an export or a verification found: the state's entries, chunks and bytes; of a full snapshot, its blocks
+     * (1..height), block chunks, their transactions and bytes (0 for a state snapshot).
+     */
+    record Summary(long height, Hash blockHash, long entries, int chunks, long bytes, long millis, long blocks,
+            int blockChunks, long transactions, long blockBytes) {
+        Summary(long height, Hash blockHash, long entries, int chunks, long bytes, long millis) {
+            this(height, blockHash, entries, chunks, bytes, millis, 0, 0, 0, 0);
+        }
+    }
+
+    /** Told of an export's progress as it goes: each entry and each block written (bytes uncompressed). */
+    interface Progress {
+        Progress NONE = new Progress() { };
+
+        default void entry(long bytes) {}
+
+        default void block(long number, long bytes) {}
+    }
 
     /**
      * The ledger model's rules about its state (the rules engine's, for the model that made the head): which entries
@@ -55,8 +72,24 @@ final class Snapshots {
 
         Hash stateRoot(StateView state);
 
+        /**
+         * The block format of block {@code number} by the upgrade plans of {@code governance} (a state at or after
+         * its parent): what a full snapshot's receipt roots are checked with.
+         */
+        default io.cairn.api.node.BlockFormat blockFormat(long number, StateView governance) {
+            throw new UnsupportedOperationException("no block format is known here");
+        }
+
         static StateRules of(io.cairn.api.node.LedgerModel model) {
             return new StateRules() {
+                @Override
+                public io.cairn.api.node.BlockFormat blockFormat(long number, StateView governance) {
+                    if (model instanceof io.cairn.api.node.ChainRules rules) {
+                        return rules.blockFormat(number, governance);
+                    }
+                    return StateRules.super.blockFormat(number, governance);
+                }
+
                 @Override
                 public boolean inAccumulator(byte[] key) {
                     return model.inAccumulator(key);
@@ -85,6 +118,15 @@ final class Snapshots {
      */
     static Summary export(ReadView view, Function<Long, Block> blocks, CryptoSuite suite, StateRules rules, Path dir,
             int chunkBytes) throws IOException {
+        return export(view, blocks, null, suite, rules, dir, chunkBytes, Progress.NONE);
+    }
+
+    /**
+     * As {@link #export(ReadView, Function, CryptoSuite, StateRules, Path, int)}; with {@code full}, a full snapshot:
+     * the state, then blocks 1..H from {@code full} in block chunks ({@link BlockChunks}).
+     */
+    static Summary export(ReadView view, Function<Long, Block> blocks, BlockChunks.Source full, CryptoSuite suite,
+            StateRules rules, Path dir, int chunkBytes, Progress progress) throws IOException {
         long start = System.nanoTime();
         byte[] headBytes = view.get(Keys.CHAIN_HEAD);
         if (headBytes == null) {
@@ -123,6 +165,7 @@ final class Snapshots {
                 }
                 range[1] = e.key();
                 writeEntry(buf, e.key(), e.value());
+                progress.entry(8L + e.key().length + e.value().length);
                 if (rules.inAccumulator(e.key())) {
                     sum.add(LedgerState.entrySeed(suite, e.key(), e.value()));
                 }
@@ -137,10 +180,16 @@ final class Snapshots {
             bytes += flush(dir, chunks, buf, sum, range, count, suite);
         }
         Hash blockHash = suite.digest(headerBytes);
-        new Manifest(Manifest.FORMAT, Manifest.STATE, g.chainId(), g.suite(), g.ledger(),
-                suite.digest(genesis.header().encode()).toString(), genesis.encode(), height, headerBytes,
-                head.seals(), count[1], chunks).write(dir);
-        return new Summary(height, blockHash, count[1], chunks.size(), bytes, millis(start));
+        BlockChunks.Written written = full == null ? null
+                : BlockChunks.write(full, height, suite, dir, chunkBytes, progress);
+        new Manifest(Manifest.FORMAT, full == null ? Manifest.STATE : Manifest.FULL, g.chainId(), g.suite(),
+                g.ledger(), suite.digest(genesis.header().encode()).toString(), genesis.encode(), height, headerBytes,
+                head.seals(), count[1], chunks, written == null ? List.of() : written.chunks()).write(dir);
+        if (written == null) {
+            return new Summary(height, blockHash, count[1], chunks.size(), bytes, millis(start));
+        }
+        return new Summary(height, blockHash, count[1], chunks.size(), bytes, millis(start), height,
+                written.chunks().size(), written.transactions(), written.bytes());
     }
 
     private static Genesis genesisOf(Block genesis) {
