@@ -53,6 +53,8 @@ import org.junit.Test;
  * <li>(c) its state accumulator changed behind its back: start refuses, naming block H's state root;
  * <li>(e) {@code cairn recover} killed in the middle of its import (the damaged store moved aside, the snapshot's
  * state half written) leaves a home that start refuses;
+ * <li>(f) the node killed in the middle of an export leaves a directory that is never listed, and runs on;
+ * <li>(g) an import into a new home killed in the middle leaves a home start refuses until an import finishes;
  * <li>(d) recover again finishes: the damaged store is kept aside, the node is rebuilt from the snapshot, serves its
  * state, keeps its keys, and goes on committing.
  * </ol>
@@ -107,6 +109,67 @@ public class RecoveryIT {
             Path pristine = work.resolve("pristine-chain");
             copyTree(store, pristine);
             log(t0, "chain at block " + head + ", snapshot of block " + snap + ", node stopped");
+
+            // ---- (f) the node killed in the middle of an export: what it wrote never passes for a snapshot, and the
+            // node runs on with every block
+            Path jvmOptions = home.resolve("etc/jvm.options");
+            Files.writeString(jvmOptions, "-Dcairn.test.snapshot.export.haltAfterFirstChunk=true\n");
+            cairn.start();
+            long exporting = cairn.pid();
+            Cairn.Result cut = cairn.attempt(List.of(), "snapshot", "export", "--home", home.toString());
+            assertTrue(cut.output(), cut.exit() != 0);
+            await("the node killed in its export", STARTUP,
+                    () -> ProcessHandle.of(exporting).map(ProcessHandle::isAlive).orElse(false) ? null : Boolean.TRUE);
+            Path partial;
+            try (Stream<Path> dirs = Files.list(home.resolve("snapshots"))) {
+                partial = dirs.filter(d -> d.getFileName().toString().startsWith(".creating-")).findFirst()
+                        .orElseThrow(() -> new AssertionError("the export's temporary directory: " + cut.output()));
+            }
+            assertTrue("a chunk was written", Files.exists(partial.resolve("chunk-00000.zst")));
+            assertFalse("no manifest", Files.exists(partial.resolve("manifest.json")));
+            Files.delete(jvmOptions);
+            cairn.start();
+            assertEquals("every committed block", head, rpc.blockNumber());
+            String listed = cairn.ok("snapshot", "list", "--home", home.toString());
+            assertFalse(listed, listed.contains(".creating"));
+            assertEquals(listed, 1, listed.strip().lines().count());
+            assertTrue(listed, listed.contains("block " + String.format("%8d", snap)));
+            cairn.stop();
+            log(t0, "(f) node killed in the middle of an export: " + partial.getFileName() + " is never listed; the "
+                    + "node runs at block " + head);
+
+            // ---- (g) an import into a new home of the chain killed in the middle: start refuses the home until an
+            // import finishes
+            Path home2 = work.resolve("node2").toAbsolutePath();
+            int port2 = ChainTestSupport.freeLoopbackPort();
+            Cairn cairn2 = new Cairn(Files.createDirectories(work.resolve("second")), home2);
+            cairn2.ok("init", "--dir", home2.toString(), "--rpc-port", String.valueOf(port2), "--ssh-port",
+                    String.valueOf(ChainTestSupport.freeLoopbackPort()));
+            // the same chain (its genesis) and, as this one-node chain has no other sealer, the same sealer key
+            for (String f : List.of("etc/genesis.properties", "keys/node.key", "keys/node.pub")) {
+                Files.copy(home.resolve(f), home2.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            Path snapshotDir = home.resolve("snapshots").resolve(String.valueOf(snap));
+            Cairn.Result halted = cairn2.attempt(List.of("-Dcairn.test.snapshot.import.haltAfterFirstChunk=true"),
+                    "snapshot", "import", "--home", home2.toString(), "--from", snapshotDir.toString());
+            assertEquals(halted.output(), 137, halted.exit());
+            Cairn.Result underConstruction = cairn2.startAttempt();
+            assertEquals(underConstruction.output(), 1, underConstruction.exit());
+            assertTrue(underConstruction.output(), underConstruction.output().contains("home " + home2 + " is under "
+                    + "construction: the import of snapshot " + snapshotDir + " did not finish; run ./cairn snapshot "
+                    + "import again, or start from a new home"));
+            String imported = cairn2.ok("snapshot", "import", "--home", home2.toString(), "--from", snapshotDir.toString());
+            assertTrue(imported, imported.contains("imported snapshot of block " + snap + " ("));
+            try {
+                cairn2.start();
+                RpcClient rpc2 = new RpcClient(port2);
+                assertEquals(snap, rpc2.blockNumber());
+                assertEquals(sinkAtSnap, rpc2.balance(sink));
+                assertEquals(aliceAtSnap, rpc2.balance(alice.address()));
+            } finally {
+                cairn2.stop();
+            }
+            log(t0, "(g) import killed in the middle: refused until imported again; then it serves block " + snap);
 
             // ---- (a) the write-ahead logs cut in half after the clean stop: every committed block, or refused
             try (Stream<Path> files = Files.list(store)) {
@@ -370,6 +433,11 @@ public class RecoveryIT {
             if (r.exit() != 0) {
                 fail("cairn start exited " + r.exit() + ":\n" + r.output());
             }
+        }
+
+        /** The pid of the node started last. */
+        long pid() {
+            return readPid().orElseThrow(() -> new AssertionError("no cairn.pid in " + home));
         }
 
         private Optional<Long> readPid() {

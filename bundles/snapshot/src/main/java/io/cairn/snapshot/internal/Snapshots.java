@@ -36,6 +36,13 @@ final class Snapshots {
     static final int MAX_KEY = 1 << 16;
     static final int MAX_VALUE = 16 << 20;
     private static final int ZSTD_LEVEL = 3;
+
+    /**
+     * For crash tests only: the node's JVM system property that, set to {@code true}, halts the node (as kill -9
+     * would) once an export wrote its first chunk file, before its manifest.
+     */
+    static final String HALT_PROPERTY = "cairn.test.snapshot.export.haltAfterFirstChunk";
+    private static final boolean HALT_AFTER_FIRST_CHUNK = Boolean.getBoolean(HALT_PROPERTY);
     /** The key spaces a snapshot holds: governance ({@code 'g'}) and ledger state ({@code 's'}), ascending. */
     static final byte[][] SPACES = {{Keys.GOVERNANCE}, {Keys.STATE}};
 
@@ -201,6 +208,11 @@ final class Snapshots {
         byte[] packed = Zstd.compress(buf.toByteArray(), ZSTD_LEVEL);
         String name = String.format("chunk-%05d.zst", chunks.size());
         Files.write(dir.resolve(name), packed);
+        if (HALT_AFTER_FIRST_CHUNK) {
+            System.getLogger(Snapshots.class.getName()).log(System.Logger.Level.ERROR, HALT_PROPERTY
+                    + ": halting after " + dir.resolve(name));
+            Runtime.getRuntime().halt(137);
+        }
         chunks.add(new Manifest.Chunk(name, count[0], packed.length, suite.digest(packed).toString(), range[0],
                 range[1], sum.toBytes()));
         count[1] += count[0];
