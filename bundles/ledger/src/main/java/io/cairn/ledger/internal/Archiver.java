@@ -97,10 +97,11 @@ final class Archiver {
             long txs = 0;
             long bytes = 0;
             for (long n = first; n < below; ) {
-                Archives.Record r = writeFile(dir, n, below);
+                Hot hot = new Hot();
+                Archives.Record r = writeFile(dir, n, below, hot);
                 storage.write(new WriteBatch().put(Archives.key(r.first()), r.encode()));
                 archives.replace(List.of(), List.of(r)); // from here the block's readers find it in the file
-                txs += deleteHot(r.first(), r.last());
+                txs += hot.delete(r.first(), r.last());
                 Archives.Record done = r.completed();
                 storage.write(new WriteBatch().put(Archives.key(done.first()), done.encode()));
                 archives.replace(List.of(r), List.of(done));
@@ -136,13 +137,48 @@ final class Archiver {
         }
     }
 
-    /** Writes blocks from {@code first} (before {@code below}) into one new file of {@code dir}; its record. */
-    private Archives.Record writeFile(Path dir, long first, long below) throws IOException {
+    /**
+     * What an archive file's blocks hold in the hot store, gathered as the file is written, so that deleting them
+     * reads and hashes nothing again (hashing every transaction was most of an archive's time, and it was done twice).
+     */
+    private final class Hot {
+        private final List<byte[]> receipts = new ArrayList<>();
+        private long transactions;
+
+        /** Deletes the bodies of blocks from..to and the receipts gathered, in batches; the transactions. */
+        long delete(long from, long to) {
+            WriteBatch batch = new WriteBatch();
+            for (byte[] key : receipts) {
+                batch = add(batch, b -> b.delete(key));
+            }
+            for (long n = from; n <= to; n++) {
+                long block = n;
+                batch = add(batch, b -> b.delete(ChainKeys.body(block)));
+            }
+            storage.write(batch);
+            return transactions;
+        }
+
+        private WriteBatch add(WriteBatch batch, java.util.function.Consumer<WriteBatch> op) {
+            op.accept(batch);
+            if (batch.size() >= BATCH_OPS) {
+                storage.write(batch);
+                return new WriteBatch();
+            }
+            return batch;
+        }
+    }
+
+    /**
+     * Writes blocks from {@code first} (before {@code below}) into one new file of {@code dir}; its record. What the
+     * blocks hold in the hot store goes to {@code hot}.
+     */
+    private Archives.Record writeFile(Path dir, long first, long below, Hot hot) throws IOException {
         Path tmp = dir.resolve(".blocks-" + first + ".writing");
         ArchiveFile.Sealed sealed;
         try (ArchiveFile.Writer w = new ArchiveFile.Writer(tmp, first)) {
             while (w.next() < below && !w.full()) {
-                w.add(entry(w.next()));
+                w.add(entry(w.next(), hot));
             }
             sealed = w.finish();
         }
@@ -154,8 +190,8 @@ final class Archiver {
                 sealed.bytes(), false);
     }
 
-    /** Block {@code n}'s body and the receipts kept under it, from the hot store. */
-    private ArchiveFile.Entry entry(long n) {
+    /** Block {@code n}'s body and the receipts kept under it, from the hot store; their keys go to {@code hot}. */
+    private ArchiveFile.Entry entry(long n, Hot hot) {
         byte[] body = storage.get(ChainKeys.body(n));
         if (body == null) {
             throw new IllegalStateException("block " + n + " has no body in the hot store: the archive stopped "
@@ -165,8 +201,15 @@ final class Archiver {
         List<byte[]> receipts = new ArrayList<>(txs.size());
         for (int i = 0; i < txs.size(); i++) {
             Hash h = suite.digest(txs.get(i).payload());
-            receipts.add(ownReceipt(h, n, i) ? storage.get(ChainKeys.receipt(h)) : null);
+            if (ownReceipt(h, n, i)) {
+                byte[] key = ChainKeys.receipt(h);
+                receipts.add(storage.get(key));
+                hot.receipts.add(key);
+            } else {
+                receipts.add(null);
+            }
         }
+        hot.transactions += txs.size();
         return new ArchiveFile.Entry(n, body, receipts);
     }
 
@@ -175,7 +218,10 @@ final class Archiver {
         return Arrays.equals(storage.get(ChainKeys.txLocation(txHash)), ChainKeys.location(n, i));
     }
 
-    /** Deletes the bodies and own receipts of blocks from..to from the hot store, in batches; the transactions. */
+    /**
+     * Deletes the bodies and own receipts of blocks from..to from the hot store, in batches, reading and hashing the
+     * bodies to find the receipts (after a crash, when nothing gathered them); the transactions.
+     */
     private long deleteHot(long from, long to) {
         WriteBatch batch = new WriteBatch();
         long txs = 0;
