@@ -90,7 +90,8 @@ public final class PeerMethods {
 
     /**
      * The sync engine's status; without one, the node is simply at its height, not syncing, and counts nothing. With
-     * the phase: a join by state sync's while one runs, then {@code blocks} while sync fetches, else {@code synced}.
+     * the phase: a join by state sync's while one runs, then {@code blocks} while sync fetches, else {@code synced}
+     * ({@code starting} before the genesis block is in).
      */
     JsonNode getSyncStatus(Params p) {
         p.atMost(0);
@@ -98,8 +99,8 @@ public final class PeerMethods {
         io.cairn.api.node.BlockStore store = node.needBlockStore();
         ObjectNode o = StatusJson.sync(sync != null ? sync.status() : StatusJson.notSyncing(store.height()));
         Map<String, Object> join = node.join();
-        o.put("phase", join != null ? String.valueOf(join.get("phase")) : o.path("syncing").asBoolean() ? "blocks"
-                : "synced");
+        o.put("phase", join != null ? String.valueOf(join.get("phase")) : store.height() < 0 ? "starting"
+                : o.path("syncing").asBoolean() ? "blocks" : "synced");
         o.put("blocksPerSecond", rate.sample(System.nanoTime(), o.path("blocksApplied").asLong()));
         if (join == null) {
             o.putNull("snapshot");

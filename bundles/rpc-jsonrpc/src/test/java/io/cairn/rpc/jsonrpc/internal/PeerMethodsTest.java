@@ -223,6 +223,8 @@ class PeerMethodsTest {
         assertEquals(SYNC_KEYS, iterate(r.fieldNames()));
         node.join = null;
         assertEquals("synced", result("getSyncStatus").get("phase").asText(), "the join ended, nothing to fetch");
+        node.store.blocks.clear(); // a node whose genesis block is not in yet
+        assertEquals("starting", result("getSyncStatus").get("phase").asText(), "no genesis block yet");
     }
 
     private static final List<String> SYNC_KEYS = List.of("height", "highestKnown", "syncing", "peers", "penalisedPeers",
