@@ -1,6 +1,7 @@
 package io.cairn.launcher;
 
 import io.cairn.launcher.client.OperatorSshKey;
+import io.cairn.launcher.client.ProgressLine;
 import io.cairn.launcher.client.ShellClient;
 import io.cairn.launcher.client.SshShellClient;
 import io.cairn.launcher.client.WriterOutputStream;
@@ -45,12 +46,27 @@ final class ShellCommand implements Callable<Integer> {
     /** Replaced by tests. */
     InputStream in = System.in;
 
+    /**
+     * Lines of the command's output that begin with this update one line in place ({@link ProgressLine}); null: every
+     * line is printed as it comes.
+     */
+    String progressPrefix;
+
     /** Runs one shell command on the node of {@code home}, for a subcommand of {@code spec}; its exit status. */
     static int run(CommandSpec spec, HomeOption home, String command) throws IOException {
+        return run(spec, home, command, null);
+    }
+
+    /**
+     * As {@link #run(CommandSpec, HomeOption, String)}; with a {@code progressPrefix}, the output's lines that begin
+     * with it update one line in place ({@link ProgressLine}): for a terminal.
+     */
+    static int run(CommandSpec spec, HomeOption home, String command, String progressPrefix) throws IOException {
         ShellCommand s = new ShellCommand();
         s.spec = spec;
         s.home = home;
         s.command = command;
+        s.progressPrefix = progressPrefix;
         return s.call();
     }
 
@@ -73,13 +89,17 @@ final class ShellCommand implements Callable<Integer> {
         Path hostKey = h.dir().resolve(ssh.getProperty("hostKey", "data/ssh/host.key").strip());
         PrintWriter outWriter = spec.commandLine().getOut();
         PrintWriter errWriter = spec.commandLine().getErr();
-        OutputStream out = new WriterOutputStream(outWriter);
-        OutputStream err = new WriterOutputStream(errWriter);
+        ProgressLine line = progressPrefix == null ? null : new ProgressLine(outWriter, progressPrefix);
+        OutputStream out = new WriterOutputStream(line == null ? outWriter : line);
+        OutputStream err = new WriterOutputStream(line == null ? errWriter : line.before(errWriter));
         try (SshShellClient client = SshShellClient.connect(host, port, key, "keys/" + OperatorSshKey.PRIVATE, hostKey)) {
             return command != null ? client.exec(command, out, err) : client.shell(in, out, err);
         } catch (SshShellClient.ShellException e) {
             throw new CommandFailure(e.getMessage(), e);
         } finally {
+            if (line != null) {
+                line.finish();
+            }
             outWriter.flush();
             errWriter.flush();
         }

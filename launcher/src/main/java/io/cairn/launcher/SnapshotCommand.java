@@ -41,10 +41,14 @@ final class SnapshotCommand {
         if (timeout != null && timeout.isZero()) {
             throw new CommandFailure("--timeout must be more than 0");
         }
-        return shell(home, "cairn:snapshot create" + (at == null ? "" : " --at " + at)
+        // on a terminal the node's progress lines update one line in place; elsewhere (a pipe, a file) each is a line
+        return ShellCommand.run(spec, home, "cairn:snapshot create" + (at == null ? "" : " --at " + at)
                 + (timeout == null ? "" : " --timeout " + timeout.toMillis() + "ms") + (stateOnly ? " --state-only" : "")
-                + (out == null ? "" : " " + out.toAbsolutePath()));
+                + (out == null ? "" : " " + out.toAbsolutePath()), System.console() != null ? EXPORT_PROGRESS : null);
     }
+
+    /** How cairn:snapshot create's progress lines begin. */
+    static final String EXPORT_PROGRESS = "export: ";
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = "check a snapshot against the node's chain: seals, chunks, keys, state root "

@@ -118,7 +118,8 @@ public final class SnapshotCommands implements Function {
         return switch (args.get(0)) {
             case "create" -> {
                 CreateOptions o = CreateOptions.parse(args.subList(1, args.size()));
-                yield create(o.dir() == null ? null : home.resolve(o.dir()), o.stateOnly(), o.at(), o.timeout());
+                yield create(o.dir() == null ? null : home.resolve(o.dir()), o.stateOnly(), o.at(), o.timeout(),
+                        console(session));
             }
             case "verify" -> {
                 if (args.size() != 2) {
@@ -128,6 +129,18 @@ public final class SnapshotCommands implements Function {
             }
             default -> throw new IllegalArgumentException("cairn:snapshot: unknown action '" + args.get(0)
                     + "'\n" + HELP);
+        };
+    }
+
+    /** Progress lines to the session's console as they come (flushed), or nowhere without one. */
+    private static java.util.function.Consumer<String> console(CommandSession session) {
+        java.io.PrintStream console = session == null ? null : session.getConsole();
+        if (console == null) {
+            return null;
+        }
+        return line -> {
+            console.println(line);
+            console.flush();
         };
     }
 
@@ -214,6 +227,12 @@ public final class SnapshotCommands implements Function {
      * next block (waiting at most {@code timeout}).
      */
     String create(Path dir, boolean stateOnly, Long at, java.time.Duration timeout) throws IOException {
+        return create(dir, stateOnly, at, timeout, null);
+    }
+
+    /** As {@link #create(Path, boolean, Long, java.time.Duration)}, printing progress lines to {@code lines} if any. */
+    String create(Path dir, boolean stateOnly, Long at, java.time.Duration timeout,
+            java.util.function.Consumer<String> lines) throws IOException {
         NodeParts.Parts p = parts();
         if (!stateOnly && p.store().joinedAt().isPresent()) {
             long j = p.store().joinedAt().getAsLong();
@@ -250,8 +269,9 @@ public final class SnapshotCommands implements Function {
         }
         Snapshots.Summary s;
         try (ReadView view = taken) {
+            Snapshots.Progress progress = lines == null ? Snapshots.Progress.NONE : progress(view, stateOnly, lines);
             s = Snapshots.export(view, n -> p.store().block(n).orElse(null), blocks, p.suite(),
-                    Snapshots.StateRules.of(p.rules()), target, Snapshots.DEFAULT_CHUNK_BYTES, Snapshots.Progress.NONE);
+                    Snapshots.StateRules.of(p.rules()), target, Snapshots.DEFAULT_CHUNK_BYTES, progress);
         } catch (RuntimeException | IOException e) {
             if (dir == null) {
                 deleteTree(target);
@@ -281,6 +301,14 @@ public final class SnapshotCommands implements Function {
                 + s.entries() + " entries in " + s.chunks() + " chunks, " + s.bytes() + " bytes, and blocks 1.."
                 + s.height() + " (" + s.transactions() + " transactions) in " + s.blockChunks() + " block chunks, "
                 + s.blockBytes() + " bytes, " + s.millis() + " ms";
+    }
+
+    /** The progress lines of an export of {@code view}: of its head's blocks 1..H too unless {@code stateOnly}. */
+    private Snapshots.Progress progress(ReadView view, boolean stateOnly, java.util.function.Consumer<String> lines) {
+        byte[] head = view.get(io.cairn.api.storage.Keys.CHAIN_HEAD);
+        long height = head == null || head.length < Long.BYTES ? 0 : java.nio.ByteBuffer.wrap(head).getLong();
+        return new ExportProgress(lines, System::nanoTime, ExportProgress.estimate(home.resolve(DIR)).orElse(0),
+                stateOnly ? 0 : height);
     }
 
     String verify(Path dir) throws IOException {
