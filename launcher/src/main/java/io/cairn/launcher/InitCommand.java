@@ -56,7 +56,8 @@ final class InitCommand implements Callable<Integer> {
     long chainId;
 
     @Option(names = "--accounts", paramLabel = "NAMES", split = ",", defaultValue = "alice,bob,carol",
-            description = "accounts to create and fund, comma-separated (default: ${DEFAULT-VALUE})")
+            description = "accounts to create and fund, comma-separated (default: ${DEFAULT-VALUE}); block 0 holds at "
+                    + "most about 1,250 (init says how many fit)")
     List<String> accounts;
 
     @Option(names = "--supply", paramLabel = "N", defaultValue = "1000000000",

@@ -54,6 +54,11 @@ class CliTest {
         assertUsage(cairn("init", "--dir", home(), "--chain-id", "abc"), "--chain-id");
         assertUsage(cairn("init", "--dir", home(), "--profile", "solo-nothing"), "solo-nothing");
         assertUsage(cairn("init", "--dir", home(), "--accounts", "a,a"), "--accounts");
+        String many = String.join(",", java.util.stream.IntStream.rangeClosed(1, 1300).mapToObj(i -> "a" + i).toList());
+        Run tooMany = cairn("init", "--dir", home(), "--accounts", many);
+        assertUsage(tooMany, "--accounts: 1300 accounts make a genesis of ");
+        assertTrue(tooMany.err().contains("over the 65536 bytes block 0's header holds: at most "), tooMany.err());
+        assertUsage(cairn("init", "--nodes", "2", "--dir", home(), "--accounts", many), "--accounts: 1300 accounts");
         assertUsage(cairn("init", "--bogus"), "--bogus");
         assertFalse(Files.exists(tmp.resolve("n0")), "a rejected init writes nothing");
         assertUsage(cairn("frobnicate"), "frobnicate");

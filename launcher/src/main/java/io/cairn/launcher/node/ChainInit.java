@@ -48,6 +48,9 @@ public final class ChainInit {
             if (overlap(rpcPort, p2pPort, n) || overlap(rpcPort, sshPort, n) || overlap(p2pPort, sshPort, n)) {
                 throw new IllegalArgumentException("the JSON-RPC, P2P and SSH port ranges of " + n + " nodes overlap");
             }
+            if (supply.signum() > 0) {
+                NodeInit.checkGenesisSize(sealers, accounts.size(), supply, chainId, suite);
+            }
         }
 
         private static boolean overlap(int a, int b, int n) {

@@ -60,6 +60,7 @@ public final class NodeInit {
             if (supply.signum() <= 0 || supply.bitLength() > 255) {
                 throw new IllegalArgumentException("--supply: must be a positive amount below 2^255, got " + supply);
             }
+            checkGenesisSize(1, accounts.size(), supply, chainId, suite);
             if (rpcPort < 1 || rpcPort > 65535) {
                 throw new IllegalArgumentException("--rpc-port: must be 1..65535, got " + rpcPort);
             }
@@ -224,5 +225,41 @@ public final class NodeInit {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete " + root, e);
         }
+    }
+
+    /**
+     * Refuses a genesis that block 0's header could not hold: its encoding is the header's extra field, which a
+     * node reads back only up to {@link io.cairn.api.chain.BlockHeader#MAX_EXTRA} bytes (a larger one was written at
+     * the first start and refused at every start after it).
+     */
+    static void checkGenesisSize(int sealers, int accounts, BigInteger supply, long chainId, String suite) {
+        int size = genesisSize(sealers, accounts, supply, chainId, suite);
+        if (size <= io.cairn.api.chain.BlockHeader.MAX_EXTRA) {
+            return;
+        }
+        int most = 0;
+        for (int step = 1 << 16; step > 0; step >>= 1) {
+            if (genesisSize(sealers, most + step, supply, chainId, suite) <= io.cairn.api.chain.BlockHeader.MAX_EXTRA) {
+                most += step;
+            }
+        }
+        throw new IllegalArgumentException("--accounts: " + accounts + " accounts make a genesis of " + size
+                + " bytes, over the " + io.cairn.api.chain.BlockHeader.MAX_EXTRA + " bytes block 0's header holds: at "
+                + "most " + most + " accounts with this supply; fund more with transfers once the chain runs");
+    }
+
+    /** The encoded size of a genesis with these counts (distinct placeholder addresses and keys, the longest ledger name). */
+    private static int genesisSize(int sealers, int accounts, BigInteger supply, long chainId, String suite) {
+        java.util.SortedMap<Address, BigInteger> alloc = new TreeMap<>();
+        for (int i = 0; i < accounts; i++) {
+            byte[] a = new byte[Address.SIZE];
+            java.nio.ByteBuffer.wrap(a).putInt(i + 1);
+            alloc.put(Address.of(a), supply);
+        }
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < sealers; i++) {
+            keys.add(Bytes.toHex(new byte[64]));
+        }
+        return new Genesis(chainId, suite, "account-longest", 0, keys, alloc).encode().length;
     }
 }

@@ -178,6 +178,14 @@ public final class GenesisBootstrap {
                 LOG.log(Level.ERROR, "cannot create the genesis block: genesis file " + file + ": " + fileProblem);
                 return Outcome.FAILED;
             }
+            int size = fromFile.encode().length;
+            if (size > io.cairn.api.chain.BlockHeader.MAX_EXTRA) {
+                // block 0's header would carry it, and no node reads back a header with that much extra
+                LOG.log(Level.ERROR, "cannot create the genesis block: genesis file " + file + " encodes to " + size
+                        + " bytes, over the " + io.cairn.api.chain.BlockHeader.MAX_EXTRA + " bytes of block 0's "
+                        + "header (too many accounts: fund them with transfers once the chain runs)");
+                return Outcome.FAILED;
+            }
             store.commit(BlockExecutor.genesisBlock(model, suite, fromFile), List.of());
             LOG.log(Level.INFO, "created genesis block of chain {0} from {1} (ledger model {2}, suite {3})",
                     fromFile.chainId(), file, fromFile.ledger(), fromFile.suite());

@@ -121,6 +121,19 @@ class GenesisBootstrapTest {
     }
 
     @Test
+    void aGenesisTooLargeForBlock0sHeaderCreatesNothing() throws IOException {
+        java.util.TreeMap<io.cairn.api.chain.Address, java.math.BigInteger> alloc = new java.util.TreeMap<>();
+        for (int i = 0; i < 1500; i++) {
+            byte[] a = new byte[io.cairn.api.chain.Address.SIZE];
+            java.nio.ByteBuffer.wrap(a).putInt(i + 1);
+            alloc.put(io.cairn.api.chain.Address.of(a), java.math.BigInteger.TEN);
+        }
+        Path file = write(new io.cairn.api.chain.Genesis(9, "test-sha256", "account", 5_000, List.of(), alloc));
+        assertEquals(GenesisBootstrap.Outcome.FAILED, boot(file).outcome(), "a header no node could read back");
+        assertEquals(-1, store.height());
+    }
+
+    @Test
     void anExistingChainRunsWithoutItsGenesisFile() throws IOException {
         Path file = write(BlockExecutorTest.GENESIS);
         boot(file);
