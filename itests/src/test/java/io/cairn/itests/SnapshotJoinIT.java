@@ -89,6 +89,9 @@ public class SnapshotJoinIT {
                     Files.isRegularFile(home4.resolve("snapshots").resolve(Long.toString(height)).resolve("manifest.json")));
             assertFalse("a join that succeeded leaves no mark", Files.exists(home4.resolve("data/snapshot-import.pending")));
             log(t0, "node4: " + out.strip());
+            String log4 = Files.readString(home4.resolve("logs/node.log"));
+            assertTrue("the node's bundles restarted on the imported chain: its head's state root was checked",
+                    log4.contains("is block " + height + "'s: it gives the header's state root"));
             Map<?, ?> sync = (Map<?, ?>) rpcs.get(4).call("getSyncStatus");
             assertEquals(sync.toString(), height, ((Number) sync.get("joinedAt")).longValue());
             assertTrue(sync.toString(), List.of("blocks", "synced").contains(sync.get("phase")));

@@ -20,7 +20,7 @@ import org.osgi.framework.ServiceRegistration;
  * its pipeline starts. With the import marker service up ({@link FelixNode#markImportMode}, registered before the
  * framework starts) it starts what an import
  * runs with, plus its network (to fetch) and its JSON-RPC server (where getSyncStatus shows the join), calls the
- * snapshot bundle's join, lifts the marker and stops the node's own bundles, which read the chain at activation;
+ * snapshot bundle's join, lifts the marker and stops the node's own bundles that read the chain ({@link #restart});
  * the node's start then starts everything, pipeline included, on the imported chain. One JVM and one framework
  * from the first peer to the first synced block: no second start.
  */
@@ -32,8 +32,14 @@ public final class JoinAtStart {
     public static final String PREFIX = "join: ";
     /** The pipeline bundles that run during the join (their {@value FelixNode#PIPELINE_HEADER} values). */
     static final Set<String> PARTS = Set.of("network", "rpc");
-    /** The bundles restarted after the import: the node's own (the framework's and libraries' keep running). */
-    private static final String OWN = "io.cairn.";
+    /** The node's own bundles: those restarted after the import carry this symbolic-name prefix. */
+    private static final String OWN = "cairn-";
+    /**
+     * The node's bundles with components that keep running across the import: the stable core (cairn-core: threads,
+     * metrics, peer reputation; cairn-admin: upgrades) and cairn-crypto (suites and the node's identity, from its key
+     * files), none of which reads the chain; restarting them would also restart the network that uses them.
+     */
+    private static final Set<String> STAY = Set.of("cairn-core", "cairn-admin", "cairn-crypto");
 
     private final FelixNode node;
     private final NodeHome home;
@@ -43,6 +49,12 @@ public final class JoinAtStart {
         this.node = node;
         this.home = home;
         this.options = options;
+    }
+
+    /** Whether a bundle that ran for the join restarts after the import ({@link #restart}). */
+    static boolean restarts(String symbolicName, boolean pipeline, boolean components) {
+        return symbolicName != null && symbolicName.startsWith(OWN) && !STAY.contains(symbolicName) && !pipeline
+                && components;
     }
 
     /** Where a join fetches the snapshot: {@code <home>/snapshots/.joining}, never listed as a snapshot. */
@@ -110,12 +122,18 @@ public final class JoinAtStart {
         return null;
     }
 
-    /** Stops, newest first, the node's own bundles that ran for the join; the node's start starts them again. */
+    /**
+     * Stops, newest first, the node's own bundles with components that ran for the join, but those that {@link #STAY}
+     * and the network and RPC server: the node's start starts them again, and their components read the imported
+     * chain (the block store its head, the rules engine its plans, the executor's genesis bootstrap checks the head's
+     * state root, now that no marker says import).
+     */
     private void restart(List<Bundle> started) {
         for (int i = started.size() - 1; i >= 0; i--) {
             Bundle b = started.get(i);
-            String pipeline = b.getHeaders().get(FelixNode.PIPELINE_HEADER);
-            if (pipeline == null && b.getSymbolicName() != null && b.getSymbolicName().startsWith(OWN)) {
+            String bsn = b.getSymbolicName();
+            if (restarts(bsn, b.getHeaders().get(FelixNode.PIPELINE_HEADER) != null,
+                    b.getHeaders().get("Service-Component") != null)) {
                 try {
                     b.stop(Bundle.STOP_TRANSIENT);
                 } catch (BundleException e) {

@@ -98,4 +98,18 @@ class DetachedNodeTest {
                 "io.cairn.launcher.Main", List.of("--join"));
         assertEquals(List.of("start", "--home", home.dir().toString(), "--join"), cmd.subList(cmd.size() - 4, cmd.size()));
     }
+
+    @Test
+    void afterAJoinTheBundlesThatReadTheChainRestartAndTheCoreNetworkAndRpcStay() {
+        for (String bsn : List.of("cairn-ledger", "cairn-executor", "cairn-rules", "cairn-storage-rocksdb",
+                "cairn-ledger-account", "cairn-block-format", "cairn-snapshot", "cairn-shell")) {
+            assertTrue(JoinAtStart.restarts(bsn, false, true), bsn);
+        }
+        assertEquals(false, JoinAtStart.restarts("cairn-core", false, true), "the stable core stays");
+        assertEquals(false, JoinAtStart.restarts("cairn-admin", false, true));
+        assertEquals(false, JoinAtStart.restarts("cairn-crypto", false, true));
+        assertEquals(false, JoinAtStart.restarts("cairn-network-netty", true, true), "the network keeps its peers");
+        assertEquals(false, JoinAtStart.restarts("cairn-api", false, false), "a library has nothing to restart");
+        assertEquals(false, JoinAtStart.restarts("org.apache.felix.scr", false, false));
+    }
 }
