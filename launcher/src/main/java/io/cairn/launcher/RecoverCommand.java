@@ -136,7 +136,7 @@ final class RecoverCommand implements Callable<Integer> {
         if (fromPeers) {
             out.println("fetching the newest snapshot the peers serve ...");
             out.flush();
-            String answer = importFrom(h, node -> node.joinBySnapshot(h.dir().resolve("snapshots").resolve(".joining"),
+            String answer = importFrom(h, node -> node.joinBySnapshot(io.cairn.launcher.node.JoinAtStart.directory(h),
                     timeout, line -> {
                         out.println(line);
                         out.flush();
