@@ -15,7 +15,6 @@ import io.cairn.api.testing.Await;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -52,22 +51,7 @@ class HeightWatchTest {
 
         @Override
         public synchronized ReadView view() {
-            TreeMap<byte[], byte[]> copy = new TreeMap<>(data);
-            return new ReadView() {
-                @Override
-                public byte[] get(byte[] key) {
-                    return copy.get(key);
-                }
-
-                @Override
-                public Iterator<Entry> scan(byte[] from, byte[] to) {
-                    return copy.subMap(from, to).entrySet().stream().map(e -> new Entry(e.getKey(), e.getValue()))
-                            .iterator();
-                }
-
-                @Override
-                public void close() {}
-            };
+            return MapView.over(new TreeMap<>(data));
         }
 
         @Override

@@ -110,21 +110,7 @@ class SnapshotsTest {
     }
 
     ReadView view() {
-        return new ReadView() {
-            @Override
-            public byte[] get(byte[] key) {
-                return store.get(key);
-            }
-
-            @Override
-            public Iterator<Entry> scan(byte[] from, byte[] to) {
-                return (to == null ? store.tailMap(from, true) : store.subMap(from, true, to, false)).entrySet().stream()
-                        .map(e -> new Entry(e.getKey(), e.getValue())).iterator();
-            }
-
-            @Override
-            public void close() {}
-        };
+        return MapView.over(store);
     }
 
     Path export() throws IOException {
