@@ -117,12 +117,7 @@ final class SnapshotFetch {
             byte[] ask = new SnapshotMessage.GetManifest().encode();
             fresh.removeIf(p -> !link.send(p, ask));
             asked.addAll(fresh);
-            long deadline = System.nanoTime() + offersWait.toNanos();
-            synchronized (offered) {
-                while (!offers.keySet().containsAll(fresh) && System.nanoTime() < deadline) {
-                    offered.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-                }
-            }
+            awaitOffers(fresh, ask, System.nanoTime() + offersWait.toNanos());
             try {
                 choice = choose(fresh);
                 break;
@@ -212,6 +207,34 @@ final class SnapshotFetch {
     }
 
     private record Choice(Manifest manifest, byte[] json, List<String> peers) {}
+
+    /**
+     * How often a peer that has not answered is asked again for its manifest: a request or its answer is lost with a
+     * connection the network replaces (two peers that dialled each other keep one of the two), which a loaded chain's
+     * peers do seconds after they connect.
+     */
+    static final Duration ASK_AGAIN = Duration.ofSeconds(1);
+
+    /** Waits until every one of {@code peers} answered or {@code deadline}, asking those that did not again. */
+    private void awaitOffers(List<String> peers, byte[] ask, long deadline) throws InterruptedException {
+        long again = System.nanoTime() + ASK_AGAIN.toNanos();
+        while (true) {
+            List<String> silent = peers.stream().filter(p -> !offers.containsKey(p)).toList();
+            long now = System.nanoTime();
+            if (silent.isEmpty() || now >= deadline) {
+                return;
+            }
+            if (now >= again) {
+                silent.forEach(p -> link.send(p, ask));
+                again = now + ASK_AGAIN.toNanos();
+            }
+            synchronized (offered) {
+                if (!offers.keySet().containsAll(peers)) {
+                    offered.wait(Math.max(1, (Math.min(deadline, again) - System.nanoTime()) / 1_000_000));
+                }
+            }
+        }
+    }
 
     /** The offers proven so far, by what their peers must agree on ({@link #identity}). */
     private final Map<String, Choice> byIdentity = new LinkedHashMap<>();

@@ -39,6 +39,8 @@ class SnapshotFetchTest {
     CountDownLatch together = new CountDownLatch(0);
     final Set<String> silent = ConcurrentHashMap.newKeySet();
     final Set<String> failing = ConcurrentHashMap.newKeySet();
+    /** Peers whose first manifest request is lost (with a connection the network replaced). */
+    final Set<String> loseFirstAsk = ConcurrentHashMap.newKeySet();
     /** Known peers not connected yet: they connect once a connected peer was asked for its manifest. */
     final Set<String> late = ConcurrentHashMap.newKeySet();
 
@@ -83,6 +85,9 @@ class SnapshotFetchTest {
             public boolean send(String peer, byte[] payload) {
                 SnapshotMessage m = SnapshotMessage.decode(payload, SnapshotProtocol.MAX_MANIFEST);
                 SnapshotShelf shelf = shelves.get(peer);
+                if (m instanceof SnapshotMessage.GetManifest && loseFirstAsk.remove(peer)) {
+                    return true; // sent, and lost on the way
+                }
                 if (m instanceof SnapshotMessage.GetManifest) {
                     fetch.deliver(peer, shelf.newest().orElse(new SnapshotMessage.ManifestOffer(0, new byte[0])));
                     late.clear();
@@ -243,6 +248,18 @@ class SnapshotFetchTest {
         SnapshotFetch.Fetched f = fetchInto(into);
         assertEquals(List.of("b"), f.peers(), "b connected after a was asked, and serves the snapshot");
         assertEquals(List.of(), penalties);
+        assertProves(into);
+    }
+
+    @Test
+    void aPeerWhoseManifestRequestWasLostIsAskedAgainAndServesToo() throws Exception {
+        peer("a");
+        peer("b");
+        loseFirstAsk.add("b");
+        Path into = tmp.resolve("joining");
+        SnapshotFetch.Fetched f = fetchInto(into);
+        assertEquals(List.of("a", "b"), f.peers().stream().sorted().toList(), "b answered the second request");
+        assertEquals(Set.of(), loseFirstAsk);
         assertProves(into);
     }
 
