@@ -80,9 +80,13 @@ public class SnapshotJoinIT {
             // once, proven and imported; then the same node starts its pipeline and syncs the blocks after it. It
             // starts while the loaded chain keeps both cores busy: a JVM and its bundles come up slowly then
             out = chain.startJoining(4, Duration.ofSeconds(180));
-            assertTrue(out, out.contains("manifest: block " + height + " from 2 of 4 peers"));
+            // node1 and node2 serve it; how many of the four peers are connected when node4 asks depends on the load
+            // (SnapshotFetchTest shows every peer serving a snapshot is fetched from at once)
+            Matcher offered = Pattern.compile("manifest: block " + height + " from ([12]) of ([1-4]) peers").matcher(out);
+            assertTrue(out, offered.find());
             assertTrue(out, out.contains("fetched the snapshot of block " + height + " (1 chunks, "));
-            assertTrue(out, out.contains(" from 2 peers in "));
+            assertTrue(out, out.contains(" from " + offered.group(1) + (offered.group(1).equals("1") ? " peer in "
+                    : " peers in ")));
             assertTrue(out, out.contains("imported snapshot of block " + height + " ("));
             assertTrue(out, out.contains("node running, pid "));
             assertTrue("the joined node keeps the snapshot, and serves it",
