@@ -55,7 +55,7 @@ public class ChainRulesIT {
     static final int NODES = 4;
     static final Duration COMMIT = Duration.ofSeconds(45);
     /** The fewest blocks between a proposal and its height: the pool's minimum lead (20) and a margin. */
-    static final int LEAD = 120;
+    static final int LEAD = 60;
     private static final Pattern PLAN = Pattern.compile("proposed plan (0x[0-9a-f]{64})");
 
     private LocalChain chain;
