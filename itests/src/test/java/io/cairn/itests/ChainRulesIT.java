@@ -97,9 +97,10 @@ public class ChainRulesIT {
             Path fee1 = feeJar(system, jars, "2.0.0", 2, 1);
             Account probe = chain.account("probe", suite);
 
-            // the plan's height: far enough for the shell commands below (a JVM each) at the rate blocks come
+            // the plan's height: far enough for the shell commands below (a JVM each) at the rate blocks come; on
+            // two loaded cores the six of them and the proposal's receipts have taken from 50 s to over 90 s
             long rate = blocksPerSecond();
-            long height = rpcs.get(0).blockNumber() + Math.max(LEAD, rate * 90);
+            long height = rpcs.get(0).blockNumber() + Math.max(LEAD, rate * 120);
             log(t0, "load running at about " + rate + " blocks/s; proposing for height " + height);
             String out = chain.shell(0,
                     "cairn:propose-upgrade ledger-model " + chain.signedCopy(fee1, jars, 0) + " --at-height " + height);
