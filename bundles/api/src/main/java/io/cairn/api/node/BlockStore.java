@@ -95,6 +95,25 @@ public interface BlockStore extends Component {
         throw new UnsupportedOperationException("this block store cannot take blocks from a snapshot");
     }
 
+    /**
+     * Writes the history of a store that joined the chain at block J from a state snapshot ({@link #joinedAt}):
+     * blocks 1..J with their bodies (transactions and seals) and receipts, as a full snapshot's block chunks hold
+     * them (docs/snapshots.md, Fetching the history). They come in order from block 1 over any number of calls, each
+     * extending the one before by its parent hash (block 1 extends block 0), and block J's hash must be the one this
+     * store holds; blocks after J in a call are skipped; block 1 starts over. A null receipt (a failed replay of an
+     * earlier transaction) writes neither receipt nor location. Each block is served once written. The call that
+     * writes block J ends it: the store holds the whole chain, {@link #joinedAt} is empty, and
+     * {@link #totalTransactionCount} counts every block's transactions.
+     *
+     * @param receipts per block, one receipt or null per transaction
+     * @return the last block written so far: J when the history is whole
+     * @throws IllegalStateException if the store did not join the chain from a snapshot, or a block does not extend
+     *     the last one written, or is of another chain, or block J is not the block held
+     */
+    default long importHistory(List<Block> blocks, List<List<Receipt>> receipts) {
+        throw new UnsupportedOperationException("this block store cannot take a chain's history from a snapshot");
+    }
+
     /** A transaction with where it was committed. */
     record Located(Envelope tx, Hash hash, long blockNumber, int index) {}
 }

@@ -73,35 +73,108 @@ final class ChainImport {
                 throw new IllegalStateException("block " + h.number() + " does not extend block " + last + " ("
                         + parent + ")");
             }
-            List<Envelope> list = block.transactions();
-            List<Receipt> rs = receipts.get(b);
-            if (rs.size() != list.size()) {
-                throw new IllegalArgumentException("block " + h.number() + " has " + list.size() + " transactions but "
-                        + rs.size() + " receipt entries");
-            }
             byte[] headerBytes = h.encode();
             parent = suite.digest(headerBytes);
-            batch.put(ChainKeys.header(h.number()), headerBytes);
-            batch.put(ChainKeys.body(h.number()), body(list, block.seals()));
-            batch.put(ChainKeys.blockNumber(parent), ChainKeys.u64(h.number()));
-            for (int i = 0; i < list.size(); i++) {
-                Receipt r = rs.get(i);
-                if (r != null) {
-                    Hash txHash = suite.digest(list.get(i).payload());
-                    batch.put(ChainKeys.txLocation(txHash), ChainKeys.location(h.number(), i));
-                    batch.put(ChainKeys.receipt(txHash), r.encode());
-                }
-            }
-            txs += list.size();
+            txs += write(batch, block, receipts.get(b), headerBytes, parent);
             last = h.number();
         }
         batch.put(PROGRESS, new Encoder(16).u64(last).u64(txs).toByteArray());
         storage.write(batch);
     }
 
+    /**
+     * {@code c F}: the last block of a joined store's history written so far and the transactions up to it
+     * ({@code u64 number | u64 transactions}); absent when no history import is under way.
+     */
+    static final byte[] HISTORY = io.cairn.api.storage.Keys.of(io.cairn.api.storage.Keys.CHAIN, new byte[] {'F'});
+
+    /**
+     * Writes blocks of the history of a store that joined the chain at block {@code joined} (whose hash is
+     * {@code joinedHash}) after the last one written, or from block 1 anew; blocks after {@code joined} are skipped.
+     * Once block {@code joined} is written the store holds the whole chain: the joined mark goes, and the total
+     * transaction count becomes {@code total} plus the history's.
+     *
+     * @return the last block written so far
+     */
+    long history(List<Block> blocks, List<List<Receipt>> receipts, long joined, Hash joinedHash, long total) {
+        if (blocks.size() != receipts.size()) {
+            throw new IllegalArgumentException(blocks.size() + " blocks but " + receipts.size() + " receipt lists");
+        }
+        long[] progress = read(HISTORY);
+        if (blocks.isEmpty()) {
+            return progress[0];
+        }
+        boolean anew = blocks.get(0).number() == 1;
+        long last = anew ? 0 : progress[0];
+        long txs = anew ? 0 : progress[1];
+        if (last >= joined) {
+            return last;
+        }
+        byte[] parentBytes = storage.get(ChainKeys.header(last));
+        if (parentBytes == null) {
+            throw new IllegalStateException("block " + blocks.get(0).number() + " does not follow the history written "
+                    + "so far (up to block " + last + ")");
+        }
+        Hash parent = suite.digest(parentBytes);
+        WriteBatch batch = new WriteBatch();
+        for (int b = 0; b < blocks.size() && last < joined; b++) {
+            Block block = blocks.get(b);
+            BlockHeader h = block.header();
+            requireChain(h);
+            if (h.number() != last + 1 || !h.parentHash().equals(parent)) {
+                throw new IllegalStateException("block " + h.number() + " does not extend block " + last + " ("
+                        + parent + ")");
+            }
+            byte[] headerBytes = h.encode();
+            parent = suite.digest(headerBytes);
+            if (h.number() == joined && !parent.equals(joinedHash)) {
+                throw new IllegalStateException("block " + joined + " of the history has hash " + parent + ", the block "
+                        + "this store joined the chain at has " + joinedHash);
+            }
+            txs += write(batch, block, receipts.get(b), headerBytes, parent);
+            last = h.number();
+        }
+        if (last == joined) {
+            batch.delete(HISTORY);
+            batch.delete(ChainKeys.JOINED);
+            batch.put(ChainKeys.TOTAL_TXS, ChainKeys.u64(total + txs));
+        } else {
+            batch.put(HISTORY, new Encoder(16).u64(last).u64(txs).toByteArray());
+        }
+        storage.write(batch);
+        return last;
+    }
+
+    /** Puts one block's header, body, hash index, and its transactions' locations and receipts; its transactions. */
+    private int write(WriteBatch batch, Block block, List<Receipt> rs, byte[] headerBytes, Hash hash) {
+        BlockHeader h = block.header();
+        List<Envelope> list = block.transactions();
+        if (rs.size() != list.size()) {
+            throw new IllegalArgumentException("block " + h.number() + " has " + list.size() + " transactions but "
+                    + rs.size() + " receipt entries");
+        }
+        batch.put(ChainKeys.header(h.number()), headerBytes);
+        batch.put(ChainKeys.body(h.number()), body(list, block.seals()));
+        batch.put(ChainKeys.blockNumber(hash), ChainKeys.u64(h.number()));
+        for (int i = 0; i < list.size(); i++) {
+            Receipt r = rs.get(i);
+            if (r != null) {
+                Hash txHash = suite.digest(list.get(i).payload());
+                batch.put(ChainKeys.txLocation(txHash), ChainKeys.location(h.number(), i));
+                batch.put(ChainKeys.receipt(txHash), r.encode());
+            }
+        }
+        return list.size();
+    }
+
     /** {@code u64 last | u64 transactions} of a full import under way, or {0, 0}. */
     private long[] progress() {
-        byte[] p = storage.get(PROGRESS);
+        return read(PROGRESS);
+    }
+
+    /** {@code u64 last | u64 transactions} under {@code key}, or {0, 0}. */
+    private long[] read(byte[] key) {
+        byte[] p = storage.get(key);
         if (p == null || p.length != 16) {
             return new long[] {0, 0};
         }

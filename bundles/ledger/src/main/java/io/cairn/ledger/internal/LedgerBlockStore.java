@@ -361,6 +361,24 @@ public final class LedgerBlockStore implements BlockStore {
     }
 
     @Override
+    public synchronized long importHistory(List<Block> blocks, List<List<Receipt>> receipts) {
+        long j = joined;
+        if (j < 0) {
+            throw new IllegalStateException("this store holds its chain from genesis: it has no history to import");
+        }
+        Storage s = requireStorage();
+        CryptoSuite c = requireSuite();
+        Hash held = hash(j).orElseThrow(() -> new IllegalStateException("block " + j + " is not held"));
+        long last = new ChainImport(s, c, spec().orElseThrow()).history(blocks, receipts, j, held, head.totalTxs);
+        if (last == j) {
+            joined = -1;
+            head = readHead(s, c);
+            LOG.log(Level.INFO, "block store: the history 1..{0} is written: the store holds the whole chain", j);
+        }
+        return last;
+    }
+
+    @Override
     public long height() {
         return head.number;
     }

@@ -128,6 +128,71 @@ class LedgerBlockStoreTest {
         assertTrue(open(storage).joinedAt().isEmpty());
     }
 
+    @Test
+    void aJoinedStoreTakesItsHistoryInOrderAndThenHoldsTheWholeChain() {
+        LedgerBlockStore source = open(new MemoryStorage());
+        source.commit(chain.genesisBlock(), List.of());
+        List<ExecutedBlock> executed = new ArrayList<>();
+        for (int n : new int[] {2, 0, 3, 1, 2, 1}) {
+            executed.add(chain.next(source, n));
+            source.commit(executed.get(executed.size() - 1), List.of(seal));
+        }
+        List<io.cairn.api.chain.Block> blocks = new ArrayList<>();
+        List<List<io.cairn.api.chain.Receipt>> receipts = new ArrayList<>();
+        for (long n = 1; n <= 6; n++) {
+            io.cairn.api.chain.Block b = source.block(n).orElseThrow();
+            blocks.add(b);
+            List<io.cairn.api.chain.Receipt> rs = new ArrayList<>();
+            b.transactions().forEach(t -> rs.add(source.receipt(chain.suite.digest(t.payload())).orElseThrow()));
+            receipts.add(rs);
+        }
+        // a store that joined at block 5 and committed block 6 on top
+        LedgerBlockStore store = withGenesis();
+        IllegalStateException fromGenesis = assertThrows(IllegalStateException.class,
+                () -> store.importHistory(blocks.subList(0, 1), receipts.subList(0, 1)));
+        assertEquals("this store holds its chain from genesis: it has no history to import", fromGenesis.getMessage());
+        store.importHead(source.header(5).orElseThrow(), blocks.get(4).seals());
+        store.commit(executed.get(5), List.of(seal));
+        assertEquals(1, store.totalTransactionCount(), "block 6's alone");
+
+        // out of order: refused; in order over two calls, the blocks after 5 skipped
+        IllegalStateException gap = assertThrows(IllegalStateException.class,
+                () -> store.importHistory(blocks.subList(1, 2), receipts.subList(1, 2)));
+        assertTrue(gap.getMessage().contains("does not"), gap.getMessage());
+        assertEquals(2, store.importHistory(blocks.subList(0, 2), receipts.subList(0, 2)));
+        assertEquals(5L, store.joinedAt().getAsLong(), "not whole yet");
+        assertEquals(2, open(storage).importHistory(List.of(), List.of()), "a reopened store goes on after block 2");
+        assertEquals(5, store.importHistory(blocks.subList(2, 6), receipts.subList(2, 6)));
+        assertTrue(store.joinedAt().isEmpty(), "it holds the whole chain");
+        assertTrue(open(storage).joinedAt().isEmpty());
+        assertEquals(source.totalTransactionCount(), store.totalTransactionCount());
+        assertEquals(source.totalTransactionCount(), open(storage).totalTransactionCount());
+        for (long n = 1; n <= 6; n++) {
+            assertArrayEquals(source.block(n).orElseThrow().encode(), store.block(n).orElseThrow().encode());
+            assertEquals(n, store.number(source.hash(n).orElseThrow()).orElseThrow());
+        }
+        io.cairn.api.chain.Hash txHash = chain.suite.digest(blocks.get(2).transactions().get(1).payload());
+        assertEquals(source.receipt(txHash), store.receipt(txHash));
+        assertEquals(3L, store.transaction(txHash).orElseThrow().blockNumber());
+        assertThrows(IllegalStateException.class, () -> store.importHistory(blocks.subList(0, 1), receipts.subList(0, 1)),
+                "whole: nothing more to take");
+
+        // a history whose block 5 is not the block held is refused there, and the store stays joined
+        LedgerBlockStore fork = withGenesis(new MemoryStorage());
+        for (int i = 0; i < 4; i++) {
+            fork.commit(executed.get(i), List.of(seal));
+        }
+        fork.commit(chain.next(fork, 0), List.of(seal));
+        LedgerBlockStore other = withGenesis(new MemoryStorage());
+        other.importHead(fork.header(5).orElseThrow(), List.of(seal));
+        IllegalStateException notHeld = assertThrows(IllegalStateException.class,
+                () -> other.importHistory(blocks.subList(0, 5), receipts.subList(0, 5)));
+        assertEquals("block 5 of the history has hash " + source.hash(5).orElseThrow() + ", the block this store "
+                + "joined the chain at has " + fork.hash(5).orElseThrow(), notHeld.getMessage());
+        assertEquals(5L, other.joinedAt().getAsLong());
+        assertTrue(other.block(1).isEmpty(), "nothing of the refused call is written");
+    }
+
     private LedgerBlockStore withGenesis(MemoryStorage s) {
         LedgerBlockStore store = open(s);
         store.commit(chain.genesisBlock(), List.of());
