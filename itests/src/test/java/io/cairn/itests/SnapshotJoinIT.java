@@ -35,6 +35,8 @@ import org.junit.Test;
  * proven and imported in the node itself), syncs the blocks after the snapshot's and follows the chain as an
  * observer: the same block hashes and state roots as the others, the same balances, getSyncStatus naming the block
  * it joined at, and a clear error for the blocks it does not hold. Started again with {@code --join}, it just starts.
+ * Then it fetches its history in the background ({@code cairn:history fetch}) from node1's and node2's full snapshots:
+ * it then holds every block, counts every transaction, and replays the whole chain ({@code cairn:verify-chain}).
  */
 public class SnapshotJoinIT {
     static final Duration COMMIT = Duration.ofSeconds(45);
@@ -142,8 +144,41 @@ public class SnapshotJoinIT {
             long again = rpcs.get(0).blockNumber();
             await("node4 at block " + again + " after its restart", COMMIT,
                     () -> rpcs.get(4).blockNumber() >= again ? Boolean.TRUE : null);
+
+            // ---- its history in the background: blocks 1..height from node1's and node2's full snapshots, proven
+            // against the block it holds; then it holds the whole chain and replays it from genesis
+            out = chain.shell(4, "cairn:history");
+            assertTrue(out, out.contains("history: blocks 1.." + height + " are not held here (this node joined the "
+                    + "chain at block " + height + " from a snapshot): cairn:history fetch takes them from its peers"));
+            out = chain.shell(4, "cairn:history fetch");
+            assertTrue(out, out.contains("history: fetching blocks 1.." + height
+                    + " from the peers' full snapshots in the background: see cairn:history"));
+            await("node4's history", Duration.ofSeconds(120),
+                    () -> ((Map<?, ?>) rpcs.get(4).call("getSyncStatus")).get("joinedAt") == null ? Boolean.TRUE : null);
+            out = chain.shell(4, "cairn:history");
+            assertTrue(out, Pattern.compile("history: blocks 1\\.\\." + height + " fetched from [12] peers? \\(\\d+ "
+                    + "block chunks, \\d+ bytes\\) in \\d+ ms, proven and written in \\d+ ms \\(\\d+ ms in all\\): this "
+                    + "node holds the whole chain").matcher(out).find());
+            log(t0, "node4: " + out.strip());
+            for (long h = 1; h <= height; h++) {
+                Map<?, ?> theirs = (Map<?, ?>) rpcs.get(0).call("getBlockByNumber", h, false);
+                Map<?, ?> its = (Map<?, ?>) rpcs.get(4).call("getBlockByNumber", h, false);
+                assertEquals("block " + h + " on node4 after its history", theirs.get("hash"), its.get("hash"));
+                assertEquals("block " + h + "'s transactions", theirs.get("transactions"), its.get("transactions"));
+            }
+            long head = rpcs.get(0).blockNumber();
+            await("node4 at block " + head, COMMIT, () -> rpcs.get(4).blockNumber() >= head ? Boolean.TRUE : null);
+            assertEquals("every block's transactions counted", rpcs.get(0).call("getTotalTransactionCount"),
+                    rpcs.get(4).call("getTotalTransactionCount"));
+            String verified = chain.shell(4, "cairn:verify-chain").strip();
+            Matcher v = Pattern.compile("verified blocks 0\\.\\.(\\d+): every state root matches").matcher(verified);
+            assertTrue("verify-chain on node4:\n" + verified, v.find());
+            assertTrue(verified, Long.parseLong(v.group(1)) >= head);
+            out = chain.shell(4, "cairn:history fetch");
+            assertTrue(out, out.contains("history: this node holds the whole chain already: nothing to fetch"));
             log(t0, "RESULT " + accepted.size() + " transfers under load; node4 joined at block " + height
-                    + " from node1's snapshot and agrees on blocks " + (height + 1) + ".." + last);
+                    + " from node1's snapshot, agrees on blocks " + (height + 1) + ".." + last
+                    + ", fetched blocks 1.." + height + " in the background and replays the whole chain");
             passed = true;
         } finally {
             stop.set(true);

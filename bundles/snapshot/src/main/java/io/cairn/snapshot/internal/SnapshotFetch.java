@@ -58,23 +58,104 @@ final class SnapshotFetch {
     /** The answer: which snapshot was fetched, from whom. */
     record Fetched(long height, int chunks, long bytes, List<String> peers, long millis) {}
 
+    /**
+     * One file of a snapshot to fetch: its number on the wire ({@code GET_PIECE}'s chunk: a state chunk's index, or
+     * the state chunks' count plus a block chunk's index), its name, size and hash.
+     */
+    record Part(int wire, String file, long bytes, String hash) {}
+
+    /**
+     * Which files of a snapshot a fetch takes: the state chunks (a join), or the block chunks up to a block (the
+     * history of a node that joined there, {@link #history}).
+     */
+    interface Want {
+        /** Why an offer that proves cannot serve this fetch, or null when it can. */
+        String unfit(Manifest m);
+
+        List<Part> parts(Manifest m);
+
+        /** What two peers must agree on to serve the same files. */
+        String identity(Manifest m);
+    }
+
+    /** A join's: the state chunks of the newest snapshot. */
+    static final Want STATE = new Want() {
+        @Override
+        public String unfit(Manifest m) {
+            return null;
+        }
+
+        @Override
+        public List<Part> parts(Manifest m) {
+            List<Part> parts = new ArrayList<>();
+            for (int i = 0; i < m.chunks().size(); i++) {
+                Manifest.Chunk c = m.chunks().get(i);
+                parts.add(new Part(i, c.file(), c.bytes(), c.hash()));
+            }
+            return parts;
+        }
+
+        @Override
+        public String identity(Manifest m) {
+            return SnapshotFetch.identity(m);
+        }
+    };
+
+    /** The block chunks that hold blocks 1..{@code upTo}, of a full snapshot of block {@code upTo} or later. */
+    static Want history(long upTo) {
+        return new Want() {
+            @Override
+            public String unfit(Manifest m) {
+                return !m.full() ? "serves a snapshot of the state alone (block " + m.height() + ")"
+                        : m.height() < upTo ? "serves blocks 1.." + m.height() + ", not 1.." + upTo : null;
+            }
+
+            @Override
+            public List<Part> parts(Manifest m) {
+                List<Part> parts = new ArrayList<>();
+                for (int i = 0; i < m.blocks().size() && m.blocks().get(i).first() <= upTo; i++) {
+                    Manifest.BlockChunk c = m.blocks().get(i);
+                    parts.add(new Part(m.chunks().size() + i, c.file(), c.bytes(), c.hash()));
+                }
+                return parts;
+            }
+
+            @Override
+            public String identity(Manifest m) {
+                StringBuilder b = new StringBuilder(Bytes.toHex(m.header()));
+                for (Manifest.BlockChunk c : m.blocks()) {
+                    b.append('|').append(c.file()).append(',').append(c.bytes()).append(',').append(c.hash());
+                }
+                return b.toString();
+            }
+        };
+    }
+
     private final Link link;
     private final Snapshots.Chain chain;
     private final Path dir;
     private final Consumer<String> progress;
     private final Duration pieceTimeout;
     private final JoinProgress status;
+    private final Want want;
     private final Map<String, SnapshotMessage.ManifestOffer> offers = new ConcurrentHashMap<>();
     private final Map<String, BlockingQueue<SnapshotMessage.Piece>> pieces = new ConcurrentHashMap<>();
     private final Object offered = new Object();
 
     SnapshotFetch(Link link, Snapshots.Chain chain, Path dir, Consumer<String> progress, Duration pieceTimeout) {
-        this(link, chain, dir, progress, pieceTimeout, new JoinProgress());
+        this(link, chain, dir, progress, pieceTimeout, new JoinProgress(), STATE);
     }
 
     /** @param status where getSyncStatus reads the phase and the chunks fetched */
     SnapshotFetch(Link link, Snapshots.Chain chain, Path dir, Consumer<String> progress, Duration pieceTimeout,
             JoinProgress status) {
+        this(link, chain, dir, progress, pieceTimeout, status, STATE);
+    }
+
+    /** @param want which of the snapshot's files to fetch */
+    SnapshotFetch(Link link, Snapshots.Chain chain, Path dir, Consumer<String> progress, Duration pieceTimeout,
+            JoinProgress status, Want want) {
+        this.want = want;
         this.status = status;
         this.link = link;
         this.chain = chain;
@@ -131,28 +212,30 @@ final class SnapshotFetch {
             }
         }
         Manifest m = choice.manifest();
+        List<Part> parts = want.parts(m);
         progress.accept("manifest: block " + m.height() + " from " + choice.peers().size() + " of " + asked.size()
-                + " peers, " + m.chunks().size() + " chunks, " + m.entries() + " entries");
+                + " peers, " + (want == STATE ? m.chunks().size() + " chunks, " + m.entries() + " entries"
+                : parts.size() + " block chunks (of " + m.blocks().size() + ") to fetch"));
         prepare(choice);
-        long total = m.chunks().stream().mapToLong(Manifest.Chunk::bytes).sum();
-        status.chosen(m.height(), choice.peers().size(), m.chunks().size(), total);
+        long total = parts.stream().mapToLong(Part::bytes).sum();
+        status.chosen(m.height(), choice.peers().size(), parts.size(), total);
         ConcurrentLinkedDeque<Integer> todo = new ConcurrentLinkedDeque<>();
         AtomicLong done = new AtomicLong();
-        for (int i = 0; i < m.chunks().size(); i++) {
-            if (held(m.chunks().get(i))) {
-                done.addAndGet(m.chunks().get(i).bytes());
+        for (int i = 0; i < parts.size(); i++) {
+            if (held(parts.get(i))) {
+                done.addAndGet(parts.get(i).bytes());
             } else {
                 todo.add(i);
             }
         }
-        Meter meter = new Meter(m.chunks().size(), m.chunks().size() - todo.size(), total, done.get());
+        Meter meter = new Meter(parts.size(), parts.size() - todo.size(), total, done.get());
         meter.report();
         List<Thread> workers = new ArrayList<>();
         Map<String, String> gone = new ConcurrentHashMap<>();
         for (String peer : choice.peers()) {
             pieces.put(peer, new LinkedBlockingQueue<>());
             Thread t = new Thread(() -> {
-                String why = work(peer, m, todo, meter);
+                String why = work(peer, m.height(), parts, todo, meter);
                 if (why != null) {
                     gone.put(peer, why);
                 }
@@ -171,11 +254,11 @@ final class SnapshotFetch {
             }
         }
         if (!todo.isEmpty()) {
-            throw new SnapshotRefused("chunk " + todo.peek() + " (" + m.chunks().get(todo.peek()).file() + ") of the "
-                    + "snapshot of block " + m.height() + " could not be fetched: no peer serving it is left ("
+            throw new SnapshotRefused("chunk " + parts.get(todo.peek()).wire() + " (" + parts.get(todo.peek()).file()
+                    + ") of the snapshot of block " + m.height() + " could not be fetched: no peer serving it is left ("
                     + gone + "); the chunks fetched so far stay in " + dir + " and a new attempt goes on from them");
         }
-        return new Fetched(m.height(), m.chunks().size(), total, choice.peers(), (System.nanoTime() - start) / 1_000_000);
+        return new Fetched(m.height(), parts.size(), total, choice.peers(), (System.nanoTime() - start) / 1_000_000);
     }
 
     /**
@@ -270,7 +353,12 @@ final class SnapshotFetch {
                 reasons.add(peer + ": " + reason);
                 continue;
             }
-            String identity = identity(m);
+            String unfit = want.unfit(m);
+            if (unfit != null) {
+                reasons.add(peer + ": " + unfit);
+                continue;
+            }
+            String identity = want.identity(m);
             Choice c = byIdentity.get(identity);
             List<String> peers = new ArrayList<>(c == null ? List.of() : c.peers());
             peers.add(peer);
@@ -302,7 +390,7 @@ final class SnapshotFetch {
             } catch (SnapshotRefused unreadable) {
                 // replaced below
             }
-            if (before == null || !identity(before).equals(identity(choice.manifest()))) {
+            if (before == null || !want.identity(before).equals(want.identity(choice.manifest()))) {
                 try (Stream<Path> files = Files.list(dir)) {
                     for (Path f : files.toList()) {
                         Files.deleteIfExists(f);
@@ -315,7 +403,7 @@ final class SnapshotFetch {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private boolean held(Manifest.Chunk c) throws IOException {
+    private boolean held(Part c) throws IOException {
         Path f = dir.resolve(c.file());
         return Files.isRegularFile(f) && Files.size(f) == c.bytes()
                 && chain.suite().digest(Files.readAllBytes(f)).toString().equals(c.hash());
@@ -325,19 +413,20 @@ final class SnapshotFetch {
      * One peer's worker: takes chunks off {@code todo} and fetches each whole from this peer. Returns why it stopped
      * early (the chunk it held goes back), or null once nothing is left.
      */
-    private String work(String peer, Manifest m, ConcurrentLinkedDeque<Integer> todo, Meter meter) {
+    private String work(String peer, long height, List<Part> parts, ConcurrentLinkedDeque<Integer> todo,
+            Meter meter) {
         CryptoSuite suite = chain.suite();
         BlockingQueue<SnapshotMessage.Piece> in = pieces.get(peer);
         Integer index;
         while ((index = next(todo)) != null) {
-            Manifest.Chunk c = m.chunks().get(index);
+            Part c = parts.get(index);
             Path part = dir.resolve(c.file() + ".part");
             String failed;
             try {
-                failed = fetchChunk(peer, m.height(), index, c, part, in);
+                failed = fetchChunk(peer, height, c.wire(), c, part, in);
                 if (failed == null) {
                     if (!suite.digest(Files.readAllBytes(part)).toString().equals(c.hash())) {
-                        failed = "served chunk " + index + " of the snapshot of block " + m.height() + " with bytes "
+                        failed = "served chunk " + c.wire() + " of the snapshot of block " + height + " with bytes "
                                 + "that do not hash to its manifest's " + c.hash();
                         link.penalise(peer, failed);
                     } else {
@@ -349,10 +438,10 @@ final class SnapshotFetch {
                     }
                 }
             } catch (IOException e) {
-                failed = "chunk " + index + " could not be written: " + e.getMessage();
+                failed = "chunk " + c.wire() + " could not be written: " + e.getMessage();
             } catch (RuntimeException e) {
                 // whatever it was (the network engine going away under the send), the chunk goes back for another
-                failed = "chunk " + index + " failed: " + e;
+                failed = "chunk " + c.wire() + " failed: " + e;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 failed = "interrupted";
@@ -406,7 +495,7 @@ final class SnapshotFetch {
     }
 
     /** Fetches one chunk's bytes into {@code part}; returns why it could not (null: all bytes there). */
-    private String fetchChunk(String peer, long height, int index, Manifest.Chunk c, Path part,
+    private String fetchChunk(String peer, long height, int index, Part c, Path part,
             BlockingQueue<SnapshotMessage.Piece> in) throws IOException, InterruptedException {
         in.clear();
         long size = c.bytes();

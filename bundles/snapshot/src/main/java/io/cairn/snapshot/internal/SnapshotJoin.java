@@ -81,27 +81,8 @@ public final class SnapshotJoin implements BiFunction<String, Consumer<String>, 
             return "NOT READY: no network engine is running";
         }
         Path dir = Path.of(directory);
-        SnapshotFetch fetch = new SnapshotFetch(new SnapshotFetch.Link() {
-            @Override
-            public List<String> peers() {
-                return n.peers().stream().filter(Network.Peer::connected).map(Network.Peer::id).toList();
-            }
-
-            @Override
-            public int known() {
-                return n.peers().size();
-            }
-
-            @Override
-            public boolean send(String peer, byte[] payload) {
-                return n.send(peer, SnapshotMessage.TOPIC, payload);
-            }
-
-            @Override
-            public void penalise(String peer, String reason) {
-                protocol.penalise(peer, reason);
-            }
-        }, importer.chain(), dir, progress, PIECE_TIMEOUT, status);
+        SnapshotFetch fetch = new SnapshotFetch(link(n, protocol), importer.chain(), dir, progress, PIECE_TIMEOUT,
+                status);
         SnapshotFetch.Fetched fetched;
         protocol.answersTo(fetch::deliver);
         try {
@@ -123,6 +104,31 @@ public final class SnapshotJoin implements BiFunction<String, Consumer<String>, 
             answer = SnapshotFetch.describe(fetched) + "\n" + answer + keep(dir, fetched.height());
         }
         return answer;
+    }
+
+    /** A fetch's way to the peers: {@code n}'s, with bad ones reported through {@code protocol}. */
+    static SnapshotFetch.Link link(Network n, SnapshotProtocol protocol) {
+        return new SnapshotFetch.Link() {
+            @Override
+            public List<String> peers() {
+                return n.peers().stream().filter(Network.Peer::connected).map(Network.Peer::id).toList();
+            }
+
+            @Override
+            public int known() {
+                return n.peers().size();
+            }
+
+            @Override
+            public boolean send(String peer, byte[] payload) {
+                return n.send(peer, SnapshotMessage.TOPIC, payload);
+            }
+
+            @Override
+            public void penalise(String peer, String reason) {
+                protocol.penalise(peer, reason);
+            }
+        };
     }
 
     /** Moves the imported snapshot to {@code snapshots/<height>} beside it, where this node serves it. */

@@ -183,6 +183,51 @@ final class SnapshotProof {
     }
 
     /**
+     * The history of a node that joined the chain at block {@code upTo}, whose hash it holds ({@code held}): the block
+     * chunks of {@code m} in {@code dir} that hold blocks 1..{@code upTo}, each proven on its own and chained to the
+     * blocks before it from block 0 ({@code genesis}), as an import proves them; block {@code upTo}'s hash must be
+     * {@code held}. Each chunk goes to {@code sink} once proven, in order.
+     *
+     * @return the blocks proven and their transactions
+     * @throws SnapshotRefused naming the first check that fails and its chunk
+     */
+    static long[] proveHistory(Path dir, Manifest m, Snapshots.Chain chain, io.cairn.api.node.StateView governance,
+            BlockHeader genesis, long upTo, Hash held, BlockChunks.BlockSink sink) throws IOException {
+        long start = System.nanoTime();
+        int count = 0;
+        while (count < m.blocks().size() && m.blocks().get(count).first() <= upTo) {
+            count++;
+        }
+        Hash[] parent = {chain.genesisHash()};
+        BlockHeader[] parentHeader = {genesis};
+        long[] counted = {0, 0};
+        inOrder(count, i -> BlockChunks.prove(dir, m, i, chain), (i, p) -> {
+            Manifest.BlockChunk c = m.blocks().get(i);
+            long due = counted[0] + 1;
+            if (c.first() != due) {
+                throw new SnapshotRefused(BlockChunks.at(i, c) + ": holds blocks from " + c.first() + " where block "
+                        + due + " is due");
+            }
+            parent[0] = BlockChunks.chain(i, c, p, parent[0], parentHeader[0], chain, governance);
+            parentHeader[0] = p.blocks().get(p.blocks().size() - 1).header();
+            if (c.last() >= upTo) {
+                Hash hash = p.hashes().get((int) (upTo - c.first()));
+                if (!hash.equals(held)) {
+                    throw new SnapshotRefused(BlockChunks.at(i, c) + ": its block " + upTo + " has hash " + hash
+                            + ", the block this node joined the chain at has " + held);
+                }
+            }
+            counted[0] = c.last();
+            counted[1] += p.transactions();
+            sink.accept(i, p.blocks(), p.receipts());
+        });
+        if (counted[0] < upTo) {
+            throw new SnapshotRefused("the block chunks hold blocks 1.." + counted[0] + ", not 1.." + upTo);
+        }
+        return new long[] {Math.min(counted[0], upTo), counted[1], millis(start)};
+    }
+
+    /**
      * The second pass of an import: reads the chunks of the snapshot that {@link #verify} proved with the manifest
      * {@code manifest}, requiring the very same manifest and, for each chunk, the very bytes it proved (its size and
      * hash), and hands their entries to {@code sink} in order. The entries are not proven again: their bytes are.

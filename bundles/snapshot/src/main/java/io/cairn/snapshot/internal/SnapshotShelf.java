@@ -48,18 +48,30 @@ final class SnapshotShelf {
     /**
      * Up to {@code length} bytes (at most {@link SnapshotMessage#MAX_PIECE}) of chunk {@code chunk} of the snapshot of
      * block {@code height} from {@code offset}; empty when it is not held here or the range is outside the chunk.
+     * Chunks are numbered state chunks first, then block chunks: block chunk i is chunk (state chunks + i).
      */
     byte[] piece(long height, int chunk, long offset, int length) {
         Optional<Cached> c = load(height);
-        if (c.isEmpty() || chunk < 0 || chunk >= c.get().manifest().chunks().size() || offset < 0 || length <= 0) {
+        if (c.isEmpty() || offset < 0 || length <= 0) {
             return new byte[0];
         }
-        Manifest.Chunk ch = c.get().manifest().chunks().get(chunk);
-        if (offset >= ch.bytes()) {
+        Manifest m = c.get().manifest();
+        String name;
+        long size;
+        if (chunk >= 0 && chunk < m.chunks().size()) {
+            name = m.chunks().get(chunk).file();
+            size = m.chunks().get(chunk).bytes();
+        } else if (chunk >= m.chunks().size() && chunk - m.chunks().size() < m.blocks().size()) {
+            name = m.blocks().get(chunk - m.chunks().size()).file();
+            size = m.blocks().get(chunk - m.chunks().size()).bytes();
+        } else {
             return new byte[0];
         }
-        int n = (int) Math.min(Math.min(length, SnapshotMessage.MAX_PIECE), ch.bytes() - offset);
-        Path file = root.resolve(Long.toString(height)).resolve(ch.file());
+        if (offset >= size) {
+            return new byte[0];
+        }
+        int n = (int) Math.min(Math.min(length, SnapshotMessage.MAX_PIECE), size - offset);
+        Path file = root.resolve(Long.toString(height)).resolve(name);
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
             ByteBuffer buf = ByteBuffer.allocate(n);
             while (buf.hasRemaining()) {

@@ -44,6 +44,15 @@ class SnapshotFetchTest {
     /** Known peers not connected yet: they connect once a connected peer was asked for its manifest. */
     final Set<String> late = ConcurrentHashMap.newKeySet();
 
+    static void copy(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (var files = Files.list(from)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, to.resolve(f.getFileName()));
+            }
+        }
+    }
+
     /** Peer {@code name} serves the fixture's snapshot from its own snapshots directory; returns that copy. */
     Path peer(String name) throws IOException {
         Path snapshots = tmp.resolve(name).resolve("snapshots");
@@ -117,9 +126,12 @@ class SnapshotFetchTest {
             public void penalise(String peer, String reason) {
                 penalties.add(peer + ": " + reason);
             }
-        }, fixture.chain(), into, line -> { }, Duration.ofMillis(500), status);
+        }, fixture.chain(), into, line -> { }, Duration.ofMillis(500), status, want);
         return fetch.fetch(Duration.ofSeconds(5), Duration.ofSeconds(5));
     }
+
+    /** Which files the fetch takes. */
+    SnapshotFetch.Want want = SnapshotFetch.STATE;
 
     /** What getSyncStatus reads of the fetch. */
     final JoinProgress status = new JoinProgress();
@@ -156,6 +168,59 @@ class SnapshotFetchTest {
         assertEquals(Set.of("a", "b", "c"), piecesServed.keySet(), "each peer served pieces");
         assertEquals(List.of(), penalties);
         assertProves(into);
+    }
+
+    @Test
+    void theHistoryComesFromThePeersServingAFullSnapshotAsFarAsTheJoinedBlock() throws Exception {
+        // a and b serve a full snapshot of block 5 (its block chunks numbered after its state chunks); c a state one
+        FullSnapshotTest full = new FullSnapshotTest();
+        full.tmp = tmp.resolve("full-source");
+        Path exported = full.export();
+        for (String name : List.of("a", "b")) {
+            Path dir = tmp.resolve(name).resolve("snapshots").resolve("5");
+            copy(exported, dir);
+            shelves.put(name, new SnapshotShelf(dir.getParent()));
+        }
+        peer("c");
+        Manifest m = Manifest.read(exported);
+        long upTo = m.blocks().get(1).first(); // the first block of the second block chunk: two chunks are needed
+        want = SnapshotFetch.history(upTo);
+        Path into = tmp.resolve("history");
+        SnapshotFetch.Fetched f = fetchInto(into);
+        assertEquals(5, f.height());
+        assertEquals(List.of("a", "b"), f.peers().stream().sorted().toList(), "c serves no blocks");
+        assertEquals(2, f.chunks(), "the block chunks up to block " + upTo + " alone");
+        for (int i = 0; i < m.blocks().size(); i++) {
+            assertEquals(i < 2, Files.exists(into.resolve(m.blocks().get(i).file())), "block chunk " + i);
+        }
+        assertTrue(m.chunks().stream().noneMatch(c -> Files.exists(into.resolve(c.file()))), "no state chunk");
+        assertEquals(List.of(), penalties);
+        // proven as far as the joined block, which must be the block held
+        List<Long> written = new ArrayList<>();
+        long[] proven = SnapshotProof.proveHistory(into, Manifest.read(into), full.chain(), key -> null,
+                full.state.genesis.header(), upTo, SnapshotsTest.SUITE.digest(full.blocks.get(upTo).header().encode()),
+                (i, blocks, receipts) -> blocks.forEach(b -> written.add(b.number())));
+        assertEquals(upTo, proven[0]);
+        assertEquals(1L, written.get(0));
+        assertTrue(written.contains(upTo), written.toString());
+        SnapshotRefused other = assertThrows(SnapshotRefused.class, () -> SnapshotProof.proveHistory(into,
+                Manifest.read(into), full.chain(), key -> null, full.state.genesis.header(), upTo,
+                SnapshotsTest.SUITE.digest(full.blocks.get(upTo - 1).header().encode()), (i, b, r) -> { }));
+        assertTrue(other.getMessage().startsWith("block chunk 1 (blocks-00001.zst): its block " + upTo + " has hash "),
+                other.getMessage());
+        assertTrue(other.getMessage().contains(", the block this node joined the chain at has "), other.getMessage());
+        // a chunk that does not hash to its manifest's is refused before any block of it is handed on
+        Path chunk = into.resolve(m.blocks().get(1).file());
+        byte[] bytes = Files.readAllBytes(chunk);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(chunk, bytes);
+        written.clear();
+        SnapshotRefused flipped = assertThrows(SnapshotRefused.class, () -> SnapshotProof.proveHistory(into,
+                Manifest.read(into), full.chain(), key -> null, full.state.genesis.header(), upTo,
+                SnapshotsTest.SUITE.digest(full.blocks.get(upTo).header().encode()),
+                (i, blocks, receipts) -> blocks.forEach(b -> written.add(b.number()))));
+        assertTrue(flipped.getMessage().startsWith("block chunk 1 (blocks-00001.zst): "), flipped.getMessage());
+        assertTrue(written.stream().allMatch(n -> n < upTo), "only the first chunk was handed on: " + written);
     }
 
     @Test
