@@ -49,23 +49,40 @@ final class ChainImport {
 
     /** Writes {@code blocks} (with their receipts) after the last one written, or from block 1 anew. */
     void blocks(List<Block> blocks, List<List<Receipt>> receipts) {
+        WriteBatch batch = new WriteBatch();
+        long[] written = put(batch, blocks, receipts, progress(), Long.MAX_VALUE, null, "blocks");
+        if (!blocks.isEmpty()) {
+            batch.put(PROGRESS, new Encoder(16).u64(written[0]).u64(written[1]).toByteArray());
+            storage.write(batch);
+        }
+    }
+
+    /**
+     * Puts {@code blocks} into {@code batch} after the last one written ({@code progress}: {@code last, transactions})
+     * or from block 1 anew, up to block {@code upTo}, each extending the one before; block {@code upTo} must hash to
+     * {@code end} unless it is null. Returns the last block put and the transactions up to it.
+     */
+    private long[] put(WriteBatch batch, List<Block> blocks, List<List<Receipt>> receipts, long[] progress, long upTo,
+            Hash end, String what) {
         if (blocks.size() != receipts.size()) {
             throw new IllegalArgumentException(blocks.size() + " blocks but " + receipts.size() + " receipt lists");
         }
         if (blocks.isEmpty()) {
-            return;
+            return progress;
         }
-        long[] progress = progress();
-        long last = blocks.get(0).number() == 1 ? 0 : progress[0];
-        long txs = blocks.get(0).number() == 1 ? 0 : progress[1];
+        boolean anew = blocks.get(0).number() == 1;
+        long last = anew ? 0 : progress[0];
+        long txs = anew ? 0 : progress[1];
+        if (last >= upTo) {
+            return new long[] {last, txs};
+        }
         byte[] parentBytes = storage.get(ChainKeys.header(last));
         if (parentBytes == null) {
-            throw new IllegalStateException("block " + blocks.get(0).number() + " does not follow the blocks written "
-                    + "so far (up to block " + last + ")");
+            throw new IllegalStateException("block " + blocks.get(0).number() + " does not follow the " + what
+                    + " written so far (up to block " + last + ")");
         }
         Hash parent = suite.digest(parentBytes);
-        WriteBatch batch = new WriteBatch();
-        for (int b = 0; b < blocks.size(); b++) {
+        for (int b = 0; b < blocks.size() && last < upTo; b++) {
             Block block = blocks.get(b);
             BlockHeader h = block.header();
             requireChain(h);
@@ -75,11 +92,14 @@ final class ChainImport {
             }
             byte[] headerBytes = h.encode();
             parent = suite.digest(headerBytes);
+            if (h.number() == upTo && end != null && !parent.equals(end)) {
+                throw new IllegalStateException("block " + upTo + " of the history has hash " + parent + ", the block "
+                        + "this store joined the chain at has " + end);
+            }
             txs += write(batch, block, receipts.get(b), headerBytes, parent);
             last = h.number();
         }
-        batch.put(PROGRESS, new Encoder(16).u64(last).u64(txs).toByteArray());
-        storage.write(batch);
+        return new long[] {last, txs};
     }
 
     /**
@@ -97,52 +117,20 @@ final class ChainImport {
      * @return the last block written so far
      */
     long history(List<Block> blocks, List<List<Receipt>> receipts, long joined, Hash joinedHash, long total) {
-        if (blocks.size() != receipts.size()) {
-            throw new IllegalArgumentException(blocks.size() + " blocks but " + receipts.size() + " receipt lists");
-        }
-        long[] progress = read(HISTORY);
-        if (blocks.isEmpty()) {
-            return progress[0];
-        }
-        boolean anew = blocks.get(0).number() == 1;
-        long last = anew ? 0 : progress[0];
-        long txs = anew ? 0 : progress[1];
-        if (last >= joined) {
-            return last;
-        }
-        byte[] parentBytes = storage.get(ChainKeys.header(last));
-        if (parentBytes == null) {
-            throw new IllegalStateException("block " + blocks.get(0).number() + " does not follow the history written "
-                    + "so far (up to block " + last + ")");
-        }
-        Hash parent = suite.digest(parentBytes);
         WriteBatch batch = new WriteBatch();
-        for (int b = 0; b < blocks.size() && last < joined; b++) {
-            Block block = blocks.get(b);
-            BlockHeader h = block.header();
-            requireChain(h);
-            if (h.number() != last + 1 || !h.parentHash().equals(parent)) {
-                throw new IllegalStateException("block " + h.number() + " does not extend block " + last + " ("
-                        + parent + ")");
-            }
-            byte[] headerBytes = h.encode();
-            parent = suite.digest(headerBytes);
-            if (h.number() == joined && !parent.equals(joinedHash)) {
-                throw new IllegalStateException("block " + joined + " of the history has hash " + parent + ", the block "
-                        + "this store joined the chain at has " + joinedHash);
-            }
-            txs += write(batch, block, receipts.get(b), headerBytes, parent);
-            last = h.number();
+        long[] written = put(batch, blocks, receipts, read(HISTORY), joined, joinedHash, "history");
+        if (batch.ops().isEmpty()) {
+            return written[0];
         }
-        if (last == joined) {
+        if (written[0] == joined) {
             batch.delete(HISTORY);
             batch.delete(ChainKeys.JOINED);
-            batch.put(ChainKeys.TOTAL_TXS, ChainKeys.u64(total + txs));
+            batch.put(ChainKeys.TOTAL_TXS, ChainKeys.u64(total + written[1]));
         } else {
-            batch.put(HISTORY, new Encoder(16).u64(last).u64(txs).toByteArray());
+            batch.put(HISTORY, new Encoder(16).u64(written[0]).u64(written[1]).toByteArray());
         }
         storage.write(batch);
-        return last;
+        return written[0];
     }
 
     /** Puts one block's header, body, hash index, and its transactions' locations and receipts; its transactions. */

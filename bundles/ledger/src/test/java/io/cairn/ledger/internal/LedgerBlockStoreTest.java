@@ -89,15 +89,8 @@ class LedgerBlockStoreTest {
         for (int n : new int[] {2, 0, 3, 1, 2}) {
             source.commit(chain.next(source, n), List.of(seal));
         }
-        List<io.cairn.api.chain.Block> blocks = new ArrayList<>();
         List<List<io.cairn.api.chain.Receipt>> receipts = new ArrayList<>();
-        for (long n = 1; n <= 5; n++) {
-            io.cairn.api.chain.Block b = source.block(n).orElseThrow();
-            blocks.add(b);
-            List<io.cairn.api.chain.Receipt> rs = new ArrayList<>();
-            b.transactions().forEach(t -> rs.add(source.receipt(chain.suite.digest(t.payload())).orElseThrow()));
-            receipts.add(rs);
-        }
+        List<io.cairn.api.chain.Block> blocks = blocks(source, 5, receipts);
         LedgerBlockStore store = withGenesis();
         // out of order: refused, nothing moves
         IllegalStateException gap = assertThrows(IllegalStateException.class,
@@ -137,15 +130,8 @@ class LedgerBlockStoreTest {
             executed.add(chain.next(source, n));
             source.commit(executed.get(executed.size() - 1), List.of(seal));
         }
-        List<io.cairn.api.chain.Block> blocks = new ArrayList<>();
         List<List<io.cairn.api.chain.Receipt>> receipts = new ArrayList<>();
-        for (long n = 1; n <= 6; n++) {
-            io.cairn.api.chain.Block b = source.block(n).orElseThrow();
-            blocks.add(b);
-            List<io.cairn.api.chain.Receipt> rs = new ArrayList<>();
-            b.transactions().forEach(t -> rs.add(source.receipt(chain.suite.digest(t.payload())).orElseThrow()));
-            receipts.add(rs);
-        }
+        List<io.cairn.api.chain.Block> blocks = blocks(source, 6, receipts);
         // a store that joined at block 5 and committed block 6 on top
         LedgerBlockStore store = withGenesis();
         IllegalStateException fromGenesis = assertThrows(IllegalStateException.class,
@@ -191,6 +177,20 @@ class LedgerBlockStoreTest {
                 + "joined the chain at has " + fork.hash(5).orElseThrow(), notHeld.getMessage());
         assertEquals(5L, other.joinedAt().getAsLong());
         assertTrue(other.block(1).isEmpty(), "nothing of the refused call is written");
+    }
+
+    /** Blocks 1..{@code last} of {@code source}, their receipts added to {@code receipts}. */
+    private List<io.cairn.api.chain.Block> blocks(LedgerBlockStore source, long last,
+            List<List<io.cairn.api.chain.Receipt>> receipts) {
+        List<io.cairn.api.chain.Block> blocks = new ArrayList<>();
+        for (long n = 1; n <= last; n++) {
+            io.cairn.api.chain.Block b = source.block(n).orElseThrow();
+            blocks.add(b);
+            List<io.cairn.api.chain.Receipt> rs = new ArrayList<>();
+            b.transactions().forEach(t -> rs.add(source.receipt(chain.suite.digest(t.payload())).orElseThrow()));
+            receipts.add(rs);
+        }
+        return blocks;
     }
 
     private LedgerBlockStore withGenesis(MemoryStorage s) {

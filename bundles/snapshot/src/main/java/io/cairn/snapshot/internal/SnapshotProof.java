@@ -154,53 +154,36 @@ final class SnapshotProof {
     private static long[] proveBlocks(Path dir, Manifest m, Snapshots.Chain chain,
             io.cairn.api.node.StateView governance, Hash blockHash, BlockChunks.BlockSink sink) throws IOException {
         BlockHeader genesis = Block.decode(m.genesisBlock()).header();
-        Hash[] parent = {chain.genesisHash()};
-        BlockHeader[] parentHeader = {genesis};
-        long[] counted = {0, 0, 0};
-        inOrder(m.blocks().size(), i -> BlockChunks.prove(dir, m, i, chain), (i, p) -> {
-            Manifest.BlockChunk c = m.blocks().get(i);
-            long due = counted[0] + 1;
-            if (c.first() != due) {
-                throw new SnapshotRefused(BlockChunks.at(i, c) + ": holds blocks from " + c.first() + " where block "
-                        + due + " is due");
-            }
-            parent[0] = BlockChunks.chain(i, c, p, parent[0], parentHeader[0], chain, governance);
-            parentHeader[0] = p.blocks().get(p.blocks().size() - 1).header();
-            counted[0] = c.last();
-            counted[1] += p.transactions();
-            counted[2] += p.bytes();
-            sink.accept(i, p.blocks(), p.receipts());
-        });
-        if (counted[0] != m.height()) {
-            throw new SnapshotRefused("the block chunks hold blocks 1.." + counted[0] + ", the snapshot is of block "
+        Chained c = chainChunks(dir, m, m.blocks().size(), chain, governance, genesis, (i, ch, p) -> { }, sink);
+        if (c.last() != m.height()) {
+            throw new SnapshotRefused("the block chunks hold blocks 1.." + c.last() + ", the snapshot is of block "
                     + m.height());
         }
-        if (!parent[0].equals(blockHash)) {
+        if (!c.hash().equals(blockHash)) {
             throw new SnapshotRefused("block " + m.height() + " of the block chunks is not the manifest's header: its "
-                    + "hash is " + parent[0] + ", the header's " + blockHash);
+                    + "hash is " + c.hash() + ", the header's " + blockHash);
         }
-        return counted;
+        return new long[] {c.last(), c.transactions(), c.bytes()};
+    }
+
+    /** What chaining block chunks gave: the last block, the transactions, the chunks' bytes, the last block's hash. */
+    private record Chained(long last, long transactions, long bytes, Hash hash) {}
+
+    /** A check of one block chunk once it is chained to the blocks before it. */
+    private interface ChunkCheck {
+        void check(int i, Manifest.BlockChunk c, BlockChunks.Proven p);
     }
 
     /**
-     * The history of a node that joined the chain at block {@code upTo}, whose hash it holds ({@code held}): the block
-     * chunks of {@code m} in {@code dir} that hold blocks 1..{@code upTo}, each proven on its own and chained to the
-     * blocks before it from block 0 ({@code genesis}), as an import proves them; block {@code upTo}'s hash must be
-     * {@code held}. Each chunk goes to {@code sink} once proven, in order.
-     *
-     * @return the blocks proven and their transactions
-     * @throws SnapshotRefused naming the first check that fails and its chunk
+     * The first {@code count} block chunks of {@code m} in order: each proven on its own, then chained to the blocks
+     * before it from block 0 ({@code genesis}) and checked by {@code check}, then handed to {@code sink}.
      */
-    static long[] proveHistory(Path dir, Manifest m, Snapshots.Chain chain, io.cairn.api.node.StateView governance,
-            BlockHeader genesis, long upTo, Hash held, BlockChunks.BlockSink sink) throws IOException {
-        long start = System.nanoTime();
-        int count = 0;
-        while (count < m.blocks().size() && m.blocks().get(count).first() <= upTo) {
-            count++;
-        }
+    private static Chained chainChunks(Path dir, Manifest m, int count, Snapshots.Chain chain,
+            io.cairn.api.node.StateView governance, BlockHeader genesis, ChunkCheck check, BlockChunks.BlockSink sink)
+            throws IOException {
         Hash[] parent = {chain.genesisHash()};
         BlockHeader[] parentHeader = {genesis};
-        long[] counted = {0, 0};
+        long[] counted = {0, 0, 0};
         inOrder(count, i -> BlockChunks.prove(dir, m, i, chain), (i, p) -> {
             Manifest.BlockChunk c = m.blocks().get(i);
             long due = counted[0] + 1;
@@ -210,21 +193,44 @@ final class SnapshotProof {
             }
             parent[0] = BlockChunks.chain(i, c, p, parent[0], parentHeader[0], chain, governance);
             parentHeader[0] = p.blocks().get(p.blocks().size() - 1).header();
-            if (c.last() >= upTo) {
-                Hash hash = p.hashes().get((int) (upTo - c.first()));
+            check.check(i, c, p);
+            counted[0] = c.last();
+            counted[1] += p.transactions();
+            counted[2] += p.bytes();
+            sink.accept(i, p.blocks(), p.receipts());
+        });
+        return new Chained(counted[0], counted[1], counted[2], parent[0]);
+    }
+
+    /**
+     * The history of a node that joined the chain at block {@code upTo}, whose hash it holds ({@code held}): the block
+     * chunks of {@code m} in {@code dir} that hold blocks 1..{@code upTo}, each proven on its own and chained to the
+     * blocks before it from block 0 ({@code genesis}), as an import proves them; block {@code upTo}'s hash must be
+     * {@code held}. Each chunk goes to {@code sink} once proven, in order.
+     *
+     * @return the blocks proven, their chunks' transactions, and the milliseconds it took
+     * @throws SnapshotRefused naming the first check that fails and its chunk
+     */
+    static long[] proveHistory(Path dir, Manifest m, Snapshots.Chain chain, io.cairn.api.node.StateView governance,
+            BlockHeader genesis, long upTo, Hash held, BlockChunks.BlockSink sink) throws IOException {
+        long start = System.nanoTime();
+        int count = 0;
+        while (count < m.blocks().size() && m.blocks().get(count).first() <= upTo) {
+            count++;
+        }
+        Chained c = chainChunks(dir, m, count, chain, governance, genesis, (i, ch, p) -> {
+            if (ch.last() >= upTo) {
+                Hash hash = p.hashes().get((int) (upTo - ch.first()));
                 if (!hash.equals(held)) {
-                    throw new SnapshotRefused(BlockChunks.at(i, c) + ": its block " + upTo + " has hash " + hash
+                    throw new SnapshotRefused(BlockChunks.at(i, ch) + ": its block " + upTo + " has hash " + hash
                             + ", the block this node joined the chain at has " + held);
                 }
             }
-            counted[0] = c.last();
-            counted[1] += p.transactions();
-            sink.accept(i, p.blocks(), p.receipts());
-        });
-        if (counted[0] < upTo) {
-            throw new SnapshotRefused("the block chunks hold blocks 1.." + counted[0] + ", not 1.." + upTo);
+        }, sink);
+        if (c.last() < upTo) {
+            throw new SnapshotRefused("the block chunks hold blocks 1.." + c.last() + ", not 1.." + upTo);
         }
-        return new long[] {Math.min(counted[0], upTo), counted[1], millis(start)};
+        return new long[] {upTo, c.transactions(), millis(start)};
     }
 
     /**
