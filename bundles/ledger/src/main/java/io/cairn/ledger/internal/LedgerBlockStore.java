@@ -8,7 +8,6 @@ import io.cairn.api.chain.Genesis;
 import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.MalformedDataException;
 import io.cairn.api.chain.Receipt;
-import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.api.node.BlockListener;
 import io.cairn.api.node.BlockStore;
@@ -16,19 +15,13 @@ import io.cairn.api.node.ExecutedBlock;
 import io.cairn.api.node.HeadMovedException;
 import io.cairn.api.node.NotReadyException;
 import io.cairn.api.node.StateSnapshot;
-import io.cairn.api.storage.Keys;
 import io.cairn.api.storage.ReadView;
 import io.cairn.api.storage.Storage;
-import io.cairn.api.storage.WriteBatch;
 import java.lang.System.Logger.Level;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -266,62 +259,12 @@ public final class LedgerBlockStore implements BlockStore {
             // The cached head said empty but storage disagrees: never overwrite an existing chain.
             throw new HeadMovedException(current.number, "block 0 does not extend the head: the storage already holds a chain");
         }
-        List<VerifiedTransaction> txs = executed.transactions();
-        List<Receipt> receipts = executed.receipts();
-        if (receipts.size() != txs.size()) {
-            throw new IllegalArgumentException("block " + h.number() + " has " + txs.size() + " transactions but "
-                    + receipts.size() + " receipts");
-        }
-        if (h.txCount() != txs.size()) {
-            throw new IllegalArgumentException("block " + h.number() + " header counts " + h.txCount()
-                    + " transactions but the block has " + txs.size());
-        }
-        List<byte[]> sealList = List.copyOf(seals);
-
-        byte[] headerBytes = h.encode();
-        Hash hash = c.digest(headerBytes);
-        WriteBatch batch = new WriteBatch();
-        WriteBatch state = executed.stateWrites();
-        if (state != null) {
-            for (WriteBatch.Op op : state.ops()) {
-                // state: the ledger model's entries and the chain's governance (upgrade plans)
-                if (op.key().length == 0 || op.key()[0] != Keys.STATE && op.key()[0] != Keys.GOVERNANCE) {
-                    throw new IllegalArgumentException("block " + h.number()
-                            + ": a state write falls outside the state key spaces (it would overwrite chain data)");
-                }
-            }
-            batch.addAll(state);
-        }
-        batch.put(ChainKeys.header(h.number()), headerBytes);
-        batch.put(ChainKeys.body(h.number()), BlockBody.encode(txs, sealList));
-        batch.put(ChainKeys.blockNumber(hash), ChainKeys.u64(h.number()));
-        List<Hash> txHashes = new ArrayList<>(txs.size());
-        Set<Hash> inBlock = null;
-        for (int i = 0; i < txs.size(); i++) {
-            Hash txHash = txs.get(i).hash();
-            txHashes.add(txHash);
-            Receipt r = receipts.get(i);
-            // A failed transaction may be a replay of one already committed (same payload, same hash): keep
-            // the original's location and receipt. Only failures can be replays, so successes cost no lookup.
-            if (r.status() != Receipt.Status.SUCCESS) {
-                if (inBlock == null) {
-                    inBlock = new HashSet<>(txHashes.subList(0, i));
-                }
-                if (inBlock.contains(txHash) || s.get(ChainKeys.txLocation(txHash)) != null) {
-                    continue;
-                }
-            }
-            if (inBlock != null) {
-                inBlock.add(txHash);
-            }
-            batch.put(ChainKeys.txLocation(txHash), ChainKeys.location(h.number(), i));
-            batch.put(ChainKeys.receipt(txHash), r.encode());
-        }
-        long total = current.totalTxs + txs.size();
-        batch.put(ChainKeys.HEAD, ChainKeys.u64(h.number()));
-        batch.put(ChainKeys.TOTAL_TXS, ChainKeys.u64(total));
-
-        s.write(batch);
+        CommitBatch.Built built = CommitBatch.build(executed, seals, current.totalTxs, s, c);
+        Hash hash = built.hash();
+        List<byte[]> sealList = built.seals();
+        List<Hash> txHashes = built.txHashes();
+        long total = built.total();
+        s.write(built.batch());
 
         head = new Head(h.number(), hash, h, total);
         headers.put(h.number(), new HeaderCache.Entry(h, hash));
@@ -540,49 +483,10 @@ public final class LedgerBlockStore implements BlockStore {
                 }
                 header = BlockHeader.decode(hb);
             }
-            return new Snapshot(view, header);
+            return new HeadState(view, header);
         } catch (RuntimeException e) {
             view.close();
             throw e;
-        }
-    }
-
-    private static final class Snapshot implements StateSnapshot {
-        private final ReadView view;
-        private final BlockHeader header;
-        private final AtomicBoolean closed = new AtomicBoolean();
-
-        Snapshot(ReadView view, BlockHeader header) {
-            this.view = view;
-            this.header = header;
-        }
-
-        @Override
-        public byte[] get(byte[] key) {
-            if (closed.get()) {
-                throw new IllegalStateException("state of block " + header.number() + " is closed");
-            }
-            return view.get(key);
-        }
-
-        @Override
-        public java.util.Iterator<ReadView.Entry> scan(byte[] from, byte[] to) {
-            if (closed.get()) {
-                throw new IllegalStateException("state of block " + header.number() + " is closed");
-            }
-            return view.scan(from, to);
-        }
-
-        @Override
-        public BlockHeader header() {
-            return header;
-        }
-
-        @Override
-        public void close() {
-            if (closed.compareAndSet(false, true)) {
-                view.close();
-            }
         }
     }
 
