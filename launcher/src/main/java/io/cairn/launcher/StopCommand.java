@@ -35,6 +35,30 @@ final class StopCommand implements Callable<Integer> {
         return stop(home.nodeHome(), timeout, spec.commandLine().getOut());
     }
 
+    /**
+     * Stops process {@code p} ({@code what} names it in the warning): SIGTERM, and SIGKILL when it has not exited
+     * after {@code timeout}.
+     *
+     * @throws CommandFailure when it survives SIGKILL
+     */
+    static void terminate(ProcessHandle p, Duration timeout, String what, PrintWriter out) throws InterruptedException {
+        p.destroy();
+        try {
+            p.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            out.println("warning: " + what + " did not stop within " + timeout.toSeconds() + " s; killing it (SIGKILL)");
+            out.flush();
+            p.destroyForcibly();
+            try {
+                p.onExit().get(10, TimeUnit.SECONDS);
+            } catch (TimeoutException | ExecutionException again) {
+                throw new CommandFailure("pid " + p.pid() + " survived SIGKILL");
+            }
+        } catch (ExecutionException e) {
+            throw new CommandFailure("waiting for pid " + p.pid() + ": " + e.getCause());
+        }
+    }
+
     static int stop(NodeHome h, Duration timeout, PrintWriter out) throws IOException, InterruptedException {
         PidFile pidFile = new PidFile(h.pidFile());
         if (!Files.exists(pidFile.path())) {
@@ -56,21 +80,7 @@ final class StopCommand implements Callable<Integer> {
         ProcessHandle p = live.get();
         out.println("stopping node " + h + ", pid " + p.pid() + " ...");
         out.flush();
-        p.destroy();
-        try {
-            p.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            out.println("warning: node did not stop within " + timeout.toSeconds() + " s; killing it (SIGKILL)");
-            out.flush();
-            p.destroyForcibly();
-            try {
-                p.onExit().get(10, TimeUnit.SECONDS);
-            } catch (TimeoutException | ExecutionException again) {
-                throw new CommandFailure("pid " + p.pid() + " survived SIGKILL");
-            }
-        } catch (ExecutionException e) {
-            throw new CommandFailure("waiting for pid " + p.pid() + ": " + e.getCause());
-        }
+        terminate(p, timeout, "node", out);
         pidFile.delete();
         out.println("node stopped");
         out.flush();

@@ -15,9 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.ignite.cluster.ClusterState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -296,24 +293,12 @@ final class StorageCommand {
         return whole ? 0 : 1;
     }
 
-    /** Stops {@code processes}: SIGTERM, then SIGKILL after {@code timeout}. */
+    /** Stops {@code processes} at once: SIGTERM to all, then SIGKILL to each still running after {@code timeout}. */
     private static void stop(List<ProcessHandle> processes, Duration timeout, PrintWriter out)
-            throws InterruptedException, ExecutionException {
+            throws InterruptedException {
         processes.forEach(ProcessHandle::destroy);
         for (ProcessHandle p : processes) {
-            try {
-                p.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                out.println("warning: pid " + p.pid() + " did not stop within " + timeout.toSeconds()
-                        + " s; killing it (SIGKILL)");
-                out.flush();
-                p.destroyForcibly();
-                try {
-                    p.onExit().get(10, TimeUnit.SECONDS);
-                } catch (TimeoutException again) {
-                    throw new CommandFailure("pid " + p.pid() + " survived SIGKILL");
-                }
-            }
+            StopCommand.terminate(p, timeout, "pid " + p.pid(), out);
         }
     }
 

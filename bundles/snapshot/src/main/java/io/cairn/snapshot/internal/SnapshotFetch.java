@@ -74,8 +74,17 @@ final class SnapshotFetch {
 
         List<Part> parts(Manifest m);
 
-        /** What two peers must agree on to serve the same files. */
-        String identity(Manifest m);
+        /**
+         * What two peers must agree on to serve the same files: the block, the entry count, and the name, size and
+         * hash of every file fetched.
+         */
+        default String identity(Manifest m) {
+            StringBuilder b = new StringBuilder(Bytes.toHex(m.header())).append('|').append(m.entries());
+            for (Part p : parts(m)) {
+                b.append('|').append(p.file()).append(',').append(p.bytes()).append(',').append(p.hash());
+            }
+            return b.toString();
+        }
     }
 
     /** A join's: the state chunks of the newest snapshot. */
@@ -93,11 +102,6 @@ final class SnapshotFetch {
                 parts.add(new Part(i, c.file(), c.bytes(), c.hash()));
             }
             return parts;
-        }
-
-        @Override
-        public String identity(Manifest m) {
-            return SnapshotFetch.identity(m);
         }
     };
 
@@ -118,15 +122,6 @@ final class SnapshotFetch {
                     parts.add(new Part(m.chunks().size() + i, c.file(), c.bytes(), c.hash()));
                 }
                 return parts;
-            }
-
-            @Override
-            public String identity(Manifest m) {
-                StringBuilder b = new StringBuilder(Bytes.toHex(m.header()));
-                for (Manifest.BlockChunk c : m.blocks()) {
-                    b.append('|').append(c.file()).append(',').append(c.bytes()).append(',').append(c.hash());
-                }
-                return b.toString();
             }
         };
     }
@@ -368,15 +363,6 @@ final class SnapshotFetch {
                 .max(Comparator.<Choice>comparingLong(c -> c.manifest().height()).thenComparingInt(c -> c.peers().size()))
                 .orElseThrow(() -> new SnapshotRefused("no peer offers a snapshot (" + String.join("; ", reasons)
                         + "): a node serves those in its <home>/snapshots (cairn:snapshot create)"));
-    }
-
-    /** What two peers must agree on to serve the same chunks: the block, and every chunk's name, size and hash. */
-    private static String identity(Manifest m) {
-        StringBuilder b = new StringBuilder(Bytes.toHex(m.header())).append('|').append(m.entries());
-        for (Manifest.Chunk c : m.chunks()) {
-            b.append('|').append(c.file()).append(',').append(c.bytes()).append(',').append(c.hash());
-        }
-        return b.toString();
     }
 
     /** Makes {@code dir} hold the chosen manifest; chunks of another snapshot left there are removed. */
