@@ -1,0 +1,184 @@
+package io.cairn.storage.ignite.internal;
+
+import io.cairn.api.storage.Storage;
+import java.util.Arrays;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import org.apache.ignite.Ignition;
+import org.apache.ignite.configuration.ClientConfiguration;
+import org.apache.ignite.client.IgniteClient;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The ignite storage engine: connects to the storage cluster in the background and offers {@link Storage} only once
+ * the cluster answers, so that nothing in the node starts on a store it cannot read. Until then it says, in the log
+ * and in {@code cairn:health}'s missing storage, what it waits for.
+ */
+@Component(immediate = true, service = {}, configurationPid = IgniteStorage.PID,
+        property = {"cairn.component=storage", "cairn.engine=ignite", "cairn.upgrade=stop-first",
+                "cairn.upgrade.migrate:Boolean=true"})
+@Designate(ocd = IgniteStorage.Config.class, factory = false)
+public final class IgniteStorage {
+    static final String PID = "io.cairn.storage.ignite";
+    private static final System.Logger LOG = System.getLogger(IgniteStorage.class.getName());
+    /** How long between two attempts to reach the cluster. */
+    private static final long RETRY_MS = 2000;
+
+    @ObjectClassDefinition(name = "Cairn Ignite storage",
+            description = "Chain state and blocks on an Apache Ignite storage cluster (cairn storage up).")
+    public @interface Config {
+        @AttributeDefinition(description = "The cluster's client endpoints, host:port separated by commas "
+                + "(cairn storage up prints them).")
+        String endpoints() default "";
+
+        @AttributeDefinition(description = "This node's caches on the cluster are cairn_<namespace>_*: nodes "
+                + "sharing a cluster each need their own.")
+        String namespace() default "node";
+
+        @AttributeDefinition(description = "Copies of each partition kept on other servers (0 loses data with a "
+                + "server).")
+        int backups() default 1;
+
+        @AttributeDefinition(description = "How long one operation or batch may take before it fails, in ms.")
+        long timeoutMs() default 15000;
+    }
+
+    private final BundleContext context;
+    private final String[] endpoints;
+    private final String namespace;
+    private final int backups;
+    private final long timeoutMs;
+    private final Thread connector;
+    private volatile boolean closed;
+    private IgniteClient client;
+    private IgniteStore store;
+    private ServiceRegistration<Storage> registration;
+
+    @Activate
+    public IgniteStorage(BundleContext context, Config config) {
+        this.context = context;
+        this.endpoints = endpoints(config.endpoints());
+        String bad = Namespace.problem(config.namespace());
+        if (bad != null) {
+            throw new IllegalArgumentException("storage-ignite: " + bad);
+        }
+        if (config.backups() < 0 || config.backups() > 9) {
+            throw new IllegalArgumentException("storage-ignite: backups must be 0 to 9, got " + config.backups());
+        }
+        if (config.timeoutMs() < 100) {
+            throw new IllegalArgumentException("storage-ignite: timeoutMs must be at least 100, got " + config.timeoutMs());
+        }
+        this.namespace = config.namespace();
+        this.backups = config.backups();
+        this.timeoutMs = config.timeoutMs();
+        connector = new Thread(this::connect, "storage-ignite-connect");
+        connector.setDaemon(true);
+        connector.start();
+    }
+
+    static String[] endpoints(String text) {
+        String[] out = Arrays.stream(text == null ? new String[0] : text.split(","))
+                .map(String::strip).filter(s -> !s.isEmpty()).toArray(String[]::new);
+        if (out.length == 0) {
+            throw new IllegalArgumentException("storage-ignite: no storage cluster endpoints are configured "
+                    + "(endpoints=host:port,... in io.cairn.storage.ignite.cfg; cairn storage up prints them)");
+        }
+        for (String e : out) {
+            int colon = e.lastIndexOf(':');
+            boolean ok = colon > 0 && colon < e.length() - 1;
+            if (ok) {
+                try {
+                    int port = Integer.parseInt(e.substring(colon + 1));
+                    ok = port > 0 && port < 65536;
+                } catch (NumberFormatException nfe) {
+                    ok = false;
+                }
+            }
+            if (!ok) {
+                throw new IllegalArgumentException("storage-ignite: endpoint '" + e + "' is not host:port");
+            }
+        }
+        return out;
+    }
+
+    private void connect() {
+        String where = String.join(",", endpoints);
+        int attempt = 0;
+        while (!closed) {
+            attempt++;
+            IgniteClient c = null;
+            ClassLoader tccl = Thread.currentThread().getContextClassLoader();
+            try {
+                // Ignite resolves its own classes through the context class loader
+                Thread.currentThread().setContextClassLoader(Ignition.class.getClassLoader());
+                c = Ignition.startClient(new ClientConfiguration().setAddresses(endpoints)
+                        .setTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs)));
+                IgniteStore s = IgniteStore.open(c, Namespace.open(c, namespace, backups), where, timeoutMs);
+                synchronized (this) {
+                    if (closed) {
+                        s.close();
+                        c.close();
+                        return;
+                    }
+                    client = c;
+                    store = s;
+                    Dictionary<String, Object> props = new Hashtable<>();
+                    props.put("cairn.component", "storage");
+                    props.put("cairn.engine", IgniteStore.ENGINE);
+                    props.put("cairn.upgrade", "stop-first");
+                    props.put("cairn.upgrade.migrate", Boolean.TRUE);
+                    props.put("cairn.storage.namespace", namespace);
+                    registration = context.registerService(Storage.class, s, props);
+                }
+                LOG.log(System.Logger.Level.INFO, "storage-ignite: on the storage cluster at {0}, namespace {1}, "
+                        + "batch {2}", where, namespace, s.committed());
+                return;
+            } catch (RuntimeException e) {
+                if (c != null) {
+                    try {
+                        c.close();
+                    } catch (RuntimeException ignored) {
+                        // it never connected
+                    }
+                }
+                if (attempt == 1 || attempt % 15 == 0) {
+                    LOG.log(System.Logger.Level.WARNING, "storage-ignite: waiting for the storage cluster at " + where
+                            + " (namespace " + namespace + ", attempt " + attempt + "): " + e.getMessage());
+                }
+            } finally {
+                Thread.currentThread().setContextClassLoader(tccl);
+            }
+            try {
+                Thread.sleep(RETRY_MS); // the pace of reconnection attempts, not a synchronisation
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    @Deactivate
+    void deactivate() throws InterruptedException {
+        closed = true;
+        connector.interrupt();
+        connector.join(timeoutMs);
+        synchronized (this) {
+            if (registration != null) {
+                registration.unregister();
+                registration = null;
+            }
+            if (store != null) {
+                store.close();
+            }
+            if (client != null) {
+                client.close();
+            }
+        }
+    }
+}

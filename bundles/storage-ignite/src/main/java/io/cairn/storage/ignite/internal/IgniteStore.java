@@ -1,0 +1,540 @@
+package io.cairn.storage.ignite.internal;
+
+import io.cairn.api.node.NotReadyException;
+import io.cairn.api.storage.ReadView;
+import io.cairn.api.storage.Storage;
+import io.cairn.api.storage.WriteBatch;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.cache.Cache;
+import org.apache.ignite.cache.query.IndexQuery;
+import org.apache.ignite.cache.query.IndexQueryCriteriaBuilder;
+import org.apache.ignite.cache.query.IndexQueryCriterion;
+import org.apache.ignite.cache.query.QueryCursor;
+import org.apache.ignite.client.ClientCache;
+import org.apache.ignite.client.ClientException;
+import org.apache.ignite.client.ClientTransaction;
+import org.apache.ignite.client.IgniteClient;
+import org.apache.ignite.transactions.TransactionConcurrency;
+import org.apache.ignite.transactions.TransactionIsolation;
+
+/**
+ * The storage contract on three caches of a storage cluster, reached through Ignite's thin client (docs/storage.md,
+ * "The ignite engine"). This node is the only writer of its namespace's caches.
+ *
+ * <ul>
+ *   <li>{@code kv}: each key's newest value and the batch that wrote it, {@code u64(batch) ‖ present ‖ value}
+ *       ({@code present} 0 for a delete: a tombstone). Its SQL table's primary-key index is kept sorted by the
+ *       servers, so a range scan is an {@link IndexQuery} on it, in unsigned key order.
+ *   <li>{@code history}: while a read view older than a batch is open, the batch also records, for each key it
+ *       writes, the value it replaced: {@code key ‖ u64(batch)} to {@code u64(previous batch) ‖ present ‖ value}.
+ *   <li>{@code meta}: the number of the last batch written ({@code version}).
+ * </ul>
+ *
+ * <p>A batch is one optimistic serializable transaction over all three. A view pinned at batch {@code V} reads
+ * {@code kv}, and where a key's batch is newer than {@code V}, follows the key's history back to the value it had at
+ * {@code V}. History and tombstones are deleted once no open view is older than them.
+ */
+final class IgniteStore implements Storage {
+    static final String ENGINE = "ignite";
+    /** The SQL table's value type: raw bytes. */
+    static final String ENTRY_TYPE = byte[].class.getName();
+    private static final String VERSION = "version";
+    private static final int PAGE = 512;
+
+    private final IgniteClient client;
+    private final String where;
+    private final long timeoutMs;
+    private final ClientCache<byte[], byte[]> kv;
+    private final ClientCache<byte[], byte[]> history;
+    private final ClientCache<String, Long> meta;
+
+    private final Object writeLock = new Object();
+    /** Guards {@link #pins}, {@link #committed} and {@link #writingBare}; notified when a batch ends. */
+    private final Object pinLock = new Object();
+    private final TreeMap<Long, Integer> pins = new TreeMap<>();
+    private volatile long committed;
+    /** A batch is being written without history (no view was open): a new view waits for it to end. */
+    private boolean writingBare;
+    /** A write failed on the wire: the cluster may or may not hold it, so the next write reads the version back. */
+    private volatile boolean uncertain;
+    /** Why the last operation failed to reach the cluster, or null. */
+    private volatile String unreachable;
+    private volatile boolean closed;
+
+    // guarded by writeLock: what to delete once no view needs it
+    private final ArrayDeque<Written> written = new ArrayDeque<>();
+    private final Map<ByteBuffer, Long> tombstones = new HashMap<>();
+    private final Set<IgniteView> openViews = ConcurrentHashMap.newKeySet();
+
+    private IgniteStore(IgniteClient client, Caches caches, String where, long timeoutMs) {
+        this.client = client;
+        this.where = where;
+        this.timeoutMs = timeoutMs;
+        this.kv = caches.kv();
+        this.history = caches.history();
+        this.meta = caches.meta();
+    }
+
+    /**
+     * Opens the namespace's caches (creating them on first use) and reads the last batch number. History left by a
+     * previous run is deleted: no view of that run is open any more.
+     */
+    static IgniteStore open(IgniteClient client, Caches caches, String where, long timeoutMs) {
+        IgniteStore s = new IgniteStore(client, caches, where, timeoutMs);
+        Long v = caches.meta().get(VERSION);
+        s.committed = v == null ? 0 : v;
+        caches.history().clear();
+        return s;
+    }
+
+    @Override
+    public String engine() {
+        return ENGINE;
+    }
+
+    @Override
+    public Health health() {
+        if (closed) {
+            return Health.notReady("ignite storage is closed");
+        }
+        String u = unreachable;
+        if (u != null) {
+            return Health.notReady(u);
+        }
+        int views;
+        synchronized (pinLock) {
+            views = pins.values().stream().mapToInt(Integer::intValue).sum();
+        }
+        return Health.ready("on the storage cluster at " + where + " (" + kv.getName() + "), batch " + committed + ", "
+                + views + " open views");
+    }
+
+    @Override
+    public byte[] get(byte[] key) {
+        Objects.requireNonNull(key, "key");
+        checkOpen();
+        byte[] e = call(() -> kv.get(key), "reading a key");
+        if (e == null) {
+            return null;
+        }
+        long n = batchOf(e);
+        if (n > committed) {
+            // the batch that wrote it is committing now: the value is the latest once its commit returns
+            awaitCommitted(n);
+        }
+        return valueOf(e);
+    }
+
+    @Override
+    public void write(WriteBatch batch) {
+        Objects.requireNonNull(batch, "batch");
+        if (batch.size() == 0) {
+            return;
+        }
+        Map<ByteBuffer, WriteBatch.Op> last = new LinkedHashMap<>();
+        for (WriteBatch.Op op : batch.ops()) {
+            byte[] key = Objects.requireNonNull(op.key(), "key of a batch operation");
+            last.put(ByteBuffer.wrap(key.clone()), op);
+        }
+        synchronized (writeLock) {
+            checkOpen();
+            if (uncertain) {
+                resync();
+            }
+            long n = committed + 1;
+            boolean keepHistory;
+            synchronized (pinLock) {
+                keepHistory = !pins.isEmpty();
+                writingBare = !keepHistory;
+            }
+            boolean done = false;
+            List<byte[]> historyKeys = new ArrayList<>();
+            try {
+                Map<ByteBuffer, byte[]> previous = keepHistory ? previous(last.keySet()) : Map.of();
+                Map<byte[], byte[]> puts = new HashMap<>();
+                Map<byte[], byte[]> replaced = new HashMap<>();
+                for (Map.Entry<ByteBuffer, WriteBatch.Op> e : last.entrySet()) {
+                    byte[] key = e.getKey().array();
+                    byte[] value = e.getValue().value();
+                    if (keepHistory) {
+                        byte[] p = previous.get(e.getKey());
+                        if (value == null && (p == null || valueOf(p) == null)) {
+                            continue; // deleting what no view can see changes nothing
+                        }
+                        byte[] hk = historyKey(key, n);
+                        replaced.put(hk, p == null ? entry(0, null) : p);
+                        historyKeys.add(hk);
+                    }
+                    puts.put(key, entry(n, value));
+                }
+                try (ClientTransaction tx = client.transactions().txStart(TransactionConcurrency.OPTIMISTIC,
+                        TransactionIsolation.READ_COMMITTED, timeoutMs)) {
+                    kv.putAll(puts);
+                    if (!replaced.isEmpty()) {
+                        history.putAll(replaced);
+                    }
+                    meta.put(VERSION, n);
+                    tx.commit();
+                }
+                done = true;
+                unreachable = null;
+            } catch (ClientException e) {
+                uncertain = true;
+                throw lost("writing a batch of " + batch.size() + " operations (applied whole or not at all)", e);
+            } finally {
+                synchronized (pinLock) {
+                    if (done) {
+                        committed = n;
+                    }
+                    writingBare = false;
+                    pinLock.notifyAll();
+                }
+            }
+            for (Map.Entry<ByteBuffer, WriteBatch.Op> e : last.entrySet()) {
+                if (e.getValue().isDelete()) {
+                    tombstones.put(e.getKey(), n);
+                } else {
+                    tombstones.remove(e.getKey());
+                }
+            }
+            if (!historyKeys.isEmpty()) {
+                written.addLast(new Written(n, historyKeys));
+            }
+            prune();
+        }
+    }
+
+    @Override
+    public ReadView view() {
+        checkOpen();
+        long at;
+        synchronized (pinLock) {
+            while (writingBare) {
+                waitOn(pinLock);
+            }
+            at = committed;
+            pins.merge(at, 1, Integer::sum);
+        }
+        IgniteView v = new IgniteView(at);
+        openViews.add(v);
+        return v;
+    }
+
+    /** Closes the views still open; the client belongs to the component that opened it. */
+    void close() {
+        synchronized (writeLock) {
+            closed = true;
+        }
+        for (IgniteView v : openViews) {
+            v.close();
+        }
+    }
+
+    long committed() {
+        return committed;
+    }
+
+    /** Number of history records and tombstones waiting for views to close, for tests of pruning. */
+    int pendingCleanup() {
+        synchronized (writeLock) {
+            int n = tombstones.size();
+            for (Written w : written) {
+                n += w.historyKeys.size();
+            }
+            return n;
+        }
+    }
+
+    /** Deletes the history and tombstones that no open view can need: those of batches at or below every view. */
+    private void prune() {
+        long floor;
+        synchronized (pinLock) {
+            floor = pins.isEmpty() ? committed : Math.min(pins.firstKey(), committed);
+        }
+        Set<byte[]> oldHistory = new HashSet<>();
+        while (!written.isEmpty() && written.peekFirst().number <= floor) {
+            oldHistory.addAll(written.pollFirst().historyKeys);
+        }
+        Set<byte[]> deadKeys = new HashSet<>();
+        for (Iterator<Map.Entry<ByteBuffer, Long>> it = tombstones.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<ByteBuffer, Long> t = it.next();
+            if (t.getValue() <= floor) {
+                deadKeys.add(t.getKey().array());
+                it.remove();
+            }
+        }
+        try {
+            if (!oldHistory.isEmpty()) {
+                history.removeAll(oldHistory);
+            }
+            if (!deadKeys.isEmpty()) {
+                kv.removeAll(deadKeys);
+            }
+        } catch (ClientException e) {
+            // a tombstone reads as absent and stale history is never read again: both are deleted at the next start
+            System.getLogger(IgniteStore.class.getName()).log(System.Logger.Level.WARNING,
+                    "storage-ignite: could not delete " + (oldHistory.size() + deadKeys.size())
+                            + " records no view needs any more: " + e.getMessage());
+        }
+    }
+
+    private Map<ByteBuffer, byte[]> previous(Set<ByteBuffer> keys) {
+        Set<byte[]> raw = new HashSet<>();
+        for (ByteBuffer k : keys) {
+            raw.add(k.array());
+        }
+        Map<ByteBuffer, byte[]> out = new HashMap<>();
+        for (Map.Entry<byte[], byte[]> e : kv.getAll(raw).entrySet()) {
+            out.put(ByteBuffer.wrap(e.getKey()), e.getValue());
+        }
+        return out;
+    }
+
+    /** An entry of {@code kv} or {@code history}: {@code u64(batch) ‖ present ‖ value}; batch 0: absent. */
+    static byte[] entry(long n, byte[] value) {
+        ByteBuffer b = ByteBuffer.allocate(9 + (value == null ? 0 : value.length)).putLong(n);
+        b.put((byte) (value == null ? 0 : 1));
+        if (value != null) {
+            b.put(value);
+        }
+        return b.array();
+    }
+
+    static long batchOf(byte[] entry) {
+        return ByteBuffer.wrap(entry).getLong();
+    }
+
+    /** The entry's value, or null for a tombstone or an absent key. */
+    static byte[] valueOf(byte[] entry) {
+        return entry[8] == 0 ? null : Arrays.copyOfRange(entry, 9, entry.length);
+    }
+
+    static byte[] historyKey(byte[] key, long n) {
+        return ByteBuffer.allocate(key.length + 8).put(key).putLong(n).array();
+    }
+
+    /** The value {@code key} had at batch {@code at}, given its newest entry {@code e}. */
+    private byte[] valueAt(byte[] key, byte[] e, long at) {
+        if (e == null) {
+            return null;
+        }
+        long n = batchOf(e);
+        byte[] v = null;
+        boolean resolved = false;
+        while (n > at) {
+            long batch = n;
+            byte[] h = call(() -> history.get(historyKey(key, batch)), "reading a key's history");
+            if (h == null) {
+                // the entry is visible before the rest of its batch: wait for the commit to return
+                awaitCommitted(batch);
+                h = call(() -> history.get(historyKey(key, batch)), "reading a key's history");
+                if (h == null) {
+                    throw new IllegalStateException("storage-ignite: batch " + batch + " replaced key " + hex(key)
+                            + " without recording its previous value, which the view at batch " + at + " needs");
+                }
+            }
+            n = batchOf(h);
+            v = valueOf(h);
+            resolved = true;
+        }
+        return resolved ? v : valueOf(e);
+    }
+
+    private void awaitCommitted(long n) {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        synchronized (pinLock) {
+            while (committed < n) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    pinLock.wait(Math.max(1, left / 1_000_000L));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new NotReadyException("storage-ignite: interrupted while batch " + n + " commits");
+                }
+            }
+        }
+        if (committed < n && uncertain) {
+            synchronized (writeLock) {
+                resync();
+            }
+        }
+        if (committed < n) {
+            throw new NotReadyException("storage-ignite: batch " + n + " is on the cluster but did not commit within "
+                    + timeoutMs + " ms");
+        }
+    }
+
+    /** After a write whose outcome is unknown: the cluster's batch number is the truth. */
+    private void resync() {
+        Long v = call(() -> meta.get(VERSION), "reading the last batch number");
+        synchronized (pinLock) {
+            committed = v == null ? 0 : v;
+            pinLock.notifyAll();
+        }
+        uncertain = false;
+    }
+
+    private <T> T call(java.util.function.Supplier<T> op, String doing) {
+        try {
+            T t = op.get();
+            unreachable = null;
+            return t;
+        } catch (ClientException e) {
+            throw lost(doing, e);
+        }
+    }
+
+    private NotReadyException lost(String doing, ClientException e) {
+        String why = "storage-ignite: the storage cluster at " + where + " did not answer while " + doing + ": "
+                + e.getMessage();
+        unreachable = why;
+        NotReadyException n = new NotReadyException(why);
+        n.initCause(e);
+        return n;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("ignite storage is closed (engine deactivated)");
+        }
+    }
+
+    private static void waitOn(Object lock) {
+        try {
+            lock.wait();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NotReadyException("storage-ignite: interrupted while waiting for a batch to commit");
+        }
+    }
+
+    static String hex(byte[] b) {
+        StringBuilder s = new StringBuilder(2 + 2 * Math.min(b.length, 32)).append("0x");
+        for (int i = 0; i < Math.min(b.length, 32); i++) {
+            s.append(Character.forDigit((b[i] >> 4) & 0xf, 16)).append(Character.forDigit(b[i] & 0xf, 16));
+        }
+        return b.length > 32 ? s.append("...").toString() : s.toString();
+    }
+
+    /** The caches of one namespace. */
+    record Caches(ClientCache<byte[], byte[]> kv, ClientCache<byte[], byte[]> history,
+            ClientCache<String, Long> meta) {}
+
+    /** The history records batch {@code number} wrote. */
+    private record Written(long number, List<byte[]> historyKeys) {}
+
+    private final class IgniteView implements ReadView {
+        private final long at;
+        private final AtomicBoolean closedView = new AtomicBoolean();
+        private final Set<QueryCursor<?>> cursors = ConcurrentHashMap.newKeySet();
+
+        IgniteView(long at) {
+            this.at = at;
+        }
+
+        @Override
+        public byte[] get(byte[] key) {
+            Objects.requireNonNull(key, "key");
+            checkUsable();
+            return valueAt(key, call(() -> kv.get(key), "reading a key"), at);
+        }
+
+        @Override
+        public Iterator<Entry> scan(byte[] from, byte[] to) {
+            if (from != null && to != null && Arrays.compareUnsigned(from, to) > 0) {
+                throw new IllegalArgumentException("scan range is reversed: from " + hex(from) + " > to " + hex(to));
+            }
+            checkUsable();
+            byte[] low = from == null ? new byte[0] : from.clone();
+            // one criterion: Ignite refuses to merge a gte and an lt on byte arrays (it compares them signed);
+            // between is inclusive, so the upper bound itself is skipped below
+            IndexQueryCriterion criteria = to == null ? IndexQueryCriteriaBuilder.gte("_KEY", low)
+                    : IndexQueryCriteriaBuilder.between("_KEY", low, to.clone());
+            IndexQuery<byte[], byte[]> q = new IndexQuery<byte[], byte[]>(ENTRY_TYPE).setCriteria(criteria);
+            q.setPageSize(PAGE);
+            QueryCursor<Cache.Entry<byte[], byte[]>> cursor = call(() -> kv.query(q), "starting a range scan");
+            cursors.add(cursor);
+            Iterator<Cache.Entry<byte[], byte[]>> it = cursor.iterator();
+            return new Iterator<>() {
+                private Entry next;
+                private boolean done;
+
+                @Override
+                public boolean hasNext() {
+                    checkUsable();
+                    while (next == null && !done) {
+                        boolean more = call(it::hasNext, "reading a range scan");
+                        if (!more) {
+                            done = true;
+                            cursors.remove(cursor);
+                            cursor.close();
+                            break;
+                        }
+                        Cache.Entry<byte[], byte[]> e = it.next();
+                        if (to != null && Arrays.equals(e.getKey(), to)) {
+                            continue;
+                        }
+                        byte[] v = valueAt(e.getKey(), e.getValue(), at);
+                        if (v != null) {
+                            next = new Entry(e.getKey(), v);
+                        }
+                    }
+                    return next != null;
+                }
+
+                @Override
+                public Entry next() {
+                    if (!hasNext()) {
+                        throw new NoSuchElementException();
+                    }
+                    Entry e = next;
+                    next = null;
+                    return e;
+                }
+            };
+        }
+
+        @Override
+        public void close() {
+            if (closedView.compareAndSet(false, true)) {
+                for (QueryCursor<?> c : cursors) {
+                    try {
+                        c.close();
+                    } catch (RuntimeException e) {
+                        // the cluster is gone: the servers drop the cursor with the connection
+                    }
+                }
+                cursors.clear();
+                openViews.remove(this);
+                synchronized (pinLock) {
+                    pins.computeIfPresent(at, (v, n) -> n == 1 ? null : n - 1);
+                }
+            }
+        }
+
+        private void checkUsable() {
+            if (closedView.get()) {
+                throw new IllegalStateException("read view at batch " + at + " is closed");
+            }
+            checkOpen();
+        }
+    }
+}
