@@ -12,8 +12,18 @@ import picocli.CommandLine.Option;
  * composed with the base feature, or a named profile ({@code --profile}). Shared by {@code init} and {@code up}.
  */
 final class EngineOptions {
-    @Option(names = "--storage", paramLabel = "ENGINE", description = "storage engine: rocksdb or memory (default: rocksdb)")
+    @Option(names = "--storage", paramLabel = "ENGINE",
+            description = "storage engine: rocksdb, memory or ignite (a storage cluster) (default: rocksdb)")
     String storage;
+
+    @Option(names = "--storage-endpoints", paramLabel = "HOST:PORT,...",
+            description = "with ignite storage: the storage cluster's client endpoints (cairn storage up prints them)")
+    String storageEndpoints;
+
+    @Option(names = "--storage-namespace", paramLabel = "NAME",
+            description = "with ignite storage: the node's caches on the cluster are cairn_NAME_* (default: node; with "
+                    + "--nodes: node0, node1, ...)")
+    String storageNamespace;
 
     @Option(names = "--consensus", paramLabel = "ENGINE",
             description = "consensus engine: solo (one node) or pbft (a chain: with --nodes) (default: solo; with --nodes: pbft)")
@@ -23,7 +33,8 @@ final class EngineOptions {
     String ledger;
 
     @Option(names = "--profile", paramLabel = "PROFILE",
-            description = "a named composition instead of the engine options: solo-rocksdb, solo-memory, pbft-rocksdb")
+            description = "a named composition instead of the engine options: solo-rocksdb, solo-memory, pbft-rocksdb, "
+                    + "solo-ignite, pbft-ignite")
     String profile;
 
     /**
@@ -46,11 +57,68 @@ final class EngineOptions {
             feature = Composition.of(storage, consensus, ledger, chain).resolve(source);
         }
         Composition.checkShape(feature, sealers, chain);
+        checkStorageCluster(feature);
         RuntimeDir runtime = runtime();
         if (runtime != null) {
             Composition.checkBundles(feature, runtime);
         }
         return feature.name();
+    }
+
+    /** The storage engine that keeps its chain on a storage cluster. */
+    static final String CLUSTER_ENGINE = "ignite";
+    static final String CLUSTER_PID = "io.cairn.storage.ignite";
+    private static final java.util.regex.Pattern ENDPOINT = java.util.regex.Pattern.compile("[^\\s,:]+:\\d{1,5}");
+    private static final java.util.regex.Pattern NAMESPACE = java.util.regex.Pattern.compile("[a-z0-9_]{1,40}");
+
+    private void checkStorageCluster(Feature feature) {
+        String engine = feature.provides().get("storage");
+        boolean cluster = CLUSTER_ENGINE.equals(engine);
+        if (!cluster) {
+            if (storageEndpoints != null || storageNamespace != null) {
+                throw new IllegalArgumentException("--storage-endpoints and --storage-namespace are for ignite storage; "
+                        + feature.name() + " stores on " + engine);
+            }
+            return;
+        }
+        if (storageEndpoints == null || storageEndpoints.isBlank()) {
+            throw new IllegalArgumentException("--storage-endpoints: " + feature.name() + " keeps the chain on a storage "
+                    + "cluster; give its endpoints (cairn storage up prints them)");
+        }
+        for (String e : storageEndpoints.split(",")) {
+            if (!ENDPOINT.matcher(e.strip()).matches()) {
+                throw new IllegalArgumentException("--storage-endpoints: '" + e.strip() + "' is not host:port");
+            }
+        }
+        if (storageNamespace != null && !NAMESPACE.matcher(storageNamespace).matches()) {
+            throw new IllegalArgumentException("--storage-namespace: '" + storageNamespace + "' must be 1 to 40 of a-z, "
+                    + "0-9 and _");
+        }
+    }
+
+    /**
+     * Writes the storage cluster's endpoints and the node's namespace into a new home's storage configuration, when
+     * it keeps its chain on a cluster.
+     *
+     * @param index the node's index in a chain ({@code --nodes}), or -1 for a single node
+     */
+    void writeStorageCluster(io.cairn.launcher.node.NodeHome home, int index) throws IOException {
+        java.nio.file.Path cfg = home.config(CLUSTER_PID);
+        if (storageEndpoints == null || !java.nio.file.Files.exists(cfg)) {
+            return;
+        }
+        String ns = storageNamespace != null ? (index < 0 ? storageNamespace : storageNamespace + index)
+                : index < 0 ? "node" : "node" + index;
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (String line : java.nio.file.Files.readAllLines(cfg)) {
+            if (line.startsWith("endpoints=")) {
+                line = "endpoints=" + storageEndpoints.replace(" ", "");
+            } else if (line.startsWith("namespace=")) {
+                line = "namespace=" + ns;
+            }
+            out.add(line);
+        }
+        java.nio.file.Files.write(cfg, out);
     }
 
     /** The assembled distribution, or null when this launcher runs without one (its bundles cannot be checked). */

@@ -99,6 +99,7 @@ final class InitCommand implements Callable<Integer> {
         } catch (IllegalStateException e) {
             throw new CommandFailure(e.getMessage());
         }
+        engines.writeStorageCluster(r.home(), -1);
         PrintWriter out = spec.commandLine().getOut();
         out.println("initialized node home " + r.home());
         out.println("  chain id   " + r.genesis().chainId() + ", suite " + r.genesis().suite() + ", engines " + profile);
@@ -135,6 +136,9 @@ final class InitCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         } catch (IllegalStateException e) {
             throw new CommandFailure(e.getMessage());
+        }
+        for (int i = 0; i < r.nodes().size(); i++) {
+            engines.writeStorageCluster(r.nodes().get(i).home(), i);
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println("initialized a chain of " + r.nodes().size() + " nodes in " + r.dir() + " (" + nodes + " sealers, "

@@ -80,20 +80,29 @@ final class StorageCommand {
                     converter = DurationConverter.class,
                     description = "how long to wait for the cluster to be active (default: ${DEFAULT-VALUE})")
             Duration timeout) throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
+        start(dir.dir, servers, port, backups, timeout, spec.commandLine().getOut());
+        return 0;
+    }
+
+    /**
+     * Starts a cluster of {@code servers} in {@code dir} (a new one, or the servers of the one {@code dir} holds that
+     * are not running) and waits until it is active; null options take the defaults, or the existing cluster's.
+     */
+    static ClusterLayout start(Path dir, Integer servers, Integer port, Integer backups, Duration timeout,
+            PrintWriter out) throws InterruptedException, IOException {
         ClusterLayout layout;
-        if (ClusterLayout.exists(dir.dir)) {
-            layout = read(dir.dir);
+        if (ClusterLayout.exists(dir)) {
+            layout = read(dir);
             if (servers != null && servers != layout.servers() || port != null && port != layout.port()
                     || backups != null && backups != layout.backups()) {
-                throw new CommandFailure(dir.dir + " holds a cluster of " + layout.servers() + " servers (port "
+                throw new CommandFailure(dir + " holds a cluster of " + layout.servers() + " servers (port "
                         + layout.port() + ", " + layout.backups() + " backups) already: start it as it is (no "
                         + "--servers, --port or --backups), or give another --dir");
             }
         } else {
             int n = servers == null ? 3 : servers;
             try {
-                layout = new ClusterLayout(dir.dir.toAbsolutePath(), n, port == null ? DEFAULT_PORT : port,
+                layout = new ClusterLayout(dir.toAbsolutePath(), n, port == null ? DEFAULT_PORT : port,
                         backups == null ? Math.min(1, n - 1) : backups);
             } catch (IllegalArgumentException e) {
                 throw new CommandFailure(e.getMessage());
@@ -114,7 +123,7 @@ final class StorageCommand {
         }
         out.flush();
         awaitActive(layout, started, timeout, out);
-        return 0;
+        return layout;
     }
 
     /**

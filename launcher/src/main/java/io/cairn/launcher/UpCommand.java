@@ -55,12 +55,14 @@ final class UpCommand implements Callable<Integer> {
         }
         NodeHome h = new NodeHome(dir);
         if (!h.isInitialized()) {
+            startStorageCluster(out);
             String profile = engineSpec(1, false);
             NodeInit.Options o = new NodeInit.Options(dir, profile, suite, 1, List.of("alice", "bob", "carol"),
                     BigInteger.valueOf(1_000_000_000L), 20200, false);
             try {
                 o.validate();
-                NodeInit.init(o, FeatureSource.bundled(), System.currentTimeMillis());
+                engines.writeStorageCluster(NodeInit.init(o, FeatureSource.bundled(), System.currentTimeMillis()).home(),
+                        -1);
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
@@ -88,6 +90,19 @@ final class UpCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * {@code --storage ignite} without {@code --storage-endpoints}: starts the storage cluster of {@code cairn storage
+     * up} (or the servers of it that are not running) and gives the new home(s) its endpoints.
+     */
+    private void startStorageCluster(PrintWriter out) throws Exception {
+        if (!EngineOptions.CLUSTER_ENGINE.equals(engines.storage) || engines.storageEndpoints != null) {
+            return;
+        }
+        io.cairn.launcher.cluster.ClusterLayout layout = StorageCommand.start(Path.of(StorageCommand.DEFAULT_DIR), null,
+                null, null, Duration.ofSeconds(180), out);
+        engines.storageEndpoints = String.join(",", layout.endpoints());
+    }
+
     /** What the new home(s) run, or a usage error naming what cannot work. */
     private String engineSpec(int sealers, boolean chain) {
         try {
@@ -100,12 +115,16 @@ final class UpCommand implements Callable<Integer> {
     private int upChain(PrintWriter out) throws Exception {
         Path d = dir != null ? dir : Path.of(InitCommand.CHAIN_DIR);
         if (!ChainInit.isChain(d)) {
+            startStorageCluster(out);
             int n = nodes != null ? nodes : 4;
             ChainInit.Options o = new ChainInit.Options(d, n, 0, engineSpec(n, true), suite, 1,
                     List.of("alice", "bob", "carol"), BigInteger.valueOf(1_000_000_000L), 20200, ChainInit.P2P_PORT,
                     NodeInit.SSH_PORT, false);
             try {
-                ChainInit.init(o, FeatureSource.bundled(), System.currentTimeMillis());
+                ChainInit.Result r = ChainInit.init(o, FeatureSource.bundled(), System.currentTimeMillis());
+                for (int i = 0; i < r.nodes().size(); i++) {
+                    engines.writeStorageCluster(r.nodes().get(i).home(), i);
+                }
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }

@@ -4,11 +4,13 @@ import java.nio.file.Path;
 import java.util.List;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.Ignition;
+import org.apache.ignite.calcite.CalciteQueryEngineConfiguration;
 import org.apache.ignite.cluster.ClusterState;
 import org.apache.ignite.configuration.ClientConnectorConfiguration;
 import org.apache.ignite.configuration.DataRegionConfiguration;
 import org.apache.ignite.configuration.DataStorageConfiguration;
 import org.apache.ignite.configuration.IgniteConfiguration;
+import org.apache.ignite.configuration.SqlConfiguration;
 import org.apache.ignite.configuration.WALMode;
 import org.apache.ignite.spi.communication.tcp.TcpCommunicationSpi;
 import org.apache.ignite.spi.discovery.tcp.TcpDiscoverySpi;
@@ -72,6 +74,10 @@ public final class ClusterServer {
         storage.setWalSegments(4);
         storage.setMaxWalArchiveSize(256L << 20);
         c.setDataStorageConfiguration(storage);
+        // the query engine that keeps the ignite storage engine's kv tables indexed and serves its ordered scans
+        // (IndexQuery); Calcite rather than the H2 engine, which drags H2 1.4 and its known vulnerabilities
+        c.setSqlConfiguration(new SqlConfiguration().setQueryEnginesConfiguration(
+                new CalciteQueryEngineConfiguration().setDefault(true)));
         return c;
     }
 

@@ -19,10 +19,14 @@ import java.util.List;
 public final class DetachedNode {
     /**
      * The node's JVM: its heap, and the JDK's vector API, with which the state accumulator runs ChaCha20 in SIMD
-     * lanes (about 4x faster than scalar; the JVM prints a one-line warning about the incubator module).
+     * lanes (about 4x faster than scalar; the JVM prints a one-line warning about the incubator module). The
+     * packages opened are those Ignite's thin client (storage-ignite) reaches into, as the launcher jar's
+     * {@code Add-Opens} does for a node started in the foreground.
      */
     public static final List<String> JVM_OPTIONS = List.of("-Xms256m", "-Xmx512m", "-XX:+UseG1GC",
-            "--add-modules=jdk.incubator.vector");
+            "--add-modules=jdk.incubator.vector", "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED");
     public static final String NODE_OPTS_ENV = "CAIRN_NODE_OPTS";
     /** The home's own JVM options, one or more per line, {@code #} comments (written by {@code init --nodes}). */
     public static final String JVM_OPTIONS_FILE = "jvm.options";

@@ -41,6 +41,15 @@ public abstract class StorageContractTest {
 
     protected abstract String expectedEngine();
 
+    /**
+     * The floor of {@link #batchedPutThroughput()}: far below an embedded engine's target (~200k puts/s), so that it
+     * catches only gross regressions on a shared build machine. An engine that writes over the network states its
+     * own, from its own target.
+     */
+    protected double minimumBatchedPutsPerSecond() {
+        return 30_000;
+    }
+
     @BeforeEach
     void openStorage() throws Exception {
         storage = open();
@@ -462,7 +471,7 @@ public abstract class StorageContractTest {
         double rate = batches * perBatch / ((System.nanoTime() - start) / 1e9);
         System.out.printf("%s: %.0f puts/s in batches of %d%n", storage.engine(), rate, perBatch);
         // A floor far below the target: the build machine is shared, this only catches gross regressions.
-        assertTrue(rate > 30_000, "batched puts too slow: " + rate + "/s");
+        assertTrue(rate > minimumBatchedPutsPerSecond(), "batched puts too slow: " + rate + "/s");
     }
 
     @Test

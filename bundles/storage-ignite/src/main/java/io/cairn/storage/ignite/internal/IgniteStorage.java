@@ -48,6 +48,10 @@ public final class IgniteStorage {
 
         @AttributeDefinition(description = "How long one operation or batch may take before it fails, in ms.")
         long timeoutMs() default 15000;
+
+        @AttributeDefinition(description = "MiB of the newest entries held in the node, read without a round trip "
+                + "to the cluster (the node is the only writer of its namespace, so they stay exact).")
+        int cacheMb() default 64;
     }
 
     private final BundleContext context;
@@ -55,6 +59,7 @@ public final class IgniteStorage {
     private final String namespace;
     private final int backups;
     private final long timeoutMs;
+    private final long cacheBytes;
     private final Thread connector;
     private volatile boolean closed;
     private IgniteClient client;
@@ -78,6 +83,10 @@ public final class IgniteStorage {
         this.namespace = config.namespace();
         this.backups = config.backups();
         this.timeoutMs = config.timeoutMs();
+        if (config.cacheMb() < 0) {
+            throw new IllegalArgumentException("storage-ignite: cacheMb must be 0 or more, got " + config.cacheMb());
+        }
+        this.cacheBytes = config.cacheMb() * (1L << 20);
         connector = new Thread(this::connect, "storage-ignite-connect");
         connector.setDaemon(true);
         connector.start();
@@ -120,7 +129,8 @@ public final class IgniteStorage {
                 Thread.currentThread().setContextClassLoader(Ignition.class.getClassLoader());
                 c = Ignition.startClient(new ClientConfiguration().setAddresses(endpoints)
                         .setTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs)));
-                IgniteStore s = IgniteStore.open(c, Namespace.open(c, namespace, backups), where, timeoutMs);
+                IgniteStore s = IgniteStore.open(c, Namespace.open(c, namespace, backups), where, timeoutMs,
+                        cacheBytes);
                 synchronized (this) {
                     if (closed) {
                         s.close();
@@ -139,6 +149,10 @@ public final class IgniteStorage {
                 }
                 LOG.log(System.Logger.Level.INFO, "storage-ignite: on the storage cluster at {0}, namespace {1}, "
                         + "batch {2}", where, namespace, s.committed());
+                return;
+            } catch (LinkageError e) {
+                LOG.log(System.Logger.Level.ERROR, "storage-ignite: the Ignite client cannot run in this JVM, so the "
+                        + "node has no storage (a node JVM needs the --add-opens of docs/storage.md): " + e, e);
                 return;
             } catch (RuntimeException e) {
                 if (c != null) {

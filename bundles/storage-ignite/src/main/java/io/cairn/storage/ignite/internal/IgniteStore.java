@@ -80,9 +80,11 @@ final class IgniteStore implements Storage {
     private final ArrayDeque<Written> written = new ArrayDeque<>();
     private final Map<ByteBuffer, Long> tombstones = new HashMap<>();
     private final Set<IgniteView> openViews = ConcurrentHashMap.newKeySet();
+    private final EntryCache cache;
 
-    private IgniteStore(IgniteClient client, Caches caches, String where, long timeoutMs) {
+    private IgniteStore(IgniteClient client, Caches caches, String where, long timeoutMs, long cacheBytes) {
         this.client = client;
+        this.cache = new EntryCache(cacheBytes);
         this.where = where;
         this.timeoutMs = timeoutMs;
         this.kv = caches.kv();
@@ -94,8 +96,8 @@ final class IgniteStore implements Storage {
      * Opens the namespace's caches (creating them on first use) and reads the last batch number. History left by a
      * previous run is deleted: no view of that run is open any more.
      */
-    static IgniteStore open(IgniteClient client, Caches caches, String where, long timeoutMs) {
-        IgniteStore s = new IgniteStore(client, caches, where, timeoutMs);
+    static IgniteStore open(IgniteClient client, Caches caches, String where, long timeoutMs, long cacheBytes) {
+        IgniteStore s = new IgniteStore(client, caches, where, timeoutMs, cacheBytes);
         Long v = caches.meta().get(VERSION);
         s.committed = v == null ? 0 : v;
         caches.history().clear();
@@ -128,7 +130,7 @@ final class IgniteStore implements Storage {
     public byte[] get(byte[] key) {
         Objects.requireNonNull(key, "key");
         checkOpen();
-        byte[] e = call(() -> kv.get(key), "reading a key");
+        byte[] e = newest(key);
         if (e == null) {
             return null;
         }
@@ -191,6 +193,8 @@ final class IgniteStore implements Storage {
                     meta.put(VERSION, n);
                     tx.commit();
                 }
+                // before the batch counts as committed, so that no read of it caches what it replaced
+                puts.forEach(cache::written);
                 done = true;
                 unreachable = null;
             } catch (ClientException e) {
@@ -295,12 +299,19 @@ final class IgniteStore implements Storage {
 
     private Map<ByteBuffer, byte[]> previous(Set<ByteBuffer> keys) {
         Set<byte[]> raw = new HashSet<>();
-        for (ByteBuffer k : keys) {
-            raw.add(k.array());
-        }
         Map<ByteBuffer, byte[]> out = new HashMap<>();
-        for (Map.Entry<byte[], byte[]> e : kv.getAll(raw).entrySet()) {
-            out.put(ByteBuffer.wrap(e.getKey()), e.getValue());
+        for (ByteBuffer k : keys) {
+            byte[] held = cache.get(k.array());
+            if (held == null) {
+                raw.add(k.array());
+            } else if (held != EntryCache.ABSENT) {
+                out.put(k, held);
+            }
+        }
+        if (!raw.isEmpty()) {
+            for (Map.Entry<byte[], byte[]> e : kv.getAll(raw).entrySet()) {
+                out.put(ByteBuffer.wrap(e.getKey()), e.getValue());
+            }
         }
         return out;
     }
@@ -326,6 +337,25 @@ final class IgniteStore implements Storage {
 
     static byte[] historyKey(byte[] key, long n) {
         return ByteBuffer.allocate(key.length + 8).put(key).putLong(n).array();
+    }
+
+    /** The key's newest entry (held in the node, or read from the cluster), or null. */
+    private byte[] newest(byte[] key) {
+        byte[] held = cache.get(key);
+        if (held != null) {
+            return held == EntryCache.ABSENT ? null : held;
+        }
+        long before = committed;
+        byte[] e = call(() -> kv.get(key), "reading a key");
+        if (e == null || batchOf(e) <= before) {
+            byte[] k = key.clone();
+            cache.read(k, e == null ? EntryCache.ABSENT : e);
+            if (committed != before) {
+                // a batch committed meanwhile: what was read may be what it replaced
+                cache.forget(k);
+            }
+        }
+        return e;
     }
 
     /** The value {@code key} had at batch {@code at}, given its newest entry {@code e}. */
@@ -385,6 +415,7 @@ final class IgniteStore implements Storage {
     /** After a write whose outcome is unknown: the cluster's batch number is the truth. */
     private void resync() {
         Long v = call(() -> meta.get(VERSION), "reading the last batch number");
+        cache.clear();
         synchronized (pinLock) {
             committed = v == null ? 0 : v;
             pinLock.notifyAll();
@@ -454,7 +485,7 @@ final class IgniteStore implements Storage {
         public byte[] get(byte[] key) {
             Objects.requireNonNull(key, "key");
             checkUsable();
-            return valueAt(key, call(() -> kv.get(key), "reading a key"), at);
+            return valueAt(key, newest(key), at);
         }
 
         @Override

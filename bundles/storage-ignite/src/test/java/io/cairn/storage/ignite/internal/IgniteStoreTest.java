@@ -76,7 +76,7 @@ class IgniteStoreTest extends StorageContractTest {
     @Override
     protected Storage open() {
         String ns = "t" + NAMESPACES.incrementAndGet();
-        return IgniteStore.open(client, Namespace.open(client, ns, 0), "test server", 15000);
+        return IgniteStore.open(client, Namespace.open(client, ns, 0), "test server", 15000, 1 << 20);
     }
 
     @Override
@@ -87,6 +87,17 @@ class IgniteStoreTest extends StorageContractTest {
     @Override
     protected String expectedEngine() {
         return "ignite";
+    }
+
+    /**
+     * Every batch crosses the thin client's connection and one server's transaction; here that server runs in the
+     * test JVM, cold (20-33k puts/s measured on 2 cores). The engine's target is the node's (3,000 transfers/s, about
+     * 30k puts/s, on a three-server cluster: cairn bench, docs/storage.md); a round trip per key, the gross
+     * regression this catches, makes it ~3k.
+     */
+    @Override
+    protected double minimumBatchedPutsPerSecond() {
+        return 12_000;
     }
 
     @Test
@@ -111,7 +122,7 @@ class IgniteStoreTest extends StorageContractTest {
         s.write(new WriteBatch().put(b("a"), b("1")));
         s.write(new WriteBatch().put(b("a"), b("2")));
         String ns = s.health().detail().replaceAll(".*\\((cairn_)(\\w+)_kv\\).*", "$2");
-        IgniteStore again = IgniteStore.open(client, Namespace.open(client, ns, 0), "test server", 15000);
+        IgniteStore again = IgniteStore.open(client, Namespace.open(client, ns, 0), "test server", 15000, 1 << 20);
         assertEquals(2, again.committed());
         assertArrayEquals(b("2"), again.get(b("a")));
         again.close();
