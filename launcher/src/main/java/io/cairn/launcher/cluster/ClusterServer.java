@@ -11,6 +11,7 @@ import org.apache.ignite.configuration.DataRegionConfiguration;
 import org.apache.ignite.configuration.DataStorageConfiguration;
 import org.apache.ignite.configuration.IgniteConfiguration;
 import org.apache.ignite.configuration.SqlConfiguration;
+import org.apache.ignite.configuration.TransactionConfiguration;
 import org.apache.ignite.configuration.WALMode;
 import org.apache.ignite.spi.communication.tcp.TcpCommunicationSpi;
 import org.apache.ignite.spi.discovery.tcp.TcpDiscoverySpi;
@@ -74,6 +75,11 @@ public final class ClusterServer {
         storage.setWalSegments(4);
         storage.setMaxWalArchiveSize(256L << 20);
         c.setDataStorageConfiguration(storage);
+        // A server joining or leaving makes the cluster exchange its partition map, which waits for the transactions
+        // in flight; a transaction whose client waits for an answer from the exchange would hold it up until its own
+        // timeout (a node's block stalled a minute when a server was killed). Those are rolled back after 2 s, and
+        // the node writes the block again on the new topology.
+        c.setTransactionConfiguration(new TransactionConfiguration().setTxTimeoutOnPartitionMapExchange(2000));
         // the query engine that keeps the ignite storage engine's kv tables indexed and serves its ordered scans
         // (IndexQuery); Calcite rather than the H2 engine, which drags H2 1.4 and its known vulnerabilities
         c.setSqlConfiguration(new SqlConfiguration().setQueryEnginesConfiguration(

@@ -60,6 +60,8 @@ public final class IgniteStorage {
     private final int backups;
     private final long timeoutMs;
     private final long cacheBytes;
+    /** This node, as the namespace's writer: its host and home. */
+    private final String writer;
     private final Thread connector;
     private volatile boolean closed;
     private IgniteClient client;
@@ -87,9 +89,18 @@ public final class IgniteStorage {
             throw new IllegalArgumentException("storage-ignite: cacheMb must be 0 or more, got " + config.cacheMb());
         }
         this.cacheBytes = config.cacheMb() * (1L << 20);
+        this.writer = hostName() + ":" + io.cairn.api.runtime.NodeHome.of(context).toAbsolutePath().normalize();
         connector = new Thread(this::connect, "storage-ignite-connect");
         connector.setDaemon(true);
         connector.start();
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
     }
 
     static String[] endpoints(String text) {
@@ -130,7 +141,7 @@ public final class IgniteStorage {
                 c = Ignition.startClient(new ClientConfiguration().setAddresses(endpoints)
                         .setTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs)));
                 IgniteStore s = IgniteStore.open(c, Namespace.open(c, namespace, backups), where, timeoutMs,
-                        cacheBytes);
+                        cacheBytes, writer);
                 synchronized (this) {
                     if (closed) {
                         s.close();
@@ -149,6 +160,15 @@ public final class IgniteStorage {
                 }
                 LOG.log(System.Logger.Level.INFO, "storage-ignite: on the storage cluster at {0}, namespace {1}, "
                         + "batch {2}", where, namespace, s.committed());
+                return;
+            } catch (IgniteStore.NamespaceTaken e) {
+                LOG.log(System.Logger.Level.ERROR, e.getMessage());
+                c.close();
+                // tells the launcher that the node must not run (a java.* type every bundle shares): it stops the
+                // node with the message; the registration goes when this bundle stops
+                java.util.function.Supplier<String> message = e::getMessage;
+                context.registerService(java.util.function.Supplier.class, message,
+                        new Hashtable<>(java.util.Map.of("cairn.node", "refused")));
                 return;
             } catch (LinkageError e) {
                 LOG.log(System.Logger.Level.ERROR, "storage-ignite: the Ignite client cannot run in this JVM, so the "

@@ -20,11 +20,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import javax.cache.Cache;
-import org.apache.ignite.cache.query.IndexQuery;
-import org.apache.ignite.cache.query.IndexQueryCriteriaBuilder;
-import org.apache.ignite.cache.query.IndexQueryCriterion;
-import org.apache.ignite.cache.query.QueryCursor;
+import org.apache.ignite.cache.query.SqlFieldsQuery;
 import org.apache.ignite.client.ClientCache;
 import org.apache.ignite.client.ClientException;
 import org.apache.ignite.client.ClientTransaction;
@@ -39,7 +35,7 @@ import org.apache.ignite.transactions.TransactionIsolation;
  * <ul>
  *   <li>{@code kv}: each key's newest value and the batch that wrote it, {@code u64(batch) ‖ present ‖ value}
  *       ({@code present} 0 for a delete: a tombstone). Its SQL table's primary-key index is kept sorted by the
- *       servers, so a range scan is an {@link IndexQuery} on it, in unsigned key order.
+ *       servers, so a range scan is pages of SQL over it, in unsigned key order.
  *   <li>{@code history}: while a read view older than a batch is open, the batch also records, for each key it
  *       writes, the value it replaced: {@code key ‖ u64(batch)} to {@code u64(previous batch) ‖ present ‖ value}.
  *   <li>{@code meta}: the number of the last batch written ({@code version}).
@@ -54,14 +50,18 @@ final class IgniteStore implements Storage {
     /** The SQL table's value type: raw bytes. */
     static final String ENTRY_TYPE = byte[].class.getName();
     private static final String VERSION = "version";
+    /** Who writes the namespace: the node home that first opened it. */
+    private static final String WRITER = "writer";
     private static final int PAGE = 512;
 
     private final IgniteClient client;
     private final String where;
     private final long timeoutMs;
     private final ClientCache<byte[], byte[]> kv;
+    /** The SQL schema of the kv table: {@code cairn_<namespace>}. */
+    private final String schema;
     private final ClientCache<byte[], byte[]> history;
-    private final ClientCache<String, Long> meta;
+    private final ClientCache<String, Object> meta;
 
     private final Object writeLock = new Object();
     /** Guards {@link #pins}, {@link #committed} and {@link #writingBare}; notified when a batch ends. */
@@ -88,6 +88,7 @@ final class IgniteStore implements Storage {
         this.where = where;
         this.timeoutMs = timeoutMs;
         this.kv = caches.kv();
+        this.schema = caches.kv().getName().substring(0, caches.kv().getName().length() - "_kv".length());
         this.history = caches.history();
         this.meta = caches.meta();
     }
@@ -96,9 +97,16 @@ final class IgniteStore implements Storage {
      * Opens the namespace's caches (creating them on first use) and reads the last batch number. History left by a
      * previous run is deleted: no view of that run is open any more.
      */
-    static IgniteStore open(IgniteClient client, Caches caches, String where, long timeoutMs, long cacheBytes) {
+    static IgniteStore open(IgniteClient client, Caches caches, String where, long timeoutMs, long cacheBytes,
+            String writer) {
+        Object holder = caches.meta().getAndPutIfAbsent(WRITER, writer);
+        if (holder != null && !holder.equals(writer)) {
+            throw new NamespaceTaken("storage-ignite: the namespace " + caches.kv().getName().replaceAll("_kv$", "_*")
+                    + " on the storage cluster at " + where + " is the store of the node at " + holder + ", not of "
+                    + writer + ": a node writes only its own (give this one its own --storage-namespace)");
+        }
         IgniteStore s = new IgniteStore(client, caches, where, timeoutMs, cacheBytes);
-        Long v = caches.meta().get(VERSION);
+        Long v = (Long) caches.meta().get(VERSION);
         s.committed = v == null ? 0 : v;
         caches.history().clear();
         return s;
@@ -166,8 +174,11 @@ final class IgniteStore implements Storage {
             }
             boolean done = false;
             List<byte[]> historyKeys = new ArrayList<>();
+            long t0 = System.nanoTime();
+            long t1 = t0;
             try {
                 Map<ByteBuffer, byte[]> previous = keepHistory ? previous(last.keySet()) : Map.of();
+                t1 = System.nanoTime();
                 Map<byte[], byte[]> puts = new HashMap<>();
                 Map<byte[], byte[]> replaced = new HashMap<>();
                 for (Map.Entry<ByteBuffer, WriteBatch.Op> e : last.entrySet()) {
@@ -185,7 +196,7 @@ final class IgniteStore implements Storage {
                     puts.put(key, entry(n, value));
                 }
                 try (ClientTransaction tx = client.transactions().txStart(TransactionConcurrency.OPTIMISTIC,
-                        TransactionIsolation.READ_COMMITTED, timeoutMs)) {
+                        TransactionIsolation.SERIALIZABLE, timeoutMs)) {
                     kv.putAll(puts);
                     if (!replaced.isEmpty()) {
                         history.putAll(replaced);
@@ -219,7 +230,14 @@ final class IgniteStore implements Storage {
             if (!historyKeys.isEmpty()) {
                 written.addLast(new Written(n, historyKeys));
             }
+            long t2 = System.nanoTime();
             prune();
+            if (last.size() >= 200 && n % 5 == 0) {
+                System.getLogger(IgniteStore.class.getName()).log(System.Logger.Level.DEBUG, "batch " + n + ": "
+                        + last.size() + " keys, history " + keepHistory + ", previous " + (t1 - t0) / 1000_000
+                        + " ms, tx " + (t2 - t1) / 1000_000 + " ms, prune " + (System.nanoTime() - t2) / 1000_000
+                        + " ms");
+            }
         }
     }
 
@@ -339,6 +357,29 @@ final class IgniteStore implements Storage {
         return ByteBuffer.allocate(key.length + 8).put(key).putLong(n).array();
     }
 
+    /**
+     * One page of a range scan, in unsigned key order, through the servers' SQL engine: the keys from {@code from}
+     * (or after {@code after}, the last key of the page before) below {@code to}. (Ignite's IndexQuery on the same
+     * index failed on caches a node created, "typeDesc is null", so scans page with keyset SQL.)
+     */
+    private SqlFieldsQuery pageQuery(byte[] from, byte[] to, byte[] after) {
+        StringBuilder sql = new StringBuilder("SELECT K, V FROM ").append(schema).append(".KV WHERE ");
+        List<Object> args = new ArrayList<>();
+        if (after != null) {
+            sql.append("K > ?");
+            args.add(after);
+        } else {
+            sql.append("K >= ?");
+            args.add(from == null ? new byte[0] : from);
+        }
+        if (to != null) {
+            sql.append(" AND K < ?");
+            args.add(to);
+        }
+        sql.append(" ORDER BY K LIMIT ").append(PAGE);
+        return new SqlFieldsQuery(sql.toString()).setArgs(args.toArray());
+    }
+
     /** The key's newest entry (held in the node, or read from the cluster), or null. */
     private byte[] newest(byte[] key) {
         byte[] held = cache.get(key);
@@ -414,7 +455,7 @@ final class IgniteStore implements Storage {
 
     /** After a write whose outcome is unknown: the cluster's batch number is the truth. */
     private void resync() {
-        Long v = call(() -> meta.get(VERSION), "reading the last batch number");
+        Long v = (Long) call(() -> meta.get(VERSION), "reading the last batch number");
         cache.clear();
         synchronized (pinLock) {
             committed = v == null ? 0 : v;
@@ -467,7 +508,16 @@ final class IgniteStore implements Storage {
 
     /** The caches of one namespace. */
     record Caches(ClientCache<byte[], byte[]> kv, ClientCache<byte[], byte[]> history,
-            ClientCache<String, Long> meta) {}
+            ClientCache<String, Object> meta) {}
+
+    /** Another node's store is in the namespace. */
+    static final class NamespaceTaken extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        NamespaceTaken(String message) {
+            super(message);
+        }
+    }
 
     /** The history records batch {@code number} wrote. */
     private record Written(long number, List<byte[]> historyKeys) {}
@@ -475,7 +525,6 @@ final class IgniteStore implements Storage {
     private final class IgniteView implements ReadView {
         private final long at;
         private final AtomicBoolean closedView = new AtomicBoolean();
-        private final Set<QueryCursor<?>> cursors = ConcurrentHashMap.newKeySet();
 
         IgniteView(long at) {
             this.at = at;
@@ -494,41 +543,38 @@ final class IgniteStore implements Storage {
                 throw new IllegalArgumentException("scan range is reversed: from " + hex(from) + " > to " + hex(to));
             }
             checkUsable();
-            byte[] low = from == null ? new byte[0] : from.clone();
-            // one criterion: Ignite refuses to merge a gte and an lt on byte arrays (it compares them signed);
-            // between is inclusive, so the upper bound itself is skipped below
-            IndexQueryCriterion criteria = to == null ? IndexQueryCriteriaBuilder.gte("_KEY", low)
-                    : IndexQueryCriteriaBuilder.between("_KEY", low, to.clone());
-            IndexQuery<byte[], byte[]> q = new IndexQuery<byte[], byte[]>(ENTRY_TYPE).setCriteria(criteria);
-            q.setPageSize(PAGE);
-            QueryCursor<Cache.Entry<byte[], byte[]>> cursor = call(() -> kv.query(q), "starting a range scan");
-            cursors.add(cursor);
-            Iterator<Cache.Entry<byte[], byte[]>> it = cursor.iterator();
             return new Iterator<>() {
                 private Entry next;
-                private boolean done;
+                private Iterator<java.util.List<?>> page = java.util.Collections.emptyIterator();
+                /** The last key read; the next page starts after it. */
+                private byte[] after;
+                private boolean last;
 
                 @Override
                 public boolean hasNext() {
                     checkUsable();
-                    while (next == null && !done) {
-                        boolean more = call(it::hasNext, "reading a range scan");
-                        if (!more) {
-                            done = true;
-                            cursors.remove(cursor);
-                            cursor.close();
-                            break;
+                    while (next == null) {
+                        if (!page.hasNext()) {
+                            if (last) {
+                                return false;
+                            }
+                            List<java.util.List<?>> rows = call(() -> client.query(pageQuery(from, to, after)).getAll(),
+                                    "reading a range scan");
+                            last = rows.size() < PAGE;
+                            page = rows.iterator();
+                            if (!page.hasNext()) {
+                                return false;
+                            }
                         }
-                        Cache.Entry<byte[], byte[]> e = it.next();
-                        if (to != null && Arrays.equals(e.getKey(), to)) {
-                            continue;
-                        }
-                        byte[] v = valueAt(e.getKey(), e.getValue(), at);
+                        java.util.List<?> row = page.next();
+                        byte[] key = (byte[]) row.get(0);
+                        after = key;
+                        byte[] v = valueAt(key, (byte[]) row.get(1), at);
                         if (v != null) {
-                            next = new Entry(e.getKey(), v);
+                            next = new Entry(key, v);
                         }
                     }
-                    return next != null;
+                    return true;
                 }
 
                 @Override
@@ -546,14 +592,6 @@ final class IgniteStore implements Storage {
         @Override
         public void close() {
             if (closedView.compareAndSet(false, true)) {
-                for (QueryCursor<?> c : cursors) {
-                    try {
-                        c.close();
-                    } catch (RuntimeException e) {
-                        // the cluster is gone: the servers drop the cursor with the connection
-                    }
-                }
-                cursors.clear();
                 openViews.remove(this);
                 synchronized (pinLock) {
                     pins.computeIfPresent(at, (v, n) -> n == 1 ? null : n - 1);

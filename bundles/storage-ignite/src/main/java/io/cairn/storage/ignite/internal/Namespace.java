@@ -32,7 +32,7 @@ final class Namespace {
         ClientCache<byte[], byte[]> kv = client.getOrCreateCache(config(ns, "kv", backups)
                 .setSqlSchema("cairn_" + ns).setQueryEntities(entries()));
         ClientCache<byte[], byte[]> history = client.getOrCreateCache(config(ns, "history", backups));
-        ClientCache<String, Long> meta = client.getOrCreateCache(config(ns, "meta", backups));
+        ClientCache<String, Object> meta = client.getOrCreateCache(config(ns, "meta", backups));
         return new IgniteStore.Caches(kv, history, meta);
     }
 
@@ -45,7 +45,9 @@ final class Namespace {
                 .setCacheMode(CacheMode.PARTITIONED)
                 .setAtomicityMode(CacheAtomicityMode.TRANSACTIONAL)
                 .setBackups(backups)
-                .setWriteSynchronizationMode(CacheWriteSynchronizationMode.FULL_SYNC);
+                .setWriteSynchronizationMode(CacheWriteSynchronizationMode.FULL_SYNC)
+                // chain keys are 10 to 41 bytes: compared inside the index pages rather than row by row
+                .setSqlIndexMaxInlineSize(48);
     }
 
     /** The SQL table whose primary-key index orders the keys: (k VARBINARY key, v VARBINARY). */

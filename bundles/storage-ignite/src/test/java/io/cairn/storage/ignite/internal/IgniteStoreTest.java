@@ -76,7 +76,7 @@ class IgniteStoreTest extends StorageContractTest {
     @Override
     protected Storage open() {
         String ns = "t" + NAMESPACES.incrementAndGet();
-        return IgniteStore.open(client, Namespace.open(client, ns, 0), "test server", 15000, 1 << 20);
+        return IgniteStore.open(client, Namespace.open(client, ns, 0), "test server", 15000, 1 << 20, "test");
     }
 
     @Override
@@ -117,12 +117,24 @@ class IgniteStoreTest extends StorageContractTest {
     }
 
     @Test
+    void anotherNodesNamespaceIsRefused() {
+        IgniteStore s = (IgniteStore) storage;
+        s.write(new WriteBatch().put(b("a"), b("1")));
+        String ns = s.health().detail().replaceAll(".*\\((cairn_)(\\w+)_kv\\).*", "$2");
+        IgniteStore.NamespaceTaken e = org.junit.jupiter.api.Assertions.assertThrows(IgniteStore.NamespaceTaken.class,
+                () -> IgniteStore.open(client, Namespace.open(client, ns, 0), "test server", 15000, 1 << 20, "elsewhere"));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("is the store of the node at test, not of "
+                + "elsewhere"), e.getMessage());
+        assertArrayEquals(b("1"), s.get(b("a")));
+    }
+
+    @Test
     void reopenedStoreGoesOnFromItsLastBatch() {
         IgniteStore s = (IgniteStore) storage;
         s.write(new WriteBatch().put(b("a"), b("1")));
         s.write(new WriteBatch().put(b("a"), b("2")));
         String ns = s.health().detail().replaceAll(".*\\((cairn_)(\\w+)_kv\\).*", "$2");
-        IgniteStore again = IgniteStore.open(client, Namespace.open(client, ns, 0), "test server", 15000, 1 << 20);
+        IgniteStore again = IgniteStore.open(client, Namespace.open(client, ns, 0), "test server", 15000, 1 << 20, "test");
         assertEquals(2, again.committed());
         assertArrayEquals(b("2"), again.get(b("a")));
         again.close();
