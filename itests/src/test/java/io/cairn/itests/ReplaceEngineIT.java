@@ -45,7 +45,7 @@ import org.junit.Test;
  */
 public class ReplaceEngineIT {
     static final Duration COMMIT = Duration.ofSeconds(30);
-    private static final Pattern MIGRATED = Pattern.compile("COMMITTED \\(([^)]*copied (\\d+) entries, \\d+ bytes, in (\\d+) ms[^)]*)\\): "
+    static final Pattern MIGRATED = Pattern.compile("COMMITTED \\(([^)]*copied (\\d+) entries, \\d+ bytes, in (\\d+) ms[^)]*)\\): "
             + "block production paused (\\d+) ms");
 
     @Test

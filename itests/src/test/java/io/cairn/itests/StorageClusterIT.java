@@ -31,6 +31,9 @@ import org.apache.ignite.configuration.ClientConfiguration;
 import org.apache.ignite.transactions.TransactionConcurrency;
 import org.apache.ignite.transactions.TransactionIsolation;
 import org.junit.Test;
+import io.cairn.itests.ChainTestSupport.RpcClient;
+import java.nio.file.StandardCopyOption;
+import static io.cairn.itests.UpgradeIT.shell;
 
 /**
  * The storage cluster as an operator runs it (docs/storage.md): {@code cairn storage up} starts three Apache Ignite
@@ -40,6 +43,13 @@ import org.junit.Test;
  * lost; a server SIGKILLed shows as down and out of the topology with every entry still read, and {@code storage up}
  * on the same directory starts it alone again, which rejoins; {@code storage down} stops them all. A directory holding a cluster
  * refuses other settings, and a port another process holds is named.
+ *
+ * <p>On the same cluster, as a user runs them (docs/storage.md, "The ignite engine"): a node made with {@code init
+ * --profile solo-ignite --storage-endpoints} commits transfers under load while the servers are added, removed and
+ * killed, and every transfer is committed once and the chain verifies; a snapshot of it is taken and verified; a
+ * RocksDB node is moved onto the cluster and back under load with {@code cairn:upgrade storage} and {@code
+ * cairn:rollback storage}; the whole cluster stopped under the node pauses its chain, which goes on once it is back;
+ * another chain's node given the same namespace is refused.
  */
 public class StorageClusterIT {
     /** Dedicated loopback ports for this test: clients 27800.., discovery 27900.., communication 28000... */
@@ -122,6 +132,9 @@ public class StorageClusterIT {
         Path dir = work.resolve("cluster");
         CrashRecoveryIT.Launcher cairn = new CrashRecoveryIT.Launcher(work, work.resolve("no-home"));
         boolean up = false;
+        CrashRecoveryIT.Launcher node = null;
+        TransferLoad load = null;
+        boolean passed = false;
         try {
             String out = cairn.run("storage", "up", "--servers", "3", "--dir", dir.toString(), "--port",
                     Integer.toString(PORT));
@@ -153,6 +166,36 @@ public class StorageClusterIT {
                 assertTrue("server " + i + " holds a share: " + before[i], before[i] > 0);
             }
 
+            // ---- a node whose chain is on the cluster, under load while the cluster changes beneath it
+            String endpoints = "127.0.0.1:" + PORT + ",127.0.0.1:" + (PORT + 1) + ",127.0.0.1:" + (PORT + 2);
+            Path home = work.resolve("solo");
+            int base = ChainTestSupport.freeLoopbackPorts(2);
+        int[] ports = {base, base + 1};
+            node = new CrashRecoveryIT.Launcher(work, home);
+            out = node.run("init", "--profile", "solo-ignite", "--storage-endpoints", endpoints, "--storage-namespace",
+                    "solo", "--dir", home.toString(), "--rpc-port", Integer.toString(ports[0]), "--ssh-port",
+                    Integer.toString(ports[1]));
+            assertTrue(out, out.contains("engines solo-ignite"));
+            long nodePid = node.startDetached(-1);
+            RpcClient rpc = new RpcClient(ports[0]);
+            load = TransferLoad.start(home, rpc);
+            String status = shell(node, home, "cairn:components");
+            assertTrue(status, status.contains("cairn-storage-ignite"));
+            log(t0, "a node on the cluster: " + load.accepted.size() + " transfers committed, height "
+                    + rpc.blockNumber());
+
+            // snapshots of a chain on the cluster (ordered scans of every key space from one view)
+            String snapshot = shell(node, home, "cairn:snapshot create");
+            assertTrue(snapshot, snapshot.contains("written to ") && snapshot.contains(": full, "));
+            String snapshotDir = snapshot.replaceAll("(?s).*written to (\\S+): full.*", "$1");
+            String checked = shell(node, home, "cairn:snapshot verify " + snapshotDir);
+            assertTrue(checked, checked.contains("verified snapshot " + snapshotDir + ": block "));
+            log(t0, "snapshot from the cluster: " + snapshot.lines().filter(l -> l.contains("written to")).findFirst()
+                    .orElse("").strip());
+
+            // ---- a RocksDB node moved onto the cluster and back, under load, the chain verified on each
+            migration(work, endpoints, t0);
+
             // a fourth server added: the partitions rebalance onto it, every entry keeps its two copies
             out = cairn.run("storage", "add-server", "--dir", dir.toString());
             assertTrue(out, out.contains("server 3 starting, pid "));
@@ -163,6 +206,7 @@ public class StorageClusterIT {
             log(t0, "data bytes per server before adding server 3: " + Arrays.toString(before) + "; after: "
                     + Arrays.toString(after));
             assertEquals(entries, readData(entries));
+            load.awaitMore("transfers committed with four servers", 100);
 
             // and removed again (its backups take over), nothing lost
             out = cairn.run("storage", "remove-server", "--dir", dir.toString());
@@ -171,6 +215,17 @@ public class StorageClusterIT {
             await("every entry's two copies on three servers", Duration.ofSeconds(60),
                     () -> copies() == 2L * entries ? Boolean.TRUE : null);
             assertEquals(entries, readData(entries));
+            load.awaitMore("transfers committed after a server was removed", 100);
+            // every copy of every cache (the node's too) held again before a server is lost: else a partition whose
+            // copies were still moving could lose both
+            await("every cache's copies held on three servers", Duration.ofSeconds(120), () -> {
+                try {
+                    String st = cairn.attempt("storage", "status", "--dir", dir.toString());
+                    return st.contains("cache cairn_solo_kv: ") && !st.contains("(rebalancing)") ? st : null;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
 
             // the same directory: its settings only
             out = cairn.attempt("storage", "up", "--servers", "5", "--dir", dir.toString());
@@ -183,6 +238,7 @@ public class StorageClusterIT {
             assertTrue(out, out.contains("active, 2 of 3 servers in the topology"));
             assertTrue(out, Pattern.compile("  2 +down +127\\.0\\.0\\.1:27802 +out").matcher(out).find());
             assertEquals("nothing lost with one server killed", entries, readData(entries));
+            load.awaitMore("transfers committed with a server killed", 100);
 
             // storage up starts it alone again, and it rejoins
             out = cairn.run("storage", "up", "--dir", dir.toString());
@@ -195,6 +251,22 @@ public class StorageClusterIT {
             pids[2] = Long.parseLong(m.group(2));
             assertFalse("pid " + killed + " is gone", ProcessHandle.of(killed).map(ProcessHandle::isAlive).orElse(false));
             log(t0, "server 2 killed and started again: " + out.strip());
+            load.awaitMore("transfers committed with server 2 back", 100);
+            long height = load.stopAndCheck();
+            load = null;
+            String verified = shell(node, home, "cairn:verify-chain");
+            assertTrue(verified, verified.contains("every state root matches"));
+            log(t0, "through add, remove and kill: every transfer committed once, blocks 1.." + height + " verified");
+
+            // ---- the cluster lost under the running node: block production pauses, and resumes when it is back
+            lostAndBack(cairn, dir, node, home, rpc, t0);
+
+            // ---- another chain's node given the same namespace: refused, the first chain untouched
+            anotherChainRefused(work, endpoints, rpc, t0);
+
+            node.stop();
+            assertFalse(ProcessHandle.of(nodePid).map(ProcessHandle::isAlive).orElse(false));
+            node = null;
 
             // a port another process holds is named
             try (ServerSocket taken = new ServerSocket(PORT + 50, 1, InetAddress.getLoopbackAddress())) {
@@ -216,10 +288,146 @@ public class StorageClusterIT {
             assertTrue(out, Pattern.compile("  0 +down ").matcher(out).find());
             assertTrue("its data stays", Files.isDirectory(dir.resolve("server-0")));
             log(t0, "storage down: " + out.strip());
+            passed = true;
         } finally {
+            if (load != null) {
+                load.abandon();
+            }
+            if (node != null) {
+                if (!passed) {
+                    System.out.println(node.diagnostics());
+                }
+                node.stop();
+            }
             if (up) {
                 cairn.attempt("storage", "down", "--dir", dir.toString());
             }
         }
+    }
+
+    /**
+     * A RocksDB node's chain copied onto the cluster by {@code cairn:upgrade storage} under load, and back by {@code
+     * cairn:rollback storage}: every transfer committed once, the chain verified on each engine.
+     */
+    private static void migration(Path work, String endpoints, long t0) throws Exception {
+        Path home = work.resolve("moved");
+        int base = ChainTestSupport.freeLoopbackPorts(2);
+        int[] ports = {base, base + 1};
+        CrashRecoveryIT.Launcher cairn = new CrashRecoveryIT.Launcher(work, home);
+        cairn.run("init", "--profile", "solo-rocksdb", "--dir", home.toString(), "--rpc-port",
+                Integer.toString(ports[0]), "--ssh-port", Integer.toString(ports[1]));
+        TransferLoad load = null;
+        boolean passed = false;
+        try {
+            cairn.startDetached(-1);
+            RpcClient rpc = new RpcClient(ports[0]);
+            load = TransferLoad.start(home, rpc);
+            Path system = ChainTestSupport.runtimeDirectory().resolve("system");
+            Path jar = Files.copy(system.resolve("cairn-storage-ignite.jar"), work.resolve("cairn-storage-ignite.jar"),
+                    StandardCopyOption.REPLACE_EXISTING);
+            cairn.run("sign", "--home", home.toString(), jar.toString());
+            // as an operator: the engine's settings, and the never-updated client library it needs
+            Files.writeString(home.resolve("etc/io.cairn.storage.ignite.cfg"), "endpoints=" + endpoints
+                    + "\nnamespace=moved\nbackups=1\n");
+            String lib = shell(cairn, home, "felix:install " + system.resolve("cairn-ignite-lib.jar").toUri());
+            Matcher id = Pattern.compile("Bundle ID: (\\d+)").matcher(lib);
+            assertTrue(lib, id.find());
+            shell(cairn, home, "felix:start " + id.group(1));
+
+            String out = shell(cairn, home, "cairn:upgrade storage " + jar);
+            Matcher m = ReplaceEngineIT.MIGRATED.matcher(out);
+            assertTrue("rocksdb -> ignite committed with a migration:\n" + out, m.find());
+            log(t0, "rocksdb -> ignite: " + m.group(2) + " entries copied in " + m.group(3) + " ms, block production "
+                    + "paused " + m.group(4) + " ms");
+            load.awaitMore("transfers committed on the cluster", 100);
+            String components = shell(cairn, home, "cairn:components");
+            assertTrue(components, components.contains("cairn-storage-ignite"));
+            assertFalse(components, components.contains("cairn-storage-rocksdb"));
+            String verified = shell(cairn, home, "cairn:verify-chain");
+            assertTrue(verified, verified.contains("every state root matches"));
+
+            out = shell(cairn, home, "cairn:rollback storage");
+            m = ReplaceEngineIT.MIGRATED.matcher(out);
+            assertTrue("ignite -> rocksdb committed with a migration:\n" + out, m.find());
+            log(t0, "ignite -> rocksdb: " + m.group(2) + " entries copied in " + m.group(3) + " ms, block production "
+                    + "paused " + m.group(4) + " ms");
+            load.awaitMore("transfers committed back on rocksdb", 100);
+            long height = load.stopAndCheck();
+            load = null;
+            components = shell(cairn, home, "cairn:components");
+            assertTrue(components, components.contains("cairn-storage-rocksdb"));
+            verified = shell(cairn, home, "cairn:verify-chain");
+            assertTrue(verified, verified.contains("every state root matches"));
+            log(t0, "moved onto the cluster and back under load: blocks 1.." + height + " verified, every transfer once");
+            passed = true;
+        } finally {
+            if (load != null) {
+                load.abandon();
+            }
+            if (!passed) {
+                System.out.println(cairn.diagnostics());
+            }
+            cairn.stop();
+        }
+    }
+
+    /**
+     * The whole cluster stopped under a running node: no block is committed while it is away (a batch is applied whole
+     * or not at all), the storage engine says what it waits for, and the chain goes on once the cluster is back.
+     */
+    private static void lostAndBack(CrashRecoveryIT.Launcher cairn, Path dir, CrashRecoveryIT.Launcher node, Path home,
+            RpcClient rpc, long t0) throws Exception {
+        long before = rpc.blockNumber();
+        String out = cairn.run("storage", "down", "--dir", dir.toString());
+        assertTrue(out, out.contains("storage cluster stopped"));
+        String health = await("the node saying the cluster is away", Duration.ofSeconds(60), () -> {
+            try {
+                String c = shell(node, home, "cairn:components");
+                return c.contains("storage-ignite: the storage cluster at") && c.contains("did not answer") ? c : null;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        long during = rpc.blockNumber();
+        assertTrue("at most the block in flight is committed without the cluster: " + before + " -> " + during,
+                during <= before + 1);
+        log(t0, "cluster stopped under the node at height " + before + ": " + health.lines()
+                .filter(l -> l.contains("did not answer")).findFirst().orElse("").strip());
+        out = cairn.run("storage", "up", "--dir", dir.toString());
+        assertTrue(out, out.contains("storage cluster active: 3 servers"));
+        TransferLoad load = TransferLoad.start(home, rpc);
+        try {
+            load.awaitMore("transfers committed once the cluster is back", 60);
+            long height = load.stopAndCheck();
+            load = null;
+            log(t0, "the cluster back: blocks " + during + ".." + height + " committed");
+        } finally {
+            if (load != null) {
+                load.abandon();
+            }
+        }
+    }
+
+    /** Another chain's node given this chain's namespace is refused before it writes anything. */
+    private static void anotherChainRefused(Path work, String endpoints, RpcClient first, long t0) throws Exception {
+        Path home = work.resolve("other");
+        int base = ChainTestSupport.freeLoopbackPorts(2);
+        int[] ports = {base, base + 1};
+        CrashRecoveryIT.Launcher other = new CrashRecoveryIT.Launcher(work, home);
+        other.run("init", "--profile", "solo-ignite", "--storage-endpoints", endpoints, "--storage-namespace", "solo",
+                "--chain-id", "9", "--dir", home.toString(), "--rpc-port", Integer.toString(ports[0]), "--ssh-port",
+                Integer.toString(ports[1]));
+        long height = first.blockNumber();
+        try {
+            String out = other.attempt("start", "--home", home.toString(), "--detach", "--timeout", "60s");
+            assertTrue(out, out.contains("the namespace cairn_solo_* on the storage cluster at " + endpoints
+                    + " is the store of the node at "));
+            assertTrue(out, out.contains("a node writes only its own (give this one its own --storage-namespace)"));
+            log(t0, "another chain's node on the namespace refused: " + out.lines()
+                    .filter(l -> l.contains("is the store of")).findFirst().orElse(""));
+        } finally {
+            other.stop();
+        }
+        assertTrue("the first chain goes on", first.blockNumber() >= height);
     }
 }
