@@ -142,12 +142,12 @@ final class IgniteStore implements Storage {
         if (e == null) {
             return null;
         }
-        long n = batchOf(e);
+        long n = Entries.batchOf(e);
         if (n > committed) {
             // the batch that wrote it is committing now: the value is the latest once its commit returns
             awaitCommitted(n);
         }
-        return valueOf(e);
+        return Entries.valueOf(e);
     }
 
     @Override
@@ -186,14 +186,14 @@ final class IgniteStore implements Storage {
                     byte[] value = e.getValue().value();
                     if (keepHistory) {
                         byte[] p = previous.get(e.getKey());
-                        if (value == null && (p == null || valueOf(p) == null)) {
+                        if (value == null && (p == null || Entries.valueOf(p) == null)) {
                             continue; // deleting what no view can see changes nothing
                         }
-                        byte[] hk = historyKey(key, n);
-                        replaced.put(hk, p == null ? entry(0, null) : p);
+                        byte[] hk = Entries.historyKey(key, n);
+                        replaced.put(hk, p == null ? Entries.entry(0, null) : p);
                         historyKeys.add(hk);
                     }
-                    puts.put(key, entry(n, value));
+                    puts.put(key, Entries.entry(n, value));
                 }
                 try (ClientTransaction tx = client.transactions().txStart(TransactionConcurrency.OPTIMISTIC,
                         TransactionIsolation.SERIALIZABLE, timeoutMs)) {
@@ -334,29 +334,6 @@ final class IgniteStore implements Storage {
         return out;
     }
 
-    /** An entry of {@code kv} or {@code history}: {@code u64(batch) ‖ present ‖ value}; batch 0: absent. */
-    static byte[] entry(long n, byte[] value) {
-        ByteBuffer b = ByteBuffer.allocate(9 + (value == null ? 0 : value.length)).putLong(n);
-        b.put((byte) (value == null ? 0 : 1));
-        if (value != null) {
-            b.put(value);
-        }
-        return b.array();
-    }
-
-    static long batchOf(byte[] entry) {
-        return ByteBuffer.wrap(entry).getLong();
-    }
-
-    /** The entry's value, or null for a tombstone or an absent key. */
-    static byte[] valueOf(byte[] entry) {
-        return entry[8] == 0 ? null : Arrays.copyOfRange(entry, 9, entry.length);
-    }
-
-    static byte[] historyKey(byte[] key, long n) {
-        return ByteBuffer.allocate(key.length + 8).put(key).putLong(n).array();
-    }
-
     /**
      * One page of a range scan, in unsigned key order, through the servers' SQL engine: the keys from {@code from}
      * (or after {@code after}, the last key of the page before) below {@code to}. (Ignite's IndexQuery on the same
@@ -388,7 +365,7 @@ final class IgniteStore implements Storage {
         }
         long before = committed;
         byte[] e = call(() -> kv.get(key), "reading a key");
-        if (e == null || batchOf(e) <= before) {
+        if (e == null || Entries.batchOf(e) <= before) {
             byte[] k = key.clone();
             cache.read(k, e == null ? EntryCache.ABSENT : e);
             if (committed != before) {
@@ -404,26 +381,27 @@ final class IgniteStore implements Storage {
         if (e == null) {
             return null;
         }
-        long n = batchOf(e);
+        long n = Entries.batchOf(e);
         byte[] v = null;
         boolean resolved = false;
         while (n > at) {
             long batch = n;
-            byte[] h = call(() -> history.get(historyKey(key, batch)), "reading a key's history");
+            byte[] h = call(() -> history.get(Entries.historyKey(key, batch)), "reading a key's history");
             if (h == null) {
                 // the entry is visible before the rest of its batch: wait for the commit to return
                 awaitCommitted(batch);
-                h = call(() -> history.get(historyKey(key, batch)), "reading a key's history");
+                h = call(() -> history.get(Entries.historyKey(key, batch)), "reading a key's history");
                 if (h == null) {
-                    throw new IllegalStateException("storage-ignite: batch " + batch + " replaced key " + hex(key)
+                    throw new IllegalStateException("storage-ignite: batch " + batch + " replaced key "
+                            + Entries.hex(key)
                             + " without recording its previous value, which the view at batch " + at + " needs");
                 }
             }
-            n = batchOf(h);
-            v = valueOf(h);
+            n = Entries.batchOf(h);
+            v = Entries.valueOf(h);
             resolved = true;
         }
-        return resolved ? v : valueOf(e);
+        return resolved ? v : Entries.valueOf(e);
     }
 
     private void awaitCommitted(long n) {
@@ -498,14 +476,6 @@ final class IgniteStore implements Storage {
         }
     }
 
-    static String hex(byte[] b) {
-        StringBuilder s = new StringBuilder(2 + 2 * Math.min(b.length, 32)).append("0x");
-        for (int i = 0; i < Math.min(b.length, 32); i++) {
-            s.append(Character.forDigit((b[i] >> 4) & 0xf, 16)).append(Character.forDigit(b[i] & 0xf, 16));
-        }
-        return b.length > 32 ? s.append("...").toString() : s.toString();
-    }
-
     /** The caches of one namespace. */
     record Caches(ClientCache<byte[], byte[]> kv, ClientCache<byte[], byte[]> history,
             ClientCache<String, Object> meta) {}
@@ -540,7 +510,8 @@ final class IgniteStore implements Storage {
         @Override
         public Iterator<Entry> scan(byte[] from, byte[] to) {
             if (from != null && to != null && Arrays.compareUnsigned(from, to) > 0) {
-                throw new IllegalArgumentException("scan range is reversed: from " + hex(from) + " > to " + hex(to));
+                throw new IllegalArgumentException("scan range is reversed: from " + Entries.hex(from) + " > to "
+                        + Entries.hex(to));
             }
             checkUsable();
             return new Iterator<>() {
