@@ -78,7 +78,7 @@ class FactoryCliTest {
         assertTrue(plasma.err().contains("utxo"), plasma.err());
 
         CliTest.Run storage = cairn("init", "--dir", dir.toString(), "--storage", "tikv");
-        assertTrue(storage.err().contains("(it has: memory, rocksdb)"), storage.err());
+        assertTrue(storage.err().contains("(it has: ignite, memory, rocksdb)"), storage.err());
         CliTest.Run both = cairn("init", "--dir", dir.toString(), "--profile", "solo-rocksdb", "--storage", "memory");
         assertEquals(2, both.code(), both.err());
         assertTrue(both.err().contains("not both"), both.err());

@@ -19,10 +19,12 @@ class DetachedNodeTest {
         NodeHome home = new NodeHome(tmp.resolve("n0"));
         RuntimeDir rt = new RuntimeDir(tmp.resolve("rt"));
         List<String> cmd = DetachedNode.command("/jdk/bin/java", "a.jar:b.jar", " -Dx=1  -Xlog:gc ", rt, home, "io.cairn.launcher.Main");
-        assertEquals(List.of("/jdk/bin/java", "-Xms256m", "-Xmx512m", "-XX:+UseG1GC", "--add-modules=jdk.incubator.vector", "-Dx=1",
-                "-Xlog:gc",
-                "-Dcairn.runtime=" + rt.dir(), "-cp", "a.jar:b.jar", "io.cairn.launcher.Main", "start", "--home",
-                home.dir().toString()), cmd);
+        List<String> expected = new java.util.ArrayList<>(List.of("/jdk/bin/java"));
+        expected.addAll(DetachedNode.JVM_OPTIONS);
+        expected.addAll(List.of("-Dx=1", "-Xlog:gc", "-Dcairn.runtime=" + rt.dir(), "-cp", "a.jar:b.jar", "io.cairn.launcher.Main",
+                "start", "--home", home.dir().toString()));
+        assertEquals(expected, cmd);
+        assertTrue(cmd.contains("--add-opens=java.base/java.nio=ALL-UNNAMED"), "the ignite thin client needs its opens");
     }
 
     @Test
@@ -31,8 +33,10 @@ class DetachedNodeTest {
         RuntimeDir rt = new RuntimeDir(tmp.resolve("rt"));
         DetachedNode.writeChainNodeJvmOptions(home);
         List<String> cmd = DetachedNode.command("/jdk/bin/java", "a.jar", "-Dx=1", rt, home, "io.cairn.launcher.Main");
-        assertEquals(List.of("/jdk/bin/java", "-Xms256m", "-Xmx512m", "-XX:+UseG1GC", "--add-modules=jdk.incubator.vector",
-                "-XX:-TieredCompilation", "-Dx=1"), cmd.subList(0, 7), "the environment's options come last, so they win");
+        int after = 1 + DetachedNode.JVM_OPTIONS.size();
+        assertEquals(DetachedNode.JVM_OPTIONS, cmd.subList(1, after));
+        assertEquals(List.of("-XX:-TieredCompilation", "-Dx=1"), cmd.subList(after, after + 2),
+                "the environment's options come last, so they win");
         Files.writeString(home.etc().resolve("jvm.options"), "# a comment\n\n  -Xss2m   -Dy=2 \n");
         assertEquals(List.of("-Xss2m", "-Dy=2"), DetachedNode.homeJvmOptions(home));
         assertEquals(List.of(), DetachedNode.homeJvmOptions(new NodeHome(tmp.resolve("solo"))), "a home without the file");
