@@ -35,6 +35,7 @@ final class StorageCommand {
 
     /** The server JVMs' options: Ignite reaches into the JDK's internals (its documented list for Java 17). */
     static final List<String> SERVER_JVM_OPTIONS = List.of("-Xms128m", "-Xmx384m", "-XX:+UseG1GC",
+            "-XX:TieredStopAtLevel=1",
             "-DIGNITE_QUIET=true", "-DIGNITE_UPDATE_NOTIFIER=false", "-DIGNITE_NO_ASCII=true",
             "-DIGNITE_PERFORMANCE_SUGGESTIONS_DISABLED=true", "-Djava.net.preferIPv4Stack=true",
             "--add-opens=java.base/jdk.internal.access=ALL-UNNAMED",
