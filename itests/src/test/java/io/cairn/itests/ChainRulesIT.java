@@ -143,9 +143,12 @@ public class ChainRulesIT {
 
             // ---- a plan only its proposer votes for (rules 3, a fee of 3) passes its height and changes nothing
             Path fee3 = feeJar(system, jars, "3.0.0", 3, 3);
-            long lonelyAt = rpcs.get(0).blockNumber() + Math.max(25, blocksPerSecond() * 20);
-            out = chain.shell(0,
-                    "cairn:propose-upgrade ledger-model " + chain.signedCopy(fee3, jars, 0) + " --at-height " + lonelyAt);
+            // the rate is measured (3 s) and the jar signed before the head is read, so the lead is counted from
+            // the head the proposal meets (a head read first was 6 blocks stale and the lead fell under 20)
+            long lonelyRate = blocksPerSecond();
+            Path fee3Signed = chain.signedCopy(fee3, jars, 0);
+            long lonelyAt = rpcs.get(0).blockNumber() + Math.max(30, lonelyRate * 20);
+            out = chain.shell(0, "cairn:propose-upgrade ledger-model " + fee3Signed + " --at-height " + lonelyAt);
             m = PLAN.matcher(out);
             assertTrue(out, m.find());
             String lonely = m.group(1);
@@ -182,7 +185,8 @@ public class ChainRulesIT {
             // block format's rules 2 (the tagged receipt tree), voted by nodes 0-2 and staged there; node3 still waits
             Path fee2of3 = feeJar(system, jars, "3.1.0", 3, 2);
             Path tagged = taggedFormatJar(system, jars);
-            long height2 = rpcs.get(0).blockNumber() + Math.max(LEAD, blocksPerSecond() * 60);
+            long rate2 = blocksPerSecond();
+            long height2 = rpcs.get(0).blockNumber() + Math.max(LEAD, rate2 * 60);
             out = chain.shell(0,
                     "cairn:propose-upgrade ledger-model " + chain.signedCopy(fee2of3, jars, 0) + " --at-height " + height2);
             m = PLAN.matcher(out);
