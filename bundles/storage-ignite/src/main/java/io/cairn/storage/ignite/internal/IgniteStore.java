@@ -5,11 +5,10 @@ import io.cairn.api.storage.ReadView;
 import io.cairn.api.storage.Storage;
 import io.cairn.api.storage.WriteBatch;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,69 +32,82 @@ import org.apache.ignite.transactions.TransactionIsolation;
  * "The ignite engine"). This node is the only writer of its namespace's caches.
  *
  * <ul>
- *   <li>{@code kv}: each key's newest value and the batch that wrote it, {@code u64(batch) ‖ present ‖ value}
- *       ({@code present} 0 for a delete: a tombstone). Its SQL table's primary-key index is kept sorted by the
- *       servers, so a range scan is pages of SQL over it, in unsigned key order.
- *   <li>{@code history}: while a read view older than a batch is open, the batch also records, for each key it
- *       writes, the value it replaced: {@code key ‖ u64(batch)} to {@code u64(previous batch) ‖ present ‖ value}.
- *   <li>{@code meta}: the number of the last batch written ({@code version}).
+ *   <li>{@code meta}: {@code version}, the last batch applied to {@code kv}; the log records of the batches
+ *       committed after it ({@code log:<n>}, in parts of at most 1 MiB); {@code writer}.
+ *   <li>{@code kv}: each key's newest applied value and the batch that wrote it, {@code u64(batch) ‖ present ‖
+ *       value} ({@code present} 0 for a delete: a tombstone). Its SQL table's primary-key index is kept sorted by
+ *       the servers, so a range scan is pages of SQL over it, in unsigned key order.
+ *   <li>{@code history}: while a read view older than a batch is open when the batch is applied, the value each key
+ *       of it replaced: {@code key ‖ u64(batch)} to {@code u64(previous batch) ‖ present ‖ value}.
  * </ul>
  *
- * <p>A batch is one optimistic serializable transaction over all three. A view pinned at batch {@code V} reads
- * {@code kv}, and where a key's batch is newer than {@code V}, follows the key's history back to the value it had at
- * {@code V}. History and tombstones are deleted once no open view is older than them.
+ * <p>A batch commits when its log record is written (one transaction); the {@link Applier} moves it into
+ * {@code kv} afterwards, and until then the node serves it from {@link Pending}. A view pinned at batch {@code V}
+ * reads the pending batches up to {@code V}, then {@code kv}, and where a key's entry there is newer than {@code V},
+ * follows the key's history back to the value it had at {@code V}.
  */
 final class IgniteStore implements Storage {
     static final String ENGINE = "ignite";
     /** The SQL table's value type: raw bytes. */
     static final String ENTRY_TYPE = byte[].class.getName();
-    private static final String VERSION = "version";
+    /** The last batch applied to kv. */
+    static final String VERSION = "version";
     /** Who writes the namespace: the node home that first opened it. */
     private static final String WRITER = "writer";
     private static final int PAGE = 512;
+    /** Keys per page when the key filter is filled at the start. */
+    private static final int KEY_PAGE = 4096;
+    /** At most this many committed batches wait to be applied; a write past it waits for the applier. */
+    static final int MAX_LAG = 16;
 
     private final IgniteClient client;
     private final String where;
     private final long timeoutMs;
-    private final ClientCache<byte[], byte[]> kv;
+    private final Caches caches;
     /** The SQL schema of the kv table: {@code cairn_<namespace>}. */
     private final String schema;
-    private final ClientCache<byte[], byte[]> history;
-    private final ClientCache<String, Object> meta;
 
     private final Object writeLock = new Object();
-    /** Guards {@link #pins}, {@link #committed} and {@link #writingBare}; notified when a batch ends. */
-    private final Object pinLock = new Object();
-    private final TreeMap<Long, Integer> pins = new TreeMap<>();
-    private volatile long committed;
-    /** A batch is being written without history (no view was open): a new view waits for it to end. */
-    private boolean writingBare;
-    /** A write failed on the wire: the cluster may or may not hold it, so the next write reads the version back. */
+    private final Versions versions;
+    private final Pending pending = new Pending();
+    private final EntryCache cache;
+    private final KeyFilter keys = new KeyFilter(1 << 16);
+    /** Reads of a key that went to the cluster, for tests. */
+    private final java.util.concurrent.atomic.AtomicLong clusterReads = new java.util.concurrent.atomic.AtomicLong();
+    private final Applier applier;
+    /** A write failed on the wire: the cluster may or may not hold it, so the next write reads the log back. */
     private volatile boolean uncertain;
     /** Why the last operation failed to reach the cluster, or null. */
     private volatile String unreachable;
     private volatile boolean closed;
-
-    // guarded by writeLock: what to delete once no view needs it
-    private final ArrayDeque<Written> written = new ArrayDeque<>();
-    private final Map<ByteBuffer, Long> tombstones = new HashMap<>();
     private final Set<IgniteView> openViews = ConcurrentHashMap.newKeySet();
-    private final EntryCache cache;
 
-    private IgniteStore(IgniteClient client, Caches caches, String where, long timeoutMs, long cacheBytes) {
+    private IgniteStore(IgniteClient client, Caches caches, String where, long timeoutMs, long cacheBytes,
+            long applied) {
         this.client = client;
         this.cache = new EntryCache(cacheBytes);
         this.where = where;
         this.timeoutMs = timeoutMs;
-        this.kv = caches.kv();
+        this.caches = caches;
         this.schema = caches.kv().getName().substring(0, caches.kv().getName().length() - "_kv".length());
-        this.history = caches.history();
-        this.meta = caches.meta();
+        this.versions = new Versions(applied, applied);
+        this.applier = new Applier(client, caches, versions, pending, cache, timeoutMs, MAX_LAG, new Applier.Link() {
+            @Override
+            public void reached() {
+                unreachable = null;
+            }
+
+            @Override
+            public void lost(String doing, ClientException e) {
+                IgniteStore.this.lost(doing, e);
+            }
+        });
     }
 
     /**
-     * Opens the namespace's caches (creating them on first use) and reads the last batch number. History left by a
-     * previous run is deleted: no view of that run is open any more.
+     * Opens the namespace's caches (creating them on first use), reads the last applied batch and the log of the
+     * batches committed after it, and starts applying them. History left by a previous run is deleted: no view of
+     * that run is open any more.
      */
     static IgniteStore open(IgniteClient client, Caches caches, String where, long timeoutMs, long cacheBytes,
             String writer) {
@@ -105,10 +117,18 @@ final class IgniteStore implements Storage {
                     + " on the storage cluster at " + where + " is the store of the node at " + holder + ", not of "
                     + writer + ": a node writes only its own (give this one its own --storage-namespace)");
         }
-        IgniteStore s = new IgniteStore(client, caches, where, timeoutMs, cacheBytes);
         Long v = (Long) caches.meta().get(VERSION);
-        s.committed = v == null ? 0 : v;
+        IgniteStore s = new IgniteStore(client, caches, where, timeoutMs, cacheBytes, v == null ? 0 : v);
         caches.history().clear();
+        long n = s.versions.applied();
+        while (s.readLog(n + 1)) {
+            n++;
+        }
+        s.versions.committed(n);
+        s.applier.start(caches.kv().getName());
+        Thread loader = new Thread(s::loadKeys, "storage-ignite keys " + caches.kv().getName());
+        loader.setDaemon(true);
+        loader.start();
         return s;
     }
 
@@ -126,212 +146,204 @@ final class IgniteStore implements Storage {
         if (u != null) {
             return Health.notReady(u);
         }
-        int views;
-        synchronized (pinLock) {
-            views = pins.values().stream().mapToInt(Integer::intValue).sum();
-        }
-        return Health.ready("on the storage cluster at " + where + " (" + kv.getName() + "), batch " + committed + ", "
-                + views + " open views");
+        long c = versions.committed();
+        long a = versions.applied();
+        return Health.ready("on the storage cluster at " + where + " (" + caches.kv().getName() + "), batch " + c
+                + (a < c ? " (" + (c - a) + " being applied)" : "") + ", " + versions.openViews() + " open views");
     }
 
     @Override
     public byte[] get(byte[] key) {
         Objects.requireNonNull(key, "key");
         checkOpen();
+        byte[] p = pending.lookup(key, Long.MAX_VALUE);
+        if (p != null) {
+            return p == Pending.DELETED ? null : p.clone(); // the node's own copy stays as committed
+        }
         byte[] e = newest(key);
-        if (e == null) {
-            return null;
-        }
-        long n = Entries.batchOf(e);
-        if (n > committed) {
-            // the batch that wrote it is committing now: the value is the latest once its commit returns
-            awaitCommitted(n);
-        }
-        return Entries.valueOf(e);
+        return e == null ? null : Entries.valueOf(e);
     }
 
+    /**
+     * Commits a batch: one transaction writes its log record. The applier moves it into {@code kv} afterwards; the
+     * node serves it from memory meanwhile.
+     */
     @Override
     public void write(WriteBatch batch) {
         Objects.requireNonNull(batch, "batch");
         if (batch.size() == 0) {
             return;
         }
-        Map<ByteBuffer, WriteBatch.Op> last = new LinkedHashMap<>();
+        Map<ByteBuffer, byte[]> ops = new LinkedHashMap<>();
         for (WriteBatch.Op op : batch.ops()) {
             byte[] key = Objects.requireNonNull(op.key(), "key of a batch operation");
-            last.put(ByteBuffer.wrap(key.clone()), op);
+            ops.put(ByteBuffer.wrap(key.clone()), op.isDelete() ? Pending.DELETED : op.value().clone());
         }
+        List<byte[]> parts = Entries.logParts(ops);
+        ops.forEach((k, v) -> {
+            if (v != Pending.DELETED) {
+                keys.add(k.array()); // before anyone can see it: a key of a failed write is only a false positive
+            }
+        });
         synchronized (writeLock) {
             checkOpen();
             if (uncertain) {
                 resync();
             }
-            long n = committed + 1;
-            boolean keepHistory;
-            synchronized (pinLock) {
-                keepHistory = !pins.isEmpty();
-                writingBare = !keepHistory;
+            if (!versions.awaitLagAtMost(MAX_LAG - 1, timeoutMs)) {
+                String u = unreachable;
+                throw new NotReadyException("storage-ignite: " + (versions.committed() - versions.applied())
+                        + " committed batches wait to be applied on the storage cluster at " + where
+                        + (u == null ? "" : ": " + u));
             }
-            boolean done = false;
-            List<byte[]> historyKeys = new ArrayList<>();
-            long t0 = System.nanoTime();
-            long t1 = t0;
+            long n = versions.committed() + 1;
+            Map<String, byte[]> record = new HashMap<>();
+            for (int i = 0; i < parts.size(); i++) {
+                record.put(Entries.logKey(n, i), parts.get(i));
+            }
             try {
-                Map<ByteBuffer, byte[]> previous = keepHistory ? previous(last.keySet()) : Map.of();
-                t1 = System.nanoTime();
-                Map<byte[], byte[]> puts = new HashMap<>();
-                Map<byte[], byte[]> replaced = new HashMap<>();
-                for (Map.Entry<ByteBuffer, WriteBatch.Op> e : last.entrySet()) {
-                    byte[] key = e.getKey().array();
-                    byte[] value = e.getValue().value();
-                    if (keepHistory) {
-                        byte[] p = previous.get(e.getKey());
-                        if (value == null && (p == null || Entries.valueOf(p) == null)) {
-                            continue; // deleting what no view can see changes nothing
-                        }
-                        byte[] hk = Entries.historyKey(key, n);
-                        replaced.put(hk, p == null ? Entries.entry(0, null) : p);
-                        historyKeys.add(hk);
+                if (parts.size() == 1) {
+                    caches.meta().put(Entries.logKey(n, 0), parts.get(0)); // one key: atomic without a transaction
+                } else {
+                    try (ClientTransaction tx = client.transactions().txStart(TransactionConcurrency.OPTIMISTIC,
+                            TransactionIsolation.SERIALIZABLE, timeoutMs)) {
+                        caches.meta().putAll(record);
+                        tx.commit();
                     }
-                    puts.put(key, Entries.entry(n, value));
                 }
-                try (ClientTransaction tx = client.transactions().txStart(TransactionConcurrency.OPTIMISTIC,
-                        TransactionIsolation.SERIALIZABLE, timeoutMs)) {
-                    kv.putAll(puts);
-                    if (!replaced.isEmpty()) {
-                        history.putAll(replaced);
-                    }
-                    meta.put(VERSION, n);
-                    tx.commit();
-                }
-                // before the batch counts as committed, so that no read of it caches what it replaced
-                puts.forEach(cache::written);
-                done = true;
-                unreachable = null;
             } catch (ClientException e) {
                 uncertain = true;
                 throw lost("writing a batch of " + batch.size() + " operations (applied whole or not at all)", e);
-            } finally {
-                synchronized (pinLock) {
-                    if (done) {
-                        committed = n;
-                    }
-                    writingBare = false;
-                    pinLock.notifyAll();
-                }
             }
-            for (Map.Entry<ByteBuffer, WriteBatch.Op> e : last.entrySet()) {
-                if (e.getValue().isDelete()) {
-                    tombstones.put(e.getKey(), n);
-                } else {
-                    tombstones.remove(e.getKey());
-                }
-            }
-            if (!historyKeys.isEmpty()) {
-                written.addLast(new Written(n, historyKeys));
-            }
-            long t2 = System.nanoTime();
-            prune();
-            if (last.size() >= 200 && n % 5 == 0) {
-                System.getLogger(IgniteStore.class.getName()).log(System.Logger.Level.DEBUG, "batch " + n + ": "
-                        + last.size() + " keys, history " + keepHistory + ", previous " + (t1 - t0) / 1000_000
-                        + " ms, tx " + (t2 - t1) / 1000_000 + " ms, prune " + (System.nanoTime() - t2) / 1000_000
-                        + " ms");
-            }
+            unreachable = null;
+            pending.add(n, ops, parts.size());
+            versions.committed(n);
         }
     }
 
     @Override
     public ReadView view() {
         checkOpen();
-        long at;
-        synchronized (pinLock) {
-            while (writingBare) {
-                waitOn(pinLock);
-            }
-            at = committed;
-            pins.merge(at, 1, Integer::sum);
-        }
-        IgniteView v = new IgniteView(at);
+        IgniteView v = new IgniteView(versions.pin());
         openViews.add(v);
         return v;
     }
 
-    /** Closes the views still open; the client belongs to the component that opened it. */
+    /**
+     * Applies what is committed (waiting at most the timeout) and closes the views still open; the client belongs to
+     * the component that opened it.
+     */
     void close() {
         synchronized (writeLock) {
             closed = true;
         }
+        applier.stop(timeoutMs);
         for (IgniteView v : openViews) {
             v.close();
         }
     }
 
     long committed() {
-        return committed;
+        return versions.committed();
+    }
+
+    /** Waits until kv holds every committed batch, for tests. */
+    boolean awaitAllApplied(long timeout) {
+        return versions.awaitApplied(versions.committed(), timeout);
+    }
+
+    /** Holds (true) or lets go (false) of the batches not yet applied to kv, for tests. */
+    void holdApplier(boolean hold) {
+        applier.hold(hold);
     }
 
     /** Number of history records and tombstones waiting for views to close, for tests of pruning. */
     int pendingCleanup() {
-        synchronized (writeLock) {
-            int n = tombstones.size();
-            for (Written w : written) {
-                n += w.historyKeys.size();
+        return applier.pendingCleanup();
+    }
+
+    /**
+     * Reads every key kv holds into the key filter, in pages of keys only, then lets the filter answer for absent
+     * keys. Retried while the cluster does not answer; given up when the store closes.
+     */
+    private void loadKeys() {
+        long t0 = System.nanoTime();
+        long count = 0;
+        byte[] after = null;
+        while (!closed) {
+            try {
+                byte[] from = after;
+                List<List<?>> rows = client.query(pageQuery("K", null, null, from, KEY_PAGE)).getAll();
+                for (List<?> row : rows) {
+                    after = (byte[]) row.get(0);
+                    keys.add(after);
+                }
+                count += rows.size();
+                if (rows.size() < KEY_PAGE) {
+                    keys.complete();
+                    System.getLogger(IgniteStore.class.getName()).log(System.Logger.Level.INFO, "storage-ignite: read "
+                            + count + " keys of " + caches.kv().getName() + " in " + (System.nanoTime() - t0) / 1000_000
+                            + " ms; a key it does not hold is now absent without a round trip (filter of "
+                            + keys.bytes() / 1024 + " KiB)");
+                    return;
+                }
+            } catch (ClientException e) {
+                versions.awaitChange(2000); // paces the retries; absent keys are asked of the cluster meanwhile
+            } catch (RuntimeException e) {
+                System.getLogger(IgniteStore.class.getName()).log(System.Logger.Level.WARNING, "storage-ignite: "
+                        + "reading the keys of " + caches.kv().getName() + " failed; every read goes to the cluster: "
+                        + e);
+                return;
             }
-            return n;
         }
     }
 
-    /** Deletes the history and tombstones that no open view can need: those of batches at or below every view. */
-    private void prune() {
-        long floor;
-        synchronized (pinLock) {
-            floor = pins.isEmpty() ? committed : Math.min(pins.firstKey(), committed);
-        }
-        Set<byte[]> oldHistory = new HashSet<>();
-        while (!written.isEmpty() && written.peekFirst().number <= floor) {
-            oldHistory.addAll(written.pollFirst().historyKeys);
-        }
-        Set<byte[]> deadKeys = new HashSet<>();
-        for (Iterator<Map.Entry<ByteBuffer, Long>> it = tombstones.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<ByteBuffer, Long> t = it.next();
-            if (t.getValue() <= floor) {
-                deadKeys.add(t.getKey().array());
-                it.remove();
-            }
-        }
-        try {
-            if (!oldHistory.isEmpty()) {
-                history.removeAll(oldHistory);
-            }
-            if (!deadKeys.isEmpty()) {
-                kv.removeAll(deadKeys);
-            }
-        } catch (ClientException e) {
-            // a tombstone reads as absent and stale history is never read again: both are deleted at the next start
-            System.getLogger(IgniteStore.class.getName()).log(System.Logger.Level.WARNING,
-                    "storage-ignite: could not delete " + (oldHistory.size() + deadKeys.size())
-                            + " records no view needs any more: " + e.getMessage());
-        }
+    /** True once the key filter answers for absent keys, for tests. */
+    boolean keysLoaded() {
+        return keys.isComplete();
     }
 
-    private Map<ByteBuffer, byte[]> previous(Set<ByteBuffer> keys) {
-        Set<byte[]> raw = new HashSet<>();
-        Map<ByteBuffer, byte[]> out = new HashMap<>();
-        for (ByteBuffer k : keys) {
-            byte[] held = cache.get(k.array());
-            if (held == null) {
-                raw.add(k.array());
-            } else if (held != EntryCache.ABSENT) {
-                out.put(k, held);
+    /** Reads of a key that went to the cluster so far, for tests. */
+    long clusterReads() {
+        return clusterReads.get();
+    }
+
+    /** Reads batch {@code n}'s log record into the pending batches; false when the log has none. */
+    private boolean readLog(long n) {
+        byte[] first = (byte[]) call(() -> caches.meta().get(Entries.logKey(n, 0)), "reading the log");
+        if (first == null) {
+            return false;
+        }
+        int count = Entries.logPartCount(first);
+        List<byte[]> parts = new ArrayList<>(List.of(first));
+        if (count > 1) {
+            Set<String> rest = new java.util.LinkedHashSet<>();
+            for (int i = 1; i < count; i++) {
+                rest.add(Entries.logKey(n, i));
+            }
+            Map<String, Object> got = call(() -> caches.meta().getAll(rest), "reading the log");
+            for (String k : rest) {
+                byte[] part = (byte[]) got.get(k);
+                if (part == null) {
+                    throw new IllegalStateException("storage-ignite: the log record of batch " + n + " on the cluster "
+                            + "at " + where + " lacks its part " + k);
+                }
+                parts.add(part);
             }
         }
-        if (!raw.isEmpty()) {
-            for (Map.Entry<byte[], byte[]> e : kv.getAll(raw).entrySet()) {
-                out.put(ByteBuffer.wrap(e.getKey()), e.getValue());
-            }
+        Map<ByteBuffer, byte[]> ops = Entries.logOps(parts);
+        ops.forEach((k, v) -> keys.add(k.array()));
+        pending.add(n, ops, count);
+        return true;
+    }
+
+    /** After a write whose outcome is unknown: the log on the cluster says whether it committed. */
+    private void resync() {
+        long n = versions.committed() + 1;
+        if (readLog(n)) {
+            versions.committed(n);
         }
-        return out;
+        uncertain = false;
     }
 
     /**
@@ -339,8 +351,9 @@ final class IgniteStore implements Storage {
      * (or after {@code after}, the last key of the page before) below {@code to}. (Ignite's IndexQuery on the same
      * index failed on caches a node created, "typeDesc is null", so scans page with keyset SQL.)
      */
-    private SqlFieldsQuery pageQuery(byte[] from, byte[] to, byte[] after) {
-        StringBuilder sql = new StringBuilder("SELECT K, V FROM ").append(schema).append(".KV WHERE ");
+    private SqlFieldsQuery pageQuery(String columns, byte[] from, byte[] to, byte[] after, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT ").append(columns).append(" FROM ").append(schema)
+                .append(".KV WHERE ");
         List<Object> args = new ArrayList<>();
         if (after != null) {
             sql.append("K > ?");
@@ -353,23 +366,27 @@ final class IgniteStore implements Storage {
             sql.append(" AND K < ?");
             args.add(to);
         }
-        sql.append(" ORDER BY K LIMIT ").append(PAGE);
+        sql.append(" ORDER BY K LIMIT ").append(limit);
         return new SqlFieldsQuery(sql.toString()).setArgs(args.toArray());
     }
 
-    /** The key's newest entry (held in the node, or read from the cluster), or null. */
+    /** The key's newest entry in kv (held in the node, or read from the cluster), or null. */
     private byte[] newest(byte[] key) {
+        if (!keys.mightContain(key)) {
+            return null;
+        }
         byte[] held = cache.get(key);
         if (held != null) {
             return held == EntryCache.ABSENT ? null : held;
         }
-        long before = committed;
-        byte[] e = call(() -> kv.get(key), "reading a key");
+        long before = versions.applied();
+        clusterReads.incrementAndGet();
+        byte[] e = call(() -> caches.kv().get(key), "reading a key");
         if (e == null || Entries.batchOf(e) <= before) {
             byte[] k = key.clone();
             cache.read(k, e == null ? EntryCache.ABSENT : e);
-            if (committed != before) {
-                // a batch committed meanwhile: what was read may be what it replaced
+            if (versions.applied() != before) {
+                // a batch was applied meanwhile: what was read may be what it replaced
                 cache.forget(k);
             }
         }
@@ -386,11 +403,11 @@ final class IgniteStore implements Storage {
         boolean resolved = false;
         while (n > at) {
             long batch = n;
-            byte[] h = call(() -> history.get(Entries.historyKey(key, batch)), "reading a key's history");
+            byte[] h = call(() -> caches.history().get(Entries.historyKey(key, batch)), "reading a key's history");
             if (h == null) {
-                // the entry is visible before the rest of its batch: wait for the commit to return
-                awaitCommitted(batch);
-                h = call(() -> history.get(Entries.historyKey(key, batch)), "reading a key's history");
+                // the entry is visible before the rest of its transaction: wait for the applier's commit to return
+                awaitApplied(batch);
+                h = call(() -> caches.history().get(Entries.historyKey(key, batch)), "reading a key's history");
                 if (h == null) {
                     throw new IllegalStateException("storage-ignite: batch " + batch + " replaced key "
                             + Entries.hex(key)
@@ -404,42 +421,11 @@ final class IgniteStore implements Storage {
         return resolved ? v : Entries.valueOf(e);
     }
 
-    private void awaitCommitted(long n) {
-        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
-        synchronized (pinLock) {
-            while (committed < n) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                try {
-                    pinLock.wait(Math.max(1, left / 1_000_000L));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new NotReadyException("storage-ignite: interrupted while batch " + n + " commits");
-                }
-            }
+    private void awaitApplied(long n) {
+        if (!versions.awaitApplied(n, timeoutMs)) {
+            throw new NotReadyException("storage-ignite: batch " + n + " is being applied on the storage cluster at "
+                    + where + " but did not finish within " + timeoutMs + " ms");
         }
-        if (committed < n && uncertain) {
-            synchronized (writeLock) {
-                resync();
-            }
-        }
-        if (committed < n) {
-            throw new NotReadyException("storage-ignite: batch " + n + " is on the cluster but did not commit within "
-                    + timeoutMs + " ms");
-        }
-    }
-
-    /** After a write whose outcome is unknown: the cluster's batch number is the truth. */
-    private void resync() {
-        Long v = (Long) call(() -> meta.get(VERSION), "reading the last batch number");
-        cache.clear();
-        synchronized (pinLock) {
-            committed = v == null ? 0 : v;
-            pinLock.notifyAll();
-        }
-        uncertain = false;
     }
 
     private <T> T call(java.util.function.Supplier<T> op, String doing) {
@@ -489,9 +475,6 @@ final class IgniteStore implements Storage {
         }
     }
 
-    /** The history records batch {@code number} wrote. */
-    private record Written(long number, List<byte[]> historyKeys) {}
-
     private final class IgniteView implements ReadView {
         private final long at;
         private final AtomicBoolean closedView = new AtomicBoolean();
@@ -504,6 +487,10 @@ final class IgniteStore implements Storage {
         public byte[] get(byte[] key) {
             Objects.requireNonNull(key, "key");
             checkUsable();
+            byte[] p = pending.lookup(key, at);
+            if (p != null) {
+                return p == Pending.DELETED ? null : p.clone(); // the node's own copy stays as committed
+            }
             return valueAt(key, newest(key), at);
         }
 
@@ -514,38 +501,67 @@ final class IgniteStore implements Storage {
                         + Entries.hex(to));
             }
             checkUsable();
+            // the pending batches this view sees, merged with kv's pages; a key in both is the pending batch's
+            TreeMap<byte[], byte[]> overlay = pending.slice(from, to, at);
             return new Iterator<>() {
                 private Entry next;
-                private Iterator<java.util.List<?>> page = java.util.Collections.emptyIterator();
-                /** The last key read; the next page starts after it. */
+                private Iterator<List<?>> page = Collections.emptyIterator();
+                /** The last key read from kv; the next page starts after it. */
                 private byte[] after;
-                private boolean last;
+                private boolean lastPage;
+                /** The kv row read but not yet returned, or null. */
+                private byte[] rowKey;
+                private byte[] rowEntry;
 
                 @Override
                 public boolean hasNext() {
                     checkUsable();
                     while (next == null) {
-                        if (!page.hasNext()) {
-                            if (last) {
-                                return false;
-                            }
-                            List<java.util.List<?>> rows = call(() -> client.query(pageQuery(from, to, after)).getAll(),
-                                    "reading a range scan");
-                            last = rows.size() < PAGE;
-                            page = rows.iterator();
-                            if (!page.hasNext()) {
-                                return false;
-                            }
+                        if (rowKey == null) {
+                            readRow();
                         }
-                        java.util.List<?> row = page.next();
-                        byte[] key = (byte[]) row.get(0);
-                        after = key;
-                        byte[] v = valueAt(key, (byte[]) row.get(1), at);
-                        if (v != null) {
-                            next = new Entry(key, v);
+                        Map.Entry<byte[], byte[]> o = overlay.firstEntry();
+                        if (o == null && rowKey == null) {
+                            return false;
+                        }
+                        int c = o == null ? 1 : rowKey == null ? -1 : Arrays.compareUnsigned(o.getKey(), rowKey);
+                        if (c <= 0) {
+                            overlay.pollFirstEntry();
+                            if (c == 0) {
+                                rowKey = null;
+                            }
+                            if (o.getValue() != Pending.DELETED) {
+                                next = new Entry(o.getKey().clone(), o.getValue().clone());
+                            }
+                        } else {
+                            byte[] v = valueAt(rowKey, rowEntry, at);
+                            if (v != null) {
+                                next = new Entry(rowKey, v);
+                            }
+                            rowKey = null;
                         }
                     }
                     return true;
+                }
+
+                /** The next kv row into {@link #rowKey}, reading the next page when needed; null after the last. */
+                private void readRow() {
+                    if (!page.hasNext()) {
+                        if (lastPage) {
+                            return;
+                        }
+                        List<List<?>> rows = call(() -> client.query(pageQuery("K, V", from, to, after, PAGE)).getAll(),
+                                "reading a range scan");
+                        lastPage = rows.size() < PAGE;
+                        page = rows.iterator();
+                        if (!page.hasNext()) {
+                            return;
+                        }
+                    }
+                    List<?> row = page.next();
+                    rowKey = (byte[]) row.get(0);
+                    rowEntry = (byte[]) row.get(1);
+                    after = rowKey;
                 }
 
                 @Override
@@ -564,9 +580,7 @@ final class IgniteStore implements Storage {
         public void close() {
             if (closedView.compareAndSet(false, true)) {
                 openViews.remove(this);
-                synchronized (pinLock) {
-                    pins.computeIfPresent(at, (v, n) -> n == 1 ? null : n - 1);
-                }
+                versions.unpin(at);
             }
         }
 

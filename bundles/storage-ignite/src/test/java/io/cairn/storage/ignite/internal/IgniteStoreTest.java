@@ -2,6 +2,8 @@ package io.cairn.storage.ignite.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.cairn.api.storage.ReadView;
@@ -106,11 +108,13 @@ class IgniteStoreTest extends StorageContractTest {
         s.write(new WriteBatch().put(b("a"), b("1")).put(b("b"), b("1")));
         ReadView old = s.view();
         s.write(new WriteBatch().put(b("a"), b("2")).delete(b("b")));
+        assertTrue(s.awaitAllApplied(15_000), "the applier applies what is committed");
         assertEquals(3, s.pendingCleanup(), "two replaced values and one tombstone are kept for the open view");
         assertArrayEquals(b("1"), old.get(b("b")));
         assertNull(s.get(b("b")));
         old.close();
         s.write(new WriteBatch().put(b("c"), b("1")));
+        assertTrue(s.awaitAllApplied(15_000));
         assertEquals(0, s.pendingCleanup(), "nothing is kept once the view is closed");
         assertNull(s.get(b("b")));
         assertArrayEquals(b("2"), s.get(b("a")));
@@ -138,5 +142,103 @@ class IgniteStoreTest extends StorageContractTest {
         assertEquals(2, again.committed());
         assertArrayEquals(b("2"), again.get(b("a")));
         again.close();
+    }
+
+    @Test
+    void committedBatchesNotYetAppliedAreReadFromTheNodeAndReplayedFromTheLogAfterARestart() {
+        IgniteStore s = (IgniteStore) storage;
+        s.write(new WriteBatch().put(b("a"), b("1")).put(b("c"), b("1")).put(b("e"), b("1")));
+        assertTrue(s.awaitAllApplied(15_000));
+        s.holdApplier(true);
+        s.write(new WriteBatch().put(b("b"), b("2")).delete(b("c")).put(b("e"), b("2")));
+        byte[] big = new byte[700_000];
+        java.util.Arrays.fill(big, (byte) 7);
+        s.write(new WriteBatch().put(b("d"), big).put(b("f"), big).put(b("g"), big));
+        assertEquals(3, s.committed());
+        assertTrue(s.health().detail().contains("batch 3 (2 being applied)"), s.health().detail());
+        try (ReadView v = s.view()) {
+            assertEquals(List.of("a=1", "b=2", "d=" + big.length, "e=2", "f=" + big.length, "g=" + big.length), shown(v));
+        }
+        assertNull(s.get(b("c")));
+        String ns = s.health().detail().replaceAll(".*\\((cairn_)(\\w+)_kv\\).*", "$2");
+        s.close();
+        assertTrue(client.cache(Namespace.cacheName(ns, "meta")).containsKey("log:3:1"),
+                "a batch over 1 MiB is a log record in parts, and a held applier leaves it in the log");
+
+        IgniteStore again = IgniteStore.open(client, Namespace.open(client, ns, 0), "test server", 15000, 1 << 20, "test");
+        try {
+            assertEquals(3, again.committed(), "the log's batches count as committed after a restart");
+            assertTrue(again.awaitAllApplied(15_000), "and are applied");
+            try (ReadView v = again.view()) {
+                assertEquals(List.of("a=1", "b=2", "d=" + big.length, "e=2", "f=" + big.length, "g=" + big.length),
+                        shown(v));
+            }
+            assertArrayEquals(big, again.get(b("f")));
+            for (String k : List.of("log:2", "log:3", "log:3:1")) {
+                assertFalse(client.cache(Namespace.cacheName(ns, "meta")).containsKey(k), k + " is gone once applied");
+            }
+        } finally {
+            again.close();
+        }
+    }
+
+    @Test
+    void aViewOlderThanPendingBatchesSeesNeitherThemNorWhatTheApplierMovesIntoKv() {
+        IgniteStore s = (IgniteStore) storage;
+        s.write(new WriteBatch().put(b("a"), b("1")).put(b("b"), b("1")));
+        ReadView old = s.view();
+        s.holdApplier(true);
+        s.write(new WriteBatch().put(b("a"), b("2")).delete(b("b")).put(b("c"), b("2")));
+        ReadView mid = s.view();
+        s.write(new WriteBatch().put(b("b"), b("3")));
+        assertEquals(List.of("a=1", "b=1"), shown(old));
+        assertEquals(List.of("a=2", "c=2"), shown(mid));
+        s.holdApplier(false);
+        assertTrue(s.awaitAllApplied(15_000));
+        assertEquals(List.of("a=1", "b=1"), shown(old), "the applier kept what the old view needs");
+        assertEquals(List.of("a=2", "c=2"), shown(mid));
+        assertArrayEquals(b("1"), old.get(b("b")));
+        assertNull(mid.get(b("b")));
+        assertArrayEquals(b("3"), s.get(b("b")));
+        old.close();
+        mid.close();
+    }
+
+    @Test
+    void anAbsentKeyCostsNoRoundTripOnceTheKeysAreRead() {
+        IgniteStore s = (IgniteStore) storage;
+        s.write(new WriteBatch().put(b("held"), b("1")));
+        assertTrue(s.awaitAllApplied(15_000));
+        String ns = s.health().detail().replaceAll(".*\\((cairn_)(\\w+)_kv\\).*", "$2");
+        s.close();
+        IgniteStore again = IgniteStore.open(client, Namespace.open(client, ns, 0), "test server", 15000, 1 << 20, "test");
+        try {
+            long deadline = System.nanoTime() + 15_000_000_000L;
+            while (!again.keysLoaded() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertTrue(again.keysLoaded(), "the keys held at the start are read in the background");
+            long before = again.clusterReads();
+            for (int i = 0; i < 100; i++) {
+                assertNull(again.get(b("absent" + i)));
+            }
+            assertEquals(before, again.clusterReads(), "absent keys are answered by the node");
+            assertArrayEquals(b("1"), again.get(b("held")), "a key held at the start is read from the cluster");
+            assertEquals(before + 1, again.clusterReads());
+            again.write(new WriteBatch().put(b("new"), b("2")));
+            assertTrue(again.awaitAllApplied(15_000));
+            assertArrayEquals(b("2"), again.get(b("new")), "a key written since is held too");
+        } finally {
+            again.close();
+        }
+    }
+
+    /** A view's entries as {@code key=value}, or {@code key=length} for values over 8 bytes. */
+    private static List<String> shown(ReadView v) {
+        List<String> out = new java.util.ArrayList<>();
+        v.scan(null, null).forEachRemaining(e -> out.add(new String(e.key(), java.nio.charset.StandardCharsets.UTF_8)
+                + "=" + (e.value().length > 8 ? String.valueOf(e.value().length)
+                        : new String(e.value(), java.nio.charset.StandardCharsets.UTF_8))));
+        return out;
     }
 }
