@@ -64,6 +64,22 @@ final class TransferLoad {
         }
     }
 
+    /**
+     * Sends one transfer of one unit from the home's account {@code name} to a fresh address, at the nonce the node
+     * names (pending transactions counted), retrying while the node refuses it; returns its hash.
+     */
+    static String sendOne(Path home, RpcClient rpc, String name) throws IOException {
+        Genesis genesis;
+        try (Reader in = Files.newBufferedReader(home.resolve("etc/genesis.properties"), StandardCharsets.UTF_8)) {
+            genesis = Genesis.read(in);
+        }
+        CryptoSuite suite = Suites.byName(genesis.suite());
+        Account from = Account.of(name, KeyFiles.read(home.resolve("keys/accounts/" + name + ".key")), suite);
+        Address to = Account.generate("probe-sink", suite).address();
+        return await("a transfer from " + name + " accepted", COMMIT, () -> rpc.send(ChainTestSupport.transfer(suite,
+                genesis.chainId(), from, rpc.nonce(from.address()), to, BigInteger.ONE)));
+    }
+
     /** Starts sending and returns once the first transfers are accepted. */
     static TransferLoad start(Path home, RpcClient rpc) throws IOException {
         TransferLoad load = new TransferLoad(home, rpc);
