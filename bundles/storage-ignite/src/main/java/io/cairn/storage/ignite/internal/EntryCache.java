@@ -48,15 +48,6 @@ final class EntryCache {
         }
     }
 
-    void clear() {
-        entries.clear();
-        bytes.set(0);
-    }
-
-    int size() {
-        return entries.size();
-    }
-
     private void account(byte[] old, byte[] key, byte[] entry) {
         long delta = entry.length - (old == null ? -key.length - OVERHEAD : old.length);
         if (bytes.addAndGet(delta) > budget) {

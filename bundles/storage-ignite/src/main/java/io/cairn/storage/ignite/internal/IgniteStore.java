@@ -41,7 +41,7 @@ import org.apache.ignite.transactions.TransactionIsolation;
  *       of it replaced: {@code key ‖ u64(batch)} to {@code u64(previous batch) ‖ present ‖ value}.
  * </ul>
  *
- * <p>A batch commits when its log record is written (one transaction); the {@link Applier} moves it into
+ * <p>A batch commits when its log record is written (one put, or one transaction over its parts); the {@link Applier} moves it into
  * {@code kv} afterwards, and until then the node serves it from {@link Pending}. A view pinned at batch {@code V}
  * reads the pending batches up to {@code V}, then {@code kv}, and where a key's entry there is newer than {@code V},
  * follows the key's history back to the value it had at {@code V}.
@@ -165,7 +165,7 @@ final class IgniteStore implements Storage {
     }
 
     /**
-     * Commits a batch: one transaction writes its log record. The applier moves it into {@code kv} afterwards; the
+     * Commits a batch by writing its log record (one put, or one transaction over its parts). The applier moves it into {@code kv} afterwards; the
      * node serves it from memory meanwhile.
      */
     @Override
@@ -197,14 +197,14 @@ final class IgniteStore implements Storage {
                         + (u == null ? "" : ": " + u));
             }
             long n = versions.committed() + 1;
-            Map<String, byte[]> record = new HashMap<>();
-            for (int i = 0; i < parts.size(); i++) {
-                record.put(Entries.logKey(n, i), parts.get(i));
-            }
             try {
                 if (parts.size() == 1) {
                     caches.meta().put(Entries.logKey(n, 0), parts.get(0)); // one key: atomic without a transaction
                 } else {
+                    Map<String, byte[]> record = new HashMap<>();
+                    for (int i = 0; i < parts.size(); i++) {
+                        record.put(Entries.logKey(n, i), parts.get(i));
+                    }
                     try (ClientTransaction tx = client.transactions().txStart(TransactionConcurrency.OPTIMISTIC,
                             TransactionIsolation.SERIALIZABLE, timeoutMs)) {
                         caches.meta().putAll(record);
