@@ -22,7 +22,7 @@ final class EngineOptions {
 
     @Option(names = "--storage-namespace", paramLabel = "NAME",
             description = "with ignite storage: the node's caches on the cluster are cairn_NAME_* (default: node; with "
-                    + "--nodes: node0, node1, ...)")
+                    + "--nodes: NAME0, NAME1, ..., default node0, node1, ...)")
     String storageNamespace;
 
     @Option(names = "--consensus", paramLabel = "ENGINE",

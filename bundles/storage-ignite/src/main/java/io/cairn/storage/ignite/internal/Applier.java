@@ -60,6 +60,7 @@ final class Applier implements Runnable {
     private volatile boolean stopping;
     /** Tests hold the applier to see batches that are committed but not applied. */
     private volatile boolean held;
+    private volatile boolean failOnce;
     private Thread thread;
 
     Applier(IgniteClient client, IgniteStore.Caches caches, Versions versions, Pending pending, EntryCache cache,
@@ -92,6 +93,11 @@ final class Applier implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Makes the next attempt fail as if the connection broke after its entries were written, for tests. */
+    void failOnceAfterEntries() {
+        failOnce = true;
     }
 
     /** Holds (true) or lets go (false) of the batches not yet applied, for tests. */
@@ -212,12 +218,20 @@ final class Applier implements Runnable {
         Map<byte[], byte[]> puts = new HashMap<>();
         a.entries.forEach((k, e) -> puts.put(k.array(), e));
         uncertain = a;
+        // kv and history are atomic caches: their writes need no transaction, because until version moves past the
+        // batches they hold nothing a reader takes from them (the node serves those keys from the pending batches,
+        // and an entry newer than a view sends the view to history, written first), and writing them again after a
+        // failure writes the same bytes. Moving version and deleting the log records is the one transaction.
+        if (!a.replaced.isEmpty()) {
+            caches.history().putAll(a.replaced);
+        }
+        caches.kv().putAll(puts);
+        if (failOnce) {
+            failOnce = false;
+            throw new ClientException("connection lost (a test's fault, after the entries were written)");
+        }
         try (ClientTransaction tx = client.transactions().txStart(TransactionConcurrency.OPTIMISTIC,
                 TransactionIsolation.SERIALIZABLE, timeoutMs)) {
-            caches.kv().putAll(puts);
-            if (!a.replaced.isEmpty()) {
-                caches.history().putAll(a.replaced);
-            }
             caches.meta().removeAll(logKeys);
             caches.meta().put(IgniteStore.VERSION, a.last());
             tx.commit();
@@ -231,13 +245,19 @@ final class Applier implements Runnable {
         }
     }
 
-    /** After a transaction whose outcome was not known: the cluster's {@code version} says whether it committed. */
+    /**
+     * After an attempt that failed on the wire: the cluster's {@code version} says whether it committed; if not, the
+     * same attempt is made again (its history records what kv held before the first try, which that try may have
+     * overwritten).
+     */
     private void settle() {
         Long v = (Long) caches.meta().get(IgniteStore.VERSION);
         Attempt a = uncertain;
-        uncertain = null;
         if (v != null && v >= a.last()) {
+            uncertain = null;
             done(a);
+        } else {
+            commit(a);
         }
     }
 

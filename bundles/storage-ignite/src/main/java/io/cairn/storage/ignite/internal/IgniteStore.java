@@ -252,6 +252,11 @@ final class IgniteStore implements Storage {
         return versions.awaitApplied(versions.committed(), timeout);
     }
 
+    /** Makes the applier's next attempt fail after writing its entries, for tests. */
+    void failApplyOnce() {
+        applier.failOnceAfterEntries();
+    }
+
     /** Holds (true) or lets go (false) of the batches not yet applied to kv, for tests. */
     void holdApplier(boolean hold) {
         applier.hold(hold);

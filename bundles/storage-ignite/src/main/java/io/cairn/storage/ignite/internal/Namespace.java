@@ -12,8 +12,10 @@ import org.apache.ignite.client.IgniteClient;
 
 /**
  * One node's caches on a shared storage cluster: {@code cairn_<namespace>_kv}, {@code _history} and {@code _meta}
- * (docs/storage.md). Created on first use with the configured number of backups, transactional, and written
- * synchronously to primaries and backups, so that a read after a commit sees it on whichever server answers.
+ * (docs/storage.md). Created on first use with the configured number of backups, and written synchronously to
+ * primaries and backups, so that a read after a write sees it on whichever server answers: {@code meta} (the log,
+ * {@code version}) transactional, {@code kv} and {@code history} atomic (the applier's writes to them are made
+ * visible by moving {@code version}, see {@link Applier}).
  */
 final class Namespace {
     private static final Pattern NAME = Pattern.compile("[a-z0-9_]{1,40}");
@@ -29,10 +31,12 @@ final class Namespace {
     }
 
     static IgniteStore.Caches open(IgniteClient client, String ns, int backups) {
-        ClientCache<byte[], byte[]> kv = client.getOrCreateCache(config(ns, "kv", backups)
+        ClientCache<byte[], byte[]> kv = client.getOrCreateCache(config(ns, "kv", backups, CacheAtomicityMode.ATOMIC)
                 .setSqlSchema("cairn_" + ns).setQueryEntities(entries()));
-        ClientCache<byte[], byte[]> history = client.getOrCreateCache(config(ns, "history", backups));
-        ClientCache<String, Object> meta = client.getOrCreateCache(config(ns, "meta", backups));
+        ClientCache<byte[], byte[]> history = client.getOrCreateCache(config(ns, "history", backups,
+                CacheAtomicityMode.ATOMIC));
+        ClientCache<String, Object> meta = client.getOrCreateCache(config(ns, "meta", backups,
+                CacheAtomicityMode.TRANSACTIONAL));
         return new IgniteStore.Caches(kv, history, meta);
     }
 
@@ -40,10 +44,10 @@ final class Namespace {
         return "cairn_" + ns + "_" + part;
     }
 
-    private static ClientCacheConfiguration config(String ns, String part, int backups) {
+    private static ClientCacheConfiguration config(String ns, String part, int backups, CacheAtomicityMode mode) {
         return new ClientCacheConfiguration().setName(cacheName(ns, part))
                 .setCacheMode(CacheMode.PARTITIONED)
-                .setAtomicityMode(CacheAtomicityMode.TRANSACTIONAL)
+                .setAtomicityMode(mode)
                 .setBackups(backups)
                 .setWriteSynchronizationMode(CacheWriteSynchronizationMode.FULL_SYNC)
                 // chain keys are 10 to 41 bytes: compared inside the index pages rather than row by row
