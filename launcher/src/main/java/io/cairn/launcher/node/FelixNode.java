@@ -62,6 +62,11 @@ public final class FelixNode {
         p.put("felix.log.level", "1");
         // SCR reports component activation failures here, which is how an operator learns why an engine is down.
         p.put("ds.loglevel", "warn");
+        // How long SCR waits for a component another thread is activating before it gives up on getting its
+        // service: 5 s by default. A block store binding a storage cluster reads its head and archives over the
+        // network in its bind method; under load that took over 5 s, and sync, asking for the block store meanwhile,
+        // was left without it for good ("Could not get service from ref"): the node never reported ready.
+        p.put("ds.lock.timeout.milliseconds", "60000");
         if (!interactive) {
             // Gogo would read a non-terminal stdin and stop the framework at its end.
             p.put("gosh.args", "--nointeractive");

@@ -142,6 +142,7 @@ public final class IgniteStorage {
                         .setTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs)));
                 IgniteStore s = IgniteStore.open(c, Namespace.open(c, namespace, backups), where, timeoutMs,
                         cacheBytes, writer);
+                s.warmUp();
                 synchronized (this) {
                     if (closed) {
                         s.close();
