@@ -68,6 +68,13 @@ public final class LedgerBlockStore implements BlockStore {
     private volatile Head head = NONE;
     /** Why the head could not be read from storage; commits are refused until a storage that reads binds. */
     private volatile String broken;
+    /**
+     * When reading the head failed because the storage did not answer (a {@link NotReadyException}, not bad data):
+     * the {@code System.nanoTime()} from which it is read again; 0 when there is nothing to retry.
+     */
+    private volatile long retryAt;
+    /** How long after a failed read of the head it is read again (tests shorten it). */
+    long retryNanos = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
     private volatile Genesis genesis;
     private volatile ChainSpec spec;
     /** The block a snapshot import made the head, or -1: the blocks between 0 and it are not held. */
@@ -189,14 +196,31 @@ public final class LedgerBlockStore implements BlockStore {
             byte[] j = s.get(ChainKeys.JOINED);
             joined = j == null ? -1 : ChainKeys.u64(j, "joined block");
             broken = null;
+            retryAt = 0;
             if (head.number >= 0) {
                 LOG.log(Level.INFO, "block store on {0} storage: height {1}", s.engine(), head.number);
             }
         } catch (RuntimeException e) {
             head = NONE;
-            broken = "cannot read the chain head from " + s.engine() + " storage: " + e.getMessage();
-            LOG.log(Level.ERROR, broken, e);
+            boolean transientFailure = e instanceof NotReadyException;
+            // a storage that did not answer may answer later (a cluster busy creating caches): read it again then
+            retryAt = transientFailure ? Math.max(1, System.nanoTime() + retryNanos) : 0;
+            broken = "cannot read the chain head from " + s.engine() + " storage: " + e.getMessage()
+                    + (transientFailure ? " (read again every " + retryNanos / 1_000_000 + " ms)" : "");
+            LOG.log(transientFailure ? Level.WARNING : Level.ERROR, broken, e);
         }
+    }
+
+    /** Why the store cannot serve, or null; reads the head again first when a transient failure is due a retry. */
+    private String broken() {
+        if (broken != null && retryAt != 0 && System.nanoTime() - retryAt >= 0) {
+            synchronized (this) {
+                if (broken != null && retryAt != 0 && System.nanoTime() - retryAt >= 0) {
+                    reload();
+                }
+            }
+        }
+        return broken;
     }
 
     private static Head readHead(Storage s, CryptoSuite c) {
@@ -223,7 +247,7 @@ public final class LedgerBlockStore implements BlockStore {
         if (suite == null) {
             return Health.notReady("no crypto suite");
         }
-        String b = broken;
+        String b = broken();
         if (b != null) {
             return Health.notReady(b);
         }
@@ -240,8 +264,9 @@ public final class LedgerBlockStore implements BlockStore {
     public synchronized Block commit(ExecutedBlock executed, List<byte[]> seals) {
         Storage s = requireStorage();
         CryptoSuite c = requireSuite();
-        if (broken != null) {
-            throw new NotReadyException("block store not ready: " + broken);
+        String b = broken();
+        if (b != null) {
+            throw new NotReadyException("block store not ready: " + b);
         }
         BlockHeader h = executed.header();
         Head current = head;

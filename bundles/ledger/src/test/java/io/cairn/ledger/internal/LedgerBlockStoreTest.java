@@ -50,6 +50,52 @@ class LedgerBlockStoreTest {
     }
 
     @Test
+    void aHeadThatCouldNotBeReadBecauseStorageDidNotAnswerIsReadAgainLater() {
+        withGenesis();
+        AtomicBoolean answering = new AtomicBoolean(false);
+        MemoryStorage flaky = new MemoryStorage() {
+            @Override
+            public synchronized byte[] get(byte[] key) {
+                if (!answering.get()) {
+                    throw new NotReadyException("the storage cluster did not answer");
+                }
+                return storage.get(key);
+            }
+        };
+        LedgerBlockStore store = new LedgerBlockStore(4);
+        store.retryNanos = 0;
+        store.bindSuite(chain.suite);
+        store.bindStorage(flaky);
+        assertFalse(store.health().ready());
+        assertTrue(store.health().detail().contains("did not answer"), store.health().detail());
+        answering.set(true);
+        assertTrue(store.health().ready(), "read again once the storage answers: " + store.health().detail());
+        assertEquals(0, store.height());
+    }
+
+    @Test
+    void aHeadThatIsBadDataIsNotReadAgain() {
+        AtomicBoolean bad = new AtomicBoolean(true);
+        AtomicInteger reads = new AtomicInteger();
+        MemoryStorage corrupt = new MemoryStorage() {
+            @Override
+            public synchronized byte[] get(byte[] key) {
+                reads.incrementAndGet();
+                return bad.get() && java.util.Arrays.equals(key, io.cairn.ledger.internal.ChainKeys.HEAD) ? new byte[3]
+                        : super.get(key);
+            }
+        };
+        LedgerBlockStore store = new LedgerBlockStore(4);
+        store.retryNanos = 0;
+        store.bindSuite(chain.suite);
+        store.bindStorage(corrupt);
+        int after = reads.get();
+        assertFalse(store.health().ready());
+        assertFalse(store.health().ready());
+        assertEquals(after, reads.get(), "bad data is reported, not read again and again");
+    }
+
+    @Test
     void aSnapshotsBlockBecomesTheHeadOfAStoreHoldingBlock0AndTheChainGoesOnFromIt() {
         // another store makes blocks 1..5; this one, holding block 0 alone, takes block 5 as its head
         LedgerBlockStore source = open(new MemoryStorage());

@@ -464,9 +464,17 @@ final class IgniteStore implements Storage {
     }
 
     private NotReadyException lost(String doing, ClientException e) {
-        String why = "storage-ignite: the storage cluster at " + where + " did not answer while " + doing + ": "
-                + e.getMessage();
-        unreachable = why;
+        // a server's error answer (such as a query that failed while the cluster was creating other caches) is
+        // not a lost cluster: it says so, and the engine's health does not turn to unreachable for it
+        boolean answered = false;
+        for (Throwable t = e; t != null && !answered; t = t.getCause()) {
+            answered = t.getClass().getSimpleName().equals("ClientServerError");
+        }
+        String why = "storage-ignite: the storage cluster at " + where + (answered ? " failed a request" : " did not answer")
+                + " while " + doing + ": " + e.getMessage();
+        if (!answered) {
+            unreachable = why;
+        }
         NotReadyException n = new NotReadyException(why);
         n.initCause(e);
         return n;
