@@ -120,8 +120,10 @@ final class LocalChain {
                 int n = i;
                 started.add(starting.submit(() -> start(n, timeout)));
             }
+            // each start is given the launcher's own limit (timeout + 30 s) and more, so that a node that does not
+            // come up fails with the launcher's account of it (which engines are not ready) rather than a bare timeout
             for (Future<Long> f : started) {
-                f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                f.get(timeout.toMillis() + 60_000, TimeUnit.MILLISECONDS);
             }
         } finally {
             starting.shutdownNow();

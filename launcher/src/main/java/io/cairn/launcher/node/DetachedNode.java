@@ -159,13 +159,15 @@ public final class DetachedNode {
                 return new Started(pid, endpoint, log);
             }
             if (System.nanoTime() > deadline) {
+                // asked before the node is taken down: it answers only while it runs
+                String notReady = notReady(rpc);
                 // A node that half came up would hold the pid file and the port: take it down again.
                 child.destroy();
                 if (!child.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
                     child.destroyForcibly();
                 }
                 throw new IOException("the node did not commit its genesis block and report every engine ready within "
-                        + timeout.toSeconds() + " s, so it was stopped; " + notReady(rpc) + tail(log, logStart));
+                        + timeout.toSeconds() + " s, so it was stopped; " + notReady + tail(log, logStart));
             }
             Thread.sleep(200);
         }
@@ -194,16 +196,23 @@ public final class DetachedNode {
 
     /** Which engines are not ready, for the timeout message. */
     private static String notReady(RpcClient rpc) {
+        if (blockNumber(rpc) < 0) {
+            return "JSON-RPC answers no block number; ";
+        }
         try {
+            JsonNode info = rpc.call("getNodeInfo");
             List<String> names = new ArrayList<>();
-            for (JsonNode e : rpc.call("getNodeInfo").path("engines")) {
+            if (info.path("consensus").isNull() || info.path("consensus").isMissingNode()) {
+                names.add("consensus (no engine running)");
+            }
+            for (JsonNode e : info.path("engines")) {
                 if (!e.path("ready").asBoolean(false)) {
                     names.add(e.path("component").asText() + " (" + e.path("detail").asText() + ")");
                 }
             }
             return names.isEmpty() ? "" : "not ready: " + String.join(", ", names) + "; ";
         } catch (IOException | RpcException e) {
-            return "";
+            return "getNodeInfo failed (" + e.getMessage() + "); ";
         }
     }
 
