@@ -326,6 +326,9 @@ public class CrashRecoveryIT {
 
         /** Runs one command, killing it when it takes longer than {@code limit}. */
         private int runForExit(Duration limit, String... args) throws IOException, InterruptedException {
+            if (args[0].equals("shell")) {
+                return runInThisJvm(limit, args);
+            }
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.add("-jar");
@@ -341,6 +344,56 @@ public class CrashRecoveryIT {
                 fail("cairn " + String.join(" ", args) + " did not finish within " + limit.toSeconds() + " s:\n" + output());
             }
             return p.exitValue();
+        }
+
+        /**
+         * {@code cairn shell}, the command tests run most (dozens of times in a chain test), run by the launcher jar's
+         * own classes loaded once into this JVM: a JVM started for each took seconds of two busy cores. Output and
+         * exit code are the same ({@code Main.run}); the output goes to the same file as a child process's.
+         */
+        private int runInThisJvm(Duration limit, String... args) throws IOException, InterruptedException {
+            lastOutput = work.resolve("cairn-" + (++runs) + "-" + args[0] + ".out");
+            java.io.StringWriter text = new java.io.StringWriter();
+            java.io.PrintWriter writer = new java.io.PrintWriter(text, true);
+            java.lang.reflect.Method main = launcherMain(jar);
+            java.util.concurrent.FutureTask<Integer> task = new java.util.concurrent.FutureTask<>(
+                    () -> (Integer) main.invoke(null, writer, writer, args));
+            Thread thread = new Thread(task, "cairn " + String.join(" ", args));
+            thread.setDaemon(true);
+            thread.start();
+            try {
+                return task.get(limit.toSeconds(), TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                thread.interrupt();
+                writer.flush();
+                Files.writeString(lastOutput, text.toString(), StandardCharsets.UTF_8);
+                fail("cairn " + String.join(" ", args) + " did not finish within " + limit.toSeconds() + " s:\n" + output());
+                return -1;
+            } catch (java.util.concurrent.ExecutionException e) {
+                Throwable cause = e.getCause() instanceof java.lang.reflect.InvocationTargetException i ? i.getCause()
+                        : e.getCause();
+                throw new AssertionError("cairn " + String.join(" ", args) + " threw " + cause, cause);
+            } finally {
+                writer.flush();
+                Files.writeString(lastOutput, text.toString(), StandardCharsets.UTF_8);
+            }
+        }
+
+        private static java.lang.reflect.Method launcherMain;
+
+        /** {@code io.cairn.launcher.Main.run(out, err, args)} from the jar and its Class-Path, apart from the tests'. */
+        private static synchronized java.lang.reflect.Method launcherMain(Path jar) throws IOException {
+            if (launcherMain == null) {
+                try {
+                    ClassLoader loader = new java.net.URLClassLoader(new java.net.URL[] {jar.toUri().toURL()},
+                            ClassLoader.getPlatformClassLoader());
+                    launcherMain = Class.forName("io.cairn.launcher.Main", true, loader).getMethod("run",
+                            java.io.PrintWriter.class, java.io.PrintWriter.class, String[].class);
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException("no io.cairn.launcher.Main.run in " + jar, e);
+                }
+            }
+            return launcherMain;
         }
 
         private static java.io.File nullDevice() {
