@@ -17,7 +17,15 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.ignite.Ignition;
@@ -32,6 +40,7 @@ import org.apache.ignite.configuration.ClientConfiguration;
 import org.apache.ignite.transactions.TransactionConcurrency;
 import org.apache.ignite.transactions.TransactionIsolation;
 import org.junit.Test;
+import io.cairn.itests.ChainTestSupport.Account;
 import io.cairn.itests.ChainTestSupport.RpcClient;
 import java.nio.file.StandardCopyOption;
 import static io.cairn.itests.UpgradeIT.shell;
@@ -45,7 +54,9 @@ import static io.cairn.itests.UpgradeIT.shell;
  * on the same directory starts it alone again, which rejoins; {@code storage down} stops them all. A directory holding a cluster
  * refuses other settings, and a port another process holds is named.
  *
- * <p>On the same cluster, as a user runs them (docs/storage.md, "The ignite engine"): a node made with {@code init
+ * <p>On the same cluster, as a user runs them (docs/storage.md, "The ignite engine"): a four-node PBFT chain made with
+ * {@code init --nodes 4 --profile pbft-ignite}, each node in a namespace of its own, commits transfers identically on
+ * all four; a node made with {@code init
  * --profile solo-ignite --storage-endpoints} commits transfers under load while the servers are added, removed and
  * killed, and every transfer is committed once and the chain verifies; a snapshot of it is taken and verified; a
  * RocksDB node is moved onto the cluster and back under load with {@code cairn:upgrade storage} and {@code
@@ -167,8 +178,12 @@ public class StorageClusterIT {
                 assertTrue("server " + i + " holds a share: " + before[i], before[i] > 0);
             }
 
-            // ---- a node whose chain is on the cluster, under load while the cluster changes beneath it
             String endpoints = "127.0.0.1:" + PORT + ",127.0.0.1:" + (PORT + 1) + ",127.0.0.1:" + (PORT + 2);
+
+            // ---- a four-node PBFT chain, each node in its own namespace of the one cluster
+            pbftChain(cairn, dir, endpoints, t0);
+
+            // ---- a node whose chain is on the cluster, under load while the cluster changes beneath it
             Path home = work.resolve("solo");
             int base = ChainTestSupport.freeLoopbackPorts(2);
         int[] ports = {base, base + 1};
@@ -303,6 +318,61 @@ public class StorageClusterIT {
             if (up) {
                 cairn.attempt("storage", "down", "--dir", dir.toString());
             }
+        }
+    }
+
+    /**
+     * A four-node PBFT chain made with {@code init --nodes 4 --profile pbft-ignite --storage-namespace pbft} on the
+     * shared cluster: node i keeps its chain in the namespace {@code cairn_pbft<i>_*}; transfers sent through every
+     * node commit on all four with the same blocks, each node's chain verifies from what it reads back from the
+     * cluster, and {@code storage status} shows the four namespaces' caches.
+     */
+    private static void pbftChain(CrashRecoveryIT.Launcher cairn, Path dir, String endpoints, long t0)
+            throws Exception {
+        List<String> senders = List.of("sender0", "sender1", "sender2", "sender3");
+        LocalChain chain = LocalChain.init("storage-cluster-pbft", 4, "--profile", "pbft-ignite",
+                "--storage-endpoints", endpoints, "--storage-namespace", "pbft", "--accounts",
+                String.join(",", senders));
+        ExecutorService pool = Executors.newFixedThreadPool(senders.size());
+        AtomicBoolean stop = new AtomicBoolean();
+        boolean passed = false;
+        try {
+            chain.startTogether(Duration.ofSeconds(180));
+            Map<String, Boolean> accepted = new ConcurrentHashMap<>();
+            AtomicLong retries = new AtomicLong();
+            List<Future<?>> sending = chain.load(pool, senders,
+                    Account.generate("sink", chain.suite()).address(), accepted, retries, stop);
+            await("transfers accepted by the four nodes", Duration.ofSeconds(120),
+                    () -> accepted.size() >= 400 ? Boolean.TRUE : null);
+            stop.set(true);
+            for (Future<?> f : sending) {
+                f.get(2, TimeUnit.MINUTES);
+            }
+            for (String tx : accepted.keySet()) {
+                for (int n = 0; n < chain.size(); n++) {
+                    RpcClient rpc = chain.rpcs.get(n);
+                    Map<String, Object> receipt = await("receipt of " + tx + " on node" + n, Duration.ofSeconds(60),
+                            () -> rpc.receipt(tx));
+                    assertEquals(0L, asLong(receipt.get("status")));
+                }
+            }
+            long height = ChainRulesIT.sameChain(chain.rpcs, 1);
+            for (int n = 0; n < chain.size(); n++) {
+                String verified = chain.shell(n, "cairn:verify-chain");
+                assertTrue("node" + n + ": " + verified, verified.contains("every state root matches"));
+            }
+            String status = cairn.run("storage", "status", "--dir", dir.toString());
+            for (int n = 0; n < chain.size(); n++) {
+                assertTrue(status, status.contains("cache cairn_pbft" + n + "_kv: "));
+            }
+            log(t0, "four PBFT nodes on the cluster, namespaces cairn_pbft0..3: " + accepted.size()
+                    + " transfers committed on all, blocks 0.." + height + " identical and verified on each ("
+                    + retries.get() + " sends retried)");
+            passed = true;
+        } finally {
+            stop.set(true);
+            pool.shutdownNow();
+            chain.stop(passed);
         }
     }
 
