@@ -360,6 +360,10 @@ public class CrashRecoveryIT {
                     () -> (Integer) main.invoke(null, writer, writer, args));
             Thread thread = new Thread(task, "cairn " + String.join(" ", args));
             thread.setDaemon(true);
+            // sshd loads its security registrars through the context class loader: the launcher's, not the tests'
+            // (the tests' classpath has sshd classes of its own, and a registrar of the wrong loader broke sshd's
+            // static setup for the rest of the JVM)
+            thread.setContextClassLoader(main.getDeclaringClass().getClassLoader());
             thread.start();
             try {
                 return task.get(limit.toSeconds(), TimeUnit.SECONDS);
