@@ -19,7 +19,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.ignite.cache.query.SqlFieldsQuery;
 import org.apache.ignite.client.ClientCache;
 import org.apache.ignite.client.ClientException;
 import org.apache.ignite.client.ClientTransaction;
@@ -35,8 +34,8 @@ import org.apache.ignite.transactions.TransactionIsolation;
  *   <li>{@code meta}: {@code version}, the last batch applied to {@code kv}; the log records of the batches
  *       committed after it ({@code log:<n>}, in parts of at most 1 MiB); {@code writer}.
  *   <li>{@code kv}: each key's newest applied value and the batch that wrote it, {@code u64(batch) ‖ present ‖
- *       value} ({@code present} 0 for a delete: a tombstone). Its SQL table's primary-key index is kept sorted by
- *       the servers, so a range scan is pages of SQL over it, in unsigned key order.
+ *       value} ({@code present} 0 for a delete: a tombstone). A range scan is pages of SQL over its table
+ *       ({@link KvTable}), in unsigned key order.
  *   <li>{@code history}: while a read view older than a batch is open when the batch is applied, the value each key
  *       of it replaced: {@code key ‖ u64(batch)} to {@code u64(previous batch) ‖ present ‖ value}.
  * </ul>
@@ -54,9 +53,6 @@ final class IgniteStore implements Storage {
     static final String VERSION = "version";
     /** Who writes the namespace: the node home that first opened it. */
     private static final String WRITER = "writer";
-    private static final int PAGE = 512;
-    /** Keys per page when the key filter is filled at the start. */
-    private static final int KEY_PAGE = 4096;
     /** At most this many committed batches wait to be applied; a write past it waits for the applier. */
     static final int MAX_LAG = 16;
 
@@ -64,8 +60,7 @@ final class IgniteStore implements Storage {
     private final String where;
     private final long timeoutMs;
     private final Caches caches;
-    /** The SQL schema of the kv table: {@code cairn_<namespace>}. */
-    private final String schema;
+    private final KvTable table;
 
     private final Object writeLock = new Object();
     private final Versions versions;
@@ -89,7 +84,7 @@ final class IgniteStore implements Storage {
         this.where = where;
         this.timeoutMs = timeoutMs;
         this.caches = caches;
-        this.schema = caches.kv().getName().substring(0, caches.kv().getName().length() - "_kv".length());
+        this.table = new KvTable(client, caches.kv().getName());
         this.versions = new Versions(applied, applied);
         this.applier = new Applier(client, caches, versions, pending, cache, timeoutMs, MAX_LAG, new Applier.Link() {
             @Override
@@ -126,7 +121,8 @@ final class IgniteStore implements Storage {
         }
         s.versions.committed(n);
         s.applier.start(caches.kv().getName());
-        Thread loader = new Thread(s::loadKeys, "storage-ignite keys " + caches.kv().getName());
+        Thread loader = new Thread(() -> s.table.fill(s.keys, () -> s.closed, () -> s.versions.awaitChange(2000)),
+                "storage-ignite keys " + caches.kv().getName());
         loader.setDaemon(true);
         loader.start();
         return s;
@@ -267,60 +263,9 @@ final class IgniteStore implements Storage {
         return applier.pendingCleanup();
     }
 
-    /**
-     * Reads every key kv holds into the key filter, in pages of keys only, then lets the filter answer for absent
-     * keys. Retried while the cluster does not answer; given up when the store closes.
-     */
-    private void loadKeys() {
-        long t0 = System.nanoTime();
-        long count = 0;
-        byte[] after = null;
-        while (!closed) {
-            try {
-                byte[] from = after;
-                List<List<?>> rows = client.query(pageQuery("K", null, null, from, KEY_PAGE)).getAll();
-                for (List<?> row : rows) {
-                    after = (byte[]) row.get(0);
-                    keys.add(after);
-                }
-                count += rows.size();
-                if (rows.size() < KEY_PAGE) {
-                    keys.complete();
-                    System.getLogger(IgniteStore.class.getName()).log(System.Logger.Level.INFO, "storage-ignite: read "
-                            + count + " keys of " + caches.kv().getName() + " in " + (System.nanoTime() - t0) / 1000_000
-                            + " ms; a key it does not hold is now absent without a round trip (filter of "
-                            + keys.bytes() / 1024 + " KiB)");
-                    return;
-                }
-            } catch (ClientException e) {
-                versions.awaitChange(2000); // paces the retries; absent keys are asked of the cluster meanwhile
-            } catch (RuntimeException e) {
-                System.getLogger(IgniteStore.class.getName()).log(System.Logger.Level.WARNING, "storage-ignite: "
-                        + "reading the keys of " + caches.kv().getName() + " failed; every read goes to the cluster: "
-                        + e);
-                return;
-            }
-        }
-    }
-
-    /**
-     * Runs one empty range scan, so that the servers have planned the scan query before the node's components
-     * first scan: the first query on a new namespace took 6 to 11 s on two loaded cores, and the block store
-     * scans in the method that binds it, where a slow call holds up every component waiting for the block store.
-     * A failed attempt (a server busy creating another node's caches) is made again, twice; then it is left to the
-     * first real scan.
-     */
+    /** Has the servers plan the range scan before the node's components first scan ({@link KvTable#warmUp}). */
     void warmUp() {
-        for (int attempt = 1; attempt <= 3 && !closed; attempt++) {
-            try {
-                client.query(pageQuery("K, V", new byte[] {0}, new byte[] {0}, null, 1)).getAll();
-                return;
-            } catch (ClientException e) {
-                System.getLogger(IgniteStore.class.getName()).log(System.Logger.Level.INFO, "storage-ignite: "
-                        + "planning the range scan on " + caches.kv().getName() + " failed (attempt " + attempt + "): "
-                        + e.getMessage());
-            }
-        }
+        table.warmUp(() -> closed);
     }
 
     /** True once the key filter answers for absent keys, for tests. */
@@ -369,30 +314,6 @@ final class IgniteStore implements Storage {
             versions.committed(n);
         }
         uncertain = false;
-    }
-
-    /**
-     * One page of a range scan, in unsigned key order, through the servers' SQL engine: the keys from {@code from}
-     * (or after {@code after}, the last key of the page before) below {@code to}. (Ignite's IndexQuery on the same
-     * index failed on caches a node created, "typeDesc is null", so scans page with keyset SQL.)
-     */
-    private SqlFieldsQuery pageQuery(String columns, byte[] from, byte[] to, byte[] after, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT ").append(columns).append(" FROM ").append(schema)
-                .append(".KV WHERE ");
-        List<Object> args = new ArrayList<>();
-        if (after != null) {
-            sql.append("K > ?");
-            args.add(after);
-        } else {
-            sql.append("K >= ?");
-            args.add(from == null ? new byte[0] : from);
-        }
-        if (to != null) {
-            sql.append(" AND K < ?");
-            args.add(to);
-        }
-        sql.append(" ORDER BY K LIMIT ").append(limit);
-        return new SqlFieldsQuery(sql.toString()).setArgs(args.toArray());
     }
 
     /** The key's newest entry in kv (held in the node, or read from the cluster), or null. */
@@ -583,9 +504,8 @@ final class IgniteStore implements Storage {
                         if (lastPage) {
                             return;
                         }
-                        List<List<?>> rows = call(() -> client.query(pageQuery("K, V", from, to, after, PAGE)).getAll(),
-                                "reading a range scan");
-                        lastPage = rows.size() < PAGE;
+                        List<List<?>> rows = call(() -> table.rows(from, to, after), "reading a range scan");
+                        lastPage = rows.size() < KvTable.PAGE;
                         page = rows.iterator();
                         if (!page.hasNext()) {
                             return;
