@@ -179,16 +179,7 @@ public final class DetachedNode {
      */
     private static boolean enginesReady(RpcClient rpc) {
         try {
-            JsonNode info = rpc.call("getNodeInfo");
-            if (info.path("consensus").isNull() || info.path("consensus").isMissingNode()) {
-                return false;
-            }
-            for (JsonNode e : info.path("engines")) {
-                if (!e.path("ready").asBoolean(false)) {
-                    return false;
-                }
-            }
-            return true;
+            return unready(rpc.call("getNodeInfo")).isEmpty();
         } catch (IOException | RpcException e) {
             return false;
         }
@@ -200,20 +191,25 @@ public final class DetachedNode {
             return "JSON-RPC answers no block number; ";
         }
         try {
-            JsonNode info = rpc.call("getNodeInfo");
-            List<String> names = new ArrayList<>();
-            if (info.path("consensus").isNull() || info.path("consensus").isMissingNode()) {
-                names.add("consensus (no engine running)");
-            }
-            for (JsonNode e : info.path("engines")) {
-                if (!e.path("ready").asBoolean(false)) {
-                    names.add(e.path("component").asText() + " (" + e.path("detail").asText() + ")");
-                }
-            }
+            List<String> names = unready(rpc.call("getNodeInfo"));
             return names.isEmpty() ? "" : "not ready: " + String.join(", ", names) + "; ";
         } catch (IOException | RpcException e) {
             return "getNodeInfo failed (" + e.getMessage() + "); ";
         }
+    }
+
+    /** The components of a getNodeInfo answer that are not ready, with why: a missing consensus engine too. */
+    private static List<String> unready(JsonNode info) {
+        List<String> names = new ArrayList<>();
+        if (info.path("consensus").isNull() || info.path("consensus").isMissingNode()) {
+            names.add("consensus (no engine running)");
+        }
+        for (JsonNode e : info.path("engines")) {
+            if (!e.path("ready").asBoolean(false)) {
+                names.add(e.path("component").asText() + " (" + e.path("detail").asText() + ")");
+            }
+        }
+        return names;
     }
 
     /** The head block number, or -1 while the node does not answer (yet). */
