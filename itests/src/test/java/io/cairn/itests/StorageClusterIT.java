@@ -400,6 +400,16 @@ public class StorageClusterIT {
             // as an operator: the engine's settings, and the never-updated client library it needs
             Files.writeString(home.resolve("etc/io.cairn.storage.ignite.cfg"), "endpoints=" + endpoints
                     + "\nnamespace=moved\nbackups=1\n");
+            // FileInstall reads etc/ each second: the upgrade activates the engine with what ConfigAdmin holds, so it
+            // waits until ConfigAdmin has stored the settings (with the shell in the test's JVM, it came too soon)
+            await("the engine's settings in ConfigAdmin", Duration.ofSeconds(30), () -> {
+                try (var found = Files.find(home.resolve("data/felix-cache"), 8, (f, a) ->
+                        f.endsWith(Path.of("data/config/io/cairn/storage/ignite.config")))) {
+                    return found.findAny().orElse(null);
+                } catch (java.io.IOException e) {
+                    return null;
+                }
+            });
             String lib = shell(cairn, home, "felix:install " + system.resolve("cairn-ignite-lib.jar").toUri());
             Matcher id = Pattern.compile("Bundle ID: (\\d+)").matcher(lib);
             assertTrue(lib, id.find());
