@@ -3,6 +3,7 @@ package io.cairn.launcher.cluster;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteSystemProperties;
 import org.apache.ignite.Ignition;
 import org.apache.ignite.calcite.CalciteQueryEngineConfiguration;
 import org.apache.ignite.cluster.ClusterState;
@@ -36,10 +37,22 @@ public final class ClusterServer {
         }
         ClusterLayout layout = ClusterLayout.read(Path.of(args[0]));
         int index = Integer.parseInt(args[1]);
+        keepWalDuringRebalancing();
         Ignite ignite = Ignition.start(configuration(layout, index));
         System.out.println("cairn storage server " + index + " started: client port " + layout.clientPort(index));
         System.out.flush();
         activateOnceWhole(ignite, layout);
+    }
+
+    /**
+     * Ignite turns a cache group's WAL off on a server while it takes partitions from the others after a baseline
+     * change, and a server stopped or killed in that window will not start again: its files are taken as corrupt and
+     * it enters maintenance mode until an operator cleans them (seen when {@code storage down} came during the
+     * rebalancing that follows a server's return). Rebalancing is slower with the WAL on, and a server can always
+     * come back.
+     */
+    static void keepWalDuringRebalancing() {
+        System.setProperty(IgniteSystemProperties.IGNITE_DISABLE_WAL_DURING_REBALANCING, "false");
     }
 
     static IgniteConfiguration configuration(ClusterLayout layout, int index) {
