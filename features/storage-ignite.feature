@@ -9,3 +9,5 @@ config io.cairn.storage.ignite endpoints=
 config io.cairn.storage.ignite namespace=node
 config io.cairn.storage.ignite backups=1
 config io.cairn.storage.ignite timeoutMs=15000
+config io.cairn.storage.ignite passwordFile=
+config io.cairn.storage.ignite user=ignite

@@ -25,6 +25,15 @@ final class EngineOptions {
                     + "--nodes: NAME0, NAME1, ..., default node0, node1, ...)")
     String storageNamespace;
 
+    @Option(names = "--storage-password-file", paramLabel = "FILE",
+            description = "with ignite storage on a cluster with authentication (storage up --auth): the file holding "
+                    + "its password (the cluster directory's password file)")
+    java.nio.file.Path storagePasswordFile;
+
+    @Option(names = "--storage-user", paramLabel = "USER",
+            description = "with --storage-password-file: the user the node logs in as (default: ignite)")
+    String storageUser;
+
     @Option(names = "--consensus", paramLabel = "ENGINE",
             description = "consensus engine: solo (one node) or pbft (a chain: with --nodes) (default: solo; with --nodes: pbft)")
     String consensus;
@@ -69,17 +78,33 @@ final class EngineOptions {
     static final String CLUSTER_ENGINE = "ignite";
     static final String CLUSTER_PID = "io.cairn.storage.ignite";
     private static final java.util.regex.Pattern ENDPOINT = java.util.regex.Pattern.compile("[^\\s,:]+:\\d{1,5}");
+    private static final java.util.regex.Pattern USER = java.util.regex.Pattern.compile("\\S{1,60}");
     private static final java.util.regex.Pattern NAMESPACE = java.util.regex.Pattern.compile("[a-z0-9_]{1,40}");
 
     private void checkStorageCluster(Feature feature) {
         String engine = feature.provides().get("storage");
         boolean cluster = CLUSTER_ENGINE.equals(engine);
         if (!cluster) {
-            if (storageEndpoints != null || storageNamespace != null) {
-                throw new IllegalArgumentException("--storage-endpoints and --storage-namespace are for ignite storage; "
-                        + feature.name() + " stores on " + engine);
+            if (storageEndpoints != null || storageNamespace != null || storagePasswordFile != null
+                    || storageUser != null) {
+                throw new IllegalArgumentException("--storage-endpoints, --storage-namespace, --storage-password-file "
+                        + "and --storage-user are for ignite storage; " + feature.name() + " stores on " + engine);
             }
             return;
+        }
+        if (storageUser != null && storagePasswordFile == null) {
+            throw new IllegalArgumentException("--storage-user: give the user's --storage-password-file too");
+        }
+        if (storageUser != null && !USER.matcher(storageUser).matches()) {
+            throw new IllegalArgumentException("--storage-user: '" + storageUser + "' must be 1 to 60 characters without "
+                    + "spaces");
+        }
+        if (storagePasswordFile != null) {
+            try {
+                io.cairn.launcher.cluster.ClusterLayout.readPassword(storagePasswordFile);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--storage-password-file: " + e.getMessage());
+            }
         }
         if (storageEndpoints == null || storageEndpoints.isBlank()) {
             throw new IllegalArgumentException("--storage-endpoints: " + feature.name() + " keeps the chain on a storage "
@@ -115,6 +140,10 @@ final class EngineOptions {
                 line = "endpoints=" + storageEndpoints.replace(" ", "");
             } else if (line.startsWith("namespace=")) {
                 line = "namespace=" + ns;
+            } else if (line.startsWith("passwordFile=") && storagePasswordFile != null) {
+                line = "passwordFile=" + storagePasswordFile.toAbsolutePath().normalize();
+            } else if (line.startsWith("user=") && storageUser != null) {
+                line = "user=" + storageUser;
             }
             out.add(line);
         }

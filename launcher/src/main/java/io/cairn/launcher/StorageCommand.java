@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.ignite.client.ClientAuthenticationException;
 import org.apache.ignite.cluster.ClusterState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -77,11 +78,14 @@ final class StorageCommand {
                     + DEFAULT_PORT + ")") Integer port,
             @Option(names = "--backups", paramLabel = "B", description = "a new cluster's backup copies of each "
                     + "partition (default: 1, or 0 with one server)") Integer backups,
+            @Option(names = "--auth", description = "a new cluster's clients must log in: as user "
+                    + ClusterLayout.USER + ", with a random password written to DIR/" + ClusterLayout.PASSWORD_FILE
+                    + " (a node's --storage-password-file)") boolean auth,
             @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "120s",
                     converter = DurationConverter.class,
                     description = "how long to wait for the cluster to be active (default: ${DEFAULT-VALUE})")
             Duration timeout) throws Exception {
-        start(dir.dir, servers, port, backups, timeout, spec.commandLine().getOut());
+        start(dir.dir, servers, port, backups, auth ? Boolean.TRUE : null, timeout, spec.commandLine().getOut());
         return 0;
     }
 
@@ -89,24 +93,29 @@ final class StorageCommand {
      * Starts a cluster of {@code servers} in {@code dir} (a new one, or the servers of the one {@code dir} holds that
      * are not running) and waits until it is active; null options take the defaults, or the existing cluster's.
      */
-    static ClusterLayout start(Path dir, Integer servers, Integer port, Integer backups, Duration timeout,
-            PrintWriter out) throws InterruptedException, IOException {
+    static ClusterLayout start(Path dir, Integer servers, Integer port, Integer backups, Boolean auth,
+            Duration timeout, PrintWriter out) throws InterruptedException, IOException {
         ClusterLayout layout;
         if (ClusterLayout.exists(dir)) {
             layout = read(dir);
             if (servers != null && servers != layout.servers() || port != null && port != layout.port()
-                    || backups != null && backups != layout.backups()) {
+                    || backups != null && backups != layout.backups() || auth != null && auth != layout.auth()) {
                 throw new CommandFailure(dir + " holds a cluster of " + layout.servers() + " servers (port "
-                        + layout.port() + ", " + layout.backups() + " backups) already: start it as it is (no "
-                        + "--servers, --port or --backups), or give another --dir");
+                        + layout.port() + ", " + layout.backups() + " backups, " + (layout.auth() ? "with" : "without")
+                        + " authentication) already: start it as it is (no --servers, --port, --backups or --auth), "
+                        + "or give another --dir");
             }
         } else {
             int n = servers == null ? 3 : servers;
             try {
                 layout = new ClusterLayout(dir.toAbsolutePath(), n, port == null ? DEFAULT_PORT : port,
-                        backups == null ? Math.min(1, n - 1) : backups);
+                        backups == null ? Math.min(1, n - 1) : backups, auth != null && auth);
             } catch (IllegalArgumentException e) {
                 throw new CommandFailure(e.getMessage());
+            }
+            if (layout.auth()) {
+                Files.createDirectories(layout.dir());
+                layout.createPassword();
             }
             layout.write();
         }
@@ -142,7 +151,7 @@ final class StorageCommand {
                             + tail(layout.log(i)));
                 }
             }
-            try (ClusterClient c = ClusterClient.connect(layout.endpoints(), Duration.ofSeconds(5))) {
+            try (ClusterClient c = ClusterClient.connect(layout, Duration.ofSeconds(5))) {
                 List<String> in = c.servers();
                 if (c.state() == ClusterState.ACTIVE && in.size() >= layout.servers()) {
                     out.println("storage cluster active: " + in.size() + " servers, " + layout.backups() + " backups");
@@ -152,6 +161,10 @@ final class StorageCommand {
                     return;
                 }
                 last = in.size() + " of " + layout.servers() + " servers joined, cluster " + c.state();
+            } catch (ClientAuthenticationException e) {
+                last = firstLogin(layout, e, out);
+            } catch (IllegalArgumentException e) {
+                throw new CommandFailure(e.getMessage()); // the password file
             } catch (RuntimeException e) {
                 last = "no server answered (" + e.getMessage() + ")";
             }
@@ -159,6 +172,27 @@ final class StorageCommand {
         }
         throw new CommandFailure("the storage cluster in " + layout.dir() + " was not active within "
                 + timeout.toSeconds() + " s: " + last + "; the servers' logs are " + layout.dir() + "/server-*.log");
+    }
+
+    /**
+     * The cluster refused its password: at its first start the superuser still has Ignite's default password, which
+     * is then replaced by the cluster's. Returns what the wait waits for.
+     *
+     * @throws CommandFailure when the default password is refused too: the password file is not the cluster's
+     */
+    private static String firstLogin(ClusterLayout layout, ClientAuthenticationException refused, PrintWriter out) {
+        try {
+            if (ClusterClient.replaceDefaultPassword(layout, Duration.ofSeconds(5))) {
+                out.println("the superuser " + ClusterLayout.USER + " now has the password in " + layout.passwordFile());
+                out.flush();
+                return "the password was just set";
+            }
+        } catch (RuntimeException notYet) {
+            return "setting the superuser's password (" + notYet.getMessage() + ")";
+        }
+        throw new CommandFailure("the cluster in " + layout.dir() + " refused the password in " + layout.passwordFile()
+                + " for user " + ClusterLayout.USER + " (" + refused.getMessage() + "): that file is not the one the "
+                + "cluster was given");
     }
 
     @Command(name = "add-server", mixinStandardHelpOptions = true,
@@ -177,7 +211,7 @@ final class StorageCommand {
         }
         int i = layout.servers();
         requireFree(layout, i);
-        ClusterLayout bigger = new ClusterLayout(layout.dir(), i + 1, layout.port(), layout.backups());
+        ClusterLayout bigger = layout.withServers(i + 1);
         bigger.write();
         PrintWriter out = spec.commandLine().getOut();
         long pid = startServer(bigger, i);
@@ -207,7 +241,7 @@ final class StorageCommand {
         PrintWriter out = spec.commandLine().getOut();
         stop(List.of(new PidFile(layout.pidFile(i)).liveProcess().orElseThrow()), timeout, out);
         new PidFile(layout.pidFile(i)).delete();
-        ClusterLayout smaller = new ClusterLayout(layout.dir(), i, layout.port(), layout.backups());
+        ClusterLayout smaller = layout.withServers(i);
         smaller.write();
         out.println("server " + i + " stopped and out of the cluster; its data stays in " + layout.serverDir(i));
         out.flush();
@@ -217,7 +251,7 @@ final class StorageCommand {
 
     /** Refuses unless every server of the layout runs and the cluster is active with all of them. */
     private static void requireWhole(ClusterLayout layout, String what) {
-        try (ClusterClient c = ClusterClient.connect(layout.endpoints(), Duration.ofSeconds(5))) {
+        try (ClusterClient c = ClusterClient.connect(layout, Duration.ofSeconds(5))) {
             List<String> in = c.servers();
             if (c.state() != ClusterState.ACTIVE || in.size() < layout.servers()) {
                 throw new CommandFailure("cannot " + what + ": the cluster in " + layout.dir() + " is "
@@ -273,10 +307,12 @@ final class StorageCommand {
         ClusterState state = null;
         Map<String, long[]> caches = Map.of();
         String unreachable = null;
-        try (ClusterClient c = ClusterClient.connect(layout.endpoints(), Duration.ofSeconds(5))) {
+        try (ClusterClient c = ClusterClient.connect(layout, Duration.ofSeconds(5))) {
             state = c.state();
             in = c.servers();
             caches = state == ClusterState.ACTIVE ? c.caches() : Map.of();
+        } catch (ClientAuthenticationException e) {
+            unreachable = "it refused the password in " + layout.passwordFile() + ": " + e.getMessage();
         } catch (RuntimeException e) {
             unreachable = e.getMessage();
         }

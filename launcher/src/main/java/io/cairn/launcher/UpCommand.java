@@ -99,7 +99,7 @@ final class UpCommand implements Callable<Integer> {
             return;
         }
         io.cairn.launcher.cluster.ClusterLayout layout = StorageCommand.start(Path.of(StorageCommand.DEFAULT_DIR), null,
-                null, null, Duration.ofSeconds(180), out);
+                null, null, null, Duration.ofSeconds(180), out);
         engines.storageEndpoints = String.join(",", layout.endpoints());
     }
 

@@ -60,6 +60,39 @@ class FactoryCliTest {
     }
 
     @Test
+    void aNodeOnAClusterWithAuthenticationRecordsItsPasswordFileAndUser() throws Exception {
+        Path password = tmp.resolve("cluster-password");
+        Files.writeString(password, "s3cret\n");
+        Path dir = tmp.resolve("ign");
+        CliTest.Run r = cairn("init", "--dir", dir.toString(), "--profile", "solo-ignite", "--storage-endpoints",
+                "127.0.0.1:10800", "--storage-password-file", password.toString(), "--storage-user", "chain_a",
+                "--rpc-port", "20297");
+        assertEquals(0, r.code(), r.err());
+        String cfg = Files.readString(new NodeHome(dir).config("io.cairn.storage.ignite"));
+        assertTrue(cfg.contains("passwordFile=" + password.toAbsolutePath().normalize() + "\n"), cfg);
+        assertTrue(cfg.contains("user=chain_a\n"), cfg);
+
+        Path refused = tmp.resolve("refused");
+        CliTest.Run missing = cairn("init", "--dir", refused.toString(), "--profile", "solo-ignite",
+                "--storage-endpoints", "127.0.0.1:10800", "--storage-password-file", tmp.resolve("none").toString());
+        assertEquals(2, missing.code(), missing.err());
+        assertTrue(missing.err().contains("--storage-password-file: cannot read the password file " + tmp.resolve("none")),
+                missing.err());
+        Path empty = Files.writeString(tmp.resolve("empty"), "\n");
+        CliTest.Run blank = cairn("init", "--dir", refused.toString(), "--profile", "solo-ignite",
+                "--storage-endpoints", "127.0.0.1:10800", "--storage-password-file", empty.toString());
+        assertTrue(blank.err().contains("--storage-password-file: the password file " + empty + " is empty"),
+                blank.err());
+        CliTest.Run userOnly = cairn("init", "--dir", refused.toString(), "--profile", "solo-ignite",
+                "--storage-endpoints", "127.0.0.1:10800", "--storage-user", "x");
+        assertTrue(userOnly.err().contains("--storage-user: give the user's --storage-password-file too"),
+                userOnly.err());
+        CliTest.Run rocks = cairn("init", "--dir", refused.toString(), "--storage-password-file", password.toString());
+        assertTrue(rocks.err().contains("are for ignite storage; "), rocks.err());
+        assertFalse(Files.exists(refused), "a refused init writes nothing");
+    }
+
+    @Test
     void aCombinationThatCannotWorkIsRefusedWithTheReasonAndWritesNothing() {
         Path dir = tmp.resolve("bad");
         CliTest.Run solo4 = cairn("init", "--dir", dir.toString(), "--nodes", "4", "--consensus", "solo");

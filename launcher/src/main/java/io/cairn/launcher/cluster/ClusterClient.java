@@ -11,6 +11,8 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.ignite.Ignition;
 import org.apache.ignite.cache.CachePeekMode;
+import org.apache.ignite.cache.query.SqlFieldsQuery;
+import org.apache.ignite.client.ClientAuthenticationException;
 import org.apache.ignite.client.ClientException;
 import org.apache.ignite.client.IgniteClient;
 import org.apache.ignite.cluster.ClusterNode;
@@ -26,14 +28,42 @@ public final class ClusterClient implements AutoCloseable {
     }
 
     /**
-     * Connects to any of {@code endpoints}.
+     * Connects to any server of {@code layout}, logged in with the cluster's password when it has authentication.
      *
-     * @throws ClientException when none answers within {@code timeout}
+     * @throws ClientException when none answers within {@code timeout} (a {@link ClientAuthenticationException}
+     *                         when the cluster refuses the password)
+     * @throws IllegalArgumentException when the password file cannot be read
      */
-    public static ClusterClient connect(List<String> endpoints, Duration timeout) {
-        ClientConfiguration c = new ClientConfiguration().setAddresses(endpoints.toArray(String[]::new))
+    public static ClusterClient connect(ClusterLayout layout, Duration timeout) {
+        return connect(layout, timeout, layout.auth() ? layout.password() : null);
+    }
+
+    /** Connects to any server of {@code layout} as {@link ClusterLayout#USER} with {@code password} (null: no login). */
+    private static ClusterClient connect(ClusterLayout layout, Duration timeout, String password) {
+        ClientConfiguration c = new ClientConfiguration().setAddresses(layout.endpoints().toArray(String[]::new))
                 .setTimeout((int) timeout.toMillis()).setReconnectThrottlingRetries(0);
+        if (password != null) {
+            c.setUserName(ClusterLayout.USER).setUserPassword(password);
+        }
         return new ClusterClient(Ignition.startClient(c));
+    }
+
+    /**
+     * On a cluster with authentication whose superuser still has Ignite's default password (its first start):
+     * replaces it by the cluster's password. Returns whether it did; false when the default password is refused
+     * (replaced already).
+     *
+     * @throws ClientException when no server answers or the cluster cannot change the password yet
+     */
+    public static boolean replaceDefaultPassword(ClusterLayout layout, Duration timeout) {
+        String password = layout.password();
+        try (ClusterClient c = connect(layout, timeout, ClusterLayout.DEFAULT_PASSWORD)) {
+            c.client.query(new SqlFieldsQuery("ALTER USER \"" + ClusterLayout.USER + "\" WITH PASSWORD '"
+                    + password.replace("'", "''") + "'")).getAll();
+            return true;
+        } catch (ClientAuthenticationException replaced) {
+            return false;
+        }
     }
 
     public ClusterState state() {

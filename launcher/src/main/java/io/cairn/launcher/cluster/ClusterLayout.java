@@ -13,14 +13,21 @@ import java.util.Properties;
  * A storage cluster's directory (docs/storage.md, The cluster): {@value #FILE} names its servers and ports; server i
  * keeps its data in {@code server-<i>/}, its log in {@code server-<i>.log} and its pid in {@code server-<i>.pid}. Every
  * server listens on loopback: thin clients (the nodes) on {@code port + i}, discovery on {@code port + 100 + i},
- * communication on {@code port + 200 + i}.
+ * communication on {@code port + 200 + i}. A cluster with authentication keeps its superuser's password in
+ * {@value #PASSWORD_FILE}, readable by its owner only.
  *
  * @param servers how many servers the cluster has (server 0..servers-1)
  * @param port    the first server's client port
  * @param backups backup copies of each partition
+ * @param auth    whether clients must log in ({@link #USER} and the password of {@link #passwordFile()})
  */
-public record ClusterLayout(Path dir, int servers, int port, int backups) {
+public record ClusterLayout(Path dir, int servers, int port, int backups, boolean auth) {
     public static final String FILE = "cluster.properties";
+    public static final String PASSWORD_FILE = "password";
+    /** The user clients of a cluster with authentication log in as: Ignite's superuser. */
+    public static final String USER = "ignite";
+    /** The superuser's password Ignite starts with, replaced by the cluster's own at its first start. */
+    public static final String DEFAULT_PASSWORD = "ignite";
     /** The most servers a cluster directory holds: each kind of port has a range of this many. */
     public static final int MAX_SERVERS = 10;
     static final String HOST = "127.0.0.1";
@@ -37,6 +44,70 @@ public record ClusterLayout(Path dir, int servers, int port, int backups) {
             throw new IllegalArgumentException("backups " + backups + ": from 0 to " + Math.max(0, servers - 1)
                     + " with " + servers + " servers");
         }
+    }
+
+    /** A cluster without authentication. */
+    public ClusterLayout(Path dir, int servers, int port, int backups) {
+        this(dir, servers, port, backups, false);
+    }
+
+    /** This cluster with {@code n} servers. */
+    public ClusterLayout withServers(int n) {
+        return new ClusterLayout(dir, n, port, backups, auth);
+    }
+
+    public Path passwordFile() {
+        return dir.resolve(PASSWORD_FILE);
+    }
+
+    /**
+     * The superuser's password of a cluster with authentication.
+     *
+     * @throws IllegalArgumentException naming the password file when it cannot be read or is empty
+     */
+    public String password() {
+        return readPassword(passwordFile());
+    }
+
+    /**
+     * The password a file holds: its first line, without the spaces around it.
+     *
+     * @throws IllegalArgumentException naming the file when it cannot be read or the password is empty
+     */
+    public static String readPassword(Path file) {
+        try (java.io.BufferedReader r = Files.newBufferedReader(file)) {
+            String line = r.readLine();
+            if (line == null || line.isBlank()) {
+                throw new IllegalArgumentException("the password file " + file + " is empty");
+            }
+            return line.strip();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the password file " + file + ": " + e, e);
+        }
+    }
+
+    /**
+     * Writes a new random password (24 characters of {@code A-Z a-z 0-9 - _}) into {@link #passwordFile()}, readable
+     * and writable by its owner only, unless the file is there already.
+     */
+    public void createPassword() throws IOException {
+        Path file = passwordFile();
+        if (Files.exists(file)) {
+            return;
+        }
+        byte[] random = new byte[18];
+        new java.security.SecureRandom().nextBytes(random);
+        String password = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        Path tmp = dir.resolve(PASSWORD_FILE + ".tmp");
+        Files.deleteIfExists(tmp);
+        try {
+            Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException notPosix) {
+            Files.createFile(tmp);
+        }
+        Files.writeString(tmp, password + "\n");
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     public int clientPort(int server) {
@@ -92,6 +163,7 @@ public record ClusterLayout(Path dir, int servers, int port, int backups) {
         p.setProperty("servers", Integer.toString(servers));
         p.setProperty("port", Integer.toString(port));
         p.setProperty("backups", Integer.toString(backups));
+        p.setProperty("auth", Boolean.toString(auth));
         Path tmp = dir.resolve(FILE + ".tmp");
         try (Writer w = Files.newBufferedWriter(tmp)) {
             p.store(w, "a Cairn storage cluster (docs/storage.md)");
@@ -116,7 +188,12 @@ public record ClusterLayout(Path dir, int servers, int port, int backups) {
             p.load(r);
         }
         try {
-            return new ClusterLayout(dir, number(p, "servers"), number(p, "port"), number(p, "backups"));
+            String auth = p.getProperty("auth", "false").strip();
+            if (!auth.equals("true") && !auth.equals("false")) {
+                throw new IllegalArgumentException("auth is '" + auth + "', not true or false");
+            }
+            return new ClusterLayout(dir, number(p, "servers"), number(p, "port"), number(p, "backups"),
+                    auth.equals("true"));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }

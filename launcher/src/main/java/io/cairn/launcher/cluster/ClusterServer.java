@@ -88,6 +88,8 @@ public final class ClusterServer {
         storage.setWalSegments(4);
         storage.setMaxWalArchiveSize(256L << 20);
         c.setDataStorageConfiguration(storage);
+        // clients log in (ClusterLayout.USER); the users are kept in the servers' persistent metastorage
+        c.setAuthenticationEnabled(layout.auth());
         // A server joining or leaving makes the cluster exchange its partition map, which waits for the transactions
         // in flight; a transaction whose client waits for an answer from the exchange would hold it up until its own
         // timeout (a node's block stalled a minute when a server was killed). Those are rolled back after 2 s, and

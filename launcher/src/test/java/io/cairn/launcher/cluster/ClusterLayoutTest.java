@@ -1,6 +1,7 @@
 package io.cairn.launcher.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,6 +27,29 @@ class ClusterLayoutTest {
         l.write();
         assertTrue(ClusterLayout.exists(tmp));
         assertEquals(l, ClusterLayout.read(tmp));
+    }
+
+    @Test
+    void aClusterWithAuthenticationRecordsItAndKeepsARandomPasswordForItsOwnerOnly() throws Exception {
+        ClusterLayout l = new ClusterLayout(tmp, 3, 20000, 1, true);
+        l.write();
+        l.createPassword();
+        assertEquals(l, ClusterLayout.read(tmp));
+        assertTrue(l.withServers(4).auth(), "a server added keeps the cluster's authentication");
+        String password = l.password();
+        assertTrue(password.matches("[A-Za-z0-9_-]{24}"), password);
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(l.passwordFile())));
+        l.createPassword();
+        assertEquals(password, l.password(), "a cluster's password is made once");
+        assertFalse(new ClusterLayout(tmp, 3, 20000, 1).auth());
+
+        Files.writeString(tmp.resolve(ClusterLayout.FILE), "servers=3\nport=20000\nbackups=1\nauth=yes\n");
+        assertEquals(tmp.resolve(ClusterLayout.FILE) + ": auth is 'yes', not true or false",
+                assertThrows(IllegalArgumentException.class, () -> ClusterLayout.read(tmp)).getMessage());
+        Files.writeString(l.passwordFile(), "  \n");
+        assertEquals("the password file " + l.passwordFile() + " is empty",
+                assertThrows(IllegalArgumentException.class, l::password).getMessage());
     }
 
     @Test

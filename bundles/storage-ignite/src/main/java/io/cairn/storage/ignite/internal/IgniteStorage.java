@@ -6,6 +6,7 @@ import java.util.Dictionary;
 import java.util.Hashtable;
 import org.apache.ignite.Ignition;
 import org.apache.ignite.configuration.ClientConfiguration;
+import org.apache.ignite.client.ClientAuthenticationException;
 import org.apache.ignite.client.IgniteClient;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -52,6 +53,13 @@ public final class IgniteStorage {
         @AttributeDefinition(description = "MiB of the newest entries held in the node, read without a round trip "
                 + "to the cluster (the node is the only writer of its namespace, so they stay exact).")
         int cacheMb() default 64;
+
+        @AttributeDefinition(description = "A cluster with authentication (cairn storage up --auth): the file "
+                + "holding the password (its first line), relative to the node's home; empty: no login.")
+        String passwordFile() default "";
+
+        @AttributeDefinition(description = "The user the node logs in as, with passwordFile.")
+        String user() default "ignite";
     }
 
     private final BundleContext context;
@@ -60,6 +68,9 @@ public final class IgniteStorage {
     private final int backups;
     private final long timeoutMs;
     private final long cacheBytes;
+    /** The password file and user of a cluster with authentication; null file: no login. */
+    private final java.nio.file.Path passwordFile;
+    private final String user;
     /** This node, as the namespace's writer: its host and home. */
     private final String writer;
     private final Thread connector;
@@ -89,7 +100,14 @@ public final class IgniteStorage {
             throw new IllegalArgumentException("storage-ignite: cacheMb must be 0 or more, got " + config.cacheMb());
         }
         this.cacheBytes = config.cacheMb() * (1L << 20);
-        this.writer = hostName() + ":" + io.cairn.api.runtime.NodeHome.of(context).toAbsolutePath().normalize();
+        java.nio.file.Path home = io.cairn.api.runtime.NodeHome.of(context).toAbsolutePath().normalize();
+        this.writer = hostName() + ":" + home;
+        String file = config.passwordFile() == null ? "" : config.passwordFile().strip();
+        this.passwordFile = file.isEmpty() ? null : home.resolve(file);
+        this.user = config.user() == null ? "" : config.user().strip();
+        if (passwordFile != null && user.isEmpty()) {
+            throw new IllegalArgumentException("storage-ignite: passwordFile is set but user is empty");
+        }
         connector = new Thread(this::connect, "storage-ignite-connect");
         connector.setDaemon(true);
         connector.start();
@@ -138,8 +156,7 @@ public final class IgniteStorage {
             try {
                 // Ignite resolves its own classes through the context class loader
                 Thread.currentThread().setContextClassLoader(Ignition.class.getClassLoader());
-                c = Ignition.startClient(new ClientConfiguration().setAddresses(endpoints)
-                        .setTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs)));
+                c = Ignition.startClient(clientConfiguration());
                 IgniteStore s = IgniteStore.open(c, Namespace.open(c, namespace, backups), where, timeoutMs,
                         cacheBytes, writer);
                 s.warmUp();
@@ -175,6 +192,11 @@ public final class IgniteStorage {
                 LOG.log(System.Logger.Level.ERROR, "storage-ignite: the Ignite client cannot run in this JVM, so the "
                         + "node has no storage (a node JVM needs the --add-opens of docs/storage.md): " + e, e);
                 return;
+            } catch (ClientAuthenticationException | BadPassword e) {
+                if (attempt == 1 || attempt % 15 == 0) {
+                    LOG.log(System.Logger.Level.ERROR, "storage-ignite: waiting for the storage cluster at " + where
+                            + " (namespace " + namespace + ", attempt " + attempt + "): " + loginProblem(e));
+                }
             } catch (RuntimeException e) {
                 if (c != null) {
                     try {
@@ -196,6 +218,49 @@ public final class IgniteStorage {
                 return;
             }
         }
+    }
+
+    /** The thin client's settings: the endpoints, the timeout and, for a cluster with authentication, the login. */
+    ClientConfiguration clientConfiguration() {
+        ClientConfiguration c = new ClientConfiguration().setAddresses(endpoints)
+                .setTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs));
+        if (passwordFile != null) {
+            // read at every attempt: an operator who fixes the file needs no restart
+            c.setUserName(user).setUserPassword(password(passwordFile));
+        }
+        return c;
+    }
+
+    /** The password in {@code file}: its first line, stripped. */
+    static String password(java.nio.file.Path file) {
+        try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(file)) {
+            String line = r.readLine();
+            if (line == null || line.isBlank()) {
+                throw new BadPassword("the password file " + file + " (passwordFile) is empty");
+            }
+            return line.strip();
+        } catch (java.io.IOException e) {
+            throw new BadPassword("cannot read the password file " + file + " (passwordFile): " + e);
+        }
+    }
+
+    /** The password file cannot be read or is empty. */
+    static final class BadPassword extends RuntimeException {
+        BadPassword(String message) {
+            super(message);
+        }
+    }
+
+    /** What an operator reads when the node cannot log in. */
+    String loginProblem(RuntimeException e) {
+        if (e instanceof BadPassword) {
+            return e.getMessage();
+        }
+        return passwordFile == null
+                ? "the cluster asks for a login (authentication is on) and none is configured: set passwordFile (and "
+                        + "user) in io.cairn.storage.ignite.cfg (" + e.getMessage() + ")"
+                : "the cluster refused the credentials of user " + user + " with the password in " + passwordFile
+                        + " (" + e.getMessage() + ")";
     }
 
     @Deactivate
