@@ -376,7 +376,7 @@ final class StorageCommand {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(SERVER_JVM_OPTIONS);
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(absoluteClassPath(System.getProperty("java.class.path")));
         cmd.add(ClusterServer.class.getName());
         cmd.add(layout.dir().toString());
         cmd.add(Integer.toString(i));
@@ -384,6 +384,16 @@ final class StorageCommand {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(layout.log(i).toFile())).start();
         new PidFile(layout.pidFile(i)).write(p.pid());
         return p.pid();
+    }
+
+    /**
+     * {@code classPath} with every entry absolute: a server runs in the cluster's directory, and a launcher run as
+     * {@code java -jar <relative path>} has a relative class path (its servers then found no main class).
+     */
+    static String absoluteClassPath(String classPath) {
+        return java.util.Arrays.stream(classPath.split(java.io.File.pathSeparator)).filter(e -> !e.isEmpty())
+                .map(e -> Path.of(e).toAbsolutePath().normalize().toString())
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
     }
 
     private static String tail(Path log) {
