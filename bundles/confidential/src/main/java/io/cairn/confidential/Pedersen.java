@@ -1,0 +1,25 @@
+package io.cairn.confidential;
+
+import java.math.BigInteger;
+import org.bouncycastle.math.ec.ECAlgorithms;
+import org.bouncycastle.math.ec.ECPoint;
+
+/** Pedersen commitments {@code v·G + r·H} (docs/privacy.md, Commitments). */
+public final class Pedersen {
+    private Pedersen() {}
+
+    /**
+     * The commitment to {@code value} with blinding {@code blinding}.
+     *
+     * @param value an amount, {@code 0 <= value < 2^64} (Java's {@code long} read unsigned)
+     */
+    public static ECPoint commit(Group group, long value, BigInteger blinding) {
+        return commit(group, new BigInteger(Long.toUnsignedString(value)), blinding);
+    }
+
+    /** The commitment to any scalar {@code value} (the range proof is what bounds it). */
+    public static ECPoint commit(Group group, BigInteger value, BigInteger blinding) {
+        BigInteger n = group.order();
+        return ECAlgorithms.sumOfTwoMultiplies(group.g(), value.mod(n), group.h(), blinding.mod(n)).normalize();
+    }
+}
