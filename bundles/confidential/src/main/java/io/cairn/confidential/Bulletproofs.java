@@ -5,6 +5,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.bouncycastle.math.ec.ECPoint;
 
 /**
@@ -139,13 +140,9 @@ public final class Bulletproofs {
         t.append("t", tHat);
         BigInteger w = challenge(t, "w");
 
-        // the inner-product argument (Protocol 2) for <l, r> = t̂ with generators g_i, h'_i = h_i^(y^-i), u = g^w
-        BigInteger yInv = y.modInverse(n);
-        BigInteger[] yInvN = Scalars.powers(yInv, bigN, n);
-        ECPoint[] hPrime = new ECPoint[bigN];
-        for (int k = 0; k < bigN; k++) {
-            hPrime[k] = hv[k].multiply(yInvN[k]).normalize();
-        }
+        // the inner-product argument (Protocol 2) for <l, r> = t̂ with generators g_i, h'_i = h_i^(y^-i), u = g^w; the
+        // factors y^-i stay with the scalars until the first round folds them into the generators
+        BigInteger[] hFactors = Scalars.powers(y.modInverse(n), bigN, n);
         ECPoint q = group.g().multiply(w).normalize();
         int rounds = Integer.numberOfTrailingZeros(bigN);
         ECPoint[] ls = new ECPoint[rounds];
@@ -153,7 +150,7 @@ public final class Bulletproofs {
         BigInteger[] a = l;
         BigInteger[] b = r;
         ECPoint[] gs = gv;
-        ECPoint[] hs = hPrime;
+        ECPoint[] hs = hv;
         for (int round = 0; round < rounds; round++) {
             int half = a.length / 2;
             BigInteger[] aLo = Arrays.copyOfRange(a, 0, half);
@@ -164,28 +161,38 @@ public final class Bulletproofs {
             ECPoint[] gHi = Arrays.copyOfRange(gs, half, 2 * half);
             ECPoint[] hLo = Arrays.copyOfRange(hs, 0, half);
             ECPoint[] hHi = Arrays.copyOfRange(hs, half, 2 * half);
+            BigInteger[] fLo = hFactors == null ? null : Arrays.copyOfRange(hFactors, 0, half);
+            BigInteger[] fHi = hFactors == null ? null : Arrays.copyOfRange(hFactors, half, 2 * half);
             BigInteger cL = Scalars.inner(aLo, bHi, n);
             BigInteger cR = Scalars.inner(aHi, bLo, n);
-            ls[round] = Scalars.sum(concat(gHi, hLo, q), concat(aLo, bHi, cL));
-            rs[round] = Scalars.sum(concat(gLo, hHi, q), concat(aHi, bLo, cR));
+            ls[round] = Scalars.sum(concat(gHi, hLo, q), concat(aLo, times(bHi, fLo, n), cL));
+            rs[round] = Scalars.sum(concat(gLo, hHi, q), concat(aHi, times(bLo, fHi, n), cR));
             t.append("L", ls[round]);
             t.append("R", rs[round]);
             BigInteger u = challenge(t, "u");
             BigInteger uInv = u.modInverse(n);
             BigInteger[] a2 = new BigInteger[half];
             BigInteger[] b2 = new BigInteger[half];
-            ECPoint[] g2 = new ECPoint[half];
-            ECPoint[] h2 = new ECPoint[half];
             for (int i = 0; i < half; i++) {
                 a2[i] = aLo[i].multiply(u).add(aHi[i].multiply(uInv)).mod(n);
                 b2[i] = bLo[i].multiply(uInv).add(bHi[i].multiply(u)).mod(n);
-                g2[i] = Scalars.sum(new ECPoint[] {gLo[i], gHi[i]}, new BigInteger[] {uInv, u});
-                h2[i] = Scalars.sum(new ECPoint[] {hLo[i], hHi[i]}, new BigInteger[] {u, uInv});
             }
             a = a2;
             b = b2;
-            gs = g2;
-            hs = h2;
+            if (round < rounds - 1) { // after the last round only a and b are needed
+                ECPoint[] g2 = new ECPoint[half];
+                ECPoint[] h2 = new ECPoint[half];
+                // g' = u^-1·g_lo + u·g_hi, h' = u·h_lo + u^-1·h_hi: two multiplications per pair, on every core
+                IntStream pairs = IntStream.range(0, half);
+                (half >= 16 ? pairs.parallel() : pairs).forEach(i -> {
+                    g2[i] = Scalars.sum(new ECPoint[] {gLo[i], gHi[i]}, new BigInteger[] {uInv, u});
+                    h2[i] = Scalars.sum(new ECPoint[] {hLo[i], hHi[i]}, new BigInteger[] {
+                            fLo == null ? u : u.multiply(fLo[i]).mod(n), fHi == null ? uInv : uInv.multiply(fHi[i]).mod(n)});
+                });
+                gs = g2;
+                hs = h2;
+                hFactors = null;
+            }
         }
         return new RangeProof(aPoint, sPoint, t1Point, t2Point, taux, mu, tHat, ls, rs, a[0], b[0]);
     }
@@ -425,6 +432,18 @@ public final class Bulletproofs {
         T[] out = Arrays.copyOf(values, m);
         for (int i = values.length; i < m; i++) {
             out[i] = filler;
+        }
+        return out;
+    }
+
+    /** {@code v ∘ f} modulo n, or {@code v} when {@code f} is null (all ones). */
+    private static BigInteger[] times(BigInteger[] v, BigInteger[] f, BigInteger n) {
+        if (f == null) {
+            return v;
+        }
+        BigInteger[] out = new BigInteger[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = v[i].multiply(f[i]).mod(n);
         }
         return out;
     }
