@@ -245,7 +245,7 @@ public class StorageClusterIT {
 
             // the same directory: its settings only
             out = cairn.attempt("storage", "up", "--servers", "5", "--dir", dir.toString());
-            assertTrue(out, out.contains("holds a cluster of 3 servers (port 27800, 1 backups) already"));
+            assertTrue(out, out.contains("holds a cluster of 3 servers (port 27800, 1 backups, without authentication) already"));
 
             // server 2 killed: down and out of the topology; the cluster stays active on the other two
             ProcessHandle.of(pids[2]).orElseThrow().destroyForcibly();
