@@ -1,0 +1,125 @@
+package io.cairn.confidential;
+
+import java.math.BigInteger;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import org.bouncycastle.math.ec.ECPoint;
+
+/**
+ * The value side of a confidential transfer (docs/privacy.md, Transfers): spending coins whose openings the maker
+ * knows, it makes outputs (a commitment each, its opening sealed to its owner and to the auditor), one range proof
+ * over all of them, and the excess blinding its kernel signs with. Whoever checks it needs only the inputs' and
+ * outputs' commitments, the proof, the public fee and the kernel signature: no amount.
+ */
+public final class ConfidentialTransfer {
+    private static final BigInteger TWO_64 = BigInteger.ONE.shiftLeft(64);
+
+    private ConfidentialTransfer() {}
+
+    /** An output to make: the public key of its owner, and its amount (read unsigned). */
+    public record Payee(ECPoint ownerKey, long amount) {}
+
+    /**
+     * A made output: its commitment, its opening sealed to its owner and, on a chain with an auditor, to the auditor
+     * (else null).
+     */
+    public record Output(ECPoint commitment, byte[] sealedToOwner, byte[] sealedToAuditor) {}
+
+    /**
+     * What {@link #make} returns: the outputs, their openings (the maker keeps its change's), the range proof over
+     * the outputs' commitments, and the excess blinding {@code Σ r_in - Σ r_out} the kernel signs with.
+     */
+    public record Made(List<Output> outputs, List<Opening> openings, RangeProof proof, BigInteger excessBlinding) {
+        /** The kernel signature of {@code message} (the transaction's digest). */
+        public byte[] signKernel(Group group, byte[] message, SecureRandom random) {
+            return Kernel.sign(group, excessBlinding, message, random);
+        }
+
+        public List<ECPoint> commitments() {
+            return outputs.stream().map(Output::commitment).toList();
+        }
+
+        @Override
+        public String toString() {
+            return "Made[" + outputs.size() + " outputs]"; // openings and the blinding are secrets
+        }
+    }
+
+    /**
+     * Makes the outputs of a transfer that spends {@code inputs} (their openings) to {@code payees}, paying {@code
+     * fee}.
+     *
+     * @param auditorKey the chain's auditor, or null when it has none
+     * @throws IllegalArgumentException when the inputs do not hold exactly what the payees and the fee take (naming
+     *                                  both sums), or there are not 1 to 16 payees
+     */
+    public static Made make(Group group, List<Opening> inputs, List<Payee> payees, long fee, ECPoint auditorKey,
+            SecureRandom random) {
+        if (payees.isEmpty() || payees.size() > Group.MAX_AGGREGATION) {
+            throw new IllegalArgumentException("a transfer has 1 to " + Group.MAX_AGGREGATION + " outputs, not "
+                    + payees.size());
+        }
+        BigInteger in = BigInteger.ZERO;
+        BigInteger k = BigInteger.ZERO;
+        for (Opening o : inputs) {
+            in = in.add(unsigned(o.amount()));
+            k = k.add(o.blinding());
+        }
+        BigInteger out = unsigned(fee);
+        for (Payee p : payees) {
+            out = out.add(unsigned(p.amount()));
+        }
+        if (!in.equals(out)) {
+            throw new IllegalArgumentException("the inputs hold " + in + " but the outputs and the fee take " + out);
+        }
+        return makeUnbalanced(group, inputs, payees, auditorKey, random);
+    }
+
+    /**
+     * {@link #make} without the balance check: the soundness tests make transfers that create value with it, and
+     * see them refused.
+     */
+    static Made makeUnbalanced(Group group, List<Opening> inputs, List<Payee> payees, ECPoint auditorKey,
+            SecureRandom random) {
+        BigInteger n = group.order();
+        BigInteger k = BigInteger.ZERO;
+        for (Opening o : inputs) {
+            k = k.add(o.blinding());
+        }
+        List<Output> outputs = new ArrayList<>();
+        List<Opening> openings = new ArrayList<>();
+        BigInteger[] values = new BigInteger[payees.size()];
+        BigInteger[] blindings = new BigInteger[payees.size()];
+        for (int i = 0; i < payees.size(); i++) {
+            Payee p = payees.get(i);
+            Opening o = new Opening(p.amount(), group.randomScalar(random));
+            openings.add(o);
+            outputs.add(new Output(o.commitment(group), SealedOpening.seal(group, p.ownerKey(), o, random),
+                    auditorKey == null ? null : SealedOpening.seal(group, auditorKey, o, random)));
+            values[i] = unsigned(p.amount());
+            blindings[i] = o.blinding();
+            k = k.subtract(o.blinding());
+        }
+        RangeProof proof = Bulletproofs.prove(group, values, blindings, random);
+        return new Made(List.copyOf(outputs), List.copyOf(openings), proof, k.mod(n));
+    }
+
+    /**
+     * Null when the transfer's value holds: every output's amount is in {@code [0, 2^64)} ({@code proof}), and the
+     * inputs hold exactly what the outputs and the fee take ({@code kernelSignature} over {@code message}); else
+     * which does not.
+     */
+    public static String check(Group group, List<ECPoint> inputs, List<ECPoint> outputs, RangeProof proof, long fee,
+            byte[] message, byte[] kernelSignature, SecureRandom random) {
+        String range = Bulletproofs.check(group, outputs.toArray(ECPoint[]::new), proof, random);
+        if (range != null) {
+            return range;
+        }
+        return Kernel.check(group, Kernel.excess(group, inputs, outputs, unsigned(fee)), message, kernelSignature);
+    }
+
+    private static BigInteger unsigned(long v) {
+        return v >= 0 ? BigInteger.valueOf(v) : BigInteger.valueOf(v).add(TWO_64);
+    }
+}
