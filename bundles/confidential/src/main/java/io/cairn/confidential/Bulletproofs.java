@@ -251,6 +251,47 @@ public final class Bulletproofs {
         return "the range proofs do not hold together"; // each held alone: a weight drawn badly, or a fault
     }
 
+    /**
+     * Checks many proofs and says of each whether it holds: one batch when all do; when the batch fails, its halves
+     * are checked the same way, down to the proofs that fail, so a few bad proofs among many cost a few batches more.
+     *
+     * @return for each proof, null when it holds, else what failed
+     */
+    public static String[] checkEach(Group group, List<ECPoint[]> commitments, List<RangeProof> proofs,
+            SecureRandom random) {
+        if (commitments.size() != proofs.size()) {
+            throw new IllegalArgumentException(proofs.size() + " proofs for " + commitments.size() + " commitment lists");
+        }
+        String[] result = new String[proofs.size()];
+        bisect(group, commitments, proofs, 0, proofs.size(), result, random);
+        return result;
+    }
+
+    private static void bisect(Group group, List<ECPoint[]> commitments, List<RangeProof> proofs, int from, int to,
+            String[] result, SecureRandom random) {
+        Batch batch = new Batch(group, random);
+        boolean shaped = true;
+        for (int k = from; k < to; k++) {
+            String wrong = batch.add(commitments.get(k), proofs.get(k), group.randomScalar(random));
+            if (wrong != null) {
+                result[k] = wrong;
+                shaped = false;
+            }
+        }
+        if (shaped && batch.holds()) {
+            return;
+        }
+        if (to - from == 1) {
+            if (result[from] == null) {
+                result[from] = "the range proof does not hold for these commitments";
+            }
+            return;
+        }
+        int mid = (from + to) >>> 1;
+        bisect(group, commitments, proofs, from, mid, result, random);
+        bisect(group, commitments, proofs, mid, to, result, random);
+    }
+
     /** The terms of one multi-exponentiation: the shared generators' scalars, and each proof's own points. */
     private static final class Batch {
         private final Group group;
