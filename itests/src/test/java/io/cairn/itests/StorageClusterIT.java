@@ -275,7 +275,7 @@ public class StorageClusterIT {
             log(t0, "through add, remove and kill: every transfer committed once, blocks 1.." + height + " verified");
 
             // ---- the cluster lost under the running node: block production pauses, and resumes when it is back
-            lostAndBack(cairn, dir, node, home, rpc, t0);
+            lostAndBack(cairn, dir, node, home, rpc, entries, t0);
 
             // ---- another chain's node given the same namespace: refused, the first chain untouched
             anotherChainRefused(work, endpoints, rpc, t0);
@@ -458,10 +458,11 @@ public class StorageClusterIT {
      * goes on and every transfer accepted before, during and after is committed once.
      */
     private static void lostAndBack(CrashRecoveryIT.Launcher cairn, Path dir, CrashRecoveryIT.Launcher node, Path home,
-            RpcClient rpc, long t0) throws Exception {
+            RpcClient rpc, int entries, long t0) throws Exception {
         long before = rpc.blockNumber();
         String out = cairn.run("storage", "down", "--dir", dir.toString());
         assertTrue(out, out.contains("storage cluster stopped"));
+        assertTrue(out, out.contains("cluster deactivated: its servers stop with the baseline whole"));
         // a transfer sent now makes the node write a block (an idle node asks the cluster nothing: what it reads is
         // held in the node, and a key it never wrote is absent by its key filter)
         String probe = TransferLoad.sendOne(home, rpc, "alice");
@@ -483,6 +484,7 @@ public class StorageClusterIT {
         Map<String, Object> receipt = await("the transfer sent while the cluster was away, committed",
                 Duration.ofSeconds(60), () -> rpc.receipt(probe));
         assertEquals(0L, asLong(receipt.get("status")));
+        assertEquals("every entry written before the cluster was stopped reads back", entries, readData(entries));
         TransferLoad load = TransferLoad.start(home, rpc);
         try {
             load.awaitMore("transfers committed once the cluster is back", 60);

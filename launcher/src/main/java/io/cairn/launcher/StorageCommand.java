@@ -153,6 +153,9 @@ final class StorageCommand {
             }
             try (ClusterClient c = ClusterClient.connect(layout, Duration.ofSeconds(5))) {
                 List<String> in = c.servers();
+                if (c.state() == ClusterState.INACTIVE && in.size() >= layout.servers()) {
+                    c.activate(); // stopped by storage down, every server back: the servers activate it too
+                }
                 if (c.state() == ClusterState.ACTIVE && in.size() >= layout.servers()) {
                     out.println("storage cluster active: " + in.size() + " servers, " + layout.backups() + " backups");
                     out.println("  endpoints " + String.join(",", layout.endpoints()));
@@ -275,6 +278,7 @@ final class StorageCommand {
             Duration timeout) throws Exception {
         ClusterLayout layout = read(dir.dir);
         PrintWriter out = spec.commandLine().getOut();
+        deactivate(layout, timeout, out);
         List<ProcessHandle> stopping = new ArrayList<>();
         for (int i = 0; i < layout.servers(); i++) {
             PidFile pid = new PidFile(layout.pidFile(i));
@@ -295,6 +299,60 @@ final class StorageCommand {
         out.println("storage cluster stopped");
         out.flush();
         return 0;
+    }
+
+    /**
+     * Makes the cluster inactive before its servers stop, so that its baseline stays whole: the servers stopped one by
+     * one while it is active would each leave the baseline to those still running, and the last would be left
+     * holding the partitions alone (the others' copies then taken as stale at the next start).
+     */
+    private static void deactivate(ClusterLayout layout, Duration timeout, PrintWriter out) {
+        // deactivation waits for the operations in flight: as long as the servers are given to stop
+        try (ClusterClient c = ClusterClient.connect(layout, timeout)) {
+            if (c.state() == ClusterState.ACTIVE) {
+                awaitCopies(c, layout, timeout, out);
+            }
+            if (c.state() != ClusterState.INACTIVE) {
+                c.deactivate();
+                out.println("cluster deactivated: its servers stop with the baseline whole");
+            }
+        } catch (RuntimeException e) {
+            out.println("cluster not deactivated (" + e.getMessage() + "): stopping its servers as they are");
+        }
+        out.flush();
+    }
+
+    /**
+     * Waits up to {@code timeout} until every cache holds all its copies: a server stopped while it still takes
+     * partitions from the others starts again into a rebalance that the whole cluster waits on.
+     */
+    private static void awaitCopies(ClusterClient c, ClusterLayout layout, Duration timeout, PrintWriter out) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int in = c.servers().size();
+        boolean said = false;
+        while (true) {
+            boolean whole = true;
+            for (long[] e : c.caches().values()) {
+                whole &= e[1] >= e[0] * (1 + Math.min(layout.backups(), Math.max(0, in - 1)));
+            }
+            if (whole || System.nanoTime() > deadline) {
+                if (!whole) {
+                    out.println("the cluster is still rebalancing after " + timeout.toSeconds() + " s: stopping it anyway");
+                }
+                return;
+            }
+            if (!said) {
+                out.println("waiting for the cluster to finish rebalancing before it stops");
+                out.flush();
+                said = true;
+            }
+            try {
+                Thread.sleep(250); // polls the copies held until the deadline
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,

@@ -70,6 +70,18 @@ public final class ClusterClient implements AutoCloseable {
         return client.cluster().state();
     }
 
+    /**
+     * Makes the cluster inactive: its servers can then stop without the baseline following them out (stopped one by
+     * one while active, each would leave the baseline to the next, until the last held the partitions alone).
+     */
+    public void deactivate() {
+        client.cluster().state(ClusterState.INACTIVE);
+    }
+
+    public void activate() {
+        client.cluster().state(ClusterState.ACTIVE);
+    }
+
     /** The names (consistent ids) of the servers in the topology. */
     public List<String> servers() {
         Collection<ClusterNode> nodes = client.cluster().forServers().nodes();
