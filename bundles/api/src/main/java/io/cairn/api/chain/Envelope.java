@@ -35,13 +35,15 @@ public final class Envelope {
     public static final int ACCOUNT = 1;
     public static final int UTXO = 2;
     public static final int DAG = 3;
+    /** The private ledger: coins whose amounts are commitments (docs/privacy.md). */
+    public static final int PRIVATE = 4;
     /**
      * Not a ledger model: the chain's governance (upgrade plans and votes, {@link Governance}), taken on a chain of
      * any model.
      */
     public static final int GOVERNANCE = 255;
     public static final String GOVERNANCE_NAME = "governance";
-    private static final List<String> LEDGERS = List.of("", "account", "utxo", "dag");
+    private static final List<String> LEDGERS = List.of("", "account", "utxo", "dag", "private");
 
     private final int version;
     private final long chainId;

@@ -23,14 +23,35 @@ import java.util.TreeMap;
  * timestamp=1764000000000    # ms since the epoch, the genesis block's timestamp
  * sealers=0x&lt;public key&gt;,... # consensus nodes
  * alloc.0x&lt;address&gt;=&lt;amount&gt;
+ * auditor=0x&lt;public key&gt;  # optional: the private ledger's auditor (docs/privacy.md)
  * </pre>
+ *
+ * @param auditor the 64-byte public key (0x hex) every confidential output's opening is also encrypted to, or null
  */
 public record Genesis(long chainId, String suite, String ledger, long timestamp, List<String> sealers,
-        SortedMap<Address, BigInteger> alloc) {
+        SortedMap<Address, BigInteger> alloc, String auditor) {
 
     public Genesis {
         sealers = List.copyOf(sealers);
         alloc = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(alloc));
+        if (auditor != null) {
+            byte[] key = Bytes.fromHex(auditor.trim());
+            if (key.length != 64) {
+                throw new MalformedDataException("genesis: the auditor key must be 64 bytes, got " + key.length);
+            }
+            auditor = Bytes.toHex(key);
+        }
+    }
+
+    /** A genesis without an auditor. */
+    public Genesis(long chainId, String suite, String ledger, long timestamp, List<String> sealers,
+            SortedMap<Address, BigInteger> alloc) {
+        this(chainId, suite, ledger, timestamp, sealers, alloc, null);
+    }
+
+    /** The auditor's 64-byte public key, if the chain has one. */
+    public java.util.Optional<byte[]> auditorKey() {
+        return auditor == null ? java.util.Optional.empty() : java.util.Optional.of(Bytes.fromHex(auditor));
     }
 
     public static Genesis read(Reader in) throws IOException {
@@ -68,7 +89,9 @@ public record Genesis(long chainId, String suite, String ledger, long timestamp,
                 alloc.put(a, v);
             }
         }
-        return new Genesis(chainId, suite, ledger, ts, sealers, alloc);
+        String auditor = p.getProperty("auditor");
+        return new Genesis(chainId, suite, ledger, ts, sealers, alloc,
+                auditor == null || auditor.isBlank() ? null : auditor.trim());
     }
 
     public Properties toProperties() {
@@ -80,6 +103,9 @@ public record Genesis(long chainId, String suite, String ledger, long timestamp,
         p.setProperty("sealers", String.join(",", sealers));
         for (Map.Entry<Address, BigInteger> e : alloc.entrySet()) {
             p.setProperty("alloc." + e.getKey().toHex(), e.getValue().toString());
+        }
+        if (auditor != null) {
+            p.setProperty("auditor", auditor);
         }
         return p;
     }
@@ -98,6 +124,9 @@ public record Genesis(long chainId, String suite, String ledger, long timestamp,
         e.u32(alloc.size());
         for (Map.Entry<Address, BigInteger> a : alloc.entrySet()) {
             e.fixed(a.getKey().toByteArray()).fixed(Uint256.toBytes(a.getValue()));
+        }
+        if (auditor != null) {
+            e.bytes(Bytes.fromHex(auditor)); // only when set: a chain without one encodes as before
         }
         return e.toByteArray();
     }
@@ -118,8 +147,9 @@ public record Genesis(long chainId, String suite, String ledger, long timestamp,
         for (int i = 0; i < m; i++) {
             alloc.put(Address.of(d.fixed(20, "alloc address")), Uint256.fromBytes(d.fixed(32, "alloc amount")));
         }
+        String auditor = d.remaining() > 0 ? Bytes.toHex(d.bytes(64, "auditor")) : null;
         d.end();
-        return new Genesis(chainId, suite, ledger, ts, sealers, alloc);
+        return new Genesis(chainId, suite, ledger, ts, sealers, alloc, auditor);
     }
 
     private static String require(Properties p, String key) {

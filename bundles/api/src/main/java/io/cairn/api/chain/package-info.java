@@ -1,3 +1,3 @@
-@org.osgi.annotation.versioning.Version("2.1.0")
+@org.osgi.annotation.versioning.Version("2.2.0")
 @org.osgi.annotation.bundle.Export
 package io.cairn.api.chain;

@@ -4,5 +4,5 @@
  * and the queries a model adds to the node's JSON-RPC.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.2.0")
+@org.osgi.annotation.versioning.Version("1.3.0")
 package io.cairn.api.ledger;

@@ -33,7 +33,14 @@ public class TxRejectedException extends Exception {
         /** A governance transaction signed by a key that is not one of the chain's sealers. */
         NOT_A_SEALER(-32030),
         /** A governance transaction the chain's upgrade rules refuse: its plan, height, component or vote. */
-        PLAN_REFUSED(-32031);
+        PLAN_REFUSED(-32031),
+        /** A range proof does not show that every output's hidden amount is in [0, 2^64) (private ledger). */
+        BAD_RANGE_PROOF(-32034),
+        /**
+         * The kernel signature does not hold: the outputs and the fee do not take exactly what the inputs hold, or the
+         * kernel was made for another transaction (private ledger).
+         */
+        BAD_KERNEL(-32035);
 
         public final int code;
 

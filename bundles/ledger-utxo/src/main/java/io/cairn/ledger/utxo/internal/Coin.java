@@ -1,5 +1,6 @@
 package io.cairn.ledger.utxo.internal;
 
+import io.cairn.api.ledger.CoinId;
 import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Decoder;
 import io.cairn.api.chain.Uint256;

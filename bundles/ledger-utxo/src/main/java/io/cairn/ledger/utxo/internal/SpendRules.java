@@ -3,13 +3,13 @@ package io.cairn.ledger.utxo.internal;
 import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.VerifiedTransaction;
+import io.cairn.api.ledger.CoinId;
+import io.cairn.api.ledger.CoinIndex;
 import io.cairn.api.node.TxRejectedException;
 import io.cairn.api.node.TxRejectedException.Reason;
 import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The rules of a spend that need to know its coins, one code for the pool's admission (coins from the state and
@@ -60,21 +60,13 @@ final class SpendRules {
             }
             in.add(c);
         }
-        Set<Address> signers = new HashSet<>(tx.signers());
-        Set<Address> owners = new HashSet<>();
-        for (int i = 0; i < in.size(); i++) {
-            Address owner = in.get(i).owner();
-            if (!signers.contains(owner)) {
-                throw new Violation(Reason.MISSING_SIGNER, "coin " + body.inputs.get(i) + " is owned by " + owner
-                        + ", which has not signed the transaction");
-            }
-            owners.add(owner);
+        List<Address> owners = new ArrayList<>(in.size());
+        for (Coin c : in) {
+            owners.add(c.owner());
         }
-        for (Address signer : tx.signers()) {
-            if (!owners.contains(signer)) {
-                throw new Violation(Reason.EXTRA_SIGNER, "signer " + signer
-                        + " owns none of the coins the transaction spends");
-            }
+        TxRejectedException signers = CoinIndex.signersOf(tx.signers(), body.inputs, owners);
+        if (signers != null) {
+            throw new Violation(signers.reason(), signers.getMessage());
         }
         BigInteger total = BigInteger.ZERO;
         for (Coin c : in) {

@@ -1,5 +1,6 @@
 package io.cairn.ledger.utxo.internal;
 
+import io.cairn.api.ledger.CoinId;
 import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Genesis;
 import io.cairn.api.chain.Hash;
@@ -426,7 +427,7 @@ public final class UtxoLedger implements LedgerModel {
 
     @Override
     public void derive(byte[] key, byte[] value, WriteBatch out) {
-        if (key.length == 2 + CoinId.BYTES && key[0] == Keys.STATE && key[1] == CoinId.STATE_TAG) {
+        if (CoinId.isStateKey(key)) {
             CoinId id = CoinId.read(key, 2);
             out.put(OwnerIndex.key(Coin.decode(value, id).owner(), id), OwnerIndex.valueOfCoin(value));
         }

@@ -1,5 +1,6 @@
 package io.cairn.ledger.utxo.internal;
 
+import io.cairn.api.ledger.CoinId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

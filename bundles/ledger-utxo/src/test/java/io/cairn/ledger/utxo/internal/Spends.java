@@ -1,5 +1,6 @@
 package io.cairn.ledger.utxo.internal;
 
+import io.cairn.api.ledger.CoinId;
 import io.cairn.api.chain.Address;
 import io.cairn.api.chain.ChainSpec;
 import io.cairn.api.chain.Envelope;
@@ -16,6 +17,8 @@ import io.cairn.api.node.TxRejectedException;
 import io.cairn.api.storage.ReadView;
 import io.cairn.api.storage.WriteBatch;
 import io.cairn.api.testing.KeyedSuite;
+import io.cairn.api.testing.MemoryPending;
+import io.cairn.api.testing.MemoryState;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -96,42 +99,7 @@ final class Spends {
     }
 
     /** Committed state, as storage holds it. */
-    static final class Store implements StateView {
-        final TreeMap<byte[], byte[]> map = new TreeMap<>(Arrays::compareUnsigned);
-
-        @Override
-        public byte[] get(byte[] key) {
-            return map.get(key);
-        }
-
-        /** As the head's state scans: {@code from <= key < to} ({@code to} null: no bound), ascending unsigned. */
-        @Override
-        public Iterator<ReadView.Entry> scan(byte[] from, byte[] to) {
-            SortedMap<byte[], byte[]> range = to == null ? map.tailMap(from) : map.subMap(from, to);
-            return new ArrayList<>(range.entrySet()).stream().map(e -> new ReadView.Entry(e.getKey(), e.getValue()))
-                    .iterator();
-        }
-
-        /** This state with point reads only, as {@code apply} and admission are given it: a scan throws. */
-        StateView pointReads() {
-            return this::get;
-        }
-
-        void commit(WriteBatch batch) {
-            for (WriteBatch.Op op : batch.ops()) {
-                if (op.isDelete()) {
-                    map.remove(op.key());
-                } else {
-                    map.put(op.key(), op.value());
-                }
-            }
-        }
-
-        StateTransition commit(StateTransition t) {
-            commit(t.writes());
-            return t;
-        }
-
+    static final class Store extends MemoryState {
         Hash fullRoot(UtxoLedger model) {
             return model.stateRootOf(map.entrySet().stream().map(e -> new ReadView.Entry(e.getKey(), e.getValue()))
                     .iterator());
@@ -167,46 +135,13 @@ final class Spends {
             s.map.putAll(map);
             return s;
         }
-
-        boolean sameAs(Store o) {
-            if (map.size() != o.map.size()) {
-                return false;
-            }
-            var a = new ArrayList<>(map.entrySet());
-            var b = new ArrayList<>(o.map.entrySet());
-            for (int i = 0; i < a.size(); i++) {
-                if (!Arrays.equals(a.get(i).getKey(), b.get(i).getKey())
-                        || !Arrays.equals(a.get(i).getValue(), b.get(i).getValue())) {
-                    return false;
-                }
-            }
-            return true;
-        }
     }
 
     /** A pool's pending view: which pending transaction consumes and produces which key. */
-    static final class FakePending implements Pending {
-        final Map<LedgerKey, VerifiedTransaction> consumers = new HashMap<>();
-        final Map<LedgerKey, VerifiedTransaction> producers = new HashMap<>();
-
+    static final class FakePending extends MemoryPending {
         FakePending add(UtxoLedger model, VerifiedTransaction tx) {
-            try {
-                model.claims(tx).consumes().forEach(k -> consumers.put(k, tx));
-                model.claims(tx).produces().forEach(k -> producers.put(k, tx));
-            } catch (TxRejectedException e) {
-                throw new AssertionError(e);
-            }
+            super.add(model, tx);
             return this;
-        }
-
-        @Override
-        public Optional<VerifiedTransaction> producer(LedgerKey key) {
-            return Optional.ofNullable(producers.get(key));
-        }
-
-        @Override
-        public Optional<VerifiedTransaction> consumer(LedgerKey key) {
-            return Optional.ofNullable(consumers.get(key));
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.cairn.ledger.utxo.internal;
 
+import io.cairn.api.ledger.CoinId;
 import static io.cairn.ledger.utxo.internal.Spends.CHAIN;
 import static io.cairn.ledger.utxo.internal.Spends.SUITE;
 import static io.cairn.ledger.utxo.internal.Spends.addr;

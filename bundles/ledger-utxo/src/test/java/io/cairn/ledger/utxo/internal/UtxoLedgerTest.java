@@ -1,5 +1,6 @@
 package io.cairn.ledger.utxo.internal;
 
+import io.cairn.api.ledger.CoinId;
 import static io.cairn.ledger.utxo.internal.Spends.CHAIN;
 import static io.cairn.ledger.utxo.internal.Spends.SUITE;
 import static io.cairn.ledger.utxo.internal.Spends.addr;
@@ -394,7 +395,7 @@ class UtxoLedgerTest {
                 byte[] seedInput = concat(new byte[] {0, 0, 0, (byte) k.length}, k, e.getValue());
                 acc.add(SUITE.hash(seedInput));
                 coins++;
-            } else if (k[0] == Keys.STATE && k[1] == OwnerIndex.TAG) {
+            } else if (k[0] == Keys.STATE && k[1] == io.cairn.api.ledger.CoinIndex.TAG) {
                 indexEntries++;
             }
         }
@@ -412,7 +413,7 @@ class UtxoLedgerTest {
         TreeMap<byte[], byte[]> index = new TreeMap<>(java.util.Arrays::compareUnsigned);
         for (Map.Entry<byte[], byte[]> e : store.map.entrySet()) {
             byte[] k = e.getKey();
-            assertEquals(k[0] == Keys.STATE && k[1] == OwnerIndex.TAG, model.derived(k), Bytes.toHex(k));
+            assertEquals(k[0] == Keys.STATE && k[1] == io.cairn.api.ledger.CoinIndex.TAG, model.derived(k), Bytes.toHex(k));
             if (model.derived(k)) {
                 index.put(k, e.getValue());
                 assertTrue(!model.inAccumulator(k));

@@ -44,9 +44,10 @@ public final class Bulletproofs {
 
     /**
      * The prover without its range check: for values outside {@code [0, 2^64)} it makes a proof from their low 64
-     * bits, which no verifier accepts for their commitments (the soundness tests make such proofs).
+     * bits, which no verifier accepts for their commitments (the soundness tests, here and in the private ledger model,
+     * make such proofs: a dishonest prover's best try).
      */
-    static RangeProof proveAnyValues(Group group, BigInteger[] values, BigInteger[] blindings, SecureRandom random) {
+    public static RangeProof proveAnyValues(Group group, BigInteger[] values, BigInteger[] blindings, SecureRandom random) {
         BigInteger n = group.order();
         int m = Integer.highestOneBit(values.length - 1) << 1;
         m = Math.max(1, values.length == 1 ? 1 : m);
