@@ -31,6 +31,28 @@ final class Accounts {
         }
     }
 
+    /**
+     * The 64-byte public key of a named account, or as given in hex: what a private transfer seals the amount to (an
+     * address does not do: it names a key without giving it).
+     */
+    static byte[] publicKey(String nameOrKey, NodeHome home, CryptoSuite suite, String option) {
+        if (nameOrKey.startsWith("0x") || nameOrKey.startsWith("0X")) {
+            byte[] key;
+            try {
+                key = io.cairn.api.chain.Bytes.fromHex(nameOrKey);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(option + ": not hex: " + nameOrKey);
+            }
+            if (key.length != 64) {
+                throw new IllegalArgumentException(option + ": a private transfer seals the amount to the recipient's "
+                        + "public key: give an account name or its 64-byte public key (0x + 128 hex digits), not "
+                        + key.length + " bytes" + (key.length == Address.SIZE ? " (an address)" : ""));
+            }
+            return key;
+        }
+        return suite.publicKey(privateKey(nameOrKey, home, option));
+    }
+
     /** A 0x address as given, or the address of a named account's key in {@code suite}. */
     static Address address(String nameOrAddress, NodeHome home, CryptoSuite suite, String option) {
         if (nameOrAddress.startsWith("0x") || nameOrAddress.startsWith("0X")) {

@@ -10,7 +10,8 @@ import picocli.CommandLine.Spec;
         subcommands = {UpCommand.class, DownCommand.class, InitCommand.class, StartCommand.class, StopCommand.class,
                 ShellCommand.class, TxCommand.class, QueryCommand.class, BenchCommand.class, BenchUpgradesCommand.class,
                 SignCommand.class, EnginesCommand.class, PlanCommand.class, SnapshotCommand.class, RecoverCommand.class,
-                ArchiveCommand.class, BenchSnapshotCommand.class, StorageCommand.class, BenchProofsCommand.class},
+                ArchiveCommand.class, BenchSnapshotCommand.class, StorageCommand.class, BenchProofsCommand.class,
+                AuditCommand.class},
         footer = {"", "Quick start: cairn up    (a one-node chain in .cairn/node0)"})
 final class CairnCommand implements Runnable {
     @Spec

@@ -41,6 +41,15 @@ final class EngineOptions {
     @Option(names = "--ledger", paramLabel = "MODEL", description = "ledger model (default: account); `cairn engines` lists them")
     String ledger;
 
+    @Option(names = "--auditor", description = "with --ledger private: make an auditor key (keys/accounts/"
+            + AUDITOR + ".key of every home, so `--key " + AUDITOR + "` names it) and name it in genesis: every output's "
+            + "amount is also sealed to it (cairn audit)")
+    boolean auditor;
+
+    @Option(names = "--auditor-public-key", paramLabel = "0xKEY", description = "with --ledger private: name this "
+            + "64-byte public key (hex) in genesis as the chain's auditor, whose key is held elsewhere")
+    String auditorPublicKey;
+
     @Option(names = "--profile", paramLabel = "PROFILE",
             description = "a named composition instead of the engine options: solo-rocksdb, solo-memory, pbft-rocksdb, "
                     + "solo-ignite, pbft-ignite")
@@ -67,11 +76,72 @@ final class EngineOptions {
         }
         Composition.checkShape(feature, sealers, chain);
         checkStorageCluster(feature);
+        checkAuditor(feature);
         RuntimeDir runtime = runtime();
         if (runtime != null) {
             Composition.checkBundles(feature, runtime);
         }
         return feature.name();
+    }
+
+    /** The account name of the auditor's key in a home made with {@code --auditor}. */
+    static final String AUDITOR = "auditor";
+    /** The auditor's key pair once made: one for all the homes of a chain. */
+    private io.cairn.api.crypto.CryptoSuite.KeyPair auditorKeys;
+
+    private void checkAuditor(Feature feature) {
+        if (!auditor && auditorPublicKey == null) {
+            return;
+        }
+        if (!"private".equals(feature.ledgerModel())) {
+            throw new IllegalArgumentException("--auditor and --auditor-public-key are for the private ledger; "
+                    + feature.name() + " runs the " + feature.ledgerModel() + " ledger");
+        }
+        if (auditor && auditorPublicKey != null) {
+            throw new IllegalArgumentException("--auditor makes a new auditor key, --auditor-public-key names one: "
+                    + "give one of them");
+        }
+        if (auditorPublicKey != null) {
+            byte[] key;
+            try {
+                key = io.cairn.api.chain.Bytes.fromHex(auditorPublicKey);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("--auditor-public-key: not hex: " + auditorPublicKey);
+            }
+            if (key.length != 64) {
+                throw new IllegalArgumentException("--auditor-public-key: a public key is 64 bytes (x | y), got "
+                        + key.length);
+            }
+        }
+    }
+
+    /**
+     * Finishes a new home: the storage cluster's endpoints ({@link #writeStorageCluster}) and, on a private chain
+     * with an auditor, its key in genesis (and with {@code --auditor} its key file).
+     *
+     * @param index the node's index in a chain ({@code --nodes}), or -1 for a single node
+     */
+    void finishHome(io.cairn.launcher.node.NodeHome home, int index) throws IOException {
+        writeStorageCluster(home, index);
+        if (!auditor && auditorPublicKey == null) {
+            return;
+        }
+        io.cairn.api.crypto.CryptoSuite suite = io.cairn.crypto.Suites.byName(home.genesis().suite());
+        String publicKey = auditorPublicKey;
+        if (auditor) {
+            if (java.nio.file.Files.exists(home.accountKey(AUDITOR))) {
+                throw new IllegalArgumentException("--auditor: " + home + " has an account named " + AUDITOR
+                        + "; name the accounts otherwise");
+            }
+            if (auditorKeys == null) {
+                auditorKeys = suite.generateKeyPair();
+            }
+            io.cairn.launcher.node.KeyFile.writePrivate(home.accountKey(AUDITOR), auditorKeys.privateKey());
+            publicKey = io.cairn.api.chain.Bytes.toHex(auditorKeys.publicKey());
+        }
+        java.nio.file.Files.writeString(home.genesisFile(), "# the private ledger's auditor: every output's opening is "
+                + "also sealed to this key\nauditor=" + io.cairn.api.chain.Bytes.toHex(io.cairn.api.chain.Bytes
+                .fromHex(publicKey)) + "\n", java.nio.file.StandardOpenOption.APPEND);
     }
 
     /** The storage engine that keeps its chain on a storage cluster. */

@@ -99,7 +99,7 @@ final class InitCommand implements Callable<Integer> {
         } catch (IllegalStateException e) {
             throw new CommandFailure(e.getMessage());
         }
-        engines.writeStorageCluster(r.home(), -1);
+        engines.finishHome(r.home(), -1);
         PrintWriter out = spec.commandLine().getOut();
         out.println("initialized node home " + r.home());
         out.println("  chain id   " + r.genesis().chainId() + ", suite " + r.genesis().suite() + ", engines " + profile);
@@ -138,7 +138,7 @@ final class InitCommand implements Callable<Integer> {
             throw new CommandFailure(e.getMessage());
         }
         for (int i = 0; i < r.nodes().size(); i++) {
-            engines.writeStorageCluster(r.nodes().get(i).home(), i);
+            engines.finishHome(r.nodes().get(i).home(), i);
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println("initialized a chain of " + r.nodes().size() + " nodes in " + r.dir() + " (" + nodes + " sealers, "

@@ -141,14 +141,42 @@ final class QueryCommand implements Runnable {
         }
     }
 
-    @Command(name = "balance", mixinStandardHelpOptions = true, description = "An account's balance.")
+    @Command(name = "balance", mixinStandardHelpOptions = true, description = "An account's balance. On a private "
+            + "chain only its key's holder can read it: NAME or KEYFILE, whose key opens the account's coins.")
     static final class Balance extends Query {
-        @Parameters(paramLabel = "NAME|ADDRESS")
+        @Parameters(paramLabel = "NAME|ADDRESS|KEYFILE")
         String account;
 
         @Override
         JsonNode query(RpcClient rpc) throws IOException, RpcException {
-            return rpc.call("getBalance", address(account, rpc).toHex());
+            io.cairn.launcher.node.NodeHome home = endpoint().nodeHome();
+            ChainFacts chain = ChainFacts.of(rpc, home);
+            if (!"private".equals(chain.ledger())) {
+                return rpc.call("getBalance", address(account, rpc).toHex());
+            }
+            if (account.startsWith("0x") || account.startsWith("0X")) {
+                throw new ParameterException(spec.commandLine(), "a private chain hides balances: give the account's "
+                        + "name or key file, whose key opens its coins (an address shows nothing)");
+            }
+            byte[] key;
+            try {
+                key = Accounts.privateKey(account, home, "ACCOUNT");
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+            io.cairn.confidential.Group group = io.cairn.confidential.Group.of(chain.suite().name());
+            Address owner = chain.suite().address(chain.suite().publicKey(key));
+            java.util.List<io.cairn.launcher.client.PrivateTransfers.Coin> coins =
+                    io.cairn.launcher.client.PrivateTransfers.open(rpc, group,
+                            io.cairn.launcher.client.PrivateTransfers.genesis(rpc), owner, new java.math.BigInteger(1, key));
+            com.fasterxml.jackson.databind.node.ObjectNode o = com.fasterxml.jackson.databind.node.JsonNodeFactory
+                    .instance.objectNode();
+            o.put("address", owner.toHex());
+            o.put("balance", io.cairn.launcher.client.PrivateTransfers.total(coins).toString());
+            o.put("coins", coins.size());
+            o.put("beingSpent", io.cairn.launcher.client.PrivateTransfers.total(coins.stream()
+                    .filter(io.cairn.launcher.client.PrivateTransfers.Coin::pending).toList()).toString());
+            return o;
         }
     }
 

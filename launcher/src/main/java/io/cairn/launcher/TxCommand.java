@@ -8,7 +8,10 @@ import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.Transaction;
 import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.launcher.client.AccountTransfers;
+import io.cairn.api.chain.Genesis;
+import io.cairn.confidential.Group;
 import io.cairn.launcher.client.DagTransfers;
+import io.cairn.launcher.client.PrivateTransfers;
 import io.cairn.launcher.client.RpcClient;
 import io.cairn.launcher.client.RpcException;
 import io.cairn.launcher.client.UtxoTransfers;
@@ -19,6 +22,7 @@ import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,7 +45,8 @@ final class TxCommand implements Runnable {
     @Command(name = "transfer", mixinStandardHelpOptions = true,
             description = "Transfer an amount, then wait for its receipt (tx hash, block, status). On an account chain a "
                     + "version 2 account transaction with the sender's next nonce; on a utxo chain the sender's largest unspent "
-                    + "coins, the change back to the sender.")
+                    + "coins, the change back to the sender; on a private chain the same with the amounts hidden: commitments, a range proof "
+                    + "and a kernel, the openings sealed to the recipient (--to: an account name or its 64-byte public key).")
     static final class Transfer implements Callable<Integer> {
         private static final long POLL_MS = 75;
 
@@ -89,9 +94,15 @@ final class TxCommand implements Runnable {
                 CryptoSuite suite = chain.suite();
                 byte[] key;
                 Address recipient;
+                byte[] recipientPublicKey = null;
                 try {
                     key = Accounts.privateKey(from, home, "--from");
-                    recipient = Accounts.address(to, home, suite, "--to");
+                    if ("private".equals(chain.ledger())) {
+                        recipientPublicKey = Accounts.publicKey(to, home, suite, "--to");
+                        recipient = suite.address(recipientPublicKey);
+                    } else {
+                        recipient = Accounts.address(to, home, suite, "--to");
+                    }
                 } catch (IllegalArgumentException e) {
                     throw new ParameterException(spec.commandLine(), e.getMessage());
                 }
@@ -149,6 +160,41 @@ final class TxCommand implements Runnable {
                                 + "'s chain, its pending transactions counted)");
                         summary = "from " + sender.toHex() + " sending to " + recipient.toHex() + " amount " + amount;
                         receiverKey = recipientKey(home, suite, recipient);
+                    }
+                    case "private" -> {
+                        if (nonce != null) {
+                            throw new ParameterException(spec.commandLine(), "--nonce: a private chain has no nonces");
+                        }
+                        if (amount.bitLength() > 64) {
+                            throw new ParameterException(spec.commandLine(), "--amount: a private chain's amounts are "
+                                    + "below 2^64, got " + amount);
+                        }
+                        Group group = Group.of(suite.name());
+                        Genesis genesis = PrivateTransfers.genesis(rpc);
+                        List<PrivateTransfers.Coin> chosen;
+                        try {
+                            chosen = PrivateTransfers.select(PrivateTransfers.open(rpc, group, genesis, sender,
+                                    new BigInteger(1, key)), amount);
+                        } catch (IllegalArgumentException e) {
+                            throw new CommandFailure(sender.toHex() + ": " + e.getMessage());
+                        }
+                        long proving = System.nanoTime();
+                        PrivateTransfers.Made made = PrivateTransfers.transfer(suite, group, chain.chainId(), chosen,
+                                recipientPublicKey, amount.longValue(), 0, key, publicKey,
+                                genesis.auditorKey().orElse(null), new java.security.SecureRandom());
+                        tx = made.tx();
+                        for (PrivateTransfers.Coin c : chosen) {
+                            explained.add("input  " + c);
+                        }
+                        for (Map.Entry<Address, Long> o : made.outputs()) {
+                            explained.add("output " + o.getKey().toHex() + " " + Long.toUnsignedString(o.getValue())
+                                    + (o.getKey().equals(recipient) ? "" : " (change)"));
+                        }
+                        explained.add("commitments, range proof and kernel made in "
+                                + (System.nanoTime() - proving) / 1_000_000 + " ms"
+                                + (genesis.auditor() != null ? "; openings sealed to the owners and the auditor" : ""));
+                        summary = "from " + sender.toHex() + " spending " + chosen.size() + " coin(s) to "
+                                + recipient.toHex() + " amount " + amount + " (hidden on chain)";
                     }
                     default -> throw new CommandFailure("cairn tx transfer does not know the '" + chain.ledger()
                             + "' ledger model of this chain");

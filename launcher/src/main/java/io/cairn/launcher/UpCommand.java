@@ -61,7 +61,7 @@ final class UpCommand implements Callable<Integer> {
                     BigInteger.valueOf(1_000_000_000L), 20200, false);
             try {
                 o.validate();
-                engines.writeStorageCluster(NodeInit.init(o, FeatureSource.bundled(), System.currentTimeMillis()).home(),
+                engines.finishHome(NodeInit.init(o, FeatureSource.bundled(), System.currentTimeMillis()).home(),
                         -1);
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
@@ -123,7 +123,7 @@ final class UpCommand implements Callable<Integer> {
             try {
                 ChainInit.Result r = ChainInit.init(o, FeatureSource.bundled(), System.currentTimeMillis());
                 for (int i = 0; i < r.nodes().size(); i++) {
-                    engines.writeStorageCluster(r.nodes().get(i).home(), i);
+                    engines.finishHome(r.nodes().get(i).home(), i);
                 }
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());

@@ -189,6 +189,9 @@ public final class TransactionMethods {
         }
         try (StateSnapshot state = store.state()) {
             return NODES.textNode(model.balance(state, account).toString());
+        } catch (UnsupportedOperationException hidden) {
+            // a model that keeps balances hidden (the private ledger) says why and where to look instead
+            throw RpcException.invalidParams("getBalance: " + hidden.getMessage());
         }
     }
 
