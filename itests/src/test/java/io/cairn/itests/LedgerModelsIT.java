@@ -124,7 +124,7 @@ public class LedgerModelsIT {
      * accepted one commits successfully, the new version runs, and verify-chain replays the chain. Returns the
      * accepted transactions and their senders.
      */
-    private static Map<String, Address> upgradeUnderLoad(Node node, String artifact, SenderLoop loop) throws Exception {
+    static Map<String, Address> upgradeUnderLoad(Node node, String artifact, SenderLoop loop) throws Exception {
         Path system = ChainTestSupport.runtimeDirectory().resolve("system");
         Path jars = Files.createDirectories(node.home.resolveSibling("jars"));
         Path jar = UpgradeIT.rewrite(system.resolve(artifact + ".jar"), jars.resolve(artifact + "-1.0.1.jar"), "1.0.1",
@@ -291,9 +291,11 @@ public class LedgerModelsIT {
      * A four-node PBFT chain of {@code ledger}: transfers sent through two nodes by the CLI commit on all four with
      * the same blocks and balances, and a node replays the chain.
      */
-    static void pbftChain(String ledger) throws Exception {
+    static void pbftChain(String ledger, String... initArgs) throws Exception {
         int nodes = 4;
-        LocalChain chain = LocalChain.init("pbft-" + ledger, nodes, "--ledger", ledger, "--storage", "memory");
+        List<String> args = new java.util.ArrayList<>(List.of("--ledger", ledger, "--storage", "memory"));
+        args.addAll(List.of(initArgs));
+        LocalChain chain = LocalChain.init("pbft-" + ledger, nodes, args.toArray(String[]::new));
         Path dir = chain.dir;
         List<CrashRecoveryIT.Launcher> launchers = chain.launchers;
         List<RpcClient> rpcs = chain.rpcs;
@@ -322,12 +324,16 @@ public class LedgerModelsIT {
             Account bob = Account.of("bob", KeyFiles.read(dir.resolve("node0/keys/accounts/bob.key")),
                     Suites.byName((String) ((Map<?, ?>) rpcs.get(0).call("getNodeInfo")).get("suite")));
             Object hash = ((Map<?, ?>) rpcs.get(0).call("getBlockByNumber", top, false)).get("hash");
-            BigInteger balance = rpcs.get(0).balance(bob.address());
+            // bob's balance, or on a private chain (balances hidden) his coins, the same on every node
+            java.util.function.Function<RpcClient, Object> holding = "private".equals(ledger)
+                    ? rpc -> rpc.call("getPrivateCoins", bob.address().toHex())
+                    : rpc -> rpc.balance(bob.address());
+            Object held = holding.apply(rpcs.get(0));
             for (RpcClient rpc : rpcs) {
                 await("block " + top, COMMIT, () -> rpc.blockNumber() >= top ? Boolean.TRUE : null);
                 assertEquals("block " + top + " is the same on every node", hash,
                         ((Map<?, ?>) rpc.call("getBlockByNumber", top, false)).get("hash"));
-                assertEquals("bob's balance is the same on every node", balance, rpc.balance(bob.address()));
+                assertEquals("what bob holds is the same on every node", held, holding.apply(rpc));
             }
             String verified = shell(launchers.get(3), dir.resolve("node3"), "cairn:verify-chain");
             assertTrue(verified, verified.contains("every state root matches"));
@@ -346,7 +352,7 @@ public class LedgerModelsIT {
                 new BigInteger((String) c.get("amount")));
     }
 
-    private static RpcError refused(RpcClient rpc, String hex) {
+    static RpcError refused(RpcClient rpc, String hex) {
         try {
             rpc.call("sendTransaction", hex);
         } catch (RpcError e) {
@@ -355,7 +361,7 @@ public class LedgerModelsIT {
         throw new AssertionError("the node accepted " + hex);
     }
 
-    private static String txHash(String out) {
+    static String txHash(String out) {
         Matcher m = TX.matcher(out);
         assertTrue(out, m.find());
         return m.group(1);
@@ -377,13 +383,15 @@ public class LedgerModelsIT {
             this.suite = Suites.byName(genesis.suite());
         }
 
-        static Node start(String ledger) throws Exception {
+        static Node start(String ledger, String... initArgs) throws Exception {
             Path work = ChainTestSupport.newWorkDirectory("ledger-" + ledger);
             Path home = work.resolve("node");
             int port = ChainTestSupport.freeLoopbackPort();
             CrashRecoveryIT.Launcher cairn = new CrashRecoveryIT.Launcher(work, home);
-            cairn.run("init", "--dir", home.toString(), "--rpc-port", String.valueOf(port), "--ledger", ledger,
-                    "--storage", "memory");
+            List<String> init = new java.util.ArrayList<>(List.of("init", "--dir", home.toString(), "--rpc-port",
+                    String.valueOf(port), "--ledger", ledger, "--storage", "memory"));
+            init.addAll(List.of(initArgs));
+            cairn.run(init.toArray(String[]::new));
             cairn.startDetached(-1);
             RpcClient rpc = new RpcClient(port);
             try {

@@ -109,24 +109,32 @@ public final class Group {
         return Arrays.copyOf(hs, count);
     }
 
+    /**
+     * Derives the vector generators up to {@code count} (rounded up to a power of two), those before kept: a wallet
+     * proving two outputs derives 128 of each, not all 1024 (a cold command's start).
+     */
     private void ensure(int count) {
         if (count > BITS * MAX_AGGREGATION) {
             throw new IllegalArgumentException("at most " + BITS * MAX_AGGREGATION + " vector generators, not " + count);
         }
-        if (gs == null) {
-            synchronized (this) {
-                if (gs == null) {
-                    int n = BITS * MAX_AGGREGATION;
-                    ECPoint[] g2 = new ECPoint[n];
-                    ECPoint[] h2 = new ECPoint[n];
-                    for (int i = 0; i < n; i++) {
-                        g2[i] = hashToCurve("G", i);
-                        h2[i] = hashToCurve("Hv", i);
-                    }
-                    hs = h2;
-                    gs = g2;
-                }
+        ECPoint[] have = gs;
+        if (have != null && have.length >= count) {
+            return;
+        }
+        synchronized (this) {
+            int had = gs == null ? 0 : gs.length;
+            if (had >= count) {
+                return;
             }
+            int n = Math.max(BITS, Integer.highestOneBit(count - 1) << 1);
+            ECPoint[] g2 = gs == null ? new ECPoint[n] : Arrays.copyOf(gs, n);
+            ECPoint[] h2 = hs == null ? new ECPoint[n] : Arrays.copyOf(hs, n);
+            for (int i = had; i < n; i++) {
+                g2[i] = hashToCurve("G", i);
+                h2[i] = hashToCurve("Hv", i);
+            }
+            hs = h2;
+            gs = g2; // written last: a reader that sees it sees hs too
         }
     }
 

@@ -128,8 +128,11 @@ public final class PrivateTransfers {
         return chosen;
     }
 
-    /** A made transfer: the envelope, and the outputs' owners and amounts (for the client to show its user). */
-    public record Made(Envelope tx, List<Map.Entry<Address, Long>> outputs) {}
+    /**
+     * A made transfer: the envelope, the outputs' owners and amounts (for the client to show its user) and their
+     * openings (the change's is what the sender spends next: output 1 when there is change).
+     */
+    public record Made(Envelope tx, List<Map.Entry<Address, Long>> outputs, List<Opening> openings) {}
 
     /**
      * The transfer of {@code amount} to {@code to} (its public key) spending {@code inputs} of the key's holder, the
@@ -177,7 +180,7 @@ public final class PrivateTransfers {
         byte[] body = new Encoder(unsigned.length + 65).fixed(unsigned).fixed(made.signKernel(group, message, random))
                 .toByteArray();
         byte[] payload = Envelope.payload(chainId, Envelope.PRIVATE, body, List.of(publicKey));
-        return new Made(Envelope.of(payload, List.of(suite.sign(suite.hash(payload), key))), shown);
+        return new Made(Envelope.of(payload, List.of(suite.sign(suite.hash(payload), key))), shown, made.openings());
     }
 
     static BigInteger unsigned(long v) {
