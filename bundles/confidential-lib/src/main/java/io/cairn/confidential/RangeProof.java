@@ -44,9 +44,17 @@ public record RangeProof(ECPoint a, ECPoint s, ECPoint t1, ECPoint t2, BigIntege
         return l.length;
     }
 
-    /** The size of the encoding of a proof over {@code outputs} outputs (a power of two up to 16). */
+    /**
+     * The size of the encoding of a proof over {@code outputs} outputs (1 to 16): the proof pads them to the next power
+     * of two {@code m}, and has {@code log2(64·m)} rounds.
+     */
     public static int size(int outputs) {
-        return FIXED + 2 * POINT * Integer.numberOfTrailingZeros(Group.BITS * outputs);
+        if (outputs < 1 || outputs > Group.MAX_AGGREGATION) {
+            throw new IllegalArgumentException("a range proof covers 1 to " + Group.MAX_AGGREGATION + " outputs, not "
+                    + outputs);
+        }
+        int m = outputs == 1 ? 1 : Integer.highestOneBit(outputs - 1) << 1;
+        return FIXED + 2 * POINT * Integer.numberOfTrailingZeros(Group.BITS * m);
     }
 
     public byte[] encode(Group group) {

@@ -72,6 +72,21 @@ class BulletproofsTest {
     }
 
     @Test
+    void theSizeOfAProofOverAnyCountIsThatOfItsPaddedPowerOfTwo() {
+        int[] sizes = {0, 688, 754, 820, 820, 886, 886, 886, 886, 952, 952, 952, 952, 952, 952, 952, 952};
+        for (int n = 1; n <= Group.MAX_AGGREGATION; n++) {
+            assertEquals(sizes[n], RangeProof.size(n), "outputs " + n);
+        }
+        for (int n : new int[] {3, 11}) {
+            BigInteger[] v = new BigInteger[n];
+            java.util.Arrays.fill(v, BigInteger.valueOf(n));
+            assertEquals(RangeProof.size(n), Bulletproofs.prove(GROUP, v, blindings(n), random).encode(GROUP).length,
+                    "a proof over " + n + " values");
+        }
+        assertThrows(IllegalArgumentException.class, () -> RangeProof.size(17));
+    }
+
+    @Test
     void theProverRefusesAValueOutsideTheRange() {
         BigInteger[] r = blindings(1);
         assertEquals("value 0 is not in [0, 2^64): 18446744073709551616", assertThrows(IllegalArgumentException.class,

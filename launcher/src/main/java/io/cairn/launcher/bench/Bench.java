@@ -57,7 +57,9 @@ public final class Bench {
         CryptoSuite suite = io.cairn.crypto.Suites.byName(info.get("suite").asText());
         int threads = Runtime.getRuntime().availableProcessors();
         int nAccounts = settings.accounts();
-        long perAccount = Math.max(1, estimateTransactions() / nAccounts);
+        String ledger = info.path("ledger").asText("account");
+        long perAccount = Math.max(1, estimateTransactions(BenchLedger.of(ledger, suite, chainId, new byte[0][],
+                new byte[0][], settings.connections())) / nAccounts);
         log.printf("bench: %s %s chain %d, %d accounts x %d transfers, batches of %d over %d connections%n",
                 suite.name(), info.path("ledger").asText("account"), chainId, nAccounts, perAccount, settings.batch(), settings.connections());
 
@@ -68,7 +70,6 @@ public final class Bench {
             keys[i] = kp.privateKey();
             pubs[i] = kp.publicKey();
         }
-        String ledger = info.path("ledger").asText("account");
         BenchLedger model = BenchLedger.of(ledger, suite, chainId, keys, pubs, settings.connections());
         model.fund(rpc, settings.funderKey(), BigInteger.valueOf(perAccount * 2 + 10), log);
 
@@ -133,10 +134,10 @@ public final class Bench {
         return report;
     }
 
-    private long estimateTransactions() {
-        // Enough for what a node (25,000 tx/s) or a local chain (6,000 tx/s) can take over the whole run; the
-        // load stops at the deadline regardless. Signing costs about as much as verifying, before the clock.
-        long perSecond = settings.targets().size() > 1 ? 6_000 : 25_000;
+    private long estimateTransactions(BenchLedger model) {
+        // Enough for what a node or a local chain can take of the model's load over the whole run; the load stops
+        // at the deadline regardless. Signing costs about as much as verifying, before the clock.
+        long perSecond = model.perSecondCeiling(settings.targets().size() > 1);
         return Math.max(1000, perSecond * Math.max(1, settings.warmup().plus(settings.duration()).toSeconds()));
     }
 

@@ -44,10 +44,19 @@ abstract class BenchLedger {
             case "account" -> new Accounts(suite, chainId, keys, pubs);
             case "utxo" -> new Coins(suite, chainId, keys, pubs);
             case "dag" -> new Chains(suite, chainId, keys, pubs);
+            case "private" -> new PrivateLoad(suite, chainId, keys, pubs);
             default -> throw new IllegalArgumentException("the bench does not know the '" + ledger + "' ledger model");
         };
         l.connections = connections;
         return l;
+    }
+
+    /**
+     * About the most transactions per second a node ({@code chain} false) or a local chain can take of this load: the
+     * bench signs what such a rate needs for the whole run.
+     */
+    long perSecondCeiling(boolean chain) {
+        return chain ? 6_000 : 25_000;
     }
 
     /**

@@ -48,8 +48,12 @@ public final class PrivateTransfers {
 
     /** The chain's genesis, from block 0's extra data: the allocations and the auditor key. */
     public static Genesis genesis(RpcClient rpc) throws IOException, RpcException {
-        JsonNode block = rpc.call("getBlockByNumber", 0, false);
-        return Genesis.decode(Bytes.fromHex(block.path("extra").asText()));
+        return genesis(rpc.call("getBlockByNumber", 0, false));
+    }
+
+    /** The genesis in block 0 as getBlockByNumber gives it. */
+    public static Genesis genesis(JsonNode block0) {
+        return Genesis.decode(Bytes.fromHex(block0.path("extra").asText()));
     }
 
     /** The point of a 64-byte public key ({@code x | y}) on the group's curve. */
@@ -73,7 +77,11 @@ public final class PrivateTransfers {
      */
     public static List<Coin> open(RpcClient rpc, Group group, Genesis genesis, Address owner, BigInteger key)
             throws IOException, RpcException {
-        JsonNode coins = rpc.call("getPrivateCoins", owner.toHex());
+        return open(rpc.call("getPrivateCoins", owner.toHex()), group, genesis, owner, key);
+    }
+
+    /** As {@link #open(RpcClient, Group, Genesis, Address, BigInteger)}, from the answer of getPrivateCoins. */
+    public static List<Coin> open(JsonNode coins, Group group, Genesis genesis, Address owner, BigInteger key) {
         List<Coin> out = new ArrayList<>();
         for (JsonNode c : coins) {
             Hash tx = Hash.fromHex(c.path("txHash").asText());
@@ -162,25 +170,45 @@ public final class PrivateTransfers {
         }
         ConfidentialTransfer.Made made = ConfidentialTransfer.make(group, inputs.stream().map(Coin::opening).toList(),
                 payees, fee, auditorKey == null ? null : point(group, auditorKey), random);
+        List<Output> outputs = new ArrayList<>();
+        for (int k = 0; k < payees.size(); k++) {
+            ConfidentialTransfer.Output o = made.outputs().get(k);
+            outputs.add(new Output(owners.get(k), o.commitment(), o.sealedToOwner(), o.sealedToAuditor()));
+        }
+        Envelope tx = sign(suite, group, chainId, inputs, outputs, fee, made.proof().encode(group),
+                made.excessBlinding(), key, publicKey, random);
+        return new Made(tx, shown, made.openings());
+    }
+
+    /** An output as the body carries it: owner, commitment, opening sealed to the owner and to the auditor or null. */
+    public record Output(Address owner, ECPoint commitment, byte[] sealedToOwner, byte[] sealedToAuditor) {}
+
+    /**
+     * The envelope of a private transaction: its body ({@code inputs}, {@code outputs}, {@code fee}, the range
+     * {@code proof} over the outputs' commitments) with the kernel signed by the excess blinding over {@code u64
+     * chainId | the body before the kernel}, the whole signed by the inputs' owner.
+     */
+    public static Envelope sign(CryptoSuite suite, Group group, long chainId, List<Coin> inputs, List<Output> outputs,
+            long fee, byte[] proof, BigInteger excessBlinding, byte[] key, byte[] publicKey, SecureRandom random) {
         Encoder e = new Encoder(1024).u8(inputs.size());
         for (Coin c : inputs) {
             e.fixed(c.txHash().toByteArray()).u32(c.index());
         }
-        e.u8(payees.size());
-        for (int k = 0; k < payees.size(); k++) {
-            ConfidentialTransfer.Output o = made.outputs().get(k);
-            e.fixed(owners.get(k).toByteArray()).fixed(group.encode(o.commitment())).fixed(o.sealedToOwner());
+        e.u8(outputs.size());
+        for (Output o : outputs) {
+            e.fixed(o.owner().toByteArray()).fixed(group.encode(o.commitment())).fixed(o.sealedToOwner());
             e.u8(o.sealedToAuditor() == null ? 0 : 1);
             if (o.sealedToAuditor() != null) {
                 e.fixed(o.sealedToAuditor());
             }
         }
-        byte[] unsigned = e.u64(fee).fixed(made.proof().encode(group)).toByteArray();
+        byte[] unsigned = e.u64(fee).fixed(proof).toByteArray();
         byte[] message = new Encoder(8 + unsigned.length).u64(chainId).fixed(unsigned).toByteArray();
-        byte[] body = new Encoder(unsigned.length + 65).fixed(unsigned).fixed(made.signKernel(group, message, random))
+        byte[] body = new Encoder(unsigned.length + 65).fixed(unsigned)
+                .fixed(io.cairn.confidential.Kernel.sign(group, excessBlinding.mod(group.order()), message, random))
                 .toByteArray();
         byte[] payload = Envelope.payload(chainId, Envelope.PRIVATE, body, List.of(publicKey));
-        return new Made(Envelope.of(payload, List.of(suite.sign(suite.hash(payload), key))), shown, made.openings());
+        return Envelope.of(payload, List.of(suite.sign(suite.hash(payload), key)));
     }
 
     static BigInteger unsigned(long v) {

@@ -94,29 +94,10 @@ final class Transfers {
     }
 
     /** A pool's pending view: which pending transaction consumes which key. */
-    static final class FakePending implements Pending {
-        final Map<LedgerKey, VerifiedTransaction> consumers = new HashMap<>();
-        final Map<LedgerKey, VerifiedTransaction> producers = new HashMap<>();
-
-        /** Records {@code tx} as pending, with the keys the model claims for it. */
+    static final class FakePending extends io.cairn.api.testing.MemoryPending {
         FakePending add(AccountLedger model, VerifiedTransaction tx) {
-            try {
-                model.claims(tx).consumes().forEach(k -> consumers.put(k, tx));
-                model.claims(tx).produces().forEach(k -> producers.put(k, tx));
-            } catch (TxRejectedException e) {
-                throw new AssertionError(e);
-            }
+            super.add(model, tx);
             return this;
-        }
-
-        @Override
-        public Optional<VerifiedTransaction> producer(LedgerKey key) {
-            return Optional.ofNullable(producers.get(key));
-        }
-
-        @Override
-        public Optional<VerifiedTransaction> consumer(LedgerKey key) {
-            return Optional.ofNullable(consumers.get(key));
         }
     }
 }

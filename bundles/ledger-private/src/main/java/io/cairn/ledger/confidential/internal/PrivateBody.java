@@ -8,6 +8,7 @@ import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.MalformedDataException;
 import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.ledger.CoinId;
+import io.cairn.api.ledger.CoinLedger;
 import io.cairn.api.node.TxRejectedException;
 import io.cairn.api.node.TxRejectedException.Reason;
 import io.cairn.confidential.Group;
@@ -16,9 +17,7 @@ import io.cairn.confidential.RangeProof;
 import io.cairn.confidential.SealedOpening;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.bouncycastle.math.ec.ECPoint;
 
 /**
@@ -120,23 +119,7 @@ final class PrivateBody {
      */
     static PrivateBody decode(byte[] body, long chainId, Group group) {
         Decoder d = new Decoder(body, WHAT);
-        int nIn = d.u8("input count");
-        if (nIn == 0) {
-            throw new MalformedDataException(WHAT + ": input count is 0, a transaction spends 1 to " + MAX_INPUTS
-                    + " coins");
-        }
-        List<CoinId> inputs = new ArrayList<>(nIn);
-        Map<CoinId, Integer> seen = new HashMap<>();
-        for (int i = 0; i < nIn; i++) {
-            Hash txHash = Hash.of(d.fixed(Hash.SIZE, "input " + i + " txHash"));
-            CoinId c = new CoinId(txHash, d.u32("input " + i + " index"));
-            Integer first = seen.putIfAbsent(c, i);
-            if (first != null) {
-                throw new MalformedDataException(WHAT + ": input " + i + " spends coin " + c + ", as input " + first
-                        + " does");
-            }
-            inputs.add(c);
-        }
+        List<CoinId> inputs = CoinLedger.inputs(d, WHAT, MAX_INPUTS);
         int nOut = d.u8("output count");
         if (nOut == 0 || nOut > MAX_OUTPUTS) {
             throw new MalformedDataException(WHAT + ": output count is " + nOut + ", a transaction makes 1 to "

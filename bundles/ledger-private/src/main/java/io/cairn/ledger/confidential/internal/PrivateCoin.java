@@ -3,6 +3,7 @@ package io.cairn.ledger.confidential.internal;
 import io.cairn.api.chain.Address;
 import io.cairn.api.chain.MalformedDataException;
 import io.cairn.api.ledger.CoinId;
+import io.cairn.api.ledger.CoinLedger;
 import io.cairn.api.node.StateView;
 import java.util.Arrays;
 import java.util.Objects;
@@ -45,6 +46,31 @@ record PrivateCoin(Address owner, byte[] commitment, byte[] sealed) {
         int c = Address.SIZE + PrivateBody.COMMITMENT_BYTES;
         return new PrivateCoin(Address.of(Arrays.copyOf(value, Address.SIZE)),
                 Arrays.copyOfRange(value, Address.SIZE, c), Arrays.copyOfRange(value, c, value.length));
+    }
+
+    /** The coin encoding of a chain whose sealed openings are {@code sealedSize} bytes. */
+    static CoinLedger.Codec<PrivateCoin> codec(int sealedSize) {
+        return new CoinLedger.Codec<>() {
+            @Override
+            public PrivateCoin decode(byte[] value, CoinId id) {
+                return PrivateCoin.decode(value, id, sealedSize);
+            }
+
+            @Override
+            public byte[] encode(PrivateCoin coin) {
+                return coin.encode();
+            }
+
+            @Override
+            public Address owner(PrivateCoin coin) {
+                return coin.owner();
+            }
+
+            @Override
+            public byte[] indexValue(byte[] encoded) {
+                return PrivateCoin.indexValue(encoded);
+            }
+        };
     }
 
     static PrivateCoin load(StateView state, CoinId id, int sealedSize) {

@@ -10,6 +10,7 @@ import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.api.ledger.Claims;
 import io.cairn.api.ledger.CoinId;
 import io.cairn.api.ledger.CoinIndex;
+import io.cairn.api.ledger.CoinLedger;
 import io.cairn.api.ledger.EntryExpansions;
 import io.cairn.api.ledger.LedgerKey;
 import io.cairn.api.ledger.LedgerQuery;
@@ -209,7 +210,7 @@ public final class PrivateLedger implements LedgerModel {
         int sealed = SealedOpening.size(group);
         long chainId = LedgerState.chainId(parent);
         boolean audited = auditor(parent) != null;
-        Overlay overlay = new Overlay(parent, sealed);
+        CoinLedger.Overlay<PrivateCoin> overlay = new CoinLedger.Overlay<>(parent, PrivateCoin.codec(sealed));
         List<PrivateBody> bodies = new ArrayList<>(txs.size());
         ECPoint[] excess = new ECPoint[txs.size()];
         for (int i = 0; i < txs.size(); i++) {
@@ -229,7 +230,14 @@ public final class PrivateLedger implements LedgerModel {
             } catch (TxRejectedException e) {
                 throw invalid(i, vtx, e.getMessage());
             }
-            overlay.spend(i, vtx, body);
+            overlay.spend(i, body.inputs);
+            for (int k = 0; k < body.outputs.size(); k++) {
+                PrivateBody.Output o = body.outputs.get(k);
+                CoinId id = PrivateBody.made(vtx.hash(), k);
+                if (!overlay.make(id, new PrivateCoin(o.owner(), o.commitmentBytes(), o.sealedToOwner()))) {
+                    throw invalid(i, vtx, "its output " + k + ", coin " + id + ", was made before in this block");
+                }
+            }
             bodies.add(body);
         }
         verify(txs, bodies, excess, group);
@@ -240,20 +248,7 @@ public final class PrivateLedger implements LedgerModel {
             receipts.add(new Receipt(vtx.hash(), blockNumber, i, vtx.sender(), Receipt.Status.SUCCESS, ""));
         }
         LedgerState.Writer state = LedgerState.block(s, expansions, parent);
-        List<LedgerState.Writer.Change> changes = new ArrayList<>(overlay.coins.size());
-        WriteBatch batch = state.batch();
-        for (Map.Entry<CoinId, Slot> e : overlay.coins.entrySet()) {
-            CoinId id = e.getKey();
-            Slot c = e.getValue();
-            if (c.original != null && c.current == null) {
-                changes.add(new LedgerState.Writer.Change(id.stateKey(), c.original, null));
-                batch.delete(CoinIndex.key(c.originalCoin.owner(), id));
-            } else if (c.original == null && c.current != null) {
-                byte[] coin = c.current.encode();
-                changes.add(new LedgerState.Writer.Change(id.stateKey(), null, coin));
-                batch.put(CoinIndex.key(c.current.owner(), id), PrivateCoin.indexValue(coin));
-            }
-        }
+        List<LedgerState.Writer.Change> changes = overlay.changes(state.batch());
         state.changeAll(changes, threads());
         Hash root = state.finish();
         return new StateTransition(receipts, state.batch(), root);
@@ -319,64 +314,6 @@ public final class PrivateLedger implements LedgerModel {
         return new InvalidBlockException("transaction " + i + " (" + vtx.hash() + "): " + why, i);
     }
 
-    /** A coin as the block sees it: in the parent state (bytes and decoded, or null), now (null: none), spent by. */
-    private static final class Slot {
-        final byte[] original;
-        final PrivateCoin originalCoin;
-        PrivateCoin current;
-        int spentBy = -1;
-
-        Slot(byte[] original, PrivateCoin originalCoin) {
-            this.original = original;
-            this.originalCoin = originalCoin;
-            this.current = originalCoin;
-        }
-    }
-
-    /** The block's writes over its parent state: later transactions see earlier ones' coins. Insertion-ordered. */
-    private static final class Overlay {
-        final StateView parent;
-        final int sealed;
-        final Map<CoinId, Slot> coins = new LinkedHashMap<>();
-
-        Overlay(StateView parent, int sealed) {
-            this.parent = parent;
-            this.sealed = sealed;
-        }
-
-        PrivateCoin find(CoinId id) throws TxRejectedException {
-            Slot slot = coins.get(id);
-            if (slot == null) {
-                byte[] v = parent.get(id.stateKey());
-                slot = new Slot(v, v == null ? null : PrivateCoin.decode(v, id, sealed));
-                coins.put(id, slot);
-            }
-            if (slot.current == null && slot.spentBy >= 0) {
-                throw new TxRejectedException(TxRejectedException.Reason.UNKNOWN_INPUT, "coin " + id
-                        + " is already spent by transaction " + slot.spentBy + " of this block");
-            }
-            return slot.current;
-        }
-
-        void spend(int i, VerifiedTransaction vtx, PrivateBody body) {
-            for (CoinId id : body.inputs) {
-                Slot slot = coins.get(id);
-                slot.current = null;
-                slot.spentBy = i;
-            }
-            for (int k = 0; k < body.outputs.size(); k++) {
-                PrivateBody.Output o = body.outputs.get(k);
-                CoinId id = PrivateBody.made(vtx.hash(), k);
-                if (coins.containsKey(id)) {
-                    throw invalid(i, vtx, "its output " + k + ", coin " + id + ", was made before in this block");
-                }
-                Slot slot = new Slot(null, null);
-                slot.current = new PrivateCoin(o.owner(), o.commitmentBytes(), o.sealedToOwner());
-                coins.put(id, slot);
-            }
-        }
-    }
-
     // ---------------------------------------------------------------- the pool's contract
 
     /**
@@ -388,30 +325,18 @@ public final class PrivateLedger implements LedgerModel {
         Group group = group(suite());
         PrivateBody body = PrivateBody.of(tx, group).orReject();
         checks.admitProof(tx.hash(), body, group);
-        List<LedgerKey> consumes = new ArrayList<>(body.inputs.size());
-        for (CoinId c : body.inputs) {
-            consumes.add(c.poolKey());
-        }
-        List<LedgerKey> produces = new ArrayList<>(body.outputs.size());
-        for (int k = 0; k < body.outputs.size(); k++) {
-            produces.add(PrivateBody.made(tx.hash(), k).poolKey());
-        }
-        return new Claims(consumes, produces);
+        return CoinLedger.claims(body.inputs, tx.hash(), body.outputs.size());
     }
 
     @Override
     public boolean available(StateView state, LedgerKey key, Pending pending, int holdLimit)
             throws TxRejectedException {
-        CoinId id = CoinId.of(key);
-        if (state.get(id.stateKey()) == null) {
-            throw SpendRules.unknown(id);
-        }
-        return true;
+        return CoinLedger.available(state, key);
     }
 
     @Override
     public TxRejectedException conflict(VerifiedTransaction tx, LedgerKey key, Hash holder) {
-        return SpendRules.doubleSpend(CoinId.of(key), holder);
+        return CoinLedger.doubleSpend(CoinId.of(key), holder);
     }
 
     /** Each input from the pending transaction that makes it, else from the state; the spend rules; the kernel. */
@@ -470,13 +395,6 @@ public final class PrivateLedger implements LedgerModel {
     public Map<String, Object> describe(VerifiedTransaction tx) throws TxRejectedException {
         Group group = group(suite());
         PrivateBody body = PrivateBody.of(tx, group).orReject();
-        List<Object> inputs = new ArrayList<>(body.inputs.size());
-        for (CoinId c : body.inputs) {
-            Map<String, Object> in = new LinkedHashMap<>();
-            in.put("txHash", c.txHash().toHex());
-            in.put("index", c.indexValue());
-            inputs.add(in);
-        }
         List<Object> outputs = new ArrayList<>(body.outputs.size());
         for (PrivateBody.Output o : body.outputs) {
             Map<String, Object> out = new LinkedHashMap<>();
@@ -487,7 +405,7 @@ public final class PrivateLedger implements LedgerModel {
             outputs.add(out);
         }
         Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("inputs", inputs);
+        fields.put("inputs", CoinLedger.describe(body.inputs));
         fields.put("outputs", outputs);
         fields.put("fee", Long.toUnsignedString(body.fee));
         fields.put("rangeProof", Bytes.toHex(body.proof.encode(group)));
@@ -517,10 +435,6 @@ public final class PrivateLedger implements LedgerModel {
 
     @Override
     public void derive(byte[] key, byte[] value, WriteBatch out) {
-        if (CoinId.isStateKey(key)) {
-            CoinId id = CoinId.read(key, 2);
-            out.put(CoinIndex.key(PrivateCoin.decode(value, id, sealedSize()).owner(), id),
-                    PrivateCoin.indexValue(value));
-        }
+        CoinLedger.derive(key, value, PrivateCoin.codec(sealedSize()), out);
     }
 }

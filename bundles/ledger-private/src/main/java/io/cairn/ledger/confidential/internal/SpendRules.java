@@ -1,10 +1,10 @@
 package io.cairn.ledger.confidential.internal;
 
 import io.cairn.api.chain.Address;
-import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.ledger.CoinId;
 import io.cairn.api.ledger.CoinIndex;
+import io.cairn.api.ledger.CoinLedger;
 import io.cairn.api.node.TxRejectedException;
 import io.cairn.api.node.TxRejectedException.Reason;
 import io.cairn.confidential.Group;
@@ -44,7 +44,7 @@ final class SpendRules {
         for (CoinId id : body.inputs) {
             PrivateCoin c = coins.find(id);
             if (c == null) {
-                throw unknown(id);
+                throw CoinLedger.unknown(id);
             }
             owners.add(c.owner());
             in.add(group.decode(c.commitment(), "the commitment of coin " + id));
@@ -73,14 +73,5 @@ final class SpendRules {
     static TxRejectedException kernel(PrivateBody body, ECPoint excess, Group group) {
         String wrong = Kernel.check(group, excess, body.kernelMessage, body.kernel);
         return wrong == null ? null : new TxRejectedException(Reason.BAD_KERNEL, wrong);
-    }
-
-    static TxRejectedException unknown(CoinId id) {
-        return new TxRejectedException(Reason.UNKNOWN_INPUT, "coin " + id + " does not exist or is already spent");
-    }
-
-    static TxRejectedException doubleSpend(CoinId id, Hash holder) {
-        return new TxRejectedException(Reason.DOUBLE_SPEND, "coin " + id + " is already spent by pending transaction "
-                + holder);
     }
 }

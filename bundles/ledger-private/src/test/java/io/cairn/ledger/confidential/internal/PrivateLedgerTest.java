@@ -142,6 +142,22 @@ class PrivateLedgerTest {
     }
 
     @Test
+    void transfersOfThreeAndSixteenOutputsRun() throws Exception {
+        Chain c = chain(true);
+        Made three = Wallets.transfer(List.of(c.coin(1)), 1, true, new long[] {2, 10}, new long[] {3, 20},
+                new long[] {1, 69});
+        long[][] sixteen = new long[16][];
+        for (int k = 0; k < 16; k++) {
+            sixteen[k] = new long[] {2 + k % 3, k == 0 ? 35 : 1};
+        }
+        Made many = Wallets.transfer(List.of(c.coin(2)), 0, true, sixteen);
+        admit(pool, c, three.tx());
+        admit(pool, c, many.tx());
+        StateTransition t = replica.apply(1, List.of(three.tx(), many.tx()), c.state().pointReads());
+        assertEquals(2, t.receipts().size());
+    }
+
+    @Test
     void aTransactionCheckedOnAdmissionIsNotCheckedAgainInItsBlock() throws Exception {
         Chain c = chain(false);
         Made m = Wallets.transfer(List.of(c.coin(1)), 0, false, new long[] {2, 30}, new long[] {1, 70});

@@ -1,6 +1,7 @@
 package io.cairn.ledger.utxo.internal;
 
 import io.cairn.api.ledger.CoinId;
+import io.cairn.api.ledger.CoinLedger;
 import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Decoder;
 import io.cairn.api.chain.Uint256;
@@ -38,6 +39,29 @@ record Coin(Address owner, BigInteger amount) {
         d.end();
         return c;
     }
+
+    /** The UTXO model's coin encoding, for the coin rules every coin model shares. */
+    static final CoinLedger.Codec<Coin> CODEC = new CoinLedger.Codec<>() {
+        @Override
+        public Coin decode(byte[] value, CoinId id) {
+            return Coin.decode(value, id);
+        }
+
+        @Override
+        public byte[] encode(Coin coin) {
+            return coin.encode();
+        }
+
+        @Override
+        public Address owner(Coin coin) {
+            return coin.owner();
+        }
+
+        @Override
+        public byte[] indexValue(byte[] encoded) {
+            return OwnerIndex.valueOfCoin(encoded);
+        }
+    };
 
     /** The unspent coin {@code id} in {@code state}, or null. */
     static Coin load(StateView state, CoinId id) {

@@ -1,10 +1,10 @@
 package io.cairn.ledger.utxo.internal;
 
 import io.cairn.api.chain.Address;
-import io.cairn.api.chain.Hash;
 import io.cairn.api.chain.VerifiedTransaction;
 import io.cairn.api.ledger.CoinId;
 import io.cairn.api.ledger.CoinIndex;
+import io.cairn.api.ledger.CoinLedger;
 import io.cairn.api.node.TxRejectedException;
 import io.cairn.api.node.TxRejectedException.Reason;
 import java.math.BigInteger;
@@ -21,26 +21,11 @@ import java.util.List;
 final class SpendRules {
     private SpendRules() {}
 
-    /** A rule broken: the pool's reason, and the message that names what is wrong. */
-    static final class Violation extends Exception {
-        private static final long serialVersionUID = 1L;
-        final Reason reason;
-
-        Violation(Reason reason, String message) {
-            super(message, null, false, false);
-            this.reason = reason;
-        }
-
-        TxRejectedException rejected() {
-            return new TxRejectedException(reason, getMessage());
-        }
-    }
-
     /** Where a spend's coins are looked up. */
     @FunctionalInterface
     interface Coins {
         /** The unspent coin, or null if there is none; or a violation naming why it cannot be spent. */
-        Coin find(CoinId id) throws Violation;
+        Coin find(CoinId id) throws TxRejectedException;
     }
 
     /** A spend that keeps the rules: its input coins, in input order, and what they add up to. */
@@ -51,12 +36,12 @@ final class SpendRules {
         }
     }
 
-    static Spend check(VerifiedTransaction tx, UtxoBody body, Coins coins) throws Violation {
+    static Spend check(VerifiedTransaction tx, UtxoBody body, Coins coins) throws TxRejectedException {
         List<Coin> in = new ArrayList<>(body.inputs.size());
         for (CoinId id : body.inputs) {
             Coin c = coins.find(id);
             if (c == null) {
-                throw unknown(id);
+                throw CoinLedger.unknown(id);
             }
             in.add(c);
         }
@@ -66,25 +51,16 @@ final class SpendRules {
         }
         TxRejectedException signers = CoinIndex.signersOf(tx.signers(), body.inputs, owners);
         if (signers != null) {
-            throw new Violation(signers.reason(), signers.getMessage());
+            throw signers;
         }
         BigInteger total = BigInteger.ZERO;
         for (Coin c : in) {
             total = total.add(c.amount());
         }
         if (total.compareTo(body.totalOut) < 0) {
-            throw new Violation(Reason.INPUTS_BELOW_OUTPUTS, "the inputs total " + total
+            throw new TxRejectedException(Reason.INPUTS_BELOW_OUTPUTS, "the inputs total " + total
                     + ", less than the outputs' total " + body.totalOut);
         }
         return new Spend(in, total, body.totalOut);
-    }
-
-    static Violation unknown(CoinId id) {
-        return new Violation(Reason.UNKNOWN_INPUT, "coin " + id + " does not exist or is already spent");
-    }
-
-    static TxRejectedException doubleSpend(CoinId id, Hash holder) {
-        return new TxRejectedException(Reason.DOUBLE_SPEND, "coin " + id + " is already spent by pending transaction "
-                + holder);
     }
 }

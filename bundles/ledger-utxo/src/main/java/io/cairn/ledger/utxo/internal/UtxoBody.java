@@ -1,6 +1,7 @@
 package io.cairn.ledger.utxo.internal;
 
 import io.cairn.api.ledger.CoinId;
+import io.cairn.api.ledger.CoinLedger;
 import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Decoder;
 import io.cairn.api.chain.Encoder;
@@ -100,23 +101,7 @@ final class UtxoBody {
      */
     static UtxoBody decode(byte[] body) {
         Decoder d = new Decoder(body, WHAT);
-        int nIn = d.u8("input count");
-        if (nIn == 0) {
-            throw new MalformedDataException(WHAT + ": input count is 0, a transaction spends 1 to " + MAX_INPUTS
-                    + " coins");
-        }
-        List<CoinId> inputs = new ArrayList<>(nIn);
-        Map<CoinId, Integer> seen = new HashMap<>();
-        for (int i = 0; i < nIn; i++) {
-            Hash txHash = Hash.of(d.fixed(Hash.SIZE, "input " + i + " txHash"));
-            CoinId c = new CoinId(txHash, d.u32("input " + i + " index"));
-            Integer first = seen.putIfAbsent(c, i);
-            if (first != null) {
-                throw new MalformedDataException(WHAT + ": input " + i + " spends coin " + c + ", as input " + first
-                        + " does");
-            }
-            inputs.add(c);
-        }
+        List<CoinId> inputs = CoinLedger.inputs(d, WHAT, MAX_INPUTS);
         int nOut = d.u8("output count");
         if (nOut == 0) {
             throw new MalformedDataException(WHAT + ": output count is 0, a transaction makes 1 to " + MAX_OUTPUTS

@@ -1,6 +1,7 @@
 package io.cairn.ledger.utxo.internal;
 
 import io.cairn.api.ledger.CoinId;
+import io.cairn.api.ledger.CoinLedger;
 import io.cairn.api.chain.Address;
 import io.cairn.api.chain.Genesis;
 import io.cairn.api.chain.Hash;
@@ -178,7 +179,7 @@ public final class UtxoLedger implements LedgerModel {
     public StateTransition apply(long blockNumber, List<VerifiedTransaction> txs, StateView parent) {
         CryptoSuite s = suite();
         long chainId = LedgerState.chainId(parent);
-        Overlay overlay = new Overlay(parent);
+        CoinLedger.Overlay<Coin> overlay = new CoinLedger.Overlay<>(parent, Coin.CODEC);
         List<Receipt> receipts = new ArrayList<>(txs.size());
         for (int i = 0; i < txs.size(); i++) {
             VerifiedTransaction vtx = txs.get(i);
@@ -195,33 +196,25 @@ public final class UtxoLedger implements LedgerModel {
             UtxoBody body = d.body();
             try {
                 SpendRules.check(vtx, body, overlay::find);
-            } catch (SpendRules.Violation v) {
+            } catch (TxRejectedException v) {
                 throw invalid(i, vtx, v.getMessage());
             }
-            overlay.spend(i, vtx, body);
+            overlay.spend(i, body.inputs);
+            for (int k = 0; k < body.outputs.size(); k++) {
+                UtxoBody.Output o = body.outputs.get(k);
+                CoinId id = UtxoBody.made(vtx.hash(), k);
+                if (!overlay.make(id, new Coin(o.owner(), o.amount()))) {
+                    throw invalid(i, vtx, "its output " + k + ", coin " + id + ", was made before in this block");
+                }
+            }
             receipts.add(new Receipt(vtx.hash(), blockNumber, i, vtx.sender(), Receipt.Status.SUCCESS, ""));
         }
 
         LedgerState.Writer state = LedgerState.block(s, expansions, parent);
-        // Each changed coin writes its coin entry and its owner's index entry, nothing else: a spent parent-state
-        // coin deletes both (the owner is the original coin's), a new coin puts both (its own owner), and a coin
-        // made and spent within the block writes nothing. A coin read and left unspent is unchanged. Only the coin
-        // entries enter the accumulator: an index entry is a function of its coin's (derived, as an address index
-        // is in Bitcoin Core), so the root commits to the coin set alone and the index costs no hashing.
-        List<LedgerState.Writer.Change> changes = new ArrayList<>(overlay.coins.size());
-        WriteBatch batch = state.batch();
-        for (Map.Entry<CoinId, CoinSlot> e : overlay.coins.entrySet()) {
-            CoinId id = e.getKey();
-            CoinSlot c = e.getValue();
-            if (c.original != null && c.current == null) {
-                changes.add(new LedgerState.Writer.Change(id.stateKey(), c.original, null));
-                batch.delete(OwnerIndex.key(c.originalCoin.owner(), id));
-            } else if (c.original == null && c.current != null) {
-                byte[] coin = c.current.encode();
-                changes.add(new LedgerState.Writer.Change(id.stateKey(), null, coin));
-                batch.put(OwnerIndex.key(c.current.owner(), id), OwnerIndex.valueOfCoin(coin));
-            }
-        }
+        // Each changed coin writes its coin entry and its owner's index entry, nothing else (CoinLedger.Overlay).
+        // Only the coin entries enter the accumulator: an index entry is a function of its coin's (derived, as an
+        // address index is in Bitcoin Core), so the root commits to the coin set alone and the index costs no hashing.
+        List<LedgerState.Writer.Change> changes = overlay.changes(state.batch());
         // A hash and an expansion per coin entry: the block's heaviest work, split over the node's compute threads
         // when they are bound (the same root either way).
         NodeThreads t = threads.get();
@@ -234,98 +227,25 @@ public final class UtxoLedger implements LedgerModel {
         return new InvalidBlockException("transaction " + i + " (" + vtx.hash() + "): " + why, i);
     }
 
-    /**
-     * A coin as the block sees it: as it was in the parent state (bytes and decoded, or null), now (null: none),
-     * who spent it.
-     */
-    private static final class CoinSlot {
-        final byte[] original;
-        final Coin originalCoin;
-        Coin current;
-        int spentBy = -1;
-
-        CoinSlot(byte[] original, Coin originalCoin, Coin current) {
-            this.original = original;
-            this.originalCoin = originalCoin;
-            this.current = current;
-        }
-    }
-
-    /** The block's writes over its parent state: later transactions see earlier ones' coins. Insertion-ordered. */
-    private static final class Overlay {
-        final StateView parent;
-        final Map<CoinId, CoinSlot> coins = new LinkedHashMap<>();
-
-        Overlay(StateView parent) {
-            this.parent = parent;
-        }
-
-        Coin find(CoinId id) throws SpendRules.Violation {
-            CoinSlot slot = coins.get(id);
-            if (slot == null) {
-                byte[] v = parent.get(id.stateKey());
-                Coin c = v == null ? null : Coin.decode(v, id);
-                slot = new CoinSlot(v, c, c);
-                coins.put(id, slot);
-            }
-            if (slot.current == null && slot.spentBy >= 0) {
-                throw new SpendRules.Violation(Reason.UNKNOWN_INPUT, "coin " + id
-                        + " is already spent by transaction " + slot.spentBy + " of this block");
-            }
-            return slot.current;
-        }
-
-        /** Runs a spend that keeps the rules ({@link SpendRules#check} passed on this overlay). */
-        void spend(int i, VerifiedTransaction vtx, UtxoBody body) {
-            for (CoinId id : body.inputs) {
-                CoinSlot slot = coins.get(id); // looked up by the check
-                slot.current = null;
-                slot.spentBy = i;
-            }
-            for (int k = 0; k < body.outputs.size(); k++) {
-                UtxoBody.Output o = body.outputs.get(k);
-                CoinId id = UtxoBody.made(vtx.hash(), k);
-                // A coin (T, k) exists only if T ran, which spent T's inputs for good: T cannot run again, so its
-                // outputs are new (the parent state is not read for them).
-                if (coins.containsKey(id)) {
-                    throw invalid(i, vtx, "its output " + k + ", coin " + id + ", was made before in this block");
-                }
-                coins.put(id, new CoinSlot(null, null, new Coin(o.owner(), o.amount())));
-            }
-        }
-    }
-
     // ---------------------------------------------------------------- the pool's contract
 
     /** A spend consumes its input coins and produces its outputs, (its hash, 0..nOut-1). */
     @Override
     public Claims claims(VerifiedTransaction tx) throws TxRejectedException {
         UtxoBody body = UtxoBody.of(tx).orReject();
-        List<LedgerKey> consumes = new ArrayList<>(body.inputs.size());
-        for (CoinId c : body.inputs) {
-            consumes.add(c.poolKey());
-        }
-        List<LedgerKey> produces = new ArrayList<>(body.outputs.size());
-        for (int k = 0; k < body.outputs.size(); k++) {
-            produces.add(UtxoBody.made(tx.hash(), k).poolKey());
-        }
-        return new Claims(consumes, produces);
+        return CoinLedger.claims(body.inputs, tx.hash(), body.outputs.size());
     }
 
     /** A coin no pending transaction makes is there, unspent, or never will be: UTXO never holds. */
     @Override
     public boolean available(StateView state, LedgerKey key, Pending pending, int holdLimit)
             throws TxRejectedException {
-        CoinId id = CoinId.of(key);
-        if (state.get(id.stateKey()) == null) {
-            throw SpendRules.unknown(id).rejected();
-        }
-        return true;
+        return CoinLedger.available(state, key);
     }
 
     @Override
     public TxRejectedException conflict(VerifiedTransaction tx, LedgerKey key, Hash holder) {
-        return SpendRules.doubleSpend(CoinId.of(key), holder);
+        return CoinLedger.doubleSpend(CoinId.of(key), holder);
     }
 
     /**
@@ -339,14 +259,10 @@ public final class UtxoLedger implements LedgerModel {
     public void admit(VerifiedTransaction tx, StateView state, Pending pending) throws TxRejectedException {
         UtxoBody body = UtxoBody.of(tx).orReject();
         LedgerState.admitChain(tx, state);
-        try {
-            SpendRules.check(tx, body, id -> {
-                Coin c = pendingOutput(pending, id);
-                return c != null ? c : Coin.load(state, id);
-            });
-        } catch (SpendRules.Violation v) {
-            throw v.rejected();
-        }
+        SpendRules.check(tx, body, id -> {
+            Coin c = pendingOutput(pending, id);
+            return c != null ? c : Coin.load(state, id);
+        });
     }
 
     /** The coin {@code id} as a pending transaction makes it, or null. */
@@ -379,13 +295,6 @@ public final class UtxoLedger implements LedgerModel {
     @Override
     public Map<String, Object> describe(VerifiedTransaction tx) throws TxRejectedException {
         UtxoBody body = UtxoBody.of(tx).orReject();
-        List<Object> inputs = new ArrayList<>(body.inputs.size());
-        for (CoinId c : body.inputs) {
-            Map<String, Object> in = new LinkedHashMap<>();
-            in.put("txHash", c.txHash().toHex());
-            in.put("index", c.indexValue());
-            inputs.add(in);
-        }
         List<Object> outputs = new ArrayList<>(body.outputs.size());
         for (UtxoBody.Output o : body.outputs) {
             Map<String, Object> out = new LinkedHashMap<>();
@@ -394,7 +303,7 @@ public final class UtxoLedger implements LedgerModel {
             outputs.add(out);
         }
         Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("inputs", inputs);
+        fields.put("inputs", CoinLedger.describe(body.inputs));
         fields.put("outputs", outputs);
         return fields;
     }
@@ -427,10 +336,7 @@ public final class UtxoLedger implements LedgerModel {
 
     @Override
     public void derive(byte[] key, byte[] value, WriteBatch out) {
-        if (CoinId.isStateKey(key)) {
-            CoinId id = CoinId.read(key, 2);
-            out.put(OwnerIndex.key(Coin.decode(value, id).owner(), id), OwnerIndex.valueOfCoin(value));
-        }
+        CoinLedger.derive(key, value, Coin.CODEC, out);
     }
 
     public Hash stateRootOf(Iterator<ReadView.Entry> entries) {
