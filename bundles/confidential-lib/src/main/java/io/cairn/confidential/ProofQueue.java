@@ -1,6 +1,7 @@
 package io.cairn.confidential;
 
 import java.security.SecureRandom;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -11,35 +12,48 @@ import org.bouncycastle.math.ec.ECPoint;
 /**
  * Range proofs checked in batches as they arrive (docs/privacy.md, Checking many proofs): a proof checked alone
  * costs about six times its share of a batch, so proofs submitted one by one (a pool admitting transactions from
- * many connections) wait up to {@code linger} for others, and are checked together once {@code maxBatch} are
- * waiting or the oldest has waited that long. Each caller gets its own proof's result ({@link
- * Bulletproofs#checkEach}). Batches run on {@code executor}, so several run at once on several cores.
+ * many connections) are gathered. A checker takes every proof waiting (up to {@code maxBatch}) and checks them as one
+ * batch, then takes what arrived meanwhile, until none waits: the busier the checkers, the larger the batches. At
+ * most {@code checkers} run at once on {@code executor}; while all are busy, proofs wait for the next batch. A proof
+ * arriving at an idle queue waits up to {@code linger} for others before a checker starts. Each caller gets its own
+ * proof's result ({@link Bulletproofs#checkEach}).
  */
 public final class ProofQueue implements AutoCloseable {
     private final Group group;
     private final Executor executor;
     private final int maxBatch;
+    private final int checkers;
     private final long lingerNanos;
     private final SecureRandom random = new SecureRandom();
     private final Object lock = new Object();
     private final Thread timer;
-    private List<Item> waiting = new ArrayList<>();
+    private final ArrayDeque<Item> waiting = new ArrayDeque<>();
     private long oldest;
+    private int running;
+    private long batches;
     private boolean closed;
 
     private record Item(ECPoint[] commitments, RangeProof proof, CompletableFuture<String> result) {}
 
     /**
-     * @param maxBatch  how many proofs make a batch (at least 1)
-     * @param lingerMs  how long the first proof of a batch waits for others (0: none)
+     * @param maxBatch  how many proofs a batch holds at most (at least 1)
+     * @param lingerMs  how long the first proof at an idle queue waits for others (0: none)
      */
     public ProofQueue(Group group, Executor executor, int maxBatch, long lingerMs) {
-        if (maxBatch < 1 || lingerMs < 0) {
-            throw new IllegalArgumentException("maxBatch must be at least 1 and lingerMs at least 0");
+        this(group, executor, maxBatch, lingerMs, 1);
+    }
+
+    /**
+     * @param checkers how many batches are checked at once at most (the executor's threads)
+     */
+    public ProofQueue(Group group, Executor executor, int maxBatch, long lingerMs, int checkers) {
+        if (maxBatch < 1 || lingerMs < 0 || checkers < 1) {
+            throw new IllegalArgumentException("maxBatch and checkers must be at least 1 and lingerMs at least 0");
         }
         this.group = group;
         this.executor = executor;
         this.maxBatch = maxBatch;
+        this.checkers = checkers;
         this.lingerNanos = TimeUnit.MILLISECONDS.toNanos(lingerMs);
         this.timer = new Thread(this::lingerLoop, "cairn-proof-queue");
         timer.setDaemon(true);
@@ -49,7 +63,7 @@ public final class ProofQueue implements AutoCloseable {
     /** The result of checking {@code proof} for {@code commitments}: null when it holds, else what failed. */
     public CompletableFuture<String> submit(ECPoint[] commitments, RangeProof proof) {
         CompletableFuture<String> result = new CompletableFuture<>();
-        List<Item> full = null;
+        boolean start;
         synchronized (lock) {
             if (closed) {
                 result.completeExceptionally(new IllegalStateException("the proof queue is closed"));
@@ -60,24 +74,51 @@ public final class ProofQueue implements AutoCloseable {
                 lock.notifyAll();
             }
             waiting.add(new Item(commitments, proof, result));
-            if (waiting.size() >= maxBatch) {
-                full = take();
-            }
+            start = (waiting.size() >= maxBatch || lingerNanos == 0) && claimChecker();
         }
-        if (full != null) {
-            dispatch(full);
+        if (start) {
+            startChecker();
         }
         return result;
     }
 
-    private List<Item> take() {
-        List<Item> batch = waiting;
-        waiting = new ArrayList<>();
-        return batch;
+    /** Under the lock: whether a checker may start now (one is counted as running if so). */
+    private boolean claimChecker() {
+        if (running >= checkers) {
+            return false; // a running checker takes these when it finishes its batch
+        }
+        running++;
+        return true;
     }
 
-    private void dispatch(List<Item> batch) {
-        executor.execute(() -> {
+    private void startChecker() {
+        try {
+            executor.execute(this::check);
+        } catch (RuntimeException e) {
+            List<Item> lost;
+            synchronized (lock) {
+                running--;
+                lost = new ArrayList<>(waiting);
+                waiting.clear();
+            }
+            lost.forEach(item -> item.result().completeExceptionally(e));
+        }
+    }
+
+    /** A checker: batches of what waits, until nothing does. */
+    private void check() {
+        while (true) {
+            List<Item> batch = new ArrayList<>();
+            synchronized (lock) {
+                while (!waiting.isEmpty() && batch.size() < maxBatch) {
+                    batch.add(waiting.poll());
+                }
+                if (batch.isEmpty()) {
+                    running--;
+                    return;
+                }
+                batches++;
+            }
             try {
                 List<ECPoint[]> commitments = batch.stream().map(Item::commitments).toList();
                 List<RangeProof> proofs = batch.stream().map(Item::proof).toList();
@@ -88,17 +129,17 @@ public final class ProofQueue implements AutoCloseable {
             } catch (RuntimeException e) {
                 batch.forEach(item -> item.result().completeExceptionally(e));
             }
-        });
+        }
     }
 
-    /** Sends the waiting proofs off once the oldest has waited {@code linger}. */
+    /** Starts a checker once the oldest waiting proof has waited {@code linger} and none is running. */
     private void lingerLoop() {
         while (true) {
-            List<Item> due = null;
+            boolean start = false;
             synchronized (lock) {
-                while (!closed && waiting.isEmpty()) {
+                while (!closed && (waiting.isEmpty() || running >= checkers)) {
                     try {
-                        lock.wait();
+                        lock.wait(); // a submit to an empty queue wakes it; a busy checker takes what waits
                     } catch (InterruptedException e) {
                         return;
                     }
@@ -108,7 +149,7 @@ public final class ProofQueue implements AutoCloseable {
                 }
                 long left = oldest + lingerNanos - System.nanoTime();
                 if (left <= 0) {
-                    due = take();
+                    start = claimChecker();
                 } else {
                     try {
                         TimeUnit.NANOSECONDS.timedWait(lock, left);
@@ -117,23 +158,30 @@ public final class ProofQueue implements AutoCloseable {
                     }
                 }
             }
-            if (due != null) {
-                dispatch(due);
+            if (start) {
+                startChecker();
             }
+        }
+    }
+
+    /** How many batches have been checked. */
+    public long batches() {
+        synchronized (lock) {
+            return batches;
         }
     }
 
     /** Checks what waits now, and refuses further proofs. */
     @Override
     public void close() {
-        List<Item> rest;
+        boolean start;
         synchronized (lock) {
             closed = true;
-            rest = take();
+            start = !waiting.isEmpty() && claimChecker();
             lock.notifyAll();
         }
-        if (!rest.isEmpty()) {
-            dispatch(rest);
+        if (start) {
+            startChecker();
         }
         timer.interrupt();
     }

@@ -66,6 +66,33 @@ class ProofQueueTest {
     }
 
     @Test
+    void submittersWaitingForTheirResultsAreBatchedWhileTheCheckerIsBusy() throws Exception {
+        // 16 submitters each send 3 proofs one after another, waiting for each result (as a pool's connections do):
+        // a checker that is busy when they arrive takes them together, so there are far fewer batches than proofs
+        Case c = make(1, true);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        ExecutorService submitters = Executors.newFixedThreadPool(16);
+        try (ProofQueue queue = new ProofQueue(GROUP, pool, 64, 1, 1)) {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 16; t++) {
+                done.add(submitters.submit(() -> {
+                    for (int k = 0; k < 3; k++) {
+                        assertNull(queue.submit(c.commitments(), c.proof()).get(60, TimeUnit.SECONDS));
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+            assertTrue(queue.batches() <= 16, "48 proofs in " + queue.batches() + " batches");
+        } finally {
+            submitters.shutdownNow();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void aProofAloneIsCheckedOnceItHasWaitedItsLingerAndAClosedQueueRefuses() throws Exception {
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
