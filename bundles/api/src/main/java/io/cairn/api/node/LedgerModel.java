@@ -70,6 +70,19 @@ public interface LedgerModel extends Component {
     TxRejectedException conflict(VerifiedTransaction tx, LedgerKey key, Hash holder);
 
     /**
+     * Starts the checks that need no state for transactions about to be admitted one after another (a gossiped
+     * batch, a client's batch), so that they run together; each one's {@link #claims} then waits for its own result.
+     * Returns without waiting; does nothing by default. Their signatures may not be checked yet: a model keeps only
+     * what holds whoever signed (a range proof's result, by the transaction's hash, which commits to the body).
+     */
+    default void prepare(List<VerifiedTransaction> txs) {}
+
+    /** Whether {@link #prepare} does anything: when not, the pool does not decode transactions for it. */
+    default boolean prepares() {
+        return false;
+    }
+
+    /**
      * The rules that need state, checked on admission after the keys: the signers the transaction needs (a coin
      * is spent by its owner's signature), that the sender can pay, that inputs cover outputs.
      *

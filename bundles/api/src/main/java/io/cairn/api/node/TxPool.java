@@ -19,6 +19,13 @@ public interface TxPool extends Component, Pending {
     VerifiedTransaction submit(byte[] encoded) throws TxRejectedException;
 
     /**
+     * Starts what the ledger model can check of these transactions together before they are {@link #submit submitted}
+     * one by one ({@link LedgerModel#prepare}); returns without waiting. Bytes that do not decode are left to
+     * {@code submit}, which names what is wrong. Does nothing by default.
+     */
+    default void prepare(java.util.List<byte[]> encoded) {}
+
+    /**
      * Up to {@code max} transactions that can run next, in an order they can run in: every key a transaction
      * consumes is available in the head's state or produced by a transaction before it in the list.
      */

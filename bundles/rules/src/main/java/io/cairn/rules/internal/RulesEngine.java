@@ -498,6 +498,29 @@ public final class RulesEngine implements ChainRules {
     // ---------------------------------------------------------------- the pool's contract
 
     @Override
+    public boolean prepares() {
+        try {
+            return current().prepares();
+        } catch (io.cairn.api.node.NotReadyException e) {
+            return false;
+        }
+    }
+
+    /** The next block's model prepares the transactions of its ledger (governance needs nothing ahead). */
+    @Override
+    public void prepare(List<VerifiedTransaction> txs) {
+        List<VerifiedTransaction> mine = txs.stream().filter(tx -> !GovernanceRules.isGovernance(tx)).toList();
+        if (mine.isEmpty()) {
+            return;
+        }
+        try {
+            current().prepare(mine);
+        } catch (io.cairn.api.node.NotReadyException e) {
+            // no model for the next block now: each transaction is refused on its own admission, naming why
+        }
+    }
+
+    @Override
     public Claims claims(VerifiedTransaction tx) throws TxRejectedException {
         if (GovernanceRules.isGovernance(tx)) {
             return GovernanceRules.claims(tx);

@@ -45,6 +45,9 @@ final class TransactionGossip {
     /** Admits one received transaction locally, without gossiping it again. */
     interface Admit {
         void admit(byte[] encoded) throws TxRejectedException;
+
+        /** Starts the model's checks of a received batch together, before its transactions are admitted. */
+        default void prepare(List<byte[]> encoded) {}
     }
 
     private final Supplier<Network> network;
@@ -206,6 +209,9 @@ final class TransactionGossip {
 
     /** Admits the next slice of the batch; returns whether any of it is left. */
     private boolean admitSlice(Batch b) {
+        if (b.next == 0 && !closed) {
+            admit.prepare(b.txs); // the whole batch's proofs, say, checked together while its slices are admitted
+        }
         int end = Math.min(b.txs.size(), b.next + SLICE);
         for (; b.next < end; b.next++) {
             if (closed || reputation.isBanned(b.peerId)) {

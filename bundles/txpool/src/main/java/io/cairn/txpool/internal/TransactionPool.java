@@ -131,7 +131,17 @@ public final class TransactionPool implements TxPool, BlockListener, MessageHand
         this.clock = clock;
         pending = new PendingTransactions(this::checkRoom, config.maxNonceGap());
         configure(config);
-        gossip = new TransactionGossip(() -> network, tx -> admit(tx, Source.GOSSIP), threads, reputation);
+        gossip = new TransactionGossip(() -> network, new TransactionGossip.Admit() {
+            @Override
+            public void admit(byte[] encoded) throws TxRejectedException {
+                TransactionPool.this.admit(encoded, Source.GOSSIP);
+            }
+
+            @Override
+            public void prepare(List<byte[]> encoded) {
+                TransactionPool.this.prepare(encoded);
+            }
+        }, threads, reputation);
         handOver = new HandOver(records, this::restore, this::ready);
         for (Source s : Source.values()) {
             admitted.put(s, metrics.counter("txpool_admitted", "Transactions admitted to the pool", "source", s.label()));
@@ -237,6 +247,40 @@ public final class TransactionPool implements TxPool, BlockListener, MessageHand
         VerifiedTransaction vtx = admit(encoded, Source.CLIENT);
         gossip.offer(vtx.encoded());
         return vtx;
+    }
+
+    /**
+     * The model starts its stateless checks of these together ({@link LedgerModel#prepare}): hashed and their signers
+     * named, signatures unchecked (admission checks them). What does not decode is left to admission.
+     */
+    @Override
+    public void prepare(List<byte[]> encoded) {
+        CryptoSuite suite = this.suite;
+        BlockStore store = this.blockStore;
+        LedgerModel model = this.model;
+        if (suite == null || store == null || model == null || encoded.isEmpty()) {
+            return;
+        }
+        try {
+            if (!model.prepares()) {
+                return; // nothing to start: no decoding on the hot path of models that check everything on admission
+            }
+            TransactionVerifier verifier = validator.rules(store, suite);
+            if (verifier == null) {
+                return;
+            }
+            List<VerifiedTransaction> txs = new ArrayList<>(encoded.size());
+            for (byte[] e : encoded) {
+                try {
+                    txs.add(verifier.committed(e));
+                } catch (RuntimeException undecodable) {
+                    // admission names what is wrong with it
+                }
+            }
+            model.prepare(txs);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "txpool: preparing transactions failed; they are checked one by one", e);
+        }
     }
 
     /** Transactions from other nodes: admitted here, never gossiped again; already known ones are skipped. */

@@ -195,6 +195,31 @@ class TransactionGossipTest {
     }
 
     @Test
+    void aReceivedBatchIsPreparedWholeBeforeItsFirstTransactionIsAdmitted() {
+        CallerThreads threads = CallerThreads.queued(1);
+        List<String> ran = new CopyOnWriteArrayList<>();
+        TransactionGossip gossip = new TransactionGossip(() -> null, new TransactionGossip.Admit() {
+            @Override
+            public void admit(byte[] encoded) {
+                ran.add("tx");
+            }
+
+            @Override
+            public void prepare(List<byte[]> encoded) {
+                ran.add("prepare " + encoded.size());
+            }
+        }, threads, new TestReputation());
+        List<byte[]> many = new ArrayList<>();
+        for (int i = 0; i < 70; i++) {
+            many.add(new byte[] {(byte) i});
+        }
+        gossip.onMessage("peer", TransactionGossip.encode(many));
+        threads.runQueued();
+        assertEquals(71, ran.size());
+        assertEquals("prepare 70", ran.get(0), "the whole batch, once, though it is admitted in slices");
+    }
+
+    @Test
     void withoutANetworkNothingIsGossiped() throws Exception {
         TransactionPool a = node("a", false);
         TransactionPool b = node("b", true);

@@ -328,6 +328,23 @@ public final class PrivateLedger implements LedgerModel {
         return CoinLedger.claims(body.inputs, tx.hash(), body.outputs.size());
     }
 
+    /** Each transaction's range proof goes to the queue now, so a batch's proofs are checked together. */
+    @Override
+    public void prepare(List<VerifiedTransaction> txs) {
+        Group group = group(suite());
+        for (VerifiedTransaction tx : txs) {
+            PrivateBody.Decoded d = PrivateBody.of(tx, group);
+            if (d.ok()) {
+                checks.startProof(tx.hash(), d.body(), group);
+            }
+        }
+    }
+
+    @Override
+    public boolean prepares() {
+        return true;
+    }
+
     @Override
     public boolean available(StateView state, LedgerKey key, Pending pending, int holdLimit)
             throws TxRejectedException {

@@ -50,6 +50,8 @@ final class ProofChecks implements AutoCloseable {
     private final ExecutorService threads;
     private final int checkers = Math.max(1, Runtime.getRuntime().availableProcessors());
     private final Map<Group, ProofQueue> queues = new LinkedHashMap<>();
+    /** Checks started and not ended, by transaction: a second admission of one waits for the same check. */
+    private final Map<Hash, java.util.concurrent.CompletableFuture<String>> inFlight = new java.util.HashMap<>();
     private boolean closed;
 
     ProofChecks() {
@@ -109,7 +111,7 @@ final class ProofChecks implements AutoCloseable {
         }
         String wrong;
         try {
-            wrong = queue(group).submit(body.commitments(), body.proof).get(WAIT_SECONDS, TimeUnit.SECONDS);
+            wrong = startProof(tx, body, group).get(WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TxRejectedException(Reason.NOT_READY, "interrupted while its range proof was checked");
@@ -121,6 +123,34 @@ final class ProofChecks implements AutoCloseable {
             throw badProof(wrong);
         }
         rememberProof(tx);
+    }
+
+    /**
+     * The check of {@code tx}'s range proof: the one started before (prepare, or another admission of it) or a new one
+     * in the queue. A proof that holds is remembered when its check ends.
+     */
+    java.util.concurrent.CompletableFuture<String> startProof(Hash tx, PrivateBody body, Group group) {
+        if (proofChecked(tx)) {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+        java.util.concurrent.CompletableFuture<String> started;
+        synchronized (inFlight) {
+            started = inFlight.get(tx);
+            if (started != null) {
+                return started;
+            }
+            started = queue(group).submit(body.commitments(), body.proof);
+            inFlight.put(tx, started);
+        }
+        started.whenComplete((wrong, failed) -> {
+            if (wrong == null && failed == null) {
+                rememberProof(tx);
+            }
+            synchronized (inFlight) {
+                inFlight.remove(tx);
+            }
+        });
+        return started;
     }
 
     static TxRejectedException badProof(String wrong) {

@@ -170,6 +170,25 @@ class PrivateLedgerTest {
     }
 
     @Test
+    void preparedTransactionsAreCheckedTogetherAheadOfTheirAdmission() throws Exception {
+        Chain c = chain(false);
+        List<VerifiedTransaction> txs = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            txs.add(Wallets.transfer(List.of(c.coin(1)), 0, false, new long[] {2, 30 + i}, new long[] {1, 70 - i}).tx());
+        }
+        Made forged = new Draft(List.of(c.coin(1)), 0, false).output(2, TWO_64).output(1, N.subtract(TWO_64)
+                .add(BigInteger.valueOf(100))).make();
+        txs.add(forged.tx());
+        assertTrue(pool.prepares());
+        pool.prepare(txs);
+        io.cairn.api.testing.Await.until("the prepared proofs checked", java.time.Duration.ofSeconds(60),
+                () -> txs.subList(0, 6).stream().allMatch(tx -> pool.checks().proofChecked(tx.hash())));
+        assertFalse(pool.checks().proofChecked(forged.tx().hash()), "a proof that fails is not remembered");
+        TxRejectedException e = assertThrows(TxRejectedException.class, () -> pool.claims(forged.tx()));
+        assertEquals(Reason.BAD_RANGE_PROOF, e.reason());
+    }
+
+    @Test
     void aValueOf2To64IsRefused() {
         Chain c = chain(false);
         // 2^64 and n - 2^64 + 100 add up to the input's 100: the kernel holds, only the range proof can refuse it

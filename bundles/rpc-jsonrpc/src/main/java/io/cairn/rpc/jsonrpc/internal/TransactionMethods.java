@@ -14,6 +14,7 @@ import io.cairn.api.node.StateSnapshot;
 import io.cairn.api.node.TxPool;
 import io.cairn.api.node.TxRejectedException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -51,9 +52,17 @@ public final class TransactionMethods {
                 return submit(transaction(p));
             }
 
+            /**
+             * A batch's calls are prepared before any runs: the pool starts the model's checks of each now
+             * ({@link TxPool#prepare}), so a private chain's range proofs of the whole batch are checked together.
+             */
             @Override
             public Prepared prepare(Params p) {
                 byte[] encoded = transaction(p);
+                TxPool pool = node.txPool();
+                if (pool != null) {
+                    pool.prepare(List.of(encoded));
+                }
                 return new Prepared(senderKey(encoded), () -> submit(encoded));
             }
         });
