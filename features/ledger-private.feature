@@ -7,3 +7,9 @@ bundle cairn-ledger-private
 # Admission waits for each transaction's range proof, checked in batches of the proofs arriving together: the
 # JSON-RPC server runs more calls of a batch at once so that more proofs arrive together (they wait, not compute).
 config io.cairn.rpc workerThreads=16
+
+# On a PBFT chain every node checks every proof: smaller blocks, and more time before a view change, keep a follower
+# that checks a block's unseen proofs within the view (measured: 34 tx/s with 5000-transaction blocks and a 3 s view
+# timeout, 67 tx/s with these, four nodes on two cores). A solo node ignores them.
+config io.cairn.consensus.pbft blockTxs=500
+config io.cairn.consensus.pbft viewTimeoutMs=10000
