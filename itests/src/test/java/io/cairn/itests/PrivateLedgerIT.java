@@ -139,6 +139,25 @@ public class PrivateLedgerIT {
     }
 
     @Test
+    public void anSm2ChainSealsOpeningsWithSm2Encryption() throws Exception {
+        try (Node node = Node.start("private", "--auditor", "--suite", "sm2")) {
+            assertEquals("sm2", node.suite.name());
+            String out = node.cairn.run("tx", "transfer", "--home", node.home.toString(), "--from", "alice", "--to",
+                    "bob", "--amount", "4321");
+            assertTrue(out, out.contains("status SUCCESS"));
+            Map<?, ?> tx = (Map<?, ?>) node.rpc.call("getTransaction", txHash(out));
+            Map<?, ?> first = (Map<?, ?>) ((List<?>) tx.get("outputs")).get(0);
+            assertEquals("an SM2 sealed opening: C1 (65) | C3 (32) | C2 (40)", 137,
+                    Bytes.fromHex((String) first.get("sealedToOwner")).length);
+            String bobs = node.cairn.run("query", "--home", node.home.toString(), "balance", "bob");
+            assertTrue(bobs, bobs.contains("\"balance\" : \""
+                    + node.genesis.alloc().get(node.account("bob").address()).add(BigInteger.valueOf(4321)) + "\""));
+            String audit = node.cairn.run("audit", "--home", node.home.toString(), "--key", "auditor");
+            assertTrue(audit, audit.contains("amount 4321 (opens its commitment)") && audit.contains("audit passed"));
+        }
+    }
+
+    @Test
     public void thePrivateModelIsUpgradedLiveUnderLoadLosingNothing() throws Exception {
         try (Node node = Node.start("private")) {
             Account sink = node.account("bob");

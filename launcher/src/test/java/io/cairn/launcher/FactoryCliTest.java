@@ -53,6 +53,44 @@ class FactoryCliTest {
     }
 
     @Test
+    void aPrivateChainNamesItsAuditorInEveryHomesGenesis() throws Exception {
+        Path chain = tmp.resolve("private");
+        CliTest.Run r = cairn("init", "--dir", chain.toString(), "--nodes", "4", "--ledger", "private", "--auditor",
+                "--storage", "memory", "--rpc-port", "21390", "--p2p-port", "31390", "--ssh-port", "21790");
+        assertEquals(0, r.code(), r.err());
+        String auditor = null;
+        for (int i = 0; i < 4; i++) {
+            NodeHome home = new NodeHome(chain.resolve("node" + i));
+            assertEquals("private", home.genesis().ledger());
+            assertTrue(home.genesis().auditor() != null, "node" + i + " names the auditor");
+            if (auditor != null) {
+                assertEquals(auditor, home.genesis().auditor(), "one auditor for the chain");
+            }
+            auditor = home.genesis().auditor();
+            assertTrue(Files.exists(home.accountKey("auditor")));
+            String pbft = Files.readString(home.config("io.cairn.consensus.pbft"));
+            assertTrue(pbft.contains("blockTxs=500") && pbft.contains("viewTimeoutMs=10000"), pbft);
+            assertTrue(Files.readString(home.config("io.cairn.rpc")).contains("workerThreads=16"));
+        }
+        Path external = tmp.resolve("external");
+        String key = "0x" + "11".repeat(64);
+        r = cairn("init", "--dir", external.toString(), "--ledger", "private", "--auditor-public-key", key,
+                "--storage", "memory", "--rpc-port", "20293");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(key, new NodeHome(external).genesis().auditor());
+        assertFalse(Files.exists(new NodeHome(external).accountKey("auditor")), "its key is held elsewhere");
+
+        r = cairn("init", "--dir", tmp.resolve("acc").toString(), "--auditor", "--storage", "memory",
+                "--rpc-port", "20292");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--auditor and --auditor-public-key are for the private ledger"), r.err());
+        r = cairn("init", "--dir", tmp.resolve("short").toString(), "--ledger", "private", "--auditor-public-key",
+                "0x1234", "--storage", "memory", "--rpc-port", "20291");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--auditor-public-key: a public key is 64 bytes (x | y), got 2"), r.err());
+    }
+
+    @Test
     void theDefaultsAreRocksDbSoloAndAccountsForOneNode() {
         CliTest.Run r = cairn("init", "--dir", tmp.resolve("d").toString(), "--rpc-port", "20297");
         assertEquals(0, r.code(), r.err());
