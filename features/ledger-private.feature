@@ -10,6 +10,6 @@ config io.cairn.rpc workerThreads=16
 
 # On a PBFT chain every node checks every proof: smaller blocks, and more time before a view change, keep a follower
 # that checks a block's unseen proofs within the view (measured: 34 tx/s with 5000-transaction blocks and a 3 s view
-# timeout, 67 tx/s with these, four nodes on two cores). A solo node ignores them.
+# timeout, up to 67 tx/s with these, four nodes and the load on two cores). A solo node ignores them.
 config io.cairn.consensus.pbft blockTxs=500
 config io.cairn.consensus.pbft viewTimeoutMs=10000

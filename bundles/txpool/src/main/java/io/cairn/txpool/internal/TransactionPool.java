@@ -139,7 +139,7 @@ public final class TransactionPool implements TxPool, BlockListener, MessageHand
 
             @Override
             public void prepare(List<byte[]> encoded) {
-                TransactionPool.this.prepare(encoded);
+                TransactionPool.this.prepare(encoded, Source.GOSSIP);
             }
         }, threads, reputation);
         handOver = new HandOver(records, this::restore, this::ready);
@@ -255,6 +255,15 @@ public final class TransactionPool implements TxPool, BlockListener, MessageHand
      */
     @Override
     public void prepare(List<byte[]> encoded) {
+        prepare(encoded, Source.CLIENT);
+    }
+
+    /** As {@link #prepare(List)}: nothing when the pool would refuse them for want of room (no work for a refusal). */
+    private void prepare(List<byte[]> encoded, Source source) {
+        Admission a = admission;
+        if (a == null || pending.size() >= (source == Source.CLIENT ? a.limit(capacity) : capacity)) {
+            return;
+        }
         CryptoSuite suite = this.suite;
         BlockStore store = this.blockStore;
         LedgerModel model = this.model;

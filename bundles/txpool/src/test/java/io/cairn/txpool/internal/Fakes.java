@@ -114,7 +114,7 @@ final class Fakes {
      * Accounts as {@code nonce | balance} (two u64s), with the account model's pool rules: a transfer consumes its
      * sender's nonce slot and produces the next; nonces compare unsigned; messages as the account model's.
      */
-    static final class Model implements io.cairn.api.testing.NeverUpgrades {
+    static class Model implements io.cairn.api.testing.NeverUpgrades {
 
         @Override public String model() { return "account"; }
         @Override public StateTransition genesis(Genesis genesis) { throw new UnsupportedOperationException(); }

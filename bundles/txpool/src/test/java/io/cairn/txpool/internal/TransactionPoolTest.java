@@ -203,6 +203,31 @@ class TransactionPoolTest {
     }
 
     @Test
+    void aBatchIsPreparedForTheModelUnlessThePoolWouldRefuseItForWantOfRoom() throws Exception {
+        List<Integer> prepared = new java.util.concurrent.CopyOnWriteArrayList<>();
+        TransactionPool p = t.pool(2, 10);
+        p.bindModel(new Fakes.Model() {
+            @Override
+            public boolean prepares() {
+                return true;
+            }
+
+            @Override
+            public void prepare(List<VerifiedTransaction> txs) {
+                prepared.add(txs.size());
+            }
+        });
+        byte[] a = account(1).tx(suite, 0);
+        byte[] b = account(2).tx(suite, 0);
+        p.prepare(List.of(a, b, new byte[] {1, 2, 3}));
+        assertEquals(List.of(2), prepared, "what decodes, in one call; bytes that do not decode are left to submit");
+        p.submit(a);
+        p.submit(b);
+        p.prepare(List.of(account(3).tx(suite, 0)));
+        assertEquals(List.of(2), prepared, "a full pool starts no work for what it will refuse");
+    }
+
+    @Test
     void unbindOfAReplacedProviderKeepsTheNewOne() throws Exception {
         TransactionPool p = t.pool();
         Fakes.Model newer = new Fakes.Model();
