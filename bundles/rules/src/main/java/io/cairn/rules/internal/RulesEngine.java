@@ -506,17 +506,10 @@ public final class RulesEngine implements ChainRules {
         }
     }
 
-    /** The next block's model prepares the transactions of its ledger (governance needs nothing ahead). */
     @Override
     public void prepare(List<VerifiedTransaction> txs) {
-        List<VerifiedTransaction> mine = txs.stream().filter(tx -> !GovernanceRules.isGovernance(tx)).toList();
-        if (mine.isEmpty()) {
-            return;
-        }
-        try {
-            current().prepare(mine);
-        } catch (io.cairn.api.node.NotReadyException e) {
-            // no model for the next block now: each transaction is refused on its own admission, naming why
+        if (prepares()) {
+            current().prepare(txs.stream().filter(tx -> !GovernanceRules.isGovernance(tx)).toList());
         }
     }
 
