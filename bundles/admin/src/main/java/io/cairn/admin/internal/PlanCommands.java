@@ -330,6 +330,9 @@ public final class PlanCommands implements PeerJars.Plans {
                     out.add(p);
                 }
             }
+        } catch (io.cairn.api.node.NotReadyException e) {
+            // a node starting with jars in deploy/ reads them before its genesis block is written: not yet, not never
+            throw new NotYet(e.getMessage());
         }
         return out;
     }
