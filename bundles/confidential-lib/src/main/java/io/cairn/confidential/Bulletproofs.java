@@ -30,6 +30,15 @@ public final class Bulletproofs {
      * @throws IllegalArgumentException when a value is outside {@code [0, 2^64)}, or the counts do not match
      */
     public static RangeProof prove(Group group, BigInteger[] values, BigInteger[] blindings, SecureRandom random) {
+        return prove(group, values, blindings, random, MultiExp.bouncyCastle());
+    }
+
+    /**
+     * {@link #prove(Group, BigInteger[], BigInteger[], SecureRandom)} with its multi-exponentiations computed by
+     * {@code exp} (the same proof, faster where {@code exp} is).
+     */
+    public static RangeProof prove(Group group, BigInteger[] values, BigInteger[] blindings, SecureRandom random,
+            MultiExp exp) {
         if (values.length != blindings.length || values.length < 1 || values.length > Group.MAX_AGGREGATION) {
             throw new IllegalArgumentException("a range proof covers 1 to " + Group.MAX_AGGREGATION
                     + " values, each with its blinding: got " + values.length + " and " + blindings.length);
@@ -39,7 +48,7 @@ public final class Bulletproofs {
                 throw new IllegalArgumentException("value " + j + " is not in [0, 2^64): " + values[j]);
             }
         }
-        return proveAnyValues(group, values, blindings, random);
+        return proveAnyValues(group, values, blindings, random, exp);
     }
 
     /**
@@ -48,6 +57,11 @@ public final class Bulletproofs {
      * make such proofs: a dishonest prover's best try).
      */
     public static RangeProof proveAnyValues(Group group, BigInteger[] values, BigInteger[] blindings, SecureRandom random) {
+        return proveAnyValues(group, values, blindings, random, MultiExp.bouncyCastle());
+    }
+
+    private static RangeProof proveAnyValues(Group group, BigInteger[] values, BigInteger[] blindings,
+            SecureRandom random, MultiExp exp) {
         BigInteger n = group.order();
         int m = Integer.highestOneBit(values.length - 1) << 1;
         m = Math.max(1, values.length == 1 ? 1 : m);
@@ -58,7 +72,7 @@ public final class Bulletproofs {
         ECPoint[] hv = group.hVector(bigN);
         ECPoint[] commitments = new ECPoint[m];
         for (int j = 0; j < m; j++) {
-            commitments[j] = Pedersen.commit(group, v[j], gamma[j]);
+            commitments[j] = Pedersen.commit(group, v[j], gamma[j], exp);
         }
         Transcript t = transcript(group, commitments);
 
@@ -76,7 +90,7 @@ public final class Bulletproofs {
             }
         }
         BigInteger alpha = group.randomScalar(random);
-        aPoint = aPoint.add(group.h().multiply(alpha)).normalize();
+        aPoint = aPoint.add(exp.multiply(group.h(), alpha)).normalize();
         BigInteger[] sL = new BigInteger[bigN];
         BigInteger[] sR = new BigInteger[bigN];
         for (int i = 0; i < bigN; i++) {
@@ -92,7 +106,7 @@ public final class Bulletproofs {
         System.arraycopy(sR, 0, sScalars, bigN, bigN);
         sPoints[2 * bigN] = group.h();
         sScalars[2 * bigN] = rho;
-        ECPoint sPoint = Scalars.sum(sPoints, sScalars);
+        ECPoint sPoint = exp.sum(sPoints, sScalars);
         t.append("A", aPoint);
         t.append("S", sPoint);
         BigInteger y = challenge(t, "y");
@@ -116,8 +130,8 @@ public final class Bulletproofs {
         BigInteger t2 = Scalars.inner(sL, r1, n);
         BigInteger tau1 = group.randomScalar(random);
         BigInteger tau2 = group.randomScalar(random);
-        ECPoint t1Point = Pedersen.commit(group, t1, tau1);
-        ECPoint t2Point = Pedersen.commit(group, t2, tau2);
+        ECPoint t1Point = Pedersen.commit(group, t1, tau1, exp);
+        ECPoint t2Point = Pedersen.commit(group, t2, tau2, exp);
         t.append("T1", t1Point);
         t.append("T2", t2Point);
         BigInteger x = challenge(t, "x");
@@ -141,10 +155,12 @@ public final class Bulletproofs {
         t.append("t", tHat);
         BigInteger w = challenge(t, "w");
 
-        // the inner-product argument (Protocol 2) for <l, r> = t̂ with generators g_i, h'_i = h_i^(y^-i), u = g^w; the
-        // factors y^-i stay with the scalars until the first round folds them into the generators
-        BigInteger[] hFactors = Scalars.powers(y.modInverse(n), bigN, n);
-        ECPoint q = group.g().multiply(w).normalize();
+        // the inner-product argument (Protocol 2) for <l, r> = t̂ with generators g_i, h'_i = y^-i·h_i, u = w·g. The
+        // generators of a round are kept as points times known factors: g_i = gScale·gs_i, h'_i = hScale·y^-i·hs_i.
+        // Folding g' = u^-1·g_lo + u·g_hi is then gScale' = u^-1·gScale, gs' = gs_lo + u^2·gs_hi, and h' = u·h'_lo +
+        // u^-1·h'_hi is hScale' = u·hScale, hs' = hs_lo + u^-2·y^-half·hs_hi: one multiplication per pair, not two.
+        BigInteger[] yInv = Scalars.powers(y.modInverse(n), bigN, n);
+        ECPoint q = exp.multiply(group.g(), w);
         int rounds = Integer.numberOfTrailingZeros(bigN);
         ECPoint[] ls = new ECPoint[rounds];
         ECPoint[] rs = new ECPoint[rounds];
@@ -152,22 +168,32 @@ public final class Bulletproofs {
         BigInteger[] b = r;
         ECPoint[] gs = gv;
         ECPoint[] hs = hv;
+        BigInteger gScale = BigInteger.ONE;
+        BigInteger hScale = BigInteger.ONE;
         for (int round = 0; round < rounds; round++) {
             int half = a.length / 2;
-            BigInteger[] aLo = Arrays.copyOfRange(a, 0, half);
-            BigInteger[] aHi = Arrays.copyOfRange(a, half, 2 * half);
-            BigInteger[] bLo = Arrays.copyOfRange(b, 0, half);
-            BigInteger[] bHi = Arrays.copyOfRange(b, half, 2 * half);
-            ECPoint[] gLo = Arrays.copyOfRange(gs, 0, half);
-            ECPoint[] gHi = Arrays.copyOfRange(gs, half, 2 * half);
-            ECPoint[] hLo = Arrays.copyOfRange(hs, 0, half);
-            ECPoint[] hHi = Arrays.copyOfRange(hs, half, 2 * half);
-            BigInteger[] fLo = hFactors == null ? null : Arrays.copyOfRange(hFactors, 0, half);
-            BigInteger[] fHi = hFactors == null ? null : Arrays.copyOfRange(hFactors, half, 2 * half);
-            BigInteger cL = Scalars.inner(aLo, bHi, n);
-            BigInteger cR = Scalars.inner(aHi, bLo, n);
-            ls[round] = Scalars.sum(concat(gHi, hLo, q), concat(aLo, times(bHi, fLo, n), cL));
-            rs[round] = Scalars.sum(concat(gLo, hHi, q), concat(aHi, times(bLo, fHi, n), cR));
+            BigInteger[] lScalars = new BigInteger[2 * half + 1];
+            BigInteger[] rScalars = new BigInteger[2 * half + 1];
+            BigInteger cL = BigInteger.ZERO;
+            BigInteger cR = BigInteger.ZERO;
+            for (int i = 0; i < half; i++) {
+                cL = cL.add(a[i].multiply(b[half + i]));
+                cR = cR.add(a[half + i].multiply(b[i]));
+                // L = <a_lo, g_hi> + <b_hi, h'_lo> + c_L·u;  R = <a_hi, g_lo> + <b_lo, h'_hi> + c_R·u
+                lScalars[i] = a[i].multiply(gScale).mod(n);
+                lScalars[half + i] = b[half + i].multiply(hScale).multiply(yInv[i]).mod(n);
+                rScalars[i] = a[half + i].multiply(gScale).mod(n);
+                rScalars[half + i] = b[i].multiply(hScale).multiply(yInv[half + i]).mod(n);
+            }
+            lScalars[2 * half] = cL.mod(n);
+            rScalars[2 * half] = cR.mod(n);
+            ECPoint[] lPoints = concat(Arrays.copyOfRange(gs, half, 2 * half), Arrays.copyOfRange(hs, 0, half), q);
+            ECPoint[] rPoints = concat(Arrays.copyOfRange(gs, 0, half), Arrays.copyOfRange(hs, half, 2 * half), q);
+            ECPoint[] lr = new ECPoint[2];
+            IntStream.range(0, 2).parallel().forEach(side -> lr[side] = side == 0 ? exp.sum(lPoints, lScalars)
+                    : exp.sum(rPoints, rScalars));
+            ls[round] = lr[0];
+            rs[round] = lr[1];
             t.append("L", ls[round]);
             t.append("R", rs[round]);
             BigInteger u = challenge(t, "u");
@@ -175,24 +201,27 @@ public final class Bulletproofs {
             BigInteger[] a2 = new BigInteger[half];
             BigInteger[] b2 = new BigInteger[half];
             for (int i = 0; i < half; i++) {
-                a2[i] = aLo[i].multiply(u).add(aHi[i].multiply(uInv)).mod(n);
-                b2[i] = bLo[i].multiply(uInv).add(bHi[i].multiply(u)).mod(n);
+                a2[i] = a[i].multiply(u).add(a[half + i].multiply(uInv)).mod(n);
+                b2[i] = b[i].multiply(uInv).add(b[half + i].multiply(u)).mod(n);
             }
             a = a2;
             b = b2;
             if (round < rounds - 1) { // after the last round only a and b are needed
                 ECPoint[] g2 = new ECPoint[half];
                 ECPoint[] h2 = new ECPoint[half];
-                // g' = u^-1·g_lo + u·g_hi, h' = u·h_lo + u^-1·h_hi: two multiplications per pair, on every core
+                BigInteger[] gFold = {BigInteger.ONE, u.multiply(u).mod(n)};
+                BigInteger[] hFold = {BigInteger.ONE, uInv.multiply(uInv).multiply(yInv[half]).mod(n)};
+                ECPoint[] gIn = gs;
+                ECPoint[] hIn = hs;
                 IntStream pairs = IntStream.range(0, half);
-                (half >= 16 ? pairs.parallel() : pairs).forEach(i -> {
-                    g2[i] = Scalars.sum(new ECPoint[] {gLo[i], gHi[i]}, new BigInteger[] {uInv, u});
-                    h2[i] = Scalars.sum(new ECPoint[] {hLo[i], hHi[i]}, new BigInteger[] {
-                            fLo == null ? u : u.multiply(fLo[i]).mod(n), fHi == null ? uInv : uInv.multiply(fHi[i]).mod(n)});
+                (half >= 8 ? pairs.parallel() : pairs).forEach(i -> {
+                    g2[i] = exp.sum(new ECPoint[] {gIn[i], gIn[half + i]}, gFold);
+                    h2[i] = exp.sum(new ECPoint[] {hIn[i], hIn[half + i]}, hFold);
                 });
                 gs = g2;
                 hs = h2;
-                hFactors = null;
+                gScale = gScale.multiply(uInv).mod(n);
+                hScale = hScale.multiply(u).mod(n);
             }
         }
         return new RangeProof(aPoint, sPoint, t1Point, t2Point, taux, mu, tHat, ls, rs, a[0], b[0]);
@@ -478,27 +507,8 @@ public final class Bulletproofs {
         return out;
     }
 
-    /** {@code v ∘ f} modulo n, or {@code v} when {@code f} is null (all ones). */
-    private static BigInteger[] times(BigInteger[] v, BigInteger[] f, BigInteger n) {
-        if (f == null) {
-            return v;
-        }
-        BigInteger[] out = new BigInteger[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = v[i].multiply(f[i]).mod(n);
-        }
-        return out;
-    }
-
     private static ECPoint[] concat(ECPoint[] a, ECPoint[] b, ECPoint c) {
         ECPoint[] out = Arrays.copyOf(a, a.length + b.length + 1);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        out[out.length - 1] = c;
-        return out;
-    }
-
-    private static BigInteger[] concat(BigInteger[] a, BigInteger[] b, BigInteger c) {
-        BigInteger[] out = Arrays.copyOf(a, a.length + b.length + 1);
         System.arraycopy(b, 0, out, a.length, b.length);
         out[out.length - 1] = c;
         return out;

@@ -56,6 +56,12 @@ public final class ConfidentialTransfer {
      */
     public static Made make(Group group, List<Opening> inputs, List<Payee> payees, long fee, ECPoint auditorKey,
             SecureRandom random) {
+        return make(group, inputs, payees, fee, auditorKey, random, MultiExp.bouncyCastle());
+    }
+
+    /** {@link #make(Group, List, List, long, ECPoint, SecureRandom)}, the range proof's sums computed by {@code exp}. */
+    public static Made make(Group group, List<Opening> inputs, List<Payee> payees, long fee, ECPoint auditorKey,
+            SecureRandom random, MultiExp exp) {
         if (payees.isEmpty() || payees.size() > Group.MAX_AGGREGATION) {
             throw new IllegalArgumentException("a transfer has 1 to " + Group.MAX_AGGREGATION + " outputs, not "
                     + payees.size());
@@ -73,7 +79,7 @@ public final class ConfidentialTransfer {
         if (!in.equals(out)) {
             throw new IllegalArgumentException("the inputs hold " + in + " but the outputs and the fee take " + out);
         }
-        return makeUnbalanced(group, inputs, payees, auditorKey, random);
+        return makeUnbalanced(group, inputs, payees, auditorKey, random, exp);
     }
 
     /**
@@ -81,7 +87,7 @@ public final class ConfidentialTransfer {
      * see them refused.
      */
     static Made makeUnbalanced(Group group, List<Opening> inputs, List<Payee> payees, ECPoint auditorKey,
-            SecureRandom random) {
+            SecureRandom random, MultiExp exp) {
         BigInteger n = group.order();
         BigInteger k = BigInteger.ZERO;
         for (Opening o : inputs) {
@@ -95,13 +101,14 @@ public final class ConfidentialTransfer {
             Payee p = payees.get(i);
             Opening o = new Opening(p.amount(), group.randomScalar(random));
             openings.add(o);
-            outputs.add(new Output(o.commitment(group), SealedOpening.seal(group, p.ownerKey(), o, random),
-                    auditorKey == null ? null : SealedOpening.seal(group, auditorKey, o, random)));
+            outputs.add(new Output(Pedersen.commit(group, unsigned(p.amount()), o.blinding(), exp),
+                    SealedOpening.seal(group, p.ownerKey(), o, random, exp),
+                    auditorKey == null ? null : SealedOpening.seal(group, auditorKey, o, random, exp)));
             values[i] = unsigned(p.amount());
             blindings[i] = o.blinding();
             k = k.subtract(o.blinding());
         }
-        RangeProof proof = Bulletproofs.prove(group, values, blindings, random);
+        RangeProof proof = Bulletproofs.prove(group, values, blindings, random, exp);
         return new Made(List.copyOf(outputs), List.copyOf(openings), proof, k.mod(n));
     }
 

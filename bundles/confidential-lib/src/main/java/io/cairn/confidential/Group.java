@@ -110,6 +110,14 @@ public final class Group {
     }
 
     /**
+     * Derives now the vector generators a range proof over {@code values} values (1 to 16) needs, instead of on the
+     * proof's first use: a wallet does it while it waits for the node.
+     */
+    public void deriveGenerators(int values) {
+        ensure(BITS * Math.max(1, Math.min(values, MAX_AGGREGATION)));
+    }
+
+    /**
      * Derives the vector generators up to {@code count} (rounded up to a power of two), those before kept: a wallet
      * proving two outputs derives 128 of each, not all 1024 (a cold command's start).
      */

@@ -22,4 +22,10 @@ public final class Pedersen {
         BigInteger n = group.order();
         return ECAlgorithms.sumOfTwoMultiplies(group.g(), value.mod(n), group.h(), blinding.mod(n)).normalize();
     }
+
+    /** {@link #commit(Group, BigInteger, BigInteger)} computed by {@code exp}. */
+    static ECPoint commit(Group group, BigInteger value, BigInteger blinding, MultiExp exp) {
+        BigInteger n = group.order();
+        return exp.sum(new ECPoint[] {group.g(), group.h()}, new BigInteger[] {value.mod(n), blinding.mod(n)});
+    }
 }

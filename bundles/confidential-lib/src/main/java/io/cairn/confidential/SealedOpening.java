@@ -47,6 +47,11 @@ public final class SealedOpening {
 
     /** Encrypts {@code opening} to the holder of {@code publicKey}. */
     public static byte[] seal(Group group, ECPoint publicKey, Opening opening, SecureRandom random) {
+        return seal(group, publicKey, opening, random, MultiExp.bouncyCastle());
+    }
+
+    /** {@link #seal(Group, ECPoint, Opening, SecureRandom)}, ECIES's two products computed by {@code exp}. */
+    static byte[] seal(Group group, ECPoint publicKey, Opening opening, SecureRandom random, MultiExp exp) {
         byte[] plain = opening.encode();
         if (group == Group.sm2()) {
             SM2Engine sm2 = new SM2Engine(SM2Engine.Mode.C1C3C2);
@@ -58,8 +63,8 @@ public final class SealedOpening {
             }
         }
         BigInteger eph = group.randomScalar(random);
-        byte[] ephemeral = group.encode(group.g().multiply(eph).normalize());
-        byte[] key = key(group, publicKey.multiply(eph).normalize(), ephemeral);
+        byte[] ephemeral = group.encode(exp.multiply(group.g(), eph));
+        byte[] key = key(group, exp.multiply(publicKey.normalize(), eph), ephemeral);
         byte[] sealed = Arrays.copyOf(ephemeral, SECP256K1_BYTES);
         GCMModeCipher gcm = gcm(true, key);
         int n = gcm.processBytes(plain, 0, plain.length, sealed, 33);

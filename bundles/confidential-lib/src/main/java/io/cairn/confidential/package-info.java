@@ -3,6 +3,6 @@
  * aggregated Bulletproofs range proofs. A library without services: the private ledger model verifies with it, the
  * wallet proves with it.
  */
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 @org.osgi.annotation.bundle.Export
 package io.cairn.confidential;

@@ -56,6 +56,29 @@ class BulletproofsTest {
     }
 
     @Test
+    void aProverGivenItsOwnArithmeticMakesItsSumsWithItAndItsProofsHold() {
+        java.util.concurrent.atomic.AtomicInteger terms = new java.util.concurrent.atomic.AtomicInteger();
+        MultiExp counting = (points, scalars) -> {
+            terms.addAndGet(points.length);
+            return MultiExp.bouncyCastle().sum(points, scalars);
+        };
+        for (int m : new int[] {1, 2, 3}) {
+            BigInteger[] v = new BigInteger[m];
+            for (int i = 0; i < m; i++) {
+                v[i] = BigInteger.valueOf(1000L * i + 1);
+            }
+            BigInteger[] r = blindings(m);
+            terms.set(0);
+            RangeProof proof = Bulletproofs.prove(GROUP, v, r, random, counting);
+            assertNull(Bulletproofs.check(GROUP, commit(GROUP, v, r), proof, random));
+            // every multiplication of the proof is the given arithmetic's: S alone has 2N + 1 terms, and each of
+            // the log2(N) rounds an L and an R of N + 1 terms at its first round
+            int bigN = 64 * Integer.highestOneBit(2 * m - 1);
+            assertTrue(terms.get() > 4 * bigN, terms.get() + " terms");
+        }
+    }
+
+    @Test
     void aProofIs688BytesForOneValueAnd754ForTwoAndDecodesToItself() {
         BigInteger[] v = {BigInteger.valueOf(5), BigInteger.valueOf(1_000_000)};
         BigInteger[] r = blindings(2);

@@ -67,7 +67,8 @@ class ConfidentialTransferTest {
                         List.of(new Payee(key(bob), 11)), 0, null, random)).getMessage());
 
         // one unit more out than in, made anyway: the range proof holds, the kernel does not
-        Made forged = ConfidentialTransfer.makeUnbalanced(GROUP, coins, List.of(new Payee(key(bob), 11)), null, random);
+        Made forged = ConfidentialTransfer.makeUnbalanced(GROUP, coins, List.of(new Payee(key(bob), 11)), null, random,
+                MultiExp.bouncyCastle());
         assertEquals("the kernel signature does not hold: the amounts do not balance, or it signs another transaction",
                 ConfidentialTransfer.check(GROUP, inputs, forged.commitments(), forged.proof(), 0, message("tx"),
                         forged.signKernel(GROUP, message("tx"), random), random));

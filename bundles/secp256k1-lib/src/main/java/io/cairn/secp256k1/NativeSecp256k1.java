@@ -9,15 +9,15 @@ import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 
 /**
- * ECDSA over secp256k1 by libsecp256k1. Loads the native library once per JVM: inside OSGi through this
+ * ECDSA over secp256k1 by libsecp256k1, and its point arithmetic (a wallet's range proofs). Loads the native library once per JVM: inside OSGi through this
  * bundle's {@code Bundle-NativeCode}, on a plain class path (the launcher, unit tests) by copying it out of
  * the jar to a temporary file. When neither works (another platform, or a second revision of this bundle
  * while the first still holds the library) {@link #available()} is false and {@link #unavailableReason()}
  * says why; callers then use their own implementation.
  *
  * <p>The library context is created once and never destroyed: it lives exactly as long as the library
- * mapping, which a JVM cannot unload either. Verification only reads the context, so every thread shares
- * it without locks.
+ * mapping, which a JVM cannot unload either. Verification and the point arithmetic only read the context,
+ * so every thread shares it without locks.
  */
 public final class NativeSecp256k1 {
     static final String LIBRARY = "secp256k1-jni";
@@ -64,9 +64,7 @@ public final class NativeSecp256k1 {
      * @throws IllegalStateException when the library is not {@link #available()}
      */
     public static boolean verify(byte[] hash32, byte[] signature, byte[] publicKey) {
-        if (UNAVAILABLE != null) {
-            throw new IllegalStateException("libsecp256k1 is not available: " + UNAVAILABLE);
-        }
+        requireAvailable();
         if (hash32 == null || hash32.length != FIELD || signature == null || signature.length != 2 * FIELD
                 || publicKey == null || publicKey.length != 2 * FIELD) {
             return false;
@@ -79,6 +77,43 @@ public final class NativeSecp256k1 {
         } catch (RuntimeException refused) {
             // Secp256k1Exception: the key or signature does not parse (off the curve, r or s >= n)
             return false;
+        }
+    }
+
+    /**
+     * {@code scalar·point} (libsecp256k1's {@code secp256k1_ec_pubkey_tweak_mul}): a 65-byte uncompressed point
+     * ({@code 04 | x | y}) times a 32-byte big-endian scalar. Null when the product cannot be computed here: the
+     * point is not on the curve, the scalar is zero or not below the order.
+     *
+     * @throws IllegalStateException when the library is not {@link #available()}
+     */
+    public static byte[] multiply(byte[] point, byte[] scalar) {
+        requireAvailable();
+        try {
+            return Secp256k1CFunctions.secp256k1_ec_pubkey_tweak_mul(CONTEXT, point, scalar);
+        } catch (RuntimeException refused) {
+            return null;
+        }
+    }
+
+    /**
+     * The sum of 65-byte uncompressed points ({@code secp256k1_ec_pubkey_combine}), uncompressed; null when it is the
+     * point at infinity (which libsecp256k1 does not encode) or a point does not parse.
+     *
+     * @throws IllegalStateException when the library is not {@link #available()}
+     */
+    public static byte[] add(byte[][] points) {
+        requireAvailable();
+        try {
+            return Secp256k1CFunctions.secp256k1_ec_pubkey_combine(CONTEXT, points);
+        } catch (RuntimeException refused) {
+            return null;
+        }
+    }
+
+    private static void requireAvailable() {
+        if (UNAVAILABLE != null) {
+            throw new IllegalStateException("libsecp256k1 is not available: " + UNAVAILABLE);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.cairn.secp256k1;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -71,5 +72,39 @@ class NativeSecp256k1Test {
         System.arraycopy(h32, 0, twin, 32, 32);
         assertEquals(32, h32.length);
         assertFalse(NativeSecp256k1.verify(HASH, twin, PUBLIC));
+    }
+
+    private static final byte[] G = HEX.parseHex("04" + "79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+            + "483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8");
+
+    private static byte[] scalar(int k) {
+        byte[] s = new byte[32];
+        s[31] = (byte) k;
+        return s;
+    }
+
+    @Test
+    void multipliesAndAddsPointsAsTheCurveDoes() {
+        byte[] sevenG = new byte[65];
+        sevenG[0] = 4;
+        System.arraycopy(PUBLIC, 0, sevenG, 1, 64);
+        assertArrayEquals(sevenG, NativeSecp256k1.multiply(G, scalar(7)));
+        assertArrayEquals(sevenG, NativeSecp256k1.add(new byte[][] {
+                NativeSecp256k1.multiply(G, scalar(3)), NativeSecp256k1.multiply(G, scalar(4))}));
+        assertArrayEquals(G, NativeSecp256k1.add(new byte[][] {G}));
+    }
+
+    @Test
+    void saysNullWhereThereIsNoPointToGive() {
+        assertNull(NativeSecp256k1.multiply(G, new byte[32]), "zero times a point is the identity");
+        assertNull(NativeSecp256k1.multiply(G, N), "n is not a scalar below the order");
+        byte[] offCurve = G.clone();
+        offCurve[64] ^= 1;
+        assertNull(NativeSecp256k1.multiply(offCurve, scalar(2)));
+        byte[] minusG = G.clone(); // (x, p - y)
+        byte[] y = new java.math.BigInteger(1, HEX.parseHex("fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f"))
+                .subtract(new java.math.BigInteger(1, Arrays.copyOfRange(G, 33, 65))).toByteArray();
+        System.arraycopy(y, y.length - 32, minusG, 33, 32);
+        assertNull(NativeSecp256k1.add(new byte[][] {G, minusG}), "G - G is the point at infinity");
     }
 }
