@@ -170,6 +170,7 @@ final class TxCommand implements Runnable {
                                     + "below 2^64, got " + amount);
                         }
                         Group group = Group.of(suite.name());
+                        PrivateTransfers.prepare(suite, group);
                         Genesis genesis = PrivateTransfers.genesis(rpc);
                         List<PrivateTransfers.Coin> chosen;
                         try {

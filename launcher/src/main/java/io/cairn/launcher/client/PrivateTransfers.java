@@ -137,6 +137,23 @@ public final class PrivateTransfers {
     }
 
     /**
+     * Starts, on a daemon thread, what a transfer will need and a cold command would otherwise do while making it:
+     * libsecp256k1 loaded, the vector generators of a two-output proof derived, the suite's signer run once (its
+     * classes loaded, its tables for the base point built). The caller goes on with its requests to the node
+     * meanwhile; it need not wait for the thread returned.
+     */
+    public static Thread prepare(CryptoSuite suite, Group group) {
+        Thread t = new Thread(() -> {
+            NativeMultiExp.forGroup(group);
+            group.deriveGenerators(2);
+            suite.sign(new byte[32], suite.generateKeyPair().privateKey());
+        }, "prepare-transfer");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /**
      * A made transfer: the envelope, the outputs' owners and amounts (for the client to show its user) and their
      * openings (the change's is what the sender spends next: output 1 when there is change).
      */
@@ -169,7 +186,8 @@ public final class PrivateTransfers {
             shown.add(Map.entry(owners.get(k), payees.get(k).amount()));
         }
         ConfidentialTransfer.Made made = ConfidentialTransfer.make(group, inputs.stream().map(Coin::opening).toList(),
-                payees, fee, auditorKey == null ? null : point(group, auditorKey), random);
+                payees, fee, auditorKey == null ? null : point(group, auditorKey), random,
+                NativeMultiExp.forGroup(group));
         List<Output> outputs = new ArrayList<>();
         for (int k = 0; k < payees.size(); k++) {
             ConfidentialTransfer.Output o = made.outputs().get(k);
