@@ -16,7 +16,9 @@ import org.bouncycastle.math.ec.ECPoint;
  * batch, then takes what arrived meanwhile, until none waits: the busier the checkers, the larger the batches. At
  * most {@code checkers} run at once on {@code executor}; while all are busy, proofs wait for the next batch. A proof
  * arriving at an idle queue waits up to {@code linger} for others before a checker starts. Each caller gets its own
- * proof's result ({@link Bulletproofs#checkEach}).
+ * proof's result ({@link Bulletproofs#checkEach}). A submitter that learns the result some other way (it checked the
+ * proof itself, in a block) may complete or cancel the future it was given: a proof whose future is done when a
+ * checker reaches it is not checked.
  */
 public final class ProofQueue implements AutoCloseable {
     private final Group group;
@@ -31,6 +33,7 @@ public final class ProofQueue implements AutoCloseable {
     private long oldest;
     private int running;
     private long batches;
+    private long checked;
     private boolean closed;
 
     private record Item(ECPoint[] commitments, RangeProof proof, CompletableFuture<String> result) {}
@@ -111,13 +114,17 @@ public final class ProofQueue implements AutoCloseable {
             List<Item> batch = new ArrayList<>();
             synchronized (lock) {
                 while (!waiting.isEmpty() && batch.size() < maxBatch) {
-                    batch.add(waiting.poll());
+                    Item item = waiting.poll();
+                    if (!item.result().isDone()) { // else settled meanwhile by its submitter: not checked again
+                        batch.add(item);
+                    }
                 }
                 if (batch.isEmpty()) {
                     running--;
                     return;
                 }
                 batches++;
+                checked += batch.size();
             }
             try {
                 List<ECPoint[]> commitments = batch.stream().map(Item::commitments).toList();
@@ -168,6 +175,13 @@ public final class ProofQueue implements AutoCloseable {
     public long batches() {
         synchronized (lock) {
             return batches;
+        }
+    }
+
+    /** How many proofs have been checked (a proof settled by its submitter before its batch is not). */
+    public long checked() {
+        synchronized (lock) {
+            return checked;
         }
     }
 

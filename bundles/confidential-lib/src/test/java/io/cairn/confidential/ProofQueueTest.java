@@ -93,6 +93,28 @@ class ProofQueueTest {
     }
 
     @Test
+    void aProofItsSubmitterSettledBeforeItsBatchIsNotChecked() throws Exception {
+        Case a = make(1, true);
+        Case b = make(2, false);
+        Case c = make(3, true);
+        List<Runnable> held = new ArrayList<>();
+        try (ProofQueue queue = new ProofQueue(GROUP, held::add, 16, 0, 1)) {
+            CompletableFuture<String> first = queue.submit(a.commitments(), a.proof()); // a checker is claimed, held
+            CompletableFuture<String> second = queue.submit(b.commitments(), b.proof());
+            CompletableFuture<String> third = queue.submit(c.commitments(), c.proof());
+            assertEquals(1, held.size());
+            // the second's submitter learnt its result elsewhere (a block checked it): the queue leaves it
+            second.complete("checked in a block");
+            held.get(0).run();
+            assertNull(first.get(5, TimeUnit.SECONDS));
+            assertNull(third.get(5, TimeUnit.SECONDS));
+            assertEquals("checked in a block", second.get());
+            assertEquals(2, queue.checked());
+            assertEquals(1, queue.batches());
+        }
+    }
+
+    @Test
     void aProofAloneIsCheckedOnceItHasWaitedItsLingerAndAClosedQueueRefuses() throws Exception {
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {

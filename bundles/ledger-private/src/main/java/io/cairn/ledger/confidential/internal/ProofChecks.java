@@ -48,20 +48,41 @@ final class ProofChecks implements AutoCloseable {
         }
     };
     private final ExecutorService threads;
-    private final int checkers = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private final int checkers;
     private final Map<Group, ProofQueue> queues = new LinkedHashMap<>();
     /** Checks started and not ended, by transaction: a second admission of one waits for the same check. */
     private final Map<Hash, java.util.concurrent.CompletableFuture<String>> inFlight = new java.util.HashMap<>();
     private boolean closed;
 
     ProofChecks() {
+        this(Math.max(1, Runtime.getRuntime().availableProcessors()));
+    }
+
+    private ProofChecks(int checkers) {
+        this(threads(checkers), checkers);
+    }
+
+    /** Checks queued proofs on {@code threads}, {@code checkers} batches at once (tests give their own executor). */
+    ProofChecks(ExecutorService threads, int checkers) {
+        this.threads = threads;
+        this.checkers = checkers;
+    }
+
+    private static ExecutorService threads(int checkers) {
         AtomicInteger n = new AtomicInteger();
-        threads = Executors.newFixedThreadPool(checkers, r -> {
+        return Executors.newFixedThreadPool(checkers, r -> {
             Thread t = new Thread(r, "cairn-private-proofs-" + n.incrementAndGet());
             t.setDaemon(true);
             t.setContextClassLoader(null);
             return t;
         });
+    }
+
+    /** How many proofs the queues have checked (tests). */
+    long queuedProofsChecked() {
+        synchronized (queues) {
+            return queues.values().stream().mapToLong(ProofQueue::checked).sum();
+        }
     }
 
     boolean proofChecked(Hash tx) {
@@ -164,6 +185,20 @@ final class ProofChecks implements AutoCloseable {
                 throw new IllegalStateException("the private ledger model is stopping");
             }
             return queues.computeIfAbsent(group, g -> new ProofQueue(g, threads, QUEUE_BATCH, QUEUE_LINGER_MS, checkers));
+        }
+    }
+
+    /**
+     * Gives the result of {@code tx}'s range proof, checked in a block, to a check of it still queued (a transaction
+     * gossiped here and proposed before the queue reached it): its admission gets the answer and the queue skips it.
+     */
+    void settle(Hash tx, String wrong) {
+        java.util.concurrent.CompletableFuture<String> queued;
+        synchronized (inFlight) {
+            queued = inFlight.get(tx);
+        }
+        if (queued != null) {
+            queued.complete(wrong);
         }
     }
 
