@@ -18,6 +18,7 @@ import io.cairn.confidential.SealedOpening;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.bouncycastle.math.ec.ECPoint;
 
 /**
@@ -95,6 +96,20 @@ final class PrivateBody {
     /** The transaction's body, decoded once per transaction (and kept in it). Never throws. */
     static Decoded of(VerifiedTransaction tx, Group group) {
         return tx.decoded(OWNER, t -> decode(t, group));
+    }
+
+    /**
+     * As {@link #of(VerifiedTransaction, Group)}, taking the decoding out of {@code earlier} when it holds one for this
+     * transaction's hash (decoded from another instance of the same bytes: the hash commits to them).
+     */
+    static Decoded of(VerifiedTransaction tx, Group group, Map<Hash, Decoded> earlier) {
+        return tx.decoded(OWNER, t -> {
+            Decoded d;
+            synchronized (earlier) {
+                d = earlier.remove(t.hash());
+            }
+            return d != null ? d : decode(t, group);
+        });
     }
 
     static Decoded decode(VerifiedTransaction tx, Group group) {

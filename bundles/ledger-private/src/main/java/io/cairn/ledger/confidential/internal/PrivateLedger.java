@@ -76,17 +76,37 @@ public final class PrivateLedger implements LedgerModel {
     public @interface Config {}
 
     static final int CACHED_EXPANSIONS = 16384;
+    /** Prepared bodies kept for their admission: a few JSON-RPC or gossip batches. */
+    static final int PREPARED = 4096;
 
     private final AtomicReference<CryptoSuite> suite = new AtomicReference<>();
     private final AtomicReference<NodeThreads> threads = new AtomicReference<>();
     private final EntryExpansions expansions = new EntryExpansions(CACHED_EXPANSIONS);
-    private final ProofChecks checks = new ProofChecks();
+    private final ProofChecks checks;
+    /**
+     * Bodies decoded by {@link #prepare}, each taken by the admission of its transaction (which the pool decodes into
+     * another instance of the same bytes), so a transaction's points are decompressed once; the oldest dropped.
+     */
+    private final Map<Hash, PrivateBody.Decoded> prepared = new LinkedHashMap<>(256, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Hash, PrivateBody.Decoded> eldest) {
+            return size() > PREPARED;
+        }
+    };
     private final List<LedgerQuery> queries = List.of(new PrivateQuery(this::sealedSize));
 
-    public PrivateLedger() {}
+    public PrivateLedger() {
+        checks = new ProofChecks();
+    }
 
     /** For use outside DS (tests, tools). */
     PrivateLedger(CryptoSuite suite, NodeThreads t) {
+        this(suite, t, new ProofChecks());
+    }
+
+    /** For tests: proofs queued on {@code checks}. */
+    PrivateLedger(CryptoSuite suite, NodeThreads t, ProofChecks checks) {
+        this.checks = checks;
         bindSuite(suite);
         if (t != null) {
             bindThreads(t);
@@ -215,7 +235,7 @@ public final class PrivateLedger implements LedgerModel {
         ECPoint[] excess = new ECPoint[txs.size()];
         for (int i = 0; i < txs.size(); i++) {
             VerifiedTransaction vtx = txs.get(i);
-            PrivateBody.Decoded d = PrivateBody.of(vtx, group);
+            PrivateBody.Decoded d = PrivateBody.of(vtx, group, prepared);
             if (!d.ok()) {
                 throw invalid(i, vtx, d.problem());
             }
@@ -275,6 +295,9 @@ public final class PrivateLedger implements LedgerModel {
         }
         NodeThreads t = threads();
         String[] proofWrong = checks.blockProofs(proofs, group, t);
+        for (int j = 0; j < proofIdx.size(); j++) {
+            checks.settle(txs.get(proofIdx.get(j)).hash(), proofWrong[j]);
+        }
         TxRejectedException[] kernelWrong = new TxRejectedException[kernelIdx.size()];
         int parts = Math.min(Math.max(1, t.parallelism()), Math.max(1, kernelIdx.size()));
         if (!kernelIdx.isEmpty()) {
@@ -323,7 +346,7 @@ public final class PrivateLedger implements LedgerModel {
     @Override
     public Claims claims(VerifiedTransaction tx) throws TxRejectedException {
         Group group = group(suite());
-        PrivateBody body = PrivateBody.of(tx, group).orReject();
+        PrivateBody body = PrivateBody.of(tx, group, prepared).orReject();
         checks.admitProof(tx.hash(), body, group);
         return CoinLedger.claims(body.inputs, tx.hash(), body.outputs.size());
     }
@@ -336,6 +359,9 @@ public final class PrivateLedger implements LedgerModel {
             PrivateBody.Decoded d = PrivateBody.of(tx, group);
             if (d.ok()) {
                 checks.startProof(tx.hash(), d.body(), group);
+                synchronized (prepared) {
+                    prepared.put(tx.hash(), d);
+                }
             }
         }
     }
@@ -361,7 +387,7 @@ public final class PrivateLedger implements LedgerModel {
     public void admit(VerifiedTransaction tx, StateView state, Pending pending) throws TxRejectedException {
         Group group = group(suite());
         int sealed = SealedOpening.size(group);
-        PrivateBody body = PrivateBody.of(tx, group).orReject();
+        PrivateBody body = PrivateBody.of(tx, group, prepared).orReject();
         LedgerState.admitChain(tx, state);
         ECPoint excess = SpendRules.check(tx, body, id -> {
             PrivateCoin c = pendingOutput(pending, id, group);
@@ -411,7 +437,7 @@ public final class PrivateLedger implements LedgerModel {
     @Override
     public Map<String, Object> describe(VerifiedTransaction tx) throws TxRejectedException {
         Group group = group(suite());
-        PrivateBody body = PrivateBody.of(tx, group).orReject();
+        PrivateBody body = PrivateBody.of(tx, group, prepared).orReject();
         List<Object> outputs = new ArrayList<>(body.outputs.size());
         for (PrivateBody.Output o : body.outputs) {
             Map<String, Object> out = new LinkedHashMap<>();

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -167,6 +168,67 @@ class PrivateLedgerTest {
         assertFalse(replica.checks().proofChecked(m.tx().hash()));
         replica.apply(1, List.of(m.tx()), c.state().pointReads());
         assertTrue(replica.checks().proofChecked(m.tx().hash()), "a block's transactions are remembered once checked");
+    }
+
+    @Test
+    void aBlockGivesItsProofResultsToChecksStillQueuedWhichTheQueueThenSkips() throws Exception {
+        // a transaction gossiped to a follower, its proof queued behind others, is proposed before the queue reaches
+        // it: the block checks it, and the queued check is answered, not made again
+        List<Runnable> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.ExecutorService heldThreads = new java.util.concurrent.AbstractExecutorService() {
+            @Override
+            public void execute(Runnable command) {
+                held.add(command);
+            }
+
+            @Override
+            public void shutdown() {}
+
+            @Override
+            public List<Runnable> shutdownNow() {
+                return List.of();
+            }
+
+            @Override
+            public boolean isShutdown() {
+                return false;
+            }
+
+            @Override
+            public boolean isTerminated() {
+                return false;
+            }
+
+            @Override
+            public boolean awaitTermination(long timeout, java.util.concurrent.TimeUnit unit) {
+                return true;
+            }
+        };
+        ProofChecks checks = new ProofChecks(heldThreads, 1);
+        PrivateLedger follower = new PrivateLedger(SUITE, null, checks);
+        Chain c = chain(false);
+        Made m = Wallets.transfer(List.of(c.coin(1)), 0, false, new long[] {2, 30}, new long[] {1, 70});
+        follower.prepare(List.of(m.tx()));
+        io.cairn.api.testing.Await.until("the proof's check queued", java.time.Duration.ofSeconds(10),
+                () -> !held.isEmpty());
+        assertFalse(checks.proofChecked(m.tx().hash()));
+        follower.apply(1, List.of(m.tx()), c.state().pointReads());
+        assertTrue(checks.proofChecked(m.tx().hash()));
+        held.forEach(Runnable::run);
+        assertEquals(0, checks.queuedProofsChecked(), "the queue skipped the proof the block had checked");
+        checks.close();
+    }
+
+    @Test
+    void aPreparedBodyIsDecodedOnceThoughThePoolAdmitsAnotherInstanceOfItsBytes() throws Exception {
+        Chain c = chain(false);
+        VerifiedTransaction prepared = Wallets.transfer(List.of(c.coin(1)), 0, false, new long[] {2, 30},
+                new long[] {1, 70}).tx();
+        VerifiedTransaction admitted = new VerifiedTransaction(prepared.envelope(), prepared.hash(), prepared.signers());
+        pool.prepare(List.of(prepared));
+        admit(pool, c, admitted);
+        assertSame(PrivateBody.of(prepared, GROUP).body(), PrivateBody.of(admitted, GROUP).body(),
+                "the admission took the body prepare decoded");
     }
 
     @Test
