@@ -391,14 +391,12 @@ public final class Bulletproofs {
                 uInv[k] = u[k].modInverse(n);
             }
             BigInteger[] s = exponents(u, uInv, bigN);
-            BigInteger[] yN = Scalars.powers(y, bigN, n);
-            BigInteger[] yInvN = Scalars.powers(y.modInverse(n), bigN, n);
+            BigInteger yInv = y.modInverse(n);
             BigInteger[] zj = Scalars.powers(z, m + 3, n);
-            BigInteger[] twoN = Scalars.powers(BigInteger.TWO, Group.BITS, n);
-            BigInteger sumY = BigInteger.ZERO;
-            for (BigInteger p : yN) {
-                sumY = sumY.add(p);
-            }
+            // <1^N, y^N> = (y^N - 1) / (y - 1), or N when y = 1
+            BigInteger sumY = y.equals(BigInteger.ONE) ? BigInteger.valueOf(bigN)
+                    : y.modPow(BigInteger.valueOf(bigN), n).subtract(BigInteger.ONE)
+                            .multiply(y.subtract(BigInteger.ONE).modInverse(n)).mod(n);
             // δ(y, z) = (z - z^2)·<1^N, y^N> - Σ_j z^(j+2)·<1^n, 2^n>   (aggregated form of (39))
             BigInteger delta = z.subtract(zj[2]).multiply(sumY);
             for (int j = 0; j < m; j++) {
@@ -407,13 +405,24 @@ public final class Bulletproofs {
             delta = delta.mod(n);
             BigInteger c = group.randomScalar(random);
             BigInteger ab = proof.ipA().multiply(proof.ipB()).mod(n);
+            // the generators' scalars, weighted: g_i gets -wz - wa·s_i, h_i gets (wz + (wz_j·2^k - wb·s_i^-1)·y^-i),
+            // with wz = w·z, wa = w·a, wb = w·b, wz_j = w·z^(2+j) reduced once; the sums over the batch's proofs are
+            // reduced when the batch is checked
+            BigInteger wz = weight.multiply(z).mod(n);
+            BigInteger wa = weight.multiply(proof.ipA()).mod(n);
+            BigInteger wb = weight.multiply(proof.ipB()).mod(n);
+            BigInteger[] wzj = new BigInteger[m];
+            for (int j = 0; j < m; j++) {
+                wzj[j] = weight.multiply(zj[j + 2]).mod(n);
+            }
+            BigInteger yInvI = BigInteger.ONE;
             for (int i = 0; i < bigN; i++) {
                 int j = i / Group.BITS;
                 BigInteger sInv = s[bigN - 1 - i]; // s_i^-1 = s_(N-1-i): every bit flipped
-                gShared[i] = gShared[i].add(weight.multiply(z.negate().subtract(proof.ipA().multiply(s[i]))))
-                        .mod(n);
-                hShared[i] = hShared[i].add(weight.multiply(z.add(zj[j + 2].multiply(twoN[i % Group.BITS])
-                        .subtract(proof.ipB().multiply(sInv)).multiply(yInvN[i])))).mod(n);
+                gShared[i] = gShared[i].subtract(wz).subtract(wa.multiply(s[i]));
+                BigInteger inner = wzj[j].shiftLeft(i % Group.BITS).subtract(wb.multiply(sInv)).mod(n);
+                hShared[i] = hShared[i].add(wz).add(inner.multiply(yInvI));
+                yInvI = yInvI.multiply(yInv).mod(n);
             }
             width = Math.max(width, bigN);
             gScalar = gScalar.add(weight.multiply(w.multiply(proof.tHat().subtract(ab))
@@ -450,9 +459,9 @@ public final class Bulletproofs {
             int at = 0;
             for (int i = 0; i < width; i++) {
                 ps[at] = gv[i];
-                ks[at++] = gShared[i];
+                ks[at++] = gShared[i].mod(n);
                 ps[at] = hv[i];
-                ks[at++] = hShared[i];
+                ks[at++] = hShared[i].mod(n);
             }
             ps[at] = group.g();
             ks[at++] = gScalar;
@@ -475,10 +484,14 @@ public final class Bulletproofs {
                 first = first.multiply(inv).mod(n);
             }
             s[0] = first;
+            BigInteger[] squares = new BigInteger[rounds];
+            for (int k = 0; k < rounds; k++) {
+                squares[k] = u[k].multiply(u[k]).mod(n);
+            }
             for (int i = 1; i < bigN; i++) {
                 int b = 31 - Integer.numberOfLeadingZeros(i);
                 int k = rounds - 1 - b;
-                s[i] = s[i - (1 << b)].multiply(u[k]).multiply(u[k]).mod(n);
+                s[i] = s[i - (1 << b)].multiply(squares[k]).mod(n);
             }
             return s;
         }
