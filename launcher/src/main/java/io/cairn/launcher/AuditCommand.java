@@ -8,6 +8,7 @@ import io.cairn.api.chain.Hash;
 import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.confidential.Group;
 import io.cairn.confidential.Opening;
+import io.cairn.confidential.Pedersen;
 import io.cairn.confidential.SealedOpening;
 import io.cairn.launcher.client.PrivateTransfers;
 import io.cairn.launcher.client.RpcClient;
@@ -132,7 +133,7 @@ final class AuditCommand implements Callable<Integer> {
             TreeMap<Address, BigInteger> balances = new TreeMap<>();
             BigInteger unspent = BigInteger.ZERO;
             for (Held h : coins.values()) {
-                BigInteger v = new BigInteger(Long.toUnsignedString(h.amount()));
+                BigInteger v = Pedersen.amount(h.amount());
                 balances.merge(h.owner(), v, BigInteger::add);
                 unspent = unspent.add(v);
             }

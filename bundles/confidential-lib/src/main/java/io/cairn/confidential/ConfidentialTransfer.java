@@ -13,7 +13,6 @@ import org.bouncycastle.math.ec.ECPoint;
  * outputs' commitments, the proof, the public fee and the kernel signature: no amount.
  */
 public final class ConfidentialTransfer {
-    private static final BigInteger TWO_64 = BigInteger.ONE.shiftLeft(64);
 
     private ConfidentialTransfer() {}
 
@@ -69,12 +68,12 @@ public final class ConfidentialTransfer {
         BigInteger in = BigInteger.ZERO;
         BigInteger k = BigInteger.ZERO;
         for (Opening o : inputs) {
-            in = in.add(unsigned(o.amount()));
+            in = in.add(Pedersen.amount(o.amount()));
             k = k.add(o.blinding());
         }
-        BigInteger out = unsigned(fee);
+        BigInteger out = Pedersen.amount(fee);
         for (Payee p : payees) {
-            out = out.add(unsigned(p.amount()));
+            out = out.add(Pedersen.amount(p.amount()));
         }
         if (!in.equals(out)) {
             throw new IllegalArgumentException("the inputs hold " + in + " but the outputs and the fee take " + out);
@@ -101,10 +100,10 @@ public final class ConfidentialTransfer {
             Payee p = payees.get(i);
             Opening o = new Opening(p.amount(), group.randomScalar(random));
             openings.add(o);
-            outputs.add(new Output(Pedersen.commit(group, unsigned(p.amount()), o.blinding(), exp),
+            outputs.add(new Output(Pedersen.commit(group, Pedersen.amount(p.amount()), o.blinding(), exp),
                     SealedOpening.seal(group, p.ownerKey(), o, random, exp),
                     auditorKey == null ? null : SealedOpening.seal(group, auditorKey, o, random, exp)));
-            values[i] = unsigned(p.amount());
+            values[i] = Pedersen.amount(p.amount());
             blindings[i] = o.blinding();
             k = k.subtract(o.blinding());
         }
@@ -123,10 +122,7 @@ public final class ConfidentialTransfer {
         if (range != null) {
             return range;
         }
-        return Kernel.check(group, Kernel.excess(group, inputs, outputs, unsigned(fee)), message, kernelSignature);
-    }
-
-    private static BigInteger unsigned(long v) {
-        return v >= 0 ? BigInteger.valueOf(v) : BigInteger.valueOf(v).add(TWO_64);
+        return Kernel.check(group, Kernel.excess(group, inputs, outputs, Pedersen.amount(fee)), message,
+                kernelSignature);
     }
 }

@@ -14,7 +14,13 @@ public final class Pedersen {
      * @param value an amount, {@code 0 <= value < 2^64} (Java's {@code long} read unsigned)
      */
     public static ECPoint commit(Group group, long value, BigInteger blinding) {
-        return commit(group, new BigInteger(Long.toUnsignedString(value)), blinding);
+        return commit(group, amount(value), blinding);
+    }
+
+    /** The amount a {@code long} carries, read unsigned: {@code 0 <= amount < 2^64}. */
+    public static BigInteger amount(long value) {
+        BigInteger v = BigInteger.valueOf(value);
+        return value >= 0 ? v : v.add(BigInteger.ONE.shiftLeft(Group.BITS));
     }
 
     /** The commitment to any scalar {@code value} (the range proof is what bounds it). */

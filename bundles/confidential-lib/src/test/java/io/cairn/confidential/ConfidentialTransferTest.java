@@ -34,6 +34,14 @@ class ConfidentialTransferTest {
     }
 
     @Test
+    void anAmountIsItsLongReadUnsigned() {
+        assertEquals(BigInteger.valueOf(5), Pedersen.amount(5));
+        assertEquals(BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE), Pedersen.amount(-1));
+        assertEquals(BigInteger.ONE.shiftLeft(63), Pedersen.amount(Long.MIN_VALUE));
+        assertEquals(Pedersen.commit(GROUP, Pedersen.amount(-1), BigInteger.TEN), Pedersen.commit(GROUP, -1L, BigInteger.TEN));
+    }
+
+    @Test
     void theReceiverReadsItsAmountAStrangerNothingTheAuditorEverything() {
         List<Opening> coins = List.of(new Opening(60, GROUP.randomScalar(random)),
                 new Opening(45, GROUP.randomScalar(random)));

@@ -11,6 +11,7 @@ import io.cairn.api.crypto.CryptoSuite;
 import io.cairn.confidential.ConfidentialTransfer;
 import io.cairn.confidential.Group;
 import io.cairn.confidential.Opening;
+import io.cairn.confidential.Pedersen;
 import io.cairn.confidential.SealedOpening;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -104,7 +105,7 @@ public final class PrivateTransfers {
     public static BigInteger total(List<Coin> coins) {
         BigInteger t = BigInteger.ZERO;
         for (Coin c : coins) {
-            t = t.add(unsigned(c.amount()));
+            t = t.add(Pedersen.amount(c.amount()));
         }
         return t;
     }
@@ -116,7 +117,7 @@ public final class PrivateTransfers {
      */
     public static List<Coin> select(List<Coin> coins, BigInteger amount) {
         List<Coin> free = new ArrayList<>(coins.stream().filter(c -> !c.pending()).toList());
-        free.sort(Comparator.comparing((Coin c) -> unsigned(c.amount())).reversed());
+        free.sort(Comparator.comparing((Coin c) -> Pedersen.amount(c.amount())).reversed());
         List<Coin> chosen = new ArrayList<>();
         BigInteger sum = BigInteger.ZERO;
         for (Coin c : free) {
@@ -128,7 +129,7 @@ public final class PrivateTransfers {
                         + amount);
             }
             chosen.add(c);
-            sum = sum.add(unsigned(c.amount()));
+            sum = sum.add(Pedersen.amount(c.amount()));
         }
         if (sum.compareTo(amount) < 0) {
             throw new IllegalArgumentException("the coins this key opens hold " + sum + " unspent, less than " + amount);
@@ -166,7 +167,7 @@ public final class PrivateTransfers {
     public static Made transfer(CryptoSuite suite, Group group, long chainId, List<Coin> inputs, byte[] toPublicKey,
             long amount, long fee, byte[] key, byte[] publicKey, byte[] auditorKey, SecureRandom random) {
         BigInteger in = total(inputs);
-        BigInteger change = in.subtract(unsigned(amount)).subtract(unsigned(fee));
+        BigInteger change = in.subtract(Pedersen.amount(amount)).subtract(Pedersen.amount(fee));
         if (change.signum() < 0) {
             throw new IllegalArgumentException("the inputs hold " + in + ", less than " + amount + " and the fee " + fee);
         }
@@ -227,9 +228,5 @@ public final class PrivateTransfers {
                 .toByteArray();
         byte[] payload = Envelope.payload(chainId, Envelope.PRIVATE, body, List.of(publicKey));
         return Envelope.of(payload, List.of(suite.sign(suite.hash(payload), key)));
-    }
-
-    static BigInteger unsigned(long v) {
-        return v >= 0 ? BigInteger.valueOf(v) : BigInteger.valueOf(v).add(TWO_64);
     }
 }
