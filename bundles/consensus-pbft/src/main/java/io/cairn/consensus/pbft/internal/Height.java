@@ -40,6 +40,18 @@ final class Height {
         return views.view();
     }
 
+    /**
+     * {@code sender} showed it is at an earlier height (a vote or a request for a block there): when it leads this
+     * height's view it cannot propose before it catches up, so this node does not wait for it longer than the
+     * configured view timeout (a node that fell behind under load would otherwise hold every block it leads for the
+     * timeout stretched to several block times).
+     */
+    void senderBehind(Step s, String sender) {
+        if (sender.equals(s.leader(number, views.view())) && !sender.equals(s.me())) {
+            engine.timer.leaderBehind(now());
+        }
+    }
+
     boolean viewChanging() {
         return views.changing();
     }

@@ -188,7 +188,12 @@ final class PbftEngine {
         }
         Height h = height;
         switch (m.kind()) {
-            case FETCH -> catchUp.answer(s, peerId, m.height());
+            case FETCH -> {
+                catchUp.answer(s, peerId, m.height());
+                if (m.height() < h.number) {
+                    h.senderBehind(s, m.senderHex());
+                }
+            }
             case DECIDED -> {
                 if (m.height() == h.number) {
                     h.onDecided(s, peerId, m);
@@ -197,6 +202,7 @@ final class PbftEngine {
             default -> {
                 if (m.height() < h.number) {
                     catchUp.answer(s, peerId, m.height()); // the sender is behind: hand it the block it is stuck on
+                    h.senderBehind(s, m.senderHex());
                 } else if (m.height() > h.number) {
                     buffer(peerId, m);
                     catchUp.fetch(s, peerId, h.number);

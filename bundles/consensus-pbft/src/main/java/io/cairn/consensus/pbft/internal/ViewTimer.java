@@ -6,7 +6,7 @@ import java.util.concurrent.TimeUnit;
  * When this node gives up on a view: the view timeout runs while the height has work and no block commits. It is
  * the configured one, stretched to a few recent block times (under load a block takes longer to verify and execute,
  * and a timeout shorter than that only replaces a slow leader by another slow one), doubled per consecutive view
- * change at the height, up to 8x.
+ * change at the height, up to 8x; but not stretched for a leader seen behind ({@link #leaderBehind}).
  */
 final class ViewTimer {
     static final int MAX_SHIFT = 3;
@@ -55,6 +55,21 @@ final class ViewTimer {
     /** Starts the timer afresh: a new view, or a request for one. */
     void restart(long now) {
         deadline = now + timeoutNanos();
+    }
+
+    /**
+     * The view's leader was seen at an earlier height: it cannot propose before it catches up, however long blocks
+     * take here, so the view lasts at most the configured timeout from now (doubled per view change in a row), not
+     * the one stretched to recent block times. Never later than the deadline already set.
+     */
+    void leaderBehind(long now) {
+        if (deadline == NONE) {
+            return;
+        }
+        long capped = now + (configuredNanos << Math.min(consecutive, MAX_SHIFT));
+        if (capped - deadline < 0) {
+            deadline = capped;
+        }
     }
 
     /** This node asked for another view: the next one gets longer. */

@@ -1,0 +1,52 @@
+package io.cairn.consensus.pbft.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The view timeout: stretched to recent block times, but not for a leader seen at an earlier height. */
+class ViewTimerTest {
+    private static final long S = TimeUnit.SECONDS.toNanos(1);
+
+    /** A timer configured to 1 s that learnt blocks of 5 s: its view timeout is stretched to 4 blocks, 8 s at most. */
+    private static ViewTimer stretched() {
+        ViewTimer t = new ViewTimer(1000);
+        long now = 0;
+        for (int i = 0; i < 20; i++) {
+            t.arm(now);
+            now += 5 * S;
+            t.committed(0, now);
+            t.newHeight();
+        }
+        assertEquals(8 * S, t.timeoutNanos(), "4 block times, capped at 8x the configured second");
+        return t;
+    }
+
+    @Test
+    void aLeaderSeenBehindIsWaitedForTheConfiguredTimeoutNotTheStretchedOne() {
+        ViewTimer t = stretched();
+        t.arm(0);
+        assertFalse(t.expired(7 * S));
+        t.leaderBehind(2 * S);
+        assertFalse(t.expired(3 * S - 1));
+        assertTrue(t.expired(3 * S), "1 s after the leader was seen behind, not 8 s after the work began");
+    }
+
+    @Test
+    void seeingTheLeaderBehindNeverPutsTheDeadlineLaterAndNeedsAnArmedTimer() {
+        ViewTimer t = stretched();
+        t.leaderBehind(0);
+        assertFalse(t.armed(), "no work at the height: nothing to time");
+        t.arm(0);
+        t.leaderBehind(7_500_000_000L); // 7.5 s + 1 s would be after the 8 s deadline
+        assertTrue(t.expired(8 * S));
+        // after a view change in a row the configured timeout doubles for it too
+        t.viewChangeAsked(8 * S); // deadline 8 s + 16 s
+        t.leaderBehind(9 * S);
+        assertFalse(t.expired(11 * S - 1));
+        assertTrue(t.expired(11 * S), "2 s: the configured second doubled once");
+    }
+}
