@@ -43,8 +43,8 @@ final class Height {
     /**
      * {@code sender} showed it is at an earlier height (a vote or a request for a block there): when it leads this
      * height's view it cannot propose before it catches up, so this node does not wait for it longer than the
-     * configured view timeout (a node that fell behind under load would otherwise hold every block it leads for the
-     * timeout stretched to several block times).
+     * configured view timeout, unless it proposes meanwhile (a node that fell behind under load would otherwise hold
+     * every block it leads for the timeout stretched to several block times).
      */
     void senderBehind(Step s, String sender) {
         if (sender.equals(s.leader(number, views.view())) && !sender.equals(s.me())) {
@@ -136,6 +136,7 @@ final class Height {
             return;
         }
         r.propose(m.blockHash(), m.body(), executed);
+        engine.timer.leaderProposed();
         engine.timer.arm(now());
         vote(s, r);
         checkCommitted(s, r);

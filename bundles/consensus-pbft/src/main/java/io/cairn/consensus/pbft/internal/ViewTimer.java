@@ -19,6 +19,8 @@ final class ViewTimer {
     private volatile long configuredNanos;
     private volatile long shownNanos;
     private long deadline = NONE;
+    /** The deadline before a leader seen behind capped it, or NONE. */
+    private long uncapped = NONE;
     private int consecutive;
     /** When the height in progress first had work (timer armed), for the block time the timeout adapts to. */
     private long busySince = NONE;
@@ -55,6 +57,7 @@ final class ViewTimer {
     /** Starts the timer afresh: a new view, or a request for one. */
     void restart(long now) {
         deadline = now + timeoutNanos();
+        uncapped = NONE;
     }
 
     /**
@@ -68,8 +71,22 @@ final class ViewTimer {
         }
         long capped = now + (configuredNanos << Math.min(consecutive, MAX_SHIFT));
         if (capped - deadline < 0) {
+            if (uncapped == NONE) {
+                uncapped = deadline;
+            }
             deadline = capped;
         }
+    }
+
+    /**
+     * The view's leader proposed: it was behind only for a moment (the last votes of the height before reach it
+     * after the others), so the view gets back the deadline it had before {@link #leaderBehind}.
+     */
+    void leaderProposed() {
+        if (uncapped != NONE && deadline != NONE && uncapped - deadline > 0) {
+            deadline = uncapped;
+        }
+        uncapped = NONE;
     }
 
     /** This node asked for another view: the next one gets longer. */
@@ -93,10 +110,12 @@ final class ViewTimer {
 
     void disarm() {
         deadline = NONE;
+        uncapped = NONE;
     }
 
     void newHeight() {
         deadline = NONE;
+        uncapped = NONE;
         consecutive = 0;
         busySince = NONE;
     }

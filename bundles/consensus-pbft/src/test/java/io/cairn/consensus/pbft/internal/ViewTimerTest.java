@@ -49,4 +49,15 @@ class ViewTimerTest {
         assertFalse(t.expired(11 * S - 1));
         assertTrue(t.expired(11 * S), "2 s: the configured second doubled once");
     }
+
+    @Test
+    void aLeaderThatProposesAfterAllGetsBackTheStretchedTimeout() {
+        // the usual case: the next height's leader gets the last votes of the height before a moment after the others
+        ViewTimer t = stretched();
+        t.arm(0);
+        t.leaderBehind(S / 10); // capped at 1.1 s
+        t.leaderProposed();
+        assertFalse(t.expired(8 * S - 1), "a slow block still gets its stretched view");
+        assertTrue(t.expired(8 * S));
+    }
 }
