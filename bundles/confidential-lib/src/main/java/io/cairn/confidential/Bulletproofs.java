@@ -445,7 +445,7 @@ public final class Bulletproofs {
         }
 
         private void term(ECPoint p, BigInteger scalar) {
-            points.add(p);
+            points.add(group.detached(p)); // the sum's tables for this point die with the batch, not with the proof
             scalars.add(scalar.mod(n));
         }
 

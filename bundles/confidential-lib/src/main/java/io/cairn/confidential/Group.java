@@ -219,6 +219,20 @@ public final class Group {
         if (p.isInfinity() || !p.isValid()) {
             throw new IllegalArgumentException(what + " is not a point of " + name);
         }
-        return p;
+        return detached(p);
+    }
+
+    /**
+     * The same point as a new object, without the tables Bouncy Castle caches on a point it validated or multiplied
+     * (validity, wNAF multiples, its GLV image). Those tables live as long as the point: kept on a transaction's
+     * points while the transaction waits in a pool, they made up most of a busy node's heap (900,000 points for a
+     * few thousand transactions) and its collections. Points used many times (the generators) keep theirs.
+     */
+    ECPoint detached(ECPoint p) {
+        if (p.isInfinity()) {
+            return p;
+        }
+        ECPoint n = p.normalize();
+        return curve.createPoint(n.getAffineXCoord().toBigInteger(), n.getAffineYCoord().toBigInteger());
     }
 }

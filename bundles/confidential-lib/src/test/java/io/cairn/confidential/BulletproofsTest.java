@@ -191,6 +191,27 @@ class BulletproofsTest {
     }
 
     @Test
+    void checkingLeavesNoCachedTablesOnAProofsPointsOrItsCommitments() {
+        BigInteger[] v = {BigInteger.valueOf(5), BigInteger.valueOf(7)};
+        BigInteger[] r = blindings(2);
+        RangeProof proof = RangeProof.decode(GROUP, Bulletproofs.prove(GROUP, v, r, random).encode(GROUP));
+        ECPoint[] c = commit(GROUP, v, r);
+        for (int i = 0; i < c.length; i++) {
+            c[i] = GROUP.decode(GROUP.encode(c[i]), "V" + i);
+        }
+        assertNull(Bulletproofs.checkEach(GROUP, java.util.List.of(c, c), java.util.List.of(proof, proof), random)[0]);
+        java.util.List<ECPoint> held = new java.util.ArrayList<>(java.util.List.of(c));
+        held.addAll(java.util.List.of(proof.a(), proof.s(), proof.t1(), proof.t2()));
+        held.addAll(java.util.List.of(proof.l()));
+        held.addAll(java.util.List.of(proof.r()));
+        for (ECPoint p : held) { // a table kept on a point lives as long as the transaction holding it
+            for (String table : new String[] {"bc_validity", "bc_wnaf", "bc_endo"}) {
+                assertNull(GROUP.curve().getPreCompInfo(p, table), table);
+            }
+        }
+    }
+
+    @Test
     void aBatchOfProofsOfDifferentSizesVerifiesAtOnceAndNamesTheOneThatFails() {
         java.util.List<ECPoint[]> commitments = new java.util.ArrayList<>();
         java.util.List<RangeProof> proofs = new java.util.ArrayList<>();
