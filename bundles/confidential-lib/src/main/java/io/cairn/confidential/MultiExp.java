@@ -25,8 +25,9 @@ public interface MultiExp {
     }
 
     /**
-     * Bouncy Castle's: sums by interleaved wNAF (with GLV where the curve has it), {@link Scalars#sum}; products by
-     * the point's own multiplier (a precomputed comb for the curve's base point).
+     * On Bouncy Castle's arithmetic: sums by interleaved wNAF (with GLV where the curve has it) or, from some tens of
+     * points, Pippenger's buckets ({@link Scalars#sum}); products by the point's own multiplier (a precomputed comb
+     * for the curve's base point).
      */
     static MultiExp bouncyCastle() {
         return BouncyCastle.INSTANCE;

@@ -51,8 +51,14 @@ final class Scalars {
         return s.mod(n);
     }
 
-    /** {@code Σ k_i·P_i}, one multi-exponentiation (Bouncy Castle's interleaved wNAF, with GLV where it has it). */
+    /**
+     * {@code Σ k_i·P_i}, one multi-exponentiation: Bouncy Castle's interleaved wNAF (with GLV where it has it) for a
+     * few points, Pippenger's bucket method from {@link Pippenger#FROM} points on.
+     */
     static ECPoint sum(ECPoint[] points, BigInteger[] scalars) {
+        if (points.length >= Pippenger.FROM && points.length == scalars.length && points[0].getCurve().getOrder() != null) {
+            return Pippenger.sum(points[0].getCurve(), points, scalars);
+        }
         return ECAlgorithms.sumOfMultiplies(points, scalars).normalize();
     }
 }
