@@ -41,14 +41,15 @@ final class Height {
     }
 
     /**
-     * {@code sender} showed it is at an earlier height (a vote or a request for a block there): when it leads this
-     * height's view it cannot propose before it catches up, so this node does not wait for it longer than the
-     * configured view timeout, unless it proposes meanwhile (a node that fell behind under load would otherwise hold
-     * every block it leads for the timeout stretched to several block times).
+     * {@code sender} showed it is {@code heights} heights back (a vote or a request for a block there): when it leads
+     * this height's view it cannot propose before it catches up, so this node does not wait for it longer than the
+     * configured view timeout, or about a block time when it is several heights back, unless it proposes meanwhile (a
+     * node that fell behind under load would otherwise hold every block it leads for the timeout stretched to several
+     * block times).
      */
-    void senderBehind(Step s, String sender) {
+    void senderBehind(Step s, String sender, long heights) {
         if (sender.equals(s.leader(number, views.view())) && !sender.equals(s.me())) {
-            engine.timer.leaderBehind(now());
+            engine.timer.leaderBehind(now(), heights);
         }
     }
 

@@ -191,7 +191,7 @@ final class PbftEngine {
             case FETCH -> {
                 catchUp.answer(s, peerId, m.height());
                 if (m.height() < h.number) {
-                    h.senderBehind(s, m.senderHex());
+                    h.senderBehind(s, m.senderHex(), h.number - m.height());
                 }
             }
             case DECIDED -> {
@@ -202,7 +202,7 @@ final class PbftEngine {
             default -> {
                 if (m.height() < h.number) {
                     catchUp.answer(s, peerId, m.height()); // the sender is behind: hand it the block it is stuck on
-                    h.senderBehind(s, m.senderHex());
+                    h.senderBehind(s, m.senderHex(), h.number - m.height());
                 } else if (m.height() > h.number) {
                     buffer(peerId, m);
                     catchUp.fetch(s, peerId, h.number);

@@ -6,7 +6,8 @@ import java.util.concurrent.TimeUnit;
  * When this node gives up on a view: the view timeout runs while the height has work and no block commits. It is
  * the configured one, stretched to a few recent block times (under load a block takes longer to verify and execute,
  * and a timeout shorter than that only replaces a slow leader by another slow one), doubled per consecutive view
- * change at the height, up to 8x; but not stretched for a leader seen behind ({@link #leaderBehind}).
+ * change at the height, up to 8x; but not stretched for a leader seen behind, and short for one seen several
+ * heights behind ({@link #leaderBehind}).
  */
 final class ViewTimer {
     static final int MAX_SHIFT = 3;
@@ -61,15 +62,20 @@ final class ViewTimer {
     }
 
     /**
-     * The view's leader was seen at an earlier height: it cannot propose before it catches up, however long blocks
-     * take here, so the view lasts at most the configured timeout from now (doubled per view change in a row), not
-     * the one stretched to recent block times. Never later than the deadline already set.
+     * The view's leader was seen {@code heights} heights back: it cannot propose before it catches up, however long
+     * blocks take here. One height back it may be just finishing the height before (its last votes reach it after
+     * the others'), so the view lasts at most the configured timeout from now (doubled per view change in a row),
+     * not the one stretched to recent block times. Two or more back it must apply as many blocks before proposing,
+     * which takes it more than a block time: the view lasts at most one recent block time from now (the configured
+     * timeout while none is measured), and the next leader proposes. Never later than the deadline already set.
      */
-    void leaderBehind(long now) {
+    void leaderBehind(long now, long heights) {
         if (deadline == NONE) {
             return;
         }
-        long capped = now + (configuredNanos << Math.min(consecutive, MAX_SHIFT));
+        long configured = configuredNanos << Math.min(consecutive, MAX_SHIFT);
+        long wait = heights >= 2 && recentBlockNanos > 0 ? Math.min(configured, recentBlockNanos) : configured;
+        long capped = now + wait;
         if (capped - deadline < 0) {
             if (uncapped == NONE) {
                 uncapped = deadline;

@@ -30,7 +30,7 @@ class ViewTimerTest {
         ViewTimer t = stretched();
         t.arm(0);
         assertFalse(t.expired(7 * S));
-        t.leaderBehind(2 * S);
+        t.leaderBehind(2 * S, 1);
         assertFalse(t.expired(3 * S - 1));
         assertTrue(t.expired(3 * S), "1 s after the leader was seen behind, not 8 s after the work began");
     }
@@ -38,14 +38,14 @@ class ViewTimerTest {
     @Test
     void seeingTheLeaderBehindNeverPutsTheDeadlineLaterAndNeedsAnArmedTimer() {
         ViewTimer t = stretched();
-        t.leaderBehind(0);
+        t.leaderBehind(0, 1);
         assertFalse(t.armed(), "no work at the height: nothing to time");
         t.arm(0);
-        t.leaderBehind(7_500_000_000L); // 7.5 s + 1 s would be after the 8 s deadline
+        t.leaderBehind(7_500_000_000L, 1); // 7.5 s + 1 s would be after the 8 s deadline
         assertTrue(t.expired(8 * S));
         // after a view change in a row the configured timeout doubles for it too
         t.viewChangeAsked(8 * S); // deadline 8 s + 16 s
-        t.leaderBehind(9 * S);
+        t.leaderBehind(9 * S, 1);
         assertFalse(t.expired(11 * S - 1));
         assertTrue(t.expired(11 * S), "2 s: the configured second doubled once");
     }
@@ -55,9 +55,35 @@ class ViewTimerTest {
         // the usual case: the next height's leader gets the last votes of the height before a moment after the others
         ViewTimer t = stretched();
         t.arm(0);
-        t.leaderBehind(S / 10); // capped at 1.1 s
+        t.leaderBehind(S / 10, 1); // capped at 1.1 s
         t.leaderProposed();
         assertFalse(t.expired(8 * S - 1), "a slow block still gets its stretched view");
         assertTrue(t.expired(8 * S));
+    }
+
+    @Test
+    void aLeaderSeveralHeightsBehindIsWaitedForAboutOneBlockTime() {
+        // blocks of 0.4 s under a configured 10 s: a leader two heights back needs two blocks' work before proposing
+        ViewTimer t = new ViewTimer(10_000);
+        long now = 0;
+        for (int i = 0; i < 20; i++) {
+            t.arm(now);
+            now += 400_000_000L;
+            t.committed(0, now);
+            t.newHeight();
+        }
+        t.arm(now);
+        t.leaderBehind(now, 2);
+        assertFalse(t.expired(now + 400_000_000L - 1));
+        assertTrue(t.expired(now + 400_000_000L), "one block time, not the configured 10 s");
+        ViewTimer fresh = new ViewTimer(1000);
+        fresh.arm(0);
+        fresh.leaderBehind(0, 5);
+        assertFalse(fresh.expired(S - 1), "no block time measured yet: the configured timeout");
+        assertTrue(fresh.expired(S));
+        ViewTimer oneBack = stretched();
+        oneBack.arm(0);
+        oneBack.leaderBehind(0, 1);
+        assertTrue(oneBack.expired(S) && !oneBack.expired(S - 1), "one height back: the configured second");
     }
 }
