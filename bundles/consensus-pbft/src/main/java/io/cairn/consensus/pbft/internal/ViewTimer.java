@@ -63,18 +63,19 @@ final class ViewTimer {
 
     /**
      * The view's leader was seen {@code heights} heights back: it cannot propose before it catches up, however long
-     * blocks take here. One height back it may be just finishing the height before (its last votes reach it after
-     * the others'), so the view lasts at most the configured timeout from now (doubled per view change in a row),
-     * not the one stretched to recent block times. Two or more back it must apply as many blocks before proposing,
-     * which takes it more than a block time: the view lasts at most one recent block time from now (the configured
-     * timeout while none is measured), and the next leader proposes. Never later than the deadline already set.
+     * blocks take here, so the view lasts at most the configured timeout from now (doubled per view change in a row),
+     * not the one stretched to recent block times; and less once a block time is measured. One height back it may be
+     * just finishing the height before (its last votes reach it after the others'): it needs that block and its own,
+     * two block times. Two or more back it must apply as many blocks before proposing, more than a block time: the
+     * view lasts one block time, and the next leader proposes. Never later than the deadline already set.
      */
     void leaderBehind(long now, long heights) {
         if (deadline == NONE) {
             return;
         }
         long configured = configuredNanos << Math.min(consecutive, MAX_SHIFT);
-        long wait = heights >= 2 && recentBlockNanos > 0 ? Math.min(configured, recentBlockNanos) : configured;
+        long blocks = heights >= 2 ? recentBlockNanos : 2 * recentBlockNanos;
+        long wait = recentBlockNanos > 0 ? Math.min(configured, blocks) : configured;
         long capped = now + wait;
         if (capped - deadline < 0) {
             if (uncapped == NONE) {

@@ -81,9 +81,13 @@ class ViewTimerTest {
         fresh.leaderBehind(0, 5);
         assertFalse(fresh.expired(S - 1), "no block time measured yet: the configured timeout");
         assertTrue(fresh.expired(S));
+        t.viewChangeAsked(now); // a new view at the height, with the same leader seen one height back
+        t.leaderBehind(now, 1);
+        assertFalse(t.expired(now + 800_000_000L - 1));
+        assertTrue(t.expired(now + 800_000_000L), "one height back: two block times");
         ViewTimer oneBack = stretched();
         oneBack.arm(0);
         oneBack.leaderBehind(0, 1);
-        assertTrue(oneBack.expired(S) && !oneBack.expired(S - 1), "one height back: the configured second");
+        assertTrue(oneBack.expired(S) && !oneBack.expired(S - 1), "two block times of 5 s: the configured second");
     }
 }
