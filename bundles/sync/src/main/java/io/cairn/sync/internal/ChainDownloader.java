@@ -29,6 +29,8 @@ final class ChainDownloader {
     static final String REPORTER = "sync";
     private static final System.Logger LOG = System.getLogger(ChainDownloader.class.getName());
     private static final long MIN_STATUS_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** One block behind, sync waits for consensus at most this many status intervals. */
+    static final int MAX_TIP_GRACE = 5;
 
     /** The configuration it runs with. */
     record Settings(long statusIntervalNanos, int batchBlocks, int maxParallelPeers, long requestTimeoutNanos,
@@ -49,6 +51,8 @@ final class ChainDownloader {
     private long lastStatusAt;
     private long seenHead = Long.MIN_VALUE;
     private long headChangedAt;
+    /** Smoothed time between one-block head changes here, each counted at most {@link #MAX_TIP_GRACE} intervals. */
+    private long recentBlockNanos;
 
     /** @param loop where a finished check is posted back, to be handled in turn */
     ChainDownloader(Settings settings, PeerReputation reputation, NodeThreads threads, BlockImport imports,
@@ -229,6 +233,10 @@ final class ChainDownloader {
         BlockStore store = ctx.store();
         long head = store.height();
         if (head != seenHead) {
+            if (head == seenHead + 1) {
+                long took = Math.min(now - headChangedAt, MAX_TIP_GRACE * settings.statusIntervalNanos());
+                recentBlockNanos = recentBlockNanos == 0 ? took : (recentBlockNanos * 3 + took) / 4;
+            }
             seenHead = head;
             headChangedAt = now;
         }
@@ -270,8 +278,12 @@ final class ChainDownloader {
         highestKnown = target;
         imports.dropThrough(head);
         // One block behind is the normal state at the tip while consensus commits: leave it to consensus
-        // unless the head has stood still for a status interval.
-        boolean behind = target - head >= 2 || (target > head && now - headChangedAt >= settings.statusIntervalNanos());
+        // unless the head has stood still for a status interval, or twice the recent block time here when
+        // that is longer (up to MAX_TIP_GRACE intervals): a block that takes seconds to check (range proofs)
+        // would otherwise be checked twice at once, by consensus and by sync, on a node already behind.
+        long grace = Math.max(settings.statusIntervalNanos(),
+                Math.min(2 * recentBlockNanos, MAX_TIP_GRACE * settings.statusIntervalNanos()));
+        boolean behind = target - head >= 2 || (target > head && now - headChangedAt >= grace);
         syncing = behind || !table.idle() || imports.size() > 0;
         if (behind) {
             Network net = ctx.net();

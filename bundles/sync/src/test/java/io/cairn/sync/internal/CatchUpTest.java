@@ -320,6 +320,33 @@ class CatchUpTest {
     }
 
     @Test
+    void oneBlockBehindIsLeftToConsensusForTwiceTheRecentBlockTimeThenFetched() {
+        // status every 50 ms: one block behind, sync waits 50 ms, or twice the recent block time up to 250 ms
+        Chain chain = new Chain(Fakes.CHAIN_ID, 4, 12);
+        Fakes.Store ahead = chain.store(0);
+        Fakes.Store store = chain.store(0);
+        Node a = node("a", ahead);
+        Node late = node("late", store);
+        // "consensus" commits a block every 200 ms on both (the block time the node learns), then here 100 ms after
+        // the node ahead: one behind for 100 ms each time
+        for (int n = 0; n < 10; n++) {
+            ahead.commit(chain.executed.get(n), chain.seals.get(n));
+            net.rounds(n < 3 ? 0 : 10);
+            store.commit(chain.executed.get(n), chain.seals.get(n));
+            net.rounds(n < 2 ? 20 : 10);
+        }
+        assertEquals(10, late.height());
+        assertEquals(0, net.count("late", a.id, SyncMessage.GET_BLOCKS),
+                "a block consensus was committing here within twice the block time was fetched as well");
+        // block 11 never comes by consensus: sync fetches it once the head has stood still for 250 ms (100 ms of
+        // which had passed when the node ahead committed it)
+        ahead.commit(chain.executed.get(10), chain.seals.get(10));
+        int rounds = net.runUntil("sync brings block 11", ROUNDS, () -> late.height() == 11);
+        assertTrue(rounds >= 15 && rounds <= 30, "fetched after " + rounds * SyncHarness.ROUND_MS + " ms");
+        assertEquals(1, late.status().blocksApplied());
+    }
+
+    @Test
     void servingIsBoundedByBatchAndPayload() {
         Chain chain = new Chain(Fakes.CHAIN_ID, 4, 100);
         Node server = node("server", chain.store(100));
