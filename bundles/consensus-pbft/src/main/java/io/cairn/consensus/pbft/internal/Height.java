@@ -53,6 +53,18 @@ final class Height {
         }
     }
 
+    /**
+     * As the view's timer starts: a leader whose last message named a height two or more back is behind already (a
+     * node that fell behind and catches up by sync sends no vote of this height for the others to see).
+     */
+    private void leaderLastSeen(Step s) {
+        String leader = s.leader(number, views.view());
+        long seen = engine.heightSeen(leader);
+        if (seen >= 0 && number - seen >= 2) {
+            senderBehind(s, leader, number - seen);
+        }
+    }
+
     boolean viewChanging() {
         return views.changing();
     }
@@ -373,6 +385,7 @@ final class Height {
         if (!engine.timer.armed() && s.sealer() && (engine.proposer.emptyBlocks() || viewChanging()
                 || engine.proposer.hasRunnable(s.pool()))) {
             engine.timer.arm(now);
+            leaderLastSeen(s);
         }
         if (engine.timer.expired(now)) {
             if (s.sealer()) {

@@ -52,6 +52,8 @@ final class PbftEngine {
     final OwnMessages own;
     final VoteLog votes = new VoteLog();
     private final FutureMessages future = new FutureMessages();
+    /** The highest height each sealer's verified messages named: how far behind a leader may be (consensus thread). */
+    private final java.util.Map<String, Long> heightSeen = new java.util.HashMap<>();
     private final Metrics.Gauge viewGauge;
     private volatile Settings settings;
 
@@ -179,6 +181,11 @@ final class PbftEngine {
         viewGauge.close();
     }
 
+    /** The highest height {@code sealer}'s messages named, or -1 if none came. */
+    long heightSeen(String sealer) {
+        return heightSeen.getOrDefault(sealer, -1L);
+    }
+
     // ---- routing, for the height in progress
 
     /** A verified message from a sealer (or this node's own, delivered locally). */
@@ -187,6 +194,7 @@ final class PbftEngine {
             return; // buffered, or waiting for the gate, since before its sender was banned
         }
         Height h = height;
+        heightSeen.merge(m.senderHex(), m.height(), Math::max);
         switch (m.kind()) {
             case FETCH -> {
                 catchUp.answer(s, peerId, m.height());

@@ -139,10 +139,10 @@ class PbftProtocolTest {
     void aLeaderSeveralHeightsBehindIsReplacedAfterAboutOneBlockTime() {
         // blocks after 600 ms of work under a configured 3 s view timeout; node 1 leads height 9 from height 4
         long took = blockLedByNodeOneLeftBehind(chain(100, 600, 3000), 9);
-        // node 1's re-sent vote for block 4 is seen about 1.1 s after the transactions; then one block time (~0.7 s),
-        // and view 1's leader's 0.6 s of work: 2.55 s. Waited for as if one height back: 3.6 s
-        assertTrue(took < 3500, "block 9 took " + took + " ms: its leader, five heights back, was waited for as if "
-                + "it were finishing the height before");
+        // node 1 was last heard of at height 4: as the timer starts, one block time (~0.6 s), then view 1's leader's
+        // 0.6 s of work: 1.2 s. Capped only when its re-sent vote for block 4 comes, 1.1 s later: 2.55 s; waited for
+        // as if one height back: 3.6 s
+        assertTrue(took < 2000, "block 9 took " + took + " ms: its leader, five heights back, was waited for");
     }
 
     @Test
