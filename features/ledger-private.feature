@@ -16,8 +16,8 @@ config io.cairn.consensus.pbft viewTimeoutMs=10000
 
 # Each transaction costs every node a range proof check (about 1 ms in a batch): a client waits at the door rather than
 # in a pool holding more than a few seconds of blocks. The limit follows the chain's commit rate (2 s of it), from a
-# floor of 400. Measured on two cores, a 60 s window: four PBFT nodes 139 tx/s with p50 latency 5.9 s (100 tx/s and
-# 34.6 s with the usual 400 ms of work from a floor of 1500); a single node keeps its rate (a floor of 400 alone
-# halved it).
+# floor of 400. Measured on two cores, a 60 s window on fresh nodes: four PBFT nodes 102 tx/s with p50 latency 6.9 s
+# (100 tx/s and 34.6 s with the usual 400 ms of work from a floor of 1500); a single node keeps its rate (a floor of
+# 400 alone halved it).
 config io.cairn.txpool admitFloor=400
 config io.cairn.txpool admitQueueMs=2000

@@ -445,7 +445,7 @@ public final class Bulletproofs {
         }
 
         private void term(ECPoint p, BigInteger scalar) {
-            points.add(group.detached(p)); // the sum's tables for this point die with the batch, not with the proof
+            points.add(p); // summed by Pippenger's buckets (a batch has over 64 terms), which cache nothing on it
             scalars.add(scalar.mod(n));
         }
 

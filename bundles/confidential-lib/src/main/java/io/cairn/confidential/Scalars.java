@@ -53,10 +53,11 @@ final class Scalars {
 
     /**
      * {@code Σ k_i·P_i}, one multi-exponentiation: Bouncy Castle's interleaved wNAF (with GLV where it has it) for a
-     * few points, Pippenger's bucket method from {@link Pippenger#FROM} points on.
+     * few points, Pippenger's bucket method from {@link Pippenger#FROM} points on (which, unlike wNAF, caches no table
+     * on the points it is given).
      */
     static ECPoint sum(ECPoint[] points, BigInteger[] scalars) {
-        if (points.length >= Pippenger.FROM && points.length == scalars.length && points[0].getCurve().getOrder() != null) {
+        if (points.length >= Pippenger.FROM) {
             return Pippenger.sum(points[0].getCurve(), points, scalars);
         }
         return ECAlgorithms.sumOfMultiplies(points, scalars).normalize();
