@@ -1,6 +1,7 @@
 package io.cairn.launcher;
 
 import io.cairn.launcher.bench.Bench;
+import io.cairn.launcher.bench.Profile;
 import io.cairn.launcher.client.RpcClient;
 import io.cairn.launcher.node.NodeHome;
 import java.io.IOException;
@@ -58,6 +59,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "a chain directory (cairn init --nodes): load every node, funded from node0's first account")
     Path chain;
 
+    @Option(names = "--profile",
+            description = "add where the time went to the report: CPU by thread group of every node on this machine and "
+                    + "of the bench itself over the measured window, and each group's hottest methods from a JFR recording")
+    boolean profile;
+
     @Override
     public Integer call() throws Exception {
         if (warmup == null) {
@@ -74,6 +80,7 @@ final class BenchCommand implements Callable<Integer> {
                     "--accounts, --batch, --connections, --duration and --verify-seconds must be positive");
         }
         List<java.net.URI> targets = new java.util.ArrayList<>();
+        List<Profile.Target> profiled = new java.util.ArrayList<>();
         if (chain != null) {
             if (!io.cairn.launcher.node.ChainInit.isChain(chain)) {
                 throw new ParameterException(spec.commandLine(), "--chain: " + chain + " is not a chain directory (no "
@@ -81,6 +88,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             for (NodeHome h : io.cairn.launcher.node.ChainInit.homes(chain)) {
                 targets.add(RpcClient.of(h.rpcEndpoint()).endpoint());
+                localNode(h, h.dir().getFileName().toString(), profiled);
             }
             endpoint.home = chain.resolve("node0");
         }
@@ -88,6 +96,18 @@ final class BenchCommand implements Callable<Integer> {
         NodeHome home = endpoint.nodeHome();
         if (targets.isEmpty()) {
             targets.add(client.endpoint());
+            if (home.isInitialized()) {
+                localNode(home, "node", profiled);
+            }
+        }
+        if (profile) {
+            if (profiled.isEmpty()) {
+                System.out.println("bench: --profile: no node of this run is running on this machine (no live cairn.pid): "
+                        + "profiling the bench alone");
+            }
+            profiled.add(new Profile.Target("bench", ProcessHandle.current().pid()));
+        } else {
+            profiled.clear();
         }
         String funder = from;
         if (funder == null) {
@@ -106,12 +126,18 @@ final class BenchCommand implements Callable<Integer> {
         Path dir = out != null ? out : chain != null ? chain.resolve("bench")
                 : home.isInitialized() ? home.dir().resolve("bench") : Path.of("bench");
         Bench bench = new Bench(new Bench.Settings(client.endpoint(), key, accounts, batch, connections, warmup, duration,
-                Duration.ofSeconds(verifySeconds), dir, targets), System.out);
+                Duration.ofSeconds(verifySeconds), dir, targets, profiled), System.out);
         try {
             bench.run();
         } catch (IOException e) {
             throw new CommandFailure("bench: " + e.getMessage());
         }
         return 0;
+    }
+
+    /** The node of {@code home} when it runs here (its cairn.pid names a live process). */
+    private static void localNode(NodeHome home, String name, List<Profile.Target> into) {
+        new io.cairn.launcher.node.PidFile(home.pidFile()).liveProcess()
+                .ifPresent(p -> into.add(new Profile.Target(name, p.pid())));
     }
 }

@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
@@ -34,7 +35,13 @@ import org.HdrHistogram.Histogram;
 public final class Bench {
     /** What to run. */
     public record Settings(URI rpc, byte[] funderKey, int accounts, int batch, int connections, Duration warmup,
-            Duration duration, Duration verifyFor, Path out, List<URI> targets) {}
+            Duration duration, Duration verifyFor, Path out, List<URI> targets, List<Profile.Target> profile) {
+        /** As above, profiling nothing. */
+        public Settings(URI rpc, byte[] funderKey, int accounts, int batch, int connections, Duration warmup,
+                Duration duration, Duration verifyFor, Path out, List<URI> targets) {
+            this(rpc, funderKey, accounts, batch, connections, warmup, duration, verifyFor, out, targets, List.of());
+        }
+    }
 
     private static final ObjectMapper JSON = NodeRpc.JSON;
 
@@ -102,7 +109,9 @@ public final class Bench {
 
         // Measured before the load, while the nodes idle: afterwards they are still busy committing.
         double bound = verificationBound(suite, signed, keys, pubs, chainId);
-        Load load = new Load(signed);
+        Profile profile = settings.profile().isEmpty() ? null
+                : new Profile(settings.profile(), settings.out(), log);
+        Load load = new Load(signed, profile);
         Map<String, Object> loadResult = load.run();
         JsonNode after = call("getNodeInfo");
 
@@ -129,6 +138,9 @@ public final class Bench {
         report.put("ratioToBound", Math.round(tps / chainBound * 1000) / 1000.0);
         if (after.has("memory")) {
             report.put("nodeMemory", JSON.convertValue(after.get("memory"), Map.class));
+        }
+        if (profile != null) {
+            report.put("profile", profile.report(((Number) loadResult.get("committedInWindow")).longValue()));
         }
         write(report);
         return report;
@@ -278,8 +290,11 @@ public final class Bench {
         private final Histogram latency = new Histogram(3_600_000_000L, 3);
         private final Histogram latencyFromFirstAttempt = new Histogram(3_600_000_000L, 3);
 
-        Load(String[][] signed) {
+        private final Profile profile;
+
+        Load(String[][] signed, Profile profile) {
             this.signed = signed;
+            this.profile = profile;
         }
 
         Map<String, Object> run() throws Exception {
@@ -291,6 +306,16 @@ public final class Bench {
             // but not measured.
             long measureFrom = start + settings.warmup().toNanos();
             long deadline = measureFrom + settings.duration().toNanos();
+            java.util.concurrent.ScheduledExecutorService profiling = null;
+            if (profile != null) {
+                profile.startRecordings();
+                profiling = Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "bench-profile");
+                    t.setDaemon(true);
+                    return t;
+                });
+                profiling.schedule(profile::windowStarts, measureFrom - System.nanoTime(), TimeUnit.NANOSECONDS);
+            }
             ExecutorService senders = Executors.newFixedThreadPool(conns);
             List<Future<?>> jobs = new ArrayList<>();
             for (int c = 0; c < conns; c++) {
@@ -329,6 +354,10 @@ public final class Bench {
             }
             senders.shutdown();
             long sendEnd = System.nanoTime();
+            if (profiling != null) {
+                profiling.submit(profile::windowEnds).get(); // after windowStarts: one thread, in order
+                profiling.shutdown();
+            }
             // Let what was accepted commit (for latency), bounded.
             long drainDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (!sentAt.isEmpty() && System.nanoTime() < drainDeadline) {
@@ -471,7 +500,16 @@ public final class Bench {
         Path json = settings.out().resolve("bench.json");
         JSON.writerWithDefaultPrettyPrinter().writeValue(json.toFile(), report);
         StringBuilder md = new StringBuilder("# Cairn benchmark\n\n| metric | value |\n|---|---|\n");
-        report.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+        report.forEach((k, v) -> {
+            if (!k.equals("profile")) {
+                md.append("| ").append(k).append(" | ").append(v).append(" |\n");
+            }
+        });
+        if (report.get("profile") instanceof Map<?, ?> profile) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> p = (Map<String, Object>) profile;
+            md.append(Profile.markdown(p));
+        }
         Files.writeString(settings.out().resolve("bench.md"), md);
         log.printf("bench: committed %.1f tx/s, p50 %s ms, p99 %s ms; verification bound %s/s (ratio %s); report %s%n",
                 ((Number) report.get("committedTps")).doubleValue(), ((Map<?, ?>) report.get("latencyMs")).get("p50"),
