@@ -60,6 +60,13 @@ public final class Bench {
 
     public Map<String, Object> run() throws Exception {
         JsonNode info = call("getNodeInfo");
+        Profile profile = settings.profile().isEmpty() ? null
+                : new Profile(settings.profile(), settings.out(), log);
+        if (profile != null) {
+            // JFR's start compiles for seconds in a JVM that never recorded: let that happen while the bench funds
+            // and signs, not in the measured window (it showed as a third of a core of JIT there)
+            profile.startRecordings();
+        }
         long chainId = info.get("chainId").asLong();
         CryptoSuite suite = io.cairn.crypto.Suites.byName(info.get("suite").asText());
         int threads = Runtime.getRuntime().availableProcessors();
@@ -109,8 +116,6 @@ public final class Bench {
 
         // Measured before the load, while the nodes idle: afterwards they are still busy committing.
         double bound = verificationBound(suite, signed, keys, pubs, chainId);
-        Profile profile = settings.profile().isEmpty() ? null
-                : new Profile(settings.profile(), settings.out(), log);
         Load load = new Load(signed, profile);
         Map<String, Object> loadResult = load.run();
         JsonNode after = call("getNodeInfo");
@@ -308,7 +313,6 @@ public final class Bench {
             long deadline = measureFrom + settings.duration().toNanos();
             java.util.concurrent.ScheduledExecutorService profiling = null;
             if (profile != null) {
-                profile.startRecordings();
                 profiling = Executors.newSingleThreadScheduledExecutor(r -> {
                     Thread t = new Thread(r, "bench-profile");
                     t.setDaemon(true);

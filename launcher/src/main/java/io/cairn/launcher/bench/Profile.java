@@ -25,7 +25,8 @@ import jdk.jfr.consumer.RecordingFile;
  * runs here, and the bench client itself), the CPU its threads used over the measured window, by thread group, read
  * from {@code /proc/PID/task/TID/stat} at the window's two ends; and the hottest methods of each group, from a JFR
  * recording ({@code jcmd PID JFR.start}, settings "profile") of which only the samples inside the window count. The
- * recording starts with the load (its own start-up costs the warm-up, not the window) and is dumped after the window.
+ * recording starts before the bench funds its accounts (its own start-up, seconds of JIT in a JVM that never recorded,
+ * falls while the bench signs, not in the window) and is dumped after the window.
  */
 public final class Profile {
     /** A process to profile: its name in the report (node0, bench) and pid. */
@@ -58,7 +59,7 @@ public final class Profile {
         this.log = log;
     }
 
-    /** Starts a JFR recording in every target (before the warm-up, so its own start-up is not measured). */
+    /** Starts a JFR recording in every target (long before the window, so that its own start-up is not measured). */
     void startRecordings() {
         for (Target t : targets) {
             Optional<String> problem = jcmd(t.pid(), "JFR.start", "name=" + RECORDING, "settings=profile");

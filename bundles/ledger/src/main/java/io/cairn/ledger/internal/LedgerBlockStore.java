@@ -297,7 +297,7 @@ public final class LedgerBlockStore implements BlockStore {
         // Listeners run under the commit lock so that each sees blocks in order; they must be quick.
         for (BlockListener l : listeners) {
             try {
-                l.blockCommitted(block, hash, txHashes);
+                l.blockCommitted(block, hash, txHashes, executed.stateWrites());
             } catch (RuntimeException | LinkageError e) {
                 LOG.log(Level.WARNING, "block listener " + l.getClass().getName() + " failed on block "
                         + h.number() + "; the block is committed", e);

@@ -431,6 +431,28 @@ class LedgerBlockStoreTest {
     }
 
     @Test
+    void listenersAreGivenTheStateWritesTheBlockStoreWrote() {
+        LedgerBlockStore store = withGenesis();
+        List<WriteBatch> told = new CopyOnWriteArrayList<>();
+        store.addListener(new BlockListener() {
+            @Override
+            public void blockCommitted(Block block, io.cairn.api.chain.Hash hash, List<io.cairn.api.chain.Hash> txs) {
+                throw new AssertionError("the block store tells the state writes too");
+            }
+
+            @Override
+            public void blockCommitted(Block block, io.cairn.api.chain.Hash hash, List<io.cairn.api.chain.Hash> txs,
+                    WriteBatch stateWrites) {
+                told.add(stateWrites);
+            }
+        });
+        ExecutedBlock b = chain.next(store, 2);
+        store.commit(b, List.of(seal));
+        assertEquals(List.of(b.stateWrites()), told);
+        assertTrue(b.stateWrites().size() > 0, "the test block writes state");
+    }
+
+    @Test
     void genesisIsDecodedFromBlockZero() {
         LedgerBlockStore store = open(storage);
         assertTrue(store.genesis().isEmpty());

@@ -224,6 +224,18 @@ final class PendingTransactions implements Pending {
      *
      * @param verifier names the transactions of the block this pool did not hold; null: judge every entry
      */
+    /** A committed block's state writes (null: unknown), before {@link #committed}: admission's cache carries over. */
+    void stateCommitted(BlockStore store, long height, io.cairn.api.storage.WriteBatch writes) {
+        if (store != null) {
+            states.committed(store, height, writes);
+        }
+    }
+
+    /** Values admission's state cache holds (tests). */
+    int cachedStates() {
+        return states.size();
+    }
+
     void committed(Block block, List<Hash> txHashes, TransactionVerifier verifier, BlockStore store, LedgerModel model) {
         // The keys the block touched that a pending transaction may consume, worked out before taking the lock. A
         // key the pool's own entry consumed has no other consumer (the pool refuses a second one): only what it

@@ -3,27 +3,66 @@ package io.cairn.txpool.internal;
 import io.cairn.api.node.BlockStore;
 import io.cairn.api.node.StateSnapshot;
 import io.cairn.api.node.StateView;
+import io.cairn.api.storage.WriteBatch;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * State values read for admission, shared by every submit until the next block. Opening a state
- * snapshot per transaction would cost more than the admission check itself; a sender that sends
- * several transactions per block is read once. The cache is keyed by block store and head height,
- * so a new block (or a new block store) starts an empty one.
+ * State values read for admission, shared by every submit at one head. Opening a state snapshot per
+ * transaction would cost more than the admission check itself; a sender that sends several transactions
+ * is read once. The cache is keyed by block store and head height: a committed block whose state writes
+ * the pool is told of carries the cache over to the new head (the values it did not write are those of
+ * the parent); any other move of the head (a block not told of, a new block store) starts an empty one.
  */
 final class StateCache {
     private static final byte[] ABSENT = new byte[0];
+    /** Above this many values a block's writes start the next generation alone: copying would cost the commit more. */
+    static final int CARRY_LIMIT = 16_384;
 
     private volatile Generation current;
+
+    /**
+     * Block {@code height} of {@code store} committed with these state writes (null: unknown). Called in block order,
+     * after the block is the store's head. The generation at the parent is copied with the writes applied; a view
+     * of the parent still open keeps reading the parent's.
+     */
+    synchronized void committed(BlockStore store, long height, WriteBatch writes) {
+        if (writes == null) {
+            return; // the next view starts an empty generation at the new head
+        }
+        Generation g = current;
+        ConcurrentHashMap<ByteBuffer, byte[]> next;
+        if (g != null && g.store == store && g.height == height) {
+            return; // a view at this head came first and began reading it
+        } else if (g != null && g.store == store && g.height == height - 1 && g.values.size() <= CARRY_LIMIT) {
+            next = new ConcurrentHashMap<>(g.values);
+        } else {
+            next = new ConcurrentHashMap<>();
+        }
+        for (WriteBatch.Op op : writes.ops()) {
+            next.put(ByteBuffer.wrap(op.key()), op.isDelete() ? ABSENT : op.value());
+        }
+        current = new Generation(store, height, next);
+    }
+
+    /** How many values the cache holds at its head (tests). */
+    int size() {
+        Generation g = current;
+        return g == null ? 0 : g.values.size();
+    }
 
     /** A view at the block store's head now; close it to release the snapshot it may have opened. */
     View view(BlockStore store) {
         long height = store.height();
         Generation g = current;
         if (g == null || g.store != store || g.height < height) {
-            g = new Generation(store, height);
-            current = g;
+            synchronized (this) { // never behind a generation a commit carried over meanwhile
+                g = current;
+                if (g == null || g.store != store || g.height < height) {
+                    g = new Generation(store, height);
+                    current = g;
+                }
+            }
         }
         return new View(g);
     }

@@ -401,6 +401,14 @@ public final class TransactionPool implements TxPool, BlockListener, MessageHand
     }
 
     @Override
+    public void blockCommitted(Block block, Hash blockHash, List<Hash> txHashes,
+            io.cairn.api.storage.WriteBatch stateWrites) {
+        // the cache first: admissions judged at the new head read it once the pool has moved there
+        pending.stateCommitted(blockStore, block.number(), stateWrites);
+        blockCommitted(block, blockHash, txHashes);
+    }
+
+    @Override
     public void blockCommitted(Block block, Hash blockHash, List<Hash> txHashes) {
         admission.committed(txHashes.size(), clock.nanoTime());
         BlockStore store = blockStore;

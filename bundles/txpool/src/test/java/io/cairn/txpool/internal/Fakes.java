@@ -224,6 +224,7 @@ final class Fakes {
         /** Commits the transactions: nonces move past them. */
         void commit(BlockListener pool, List<VerifiedTransaction> txs) {
             long number = height + 1;
+            io.cairn.api.storage.WriteBatch writes = new io.cairn.api.storage.WriteBatch();
             for (int i = 0; i < txs.size(); i++) {
                 VerifiedTransaction t = txs.get(i);
                 ByteBuffer k = ByteBuffer.wrap(accountKey(t.sender()));
@@ -231,13 +232,16 @@ final class Fakes {
                 long balance = v == null ? defaultBalance : ByteBuffer.wrap(v).getLong(8);
                 Transaction tx = transfer(t);
                 if (consumeNonces) {
-                    state.put(k, account(tx.nonce() + 1, balance - tx.value().longValueExact()));
+                    byte[] now = account(tx.nonce() + 1, balance - tx.value().longValueExact());
+                    state.put(k, now);
+                    writes.put(accountKey(t.sender()), now);
                 }
                 committed.put(t.hash(), new Located(t.envelope(), t.hash(), number, i));
             }
             height = number;
             Block block = new Block(headerAt(number), txs.stream().map(VerifiedTransaction::envelope).toList(), List.of());
-            pool.blockCommitted(block, Hash.ZERO, txs.stream().map(VerifiedTransaction::hash).toList());
+            // as the block store tells it: with the block's state writes (the pool's state cache carries over them)
+            pool.blockCommitted(block, Hash.ZERO, txs.stream().map(VerifiedTransaction::hash).toList(), writes);
         }
 
         static BlockHeader headerAt(long number) {

@@ -6,6 +6,7 @@ import io.cairn.api.crypto.NodeIdentity;
 import io.cairn.api.network.Network;
 import io.cairn.api.network.PeerReputation;
 import io.cairn.api.node.ChainRules;
+import io.cairn.api.node.BlockListener;
 import io.cairn.api.node.BlockStore;
 import io.cairn.api.node.Consensus;
 import io.cairn.api.node.EngineInfo;
@@ -41,12 +42,27 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * component is an optional, dynamic reference: while one is absent (not deployed, or being swapped) the methods
  * that need it answer "not ready" at once. It owns its port, so an upgrade stops it before starting the next.
  */
-@Component(immediate = true, service = RpcServer.class, configurationPid = "io.cairn.rpc",
+@Component(immediate = true, service = {RpcServer.class, BlockListener.class}, configurationPid = "io.cairn.rpc",
         property = {io.cairn.api.node.Component.COMPONENT + "=rpc", io.cairn.api.node.Component.ENGINE + "=jsonrpc",
                 io.cairn.api.node.Component.UPGRADE + "=" + io.cairn.api.node.Component.STOP_FIRST})
 @Designate(ocd = JsonRpcServer.Config.class, factory = false)
-public final class JsonRpcServer implements RpcServer, NodeServices {
+public final class JsonRpcServer implements RpcServer, NodeServices, BlockListener {
     private static final long WORKER_STOP_MS = 3000;
+    /** Blocks whose transaction hashes are kept from their commit: a few seconds' worth at tens of blocks a second. */
+    static final int RECENT_BLOCKS = 64;
+
+    private final RecentTxHashes recent = new RecentTxHashes(RECENT_BLOCKS);
+
+    @Override
+    public void blockCommitted(io.cairn.api.chain.Block block, io.cairn.api.chain.Hash blockHash,
+            List<io.cairn.api.chain.Hash> txHashes) {
+        recent.committed(blockHash, txHashes);
+    }
+
+    @Override
+    public List<io.cairn.api.chain.Hash> recentTxHashes(io.cairn.api.chain.Hash block) {
+        return recent.of(block);
+    }
 
     @ObjectClassDefinition(name = "Cairn JSON-RPC server", description = "JSON-RPC 2.0 over HTTP (pid io.cairn.rpc)")
     public @interface Config {

@@ -42,6 +42,14 @@ public interface NodeServices {
         return null;
     }
 
+    /**
+     * The hashes of a recently committed block's transactions, in order, as its commit computed them; null when the
+     * block is not among the recent ones (the caller hashes the transactions).
+     */
+    default List<io.cairn.api.chain.Hash> recentTxHashes(io.cairn.api.chain.Hash block) {
+        return null;
+    }
+
     /** The peer reputation (who is banned), or null. */
     PeerReputation reputation();
 

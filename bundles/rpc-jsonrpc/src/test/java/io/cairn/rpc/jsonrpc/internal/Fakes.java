@@ -382,8 +382,14 @@ final class Fakes {
         volatile io.cairn.api.sync.BlockSync sync;
         volatile Map<String, Object> join;
         volatile PeerReputation reputation;
+        /** What the node kept of recent commits: block hash to its transactions' hashes. */
+        volatile Map<io.cairn.api.chain.Hash, java.util.List<io.cairn.api.chain.Hash>> recent = Map.of();
 
         Pool pool() { return (Pool) pool; }
+
+        @Override public java.util.List<io.cairn.api.chain.Hash> recentTxHashes(io.cairn.api.chain.Hash block) {
+            return recent.get(block);
+        }
 
         @Override public TxPool txPool() { return pool; }
         @Override public BlockStore blockStore() { return store; }

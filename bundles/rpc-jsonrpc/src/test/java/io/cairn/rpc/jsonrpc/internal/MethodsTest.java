@@ -15,6 +15,7 @@ import io.cairn.api.node.TxRejectedException;
 import io.cairn.api.testing.RecordingMetrics;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -117,7 +118,7 @@ class MethodsTest {
                 throw new TxRejectedException(TxRejectedException.Reason.NOT_READY, "txpool is being replaced");
             }
             @Override public java.util.List<io.cairn.api.chain.VerifiedTransaction> pending(int max) { return java.util.List.of(); }
-            @Override public java.util.Optional<io.cairn.api.chain.VerifiedTransaction> get(io.cairn.api.chain.Hash h) { return java.util.Optional.empty(); }
+            @Override public java.util.Optional<io.cairn.api.chain.VerifiedTransaction> get(Hash h) { return java.util.Optional.empty(); }
             @Override public int size() { return 0; }
             @Override public int capacity() { return 0; }
             @Override public io.cairn.api.node.PoolStatus status() { return new io.cairn.api.node.PoolStatus(0, 0, 0, 0); }
@@ -329,6 +330,32 @@ class MethodsTest {
         assertEquals(node.store.txHash(1, 0).toHex(), b.get("transactions").get(0).asText());
         assertEquals(node.store.txHash(1, 1).toHex(), b.get("transactions").get(1).asText());
         assertEquals("0x" + "77".repeat(128), b.get("seals").get(0).asText());
+    }
+
+    @Test
+    void aRecentBlocksTransactionHashesComeFromItsCommitNotFromHashingAgain() throws Exception {
+        Hash a = Hash.of(Bytes.fromHex("11".repeat(32)));
+        Hash b = Hash.of(Bytes.fromHex("12".repeat(32)));
+        node.recent = Map.of(node.store.hashes.get(1), List.of(a, b));
+        JsonNode block = result("getBlockByNumber", "[1]");
+        assertEquals(a.toHex(), block.get("transactions").get(0).asText());
+        assertEquals(b.toHex(), block.get("transactions").get(1).asText());
+        // what does not fit the block (another count) is not trusted: hashed again
+        node.recent = Map.of(node.store.hashes.get(1), List.of(a));
+        block = result("getBlockByNumber", "[1]");
+        assertEquals(node.store.txHash(1, 0).toHex(), block.get("transactions").get(0).asText());
+        assertEquals(node.store.txHash(1, 1).toHex(), block.get("transactions").get(1).asText());
+    }
+
+    @Test
+    void theServerKeepsTheLastBlocksTransactionHashesItWasToldOf() {
+        RecentTxHashes recent = new RecentTxHashes(2);
+        Hash tx = Hash.of(Bytes.fromHex("21".repeat(32)));
+        for (int i = 0; i < 3; i++) {
+            recent.committed(Hash.of(Bytes.fromHex(String.format("%02x", i).repeat(32))), List.of(tx));
+        }
+        assertEquals(null, recent.of(Hash.of(Bytes.fromHex("00".repeat(32)))), "the eldest is gone");
+        assertEquals(List.of(tx), recent.of(Hash.of(Bytes.fromHex("02".repeat(32)))));
     }
 
     @Test
