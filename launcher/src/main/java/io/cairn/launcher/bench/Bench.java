@@ -349,7 +349,8 @@ public final class Bench {
                     return null;
                 }));
             }
-            Watcher watcher = new Watcher(startBlock, measureFrom, deadline);
+            Timeline timeline = new Timeline(start);
+            Watcher watcher = new Watcher(startBlock, measureFrom, deadline, timeline);
             Thread w = new Thread(watcher, "bench-watcher");
             w.setDaemon(true);
             w.start();
@@ -388,6 +389,12 @@ public final class Bench {
             // What the client saw, push-back included: from its first attempt (earlier ones refused as busy).
             r.put("latencyFromFirstAttemptMs", percentiles(latencyFromFirstAttempt));
             r.put("blocks", watcher.blocks);
+            // The first minute of a fresh node: how soon the load reached most of what it committed at the end.
+            List<Long> perSecond = timeline.perSecond(sendEnd);
+            r.put("steadyTps", Math.round(Timeline.steady(perSecond) * 10) / 10.0);
+            java.util.OptionalInt reached = Timeline.secondsToReach(perSecond, 0.8);
+            r.put("secondsTo80PercentOfSteady", reached.isPresent() ? reached.getAsInt() : "never");
+            r.put("committedPerSecond", perSecond);
             return r;
         }
 
@@ -405,11 +412,14 @@ public final class Bench {
             long blocks;
 
             /** @param start when measuring starts: transactions first sent earlier (warm-up) are not measured */
-            Watcher(long startBlock, long start, long deadline) {
+            Watcher(long startBlock, long start, long deadline, Timeline timeline) {
                 this.next = startBlock + 1;
                 this.start = start;
                 this.deadline = deadline;
+                this.timeline = timeline;
             }
+
+            final Timeline timeline;
 
             @Override
             public void run() {
@@ -434,7 +444,9 @@ public final class Bench {
                                 if (now - start >= 0) {
                                     blocks++;
                                 }
-                                for (JsonNode h : block.get("transactions")) {
+                                JsonNode txs = block.get("transactions");
+                                timeline.committed(now, txs.size());
+                                for (JsonNode h : txs) {
                                     committed(h.asText(), now, start, deadline);
                                 }
                             }
