@@ -288,4 +288,37 @@ class RocksDbStorageTest extends StorageContractTest {
                     default -> throw new UnsupportedOperationException(method.getName());
                 });
     }
+
+    /**
+     * A table's filter and index come in small partitions under a top level: a whole-file filter grew past a block
+     * cache shard after a few million transactions, was never kept, and every absent-key lookup read it again.
+     */
+    @Test
+    void tablesAreWrittenWithPartitionedIndexesAndFilters() throws Exception {
+        Path path = dir.resolve("partitioned");
+        RocksDbStorage storage = new RocksDbStorage(path, 16, false);
+        java.util.Random random = new java.util.Random(7);
+        for (int batch = 0; batch < 20; batch++) {
+            WriteBatch w = new WriteBatch();
+            for (int i = 0; i < 5_000; i++) {
+                byte[] key = new byte[33]; // a tx-index key: a prefix byte and a hash
+                random.nextBytes(key);
+                w.put(key, new byte[12]);
+            }
+            storage.write(w);
+        }
+        storage.close(); // flushes the memtable into a table file
+        org.rocksdb.RocksDB.loadLibrary();
+        try (org.rocksdb.Options o = new org.rocksdb.Options();
+                org.rocksdb.RocksDB db = org.rocksdb.RocksDB.openReadOnly(o, path.toString())) {
+            Map<String, org.rocksdb.TableProperties> tables = db.getPropertiesOfAllTables();
+            assertFalse(tables.isEmpty(), "the writes reached a table file");
+            for (org.rocksdb.TableProperties t : tables.values()) {
+                assertTrue(t.getIndexPartitions() > 1, "index partitions of " + t.getNumEntries() + " entries: "
+                        + t.getIndexPartitions());
+                assertTrue(t.getTopLevelIndexSize() > 0, "a two-level index");
+                assertEquals("bloomfilter", t.getFilterPolicyName());
+            }
+        }
+    }
 }
