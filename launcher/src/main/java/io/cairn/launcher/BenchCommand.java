@@ -130,7 +130,7 @@ final class BenchCommand implements Callable<Integer> {
         try {
             bench.run();
         } catch (IOException e) {
-            throw new CommandFailure("bench: " + e.getMessage());
+            throw new CommandFailure("bench: " + Bench.why(e));
         }
         return 0;
     }

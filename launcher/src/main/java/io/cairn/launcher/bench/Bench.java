@@ -454,12 +454,23 @@ public final class Bench {
                         }
                         java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
                     } catch (Exception e) {
-                        log.println("bench: watcher: " + e.getMessage());
+                        log.println("bench: watcher: " + why(e));
                         java.util.concurrent.locks.LockSupport.parkNanos(100_000_000);
                     }
                 }
             }
         }
+    }
+
+    /**
+     * What went wrong, in words: the exception's message, or its kind when it has none (the JDK's HTTP client throws
+     * a ConnectException without one when a node does not answer), with its cause's.
+     */
+    public static String why(Throwable e) {
+        String m = e.getMessage();
+        String own = m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+        Throwable c = e.getCause();
+        return c == null || c == e ? own : own + " (" + why(c) + ")";
     }
 
     private static Map<String, Object> percentiles(Histogram h) {

@@ -86,4 +86,21 @@ class StateCacheTest {
         assertEquals(size, cache.size(), "the generation read at the new head stays");
         assertArrayEquals("a1".getBytes(), read(A));
     }
+
+    @Test
+    void aCacheLargerThanTheCarryLimitIsNotCopiedOnlyTheBlocksWritesAreKept() {
+        try (StateCache.View v = cache.view(chain)) {
+            for (int i = 0; i <= StateCache.CARRY_LIMIT; i++) {
+                byte[] k = {2, (byte) (i >> 16), (byte) (i >> 8), (byte) i};
+                v.get(k); // absent: cached as absent
+            }
+        }
+        assertEquals(StateCache.CARRY_LIMIT + 1, cache.size());
+        chain.height = 1;
+        cache.committed(chain, 1, new WriteBatch().put(A, "a1".getBytes()));
+        assertEquals(1, cache.size(), "only the block's writes");
+        int opened = chain.snapshotsOpened.get();
+        assertArrayEquals("a1".getBytes(), read(A));
+        assertEquals(opened, chain.snapshotsOpened.get());
+    }
 }
