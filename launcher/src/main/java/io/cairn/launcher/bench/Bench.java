@@ -35,13 +35,7 @@ import org.HdrHistogram.Histogram;
 public final class Bench {
     /** What to run. */
     public record Settings(URI rpc, byte[] funderKey, int accounts, int batch, int connections, Duration warmup,
-            Duration duration, Duration verifyFor, Path out, List<URI> targets, List<Profile.Target> profile) {
-        /** As above, profiling nothing. */
-        public Settings(URI rpc, byte[] funderKey, int accounts, int batch, int connections, Duration warmup,
-                Duration duration, Duration verifyFor, Path out, List<URI> targets) {
-            this(rpc, funderKey, accounts, batch, connections, warmup, duration, verifyFor, out, targets, List.of());
-        }
-    }
+            Duration duration, Duration verifyFor, Path out, List<URI> targets, List<Profile.Target> profile) {}
 
     private static final ObjectMapper JSON = NodeRpc.JSON;
 
@@ -410,6 +404,7 @@ public final class Bench {
             long next;
             volatile boolean stop;
             long blocks;
+            final Timeline timeline;
 
             /** @param start when measuring starts: transactions first sent earlier (warm-up) are not measured */
             Watcher(long startBlock, long start, long deadline, Timeline timeline) {
@@ -418,8 +413,6 @@ public final class Bench {
                 this.deadline = deadline;
                 this.timeline = timeline;
             }
-
-            final Timeline timeline;
 
             @Override
             public void run() {

@@ -231,11 +231,6 @@ final class PendingTransactions implements Pending {
         }
     }
 
-    /** Values admission's state cache holds (tests). */
-    int cachedStates() {
-        return states.size();
-    }
-
     void committed(Block block, List<Hash> txHashes, TransactionVerifier verifier, BlockStore store, LedgerModel model) {
         // The keys the block touched that a pending transaction may consume, worked out before taking the lock. A
         // key the pool's own entry consumed has no other consumer (the pool refuses a second one): only what it
